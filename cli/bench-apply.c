@@ -1,0 +1,1 @@
+/* placeholder: being written by its owner (see git log) */
