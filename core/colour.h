@@ -6,6 +6,8 @@
 #ifndef LOOKLAB_COLOUR_H
 #define LOOKLAB_COLOUR_H
 
+#include <stddef.h>
+
 /* Converts non-linear sRGB in [0, 1] (values outside are extended
  * linearly/by the power law, not clipped) to CIE Lab D65. */
 void looklab_srgb_to_lab (const float rgb[3], double lab[3]);

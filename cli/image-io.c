@@ -1,0 +1,254 @@
+/* The looklab CLI: image I/O through GEGL's load and save operations. */
+#include "image-io.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gegl.h>
+#include <glib/gstdio.h>
+
+static const char *
+babl_name_for (LookLabPixelFormat format)
+{
+  switch (format)
+    {
+    case LOOKLAB_PIXEL_RGB_U8:     return "R'G'B' u8";
+    case LOOKLAB_PIXEL_RGBA_U8:    return "R'G'B'A u8";
+    case LOOKLAB_PIXEL_RGB_U16:    return "R'G'B' u16";
+    case LOOKLAB_PIXEL_RGBA_U16:   return "R'G'B'A u16";
+    case LOOKLAB_PIXEL_RGB_FLOAT:  return "R'G'B' float";
+    case LOOKLAB_PIXEL_RGBA_FLOAT: return "R'G'B'A float";
+    }
+  return "R'G'B'A float";
+}
+
+/* The core format closest to what the file holds: no precision lost. */
+static LookLabPixelFormat
+format_for_babl (const Babl *format)
+{
+  const Babl *type = babl_format_get_type (format, 0);
+  gboolean    alpha = babl_format_has_alpha (format);
+
+  if (type == babl_type ("u8"))
+    return alpha ? LOOKLAB_PIXEL_RGBA_U8 : LOOKLAB_PIXEL_RGB_U8;
+  if (type == babl_type ("u16"))
+    return alpha ? LOOKLAB_PIXEL_RGBA_U16 : LOOKLAB_PIXEL_RGB_U16;
+  return alpha ? LOOKLAB_PIXEL_RGBA_FLOAT : LOOKLAB_PIXEL_RGB_FLOAT;
+}
+
+LookLabImage *
+looklab_image_new (int width, int height, LookLabPixelFormat format,
+                   const void *space)
+{
+  LookLabImage *image;
+  gsize         stride, bytes;
+
+  if (width <= 0 || height <= 0
+      || (gint64) width * height > LOOKLAB_CLI_MAX_PIXELS)
+    return NULL;
+  if (!g_size_checked_mul (&stride, (gsize) width,
+                           looklab_pixel_format_bytes (format))
+      || !g_size_checked_mul (&bytes, stride, (gsize) height))
+    return NULL;
+  image = g_new0 (LookLabImage, 1);
+  image->data = g_try_malloc (bytes);
+  if (image->data == NULL)
+    {
+      g_free (image);
+      return NULL;
+    }
+  image->view.pixels = image->data;
+  image->view.format = format;
+  image->view.width = width;
+  image->view.height = height;
+  image->view.stride = stride;
+  image->space = space;
+  return image;
+}
+
+void
+looklab_image_free (LookLabImage *image)
+{
+  if (image == NULL)
+    return;
+  g_free (image->data);
+  g_free (image);
+}
+
+LookLabImage *
+looklab_image_load (const char *path, GError **error)
+{
+  g_autoptr (GeglNode) graph = NULL;
+  GeglNode      *load, *sink;
+  GeglBuffer    *buffer = NULL;
+  const Babl    *src_format, *space, *fmt;
+  GeglRectangle  rect;
+  LookLabImage  *image = NULL;
+  GStatBuf       st;
+
+  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                   "%s: no such file", path);
+      return NULL;
+    }
+
+  graph = gegl_node_new ();
+  load = gegl_node_new_child (graph, "operation", "gegl:load", "path", path,
+                              NULL);
+  rect = gegl_node_get_bounding_box (load);
+  if (rect.width <= 0 || rect.height <= 0)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "%s: not an image this tool can read", path);
+      return NULL;
+    }
+  if ((gint64) rect.width * rect.height > LOOKLAB_CLI_MAX_PIXELS)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
+                   "%s: %d x %d pixels is more than the limit of %"
+                   G_GINT64_FORMAT " megapixels", path, rect.width,
+                   rect.height, LOOKLAB_CLI_MAX_PIXELS / 1000000);
+      return NULL;
+    }
+
+  sink = gegl_node_new_child (graph, "operation", "gegl:buffer-sink",
+                              "buffer", &buffer, NULL);
+  gegl_node_link (load, sink);
+  gegl_node_process (sink);
+  if (buffer == NULL)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "%s: cannot decode", path);
+      return NULL;
+    }
+
+  src_format = gegl_buffer_get_format (buffer);
+  space = babl_format_get_space (src_format);
+  image = looklab_image_new (rect.width, rect.height,
+                             format_for_babl (src_format), space);
+  if (image == NULL)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
+                   "%s: not enough memory for %d x %d pixels", path,
+                   rect.width, rect.height);
+      g_object_unref (buffer);
+      return NULL;
+    }
+  fmt = babl_format_with_space (babl_name_for (image->view.format), space);
+  gegl_buffer_get (buffer, &rect, 1.0, fmt, image->data, image->view.stride,
+                   GEGL_ABYSS_NONE);
+  g_object_unref (buffer);
+  return image;
+}
+
+/* The GEGL saver for @path's extension.  Named here rather than left to
+ * gegl:save so that bit depth can be set: png-save writes 16-bit unless
+ * told otherwise. */
+static const char *
+saver_for (const char *path)
+{
+  static const struct
+  {
+    const char *ext;
+    const char *op;
+  } savers[] = {
+    { ".png", "gegl:png-save" },   { ".jpg", "gegl:jpg-save" },
+    { ".jpeg", "gegl:jpg-save" },  { ".tif", "gegl:tiff-save" },
+    { ".tiff", "gegl:tiff-save" }, { ".exr", "gegl:exr-save" },
+    { ".webp", "gegl:webp-save" },
+  };
+  const char *dot = strrchr (path, '.');
+  size_t      i;
+
+  if (dot == NULL)
+    return NULL;
+  for (i = 0; i < G_N_ELEMENTS (savers); i++)
+    if (g_ascii_strcasecmp (dot, savers[i].ext) == 0
+        && gegl_has_operation (savers[i].op))
+      return savers[i].op;
+  return NULL;
+}
+
+gboolean
+looklab_image_save (const LookLabImage *image, const char *path,
+                    GError **error)
+{
+  g_autoptr (GeglNode) graph = NULL;
+  g_autoptr (GeglBuffer) buffer = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *tmp = NULL;
+  const char      *saver = saver_for (path);
+  const Babl      *fmt;
+  GeglRectangle    rect = { 0, 0, image->view.width, image->view.height };
+  GeglNode        *src, *save;
+  GStatBuf         st;
+  int              fd;
+
+  if (saver == NULL)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "%s: unknown image type (use .png, .jpg, .tif, .exr)",
+                   path);
+      return FALSE;
+    }
+
+  /* The temporary name keeps the extension and lives beside @path so the
+   * final rename stays on one file system. */
+  tmp = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+  fd = g_mkstemp (tmp);
+  if (fd < 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+                   "%s: cannot create a file in %s: %s", path, dir,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  /* mkstemp makes the file private; give it the mode a new file gets. */
+  {
+    mode_t mask = umask (0);
+    umask (mask);
+    fchmod (fd, 0666 & ~mask);
+  }
+  close (fd);
+
+  fmt = babl_format_with_space (babl_name_for (image->view.format),
+                                image->space);
+  buffer = gegl_buffer_linear_new_from_data (image->data, fmt, &rect,
+                                             (gint) image->view.stride, NULL,
+                                             NULL);
+  graph = gegl_node_new ();
+  src = gegl_node_new_child (graph, "operation", "gegl:buffer-source",
+                             "buffer", buffer, NULL);
+  save = gegl_node_new_child (graph, "operation", saver, "path", tmp, NULL);
+  if (gegl_operation_find_property (saver, "bitdepth") != NULL)
+    {
+      int depth = image->view.format == LOOKLAB_PIXEL_RGB_U8
+                      || image->view.format == LOOKLAB_PIXEL_RGBA_U8
+                    ? 8 : 16;
+      gegl_node_set (save, "bitdepth", depth, NULL);
+    }
+  gegl_node_link (src, save);
+  gegl_node_process (save);
+
+  /* GEGL's savers report failure only on the console: check the result. */
+  if (g_stat (tmp, &st) != 0 || st.st_size == 0)
+    {
+      g_unlink (tmp);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO,
+                   "%s: the image could not be written", path);
+      return FALSE;
+    }
+  if (g_rename (tmp, path) != 0)
+    {
+      int saved = errno;
+      g_unlink (tmp);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "%s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,46 @@
+/* The looklab CLI: reading and writing images through GEGL.
+ *
+ * Images keep their precision (8-bit stays u8, 16-bit stays u16, float and
+ * half become float) and their colour space: pixels are handed to core/ as
+ * the non-linear code values of the file's own space, which is what a look
+ * is learned on and applied to.
+ */
+#ifndef LOOKLAB_CLI_IMAGE_IO_H
+#define LOOKLAB_CLI_IMAGE_IO_H
+
+#include <glib.h>
+
+#include "pixels.h"
+
+/* Images with more pixels than this are refused before decoding the
+ * pixels: 16 bytes a pixel in float RGBA makes 4 GiB per copy. */
+#define LOOKLAB_CLI_MAX_PIXELS ((gint64) 256 * 1000 * 1000)
+
+typedef struct
+{
+  LookLabImageView view;   /* view.pixels points into data */
+  void            *data;   /* owned */
+  const void      *space;  /* the file's babl space, for saving */
+} LookLabImage;
+
+/* Loads @path.  Returns NULL and sets @error when the file is missing, not
+ * an image GEGL can read, or too large. */
+LookLabImage *looklab_image_load (const char *path, GError **error);
+
+/* Saves @image to @path, choosing the format by the extension; 8-bit
+ * images are saved as 8-bit, 16-bit and float as 16-bit PNG or the
+ * format's best.  Writes a temporary file beside @path and renames it, so
+ * @path is either untouched or complete. */
+gboolean looklab_image_save (const LookLabImage *image, const char *path,
+                             GError **error);
+
+/* Returns a new image of @width x @height in @format (uninitialised). */
+LookLabImage *looklab_image_new (int width, int height,
+                                 LookLabPixelFormat format,
+                                 const void *space);
+
+void looklab_image_free (LookLabImage *image);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LookLabImage, looklab_image_free)
+
+#endif /* LOOKLAB_CLI_IMAGE_IO_H */

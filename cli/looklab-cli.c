@@ -1,0 +1,437 @@
+/* looklab: the command-line tool over core/, for batch work outside GIMP.
+ *
+ *   looklab learn BEFORE AFTER -o OUT [--size N] [--hidden W] [--layers L]
+ *                 [--seed S] [--threads T]
+ *   looklab apply LOOK_OR_CUBE IN OUT [--strength S] [--interp I]
+ *   looklab bake LOOK -o OUT.cube [--size N]
+ *   looklab info FILE
+ *   looklab bench apply CUBE [...]
+ *
+ * The subcommand names and options are stable: scripts depend on them.
+ * Errors go to stderr with a non-zero exit status, and OUT is then neither
+ * created nor changed (every writer writes a temporary file and renames).
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gegl.h>
+#include <glib.h>
+
+#include "cube-io.h"
+#include "image-io.h"
+#include "look.h"
+#include "looklab-cli.h"
+#include "lut-apply.h"
+
+#define EXIT_USAGE 2
+
+/* The lattice a look is baked to when it is applied: finer than the
+ * default .cube export, since nothing has to read it but us. */
+#define APPLY_BAKE_SIZE 65
+
+static int
+fail (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
+
+static int
+fail (const char *fmt, ...)
+{
+  va_list ap;
+
+  fputs ("looklab: ", stderr);
+  va_start (ap, fmt);
+  vfprintf (stderr, fmt, ap);
+  va_end (ap);
+  fputc ('\n', stderr);
+  return EXIT_FAILURE;
+}
+
+static int
+fail_core (const char *what, int status, const LookLabDiag *diag)
+{
+  if (diag != NULL && diag->message[0] != '\0')
+    return fail ("%s: %s", what, diag->message);
+  return fail ("%s: %s", what, looklab_strerror (status));
+}
+
+/* Parses @argc/@argv with @entries; the words that are not options are
+ * left in argv.  Prints the help and returns FALSE on a usage error. */
+static gboolean
+parse_options (int *argc, char ***argv, const char *params,
+               const char *summary, GOptionEntry *entries)
+{
+  g_autoptr (GOptionContext) ctx = g_option_context_new (params);
+  g_autoptr (GError) error = NULL;
+
+  g_option_context_set_summary (ctx, summary);
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, argc, argv, &error))
+    {
+      fail ("%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+file_is_look (const char *path)
+{
+  char  magic[16];
+  FILE *fp = fopen (path, "rb");
+  size_t n;
+
+  if (fp == NULL)
+    return FALSE;
+  n = fread (magic, 1, sizeof magic, fp);
+  fclose (fp);
+  return looklab_look_sniff (magic, n);
+}
+
+/* Loads a .cube file, or a look file baked to @bake_size.  Prints the error
+ * and returns NULL on failure. */
+static LookLabLut *
+load_lut (const char *path, int bake_size)
+{
+  LookLabDiag  diag = { 0 };
+  LookLabLut  *lut = NULL;
+  LookLabLook *look = NULL;
+  int          status;
+
+  if (file_is_look (path))
+    {
+      status = looklab_look_load (path, &look, &diag);
+      if (status != LOOKLAB_OK)
+        {
+          fail_core (path, status, &diag);
+          return NULL;
+        }
+      lut = looklab_look_bake (look, bake_size, 0);
+      looklab_look_free (look);
+      if (lut == NULL)
+        fail ("%s: cannot bake the look: out of memory", path);
+      return lut;
+    }
+  status = looklab_cube_read (path, &lut, &diag);
+  if (status != LOOKLAB_OK)
+    {
+      fail_core (path, status, &diag);
+      return NULL;
+    }
+  return lut;
+}
+
+static int
+progress_to_stderr (double fraction, void *user_data)
+{
+  if (isatty (STDERR_FILENO))
+    fprintf (stderr, "\rlearning: %3d%%", (int) (fraction * 100.0 + 0.5));
+  return 0;
+}
+
+static int
+cmd_learn (int argc, char **argv)
+{
+  LookLabFitParams params;
+  g_autofree char *out = NULL;
+  g_autoptr (LookLabImage) before = NULL;
+  g_autoptr (LookLabImage) after = NULL;
+  g_autoptr (GError) error = NULL;
+  LookLabLook     *look = NULL;
+  LookLabLut      *lut = NULL;
+  LookLabDiag      diag = { 0 };
+  LookLabLookInfo  info;
+  int              size = 33, seed = 0, status;
+  GOptionEntry     entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out,
+      "Where to write the look (.cube: a baked LUT; else a look file)",
+      "OUT" },
+    { "size", 0, 0, G_OPTION_ARG_INT, &size,
+      "LUT edge when OUT is a .cube (2..256, default 33)", "N" },
+    { "hidden", 0, 0, G_OPTION_ARG_INT, &params.hidden,
+      "Units per hidden layer (default 32)", "W" },
+    { "layers", 0, 0, G_OPTION_ARG_INT, &params.layers,
+      "Hidden layers (default 2)", "L" },
+    { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Random seed (default 0)",
+      "S" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &params.n_threads,
+      "Threads (default: all cores)", "T" },
+    { NULL }
+  };
+
+  looklab_fit_params_init (&params);
+  if (!parse_options (&argc, &argv, "BEFORE AFTER -o OUT",
+                      "Learn the look that turns BEFORE into AFTER.",
+                      entries))
+    return EXIT_USAGE;
+  if (argc != 3 || out == NULL)
+    return fail ("usage: looklab learn BEFORE AFTER -o OUT"), EXIT_USAGE;
+  if (size < LOOKLAB_LUT_MIN_SIZE || size > LOOKLAB_LUT_MAX_SIZE)
+    return fail ("--size must be within %d..%d", LOOKLAB_LUT_MIN_SIZE,
+                 LOOKLAB_LUT_MAX_SIZE), EXIT_USAGE;
+  params.seed = (unsigned) seed;
+
+  before = looklab_image_load (argv[1], &error);
+  if (before == NULL)
+    return fail ("%s", error->message);
+  after = looklab_image_load (argv[2], &error);
+  if (after == NULL)
+    return fail ("%s", error->message);
+  if (before->view.width != after->view.width
+      || before->view.height != after->view.height)
+    return fail ("BEFORE is %d x %d but AFTER is %d x %d: the two must be "
+                 "the same photo (resize one first)", before->view.width,
+                 before->view.height, after->view.width, after->view.height);
+
+  status = looklab_look_fit (&before->view, &after->view, NULL, &params,
+                             progress_to_stderr, NULL, &look, &diag);
+  if (isatty (STDERR_FILENO))
+    fputc ('\n', stderr);
+  if (status != LOOKLAB_OK)
+    return fail_core ("learn", status, &diag);
+
+  looklab_look_get_info (look, &info);
+  fprintf (stderr, "learned from %zu colours; in-sample mean dE00 %.3f\n",
+           info.fit_samples, info.fit_mean_de00);
+
+  if (g_str_has_suffix (out, ".cube") || g_str_has_suffix (out, ".CUBE"))
+    {
+      g_autofree char *title = g_path_get_basename (argv[2]);
+      lut = looklab_look_bake (look, size, params.n_threads);
+      if (lut == NULL)
+        status = LOOKLAB_ERR_NOMEM;
+      else
+        {
+          looklab_lut_set_title (lut, title);
+          status = looklab_cube_write (lut, out, &diag);
+        }
+    }
+  else
+    status = looklab_look_save (look, out, &diag);
+
+  looklab_lut_free (lut);
+  looklab_look_free (look);
+  if (status != LOOKLAB_OK)
+    return fail_core (out, status, &diag);
+  return EXIT_SUCCESS;
+}
+
+static int
+cmd_apply (int argc, char **argv)
+{
+  g_autofree char *interp_name = NULL;
+  g_autoptr (LookLabImage) image = NULL;
+  g_autoptr (GError) error = NULL;
+  double           strength = 1.0;
+  LookLabInterp    interp = LOOKLAB_INTERP_TETRAHEDRAL;
+  LookLabLut      *lut;
+  int              threads = 0, status;
+  GOptionEntry     entries[] = {
+    { "strength", 0, 0, G_OPTION_ARG_DOUBLE, &strength,
+      "Mix with the original, 0..1 (default 1)", "S" },
+    { "interp", 0, 0, G_OPTION_ARG_STRING, &interp_name,
+      "tetrahedral (default) or trilinear", "I" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads,
+      "Threads (default: all cores)", "T" },
+    { NULL }
+  };
+
+  if (!parse_options (&argc, &argv, "LOOK_OR_CUBE IN OUT",
+                      "Apply a look or a .cube LUT to an image.", entries))
+    return EXIT_USAGE;
+  if (argc != 4)
+    return fail ("usage: looklab apply LOOK_OR_CUBE IN OUT"), EXIT_USAGE;
+  if (!(strength >= 0.0 && strength <= 1.0))
+    return fail ("--strength must be within 0..1"), EXIT_USAGE;
+  if (interp_name != NULL)
+    {
+      if (strcmp (interp_name, "tetrahedral") == 0)
+        interp = LOOKLAB_INTERP_TETRAHEDRAL;
+      else if (strcmp (interp_name, "trilinear") == 0)
+        interp = LOOKLAB_INTERP_TRILINEAR;
+      else
+        return fail ("--interp must be tetrahedral or trilinear"),
+               EXIT_USAGE;
+    }
+
+  lut = load_lut (argv[1], APPLY_BAKE_SIZE);
+  if (lut == NULL)
+    return EXIT_FAILURE;
+  image = looklab_image_load (argv[2], &error);
+  if (image == NULL)
+    {
+      looklab_lut_free (lut);
+      return fail ("%s", error->message);
+    }
+  status = looklab_lut_apply (lut, image->view.format, interp,
+                              (float) strength, image->data,
+                              image->view.stride, image->data,
+                              image->view.stride, image->view.width,
+                              image->view.height, threads);
+  looklab_lut_free (lut);
+  if (status != LOOKLAB_OK)
+    return fail_core ("apply", status, NULL);
+  if (!looklab_image_save (image, argv[3], &error))
+    return fail ("%s", error->message);
+  return EXIT_SUCCESS;
+}
+
+static int
+cmd_bake (int argc, char **argv)
+{
+  g_autofree char *out = NULL;
+  LookLabLook     *look = NULL;
+  LookLabLut      *lut = NULL;
+  LookLabDiag      diag = { 0 };
+  int              size = 33, status;
+  GOptionEntry     entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out, "The .cube to write",
+      "OUT.cube" },
+    { "size", 0, 0, G_OPTION_ARG_INT, &size,
+      "LUT edge (2..256, default 33)", "N" },
+    { NULL }
+  };
+
+  if (!parse_options (&argc, &argv, "LOOK -o OUT.cube",
+                      "Bake a look file into a .cube 3D LUT.", entries))
+    return EXIT_USAGE;
+  if (argc != 2 || out == NULL)
+    return fail ("usage: looklab bake LOOK -o OUT.cube"), EXIT_USAGE;
+  if (size < LOOKLAB_LUT_MIN_SIZE || size > LOOKLAB_LUT_MAX_SIZE)
+    return fail ("--size must be within %d..%d", LOOKLAB_LUT_MIN_SIZE,
+                 LOOKLAB_LUT_MAX_SIZE), EXIT_USAGE;
+
+  status = looklab_look_load (argv[1], &look, &diag);
+  if (status != LOOKLAB_OK)
+    return fail_core (argv[1], status, &diag);
+  lut = looklab_look_bake (look, size, 0);
+  looklab_look_free (look);
+  if (lut == NULL)
+    return fail ("bake: out of memory");
+  status = looklab_cube_write (lut, out, &diag);
+  looklab_lut_free (lut);
+  if (status != LOOKLAB_OK)
+    return fail_core (out, status, &diag);
+  return EXIT_SUCCESS;
+}
+
+static int
+cmd_info (int argc, char **argv)
+{
+  LookLabDiag diag = { 0 };
+  int         status;
+
+  if (!parse_options (&argc, &argv, "FILE",
+                      "Describe a look file or a .cube LUT.", NULL))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return fail ("usage: looklab info FILE"), EXIT_USAGE;
+
+  if (file_is_look (argv[1]))
+    {
+      LookLabLook    *look = NULL;
+      LookLabLookInfo info;
+
+      status = looklab_look_load (argv[1], &look, &diag);
+      if (status != LOOKLAB_OK)
+        return fail_core (argv[1], status, &diag);
+      looklab_look_get_info (look, &info);
+      printf ("%s: LookLab look\n", argv[1]);
+      printf ("  model: residual MLP 3-%d", info.hidden);
+      for (int i = 1; i < info.layers; i++)
+        printf ("-%d", info.hidden);
+      printf ("-3, %zu parameters\n", info.n_parameters);
+      if (info.correction_size > 0)
+        printf ("  correction lattice: %d^3\n", info.correction_size);
+      printf ("  fitted on %zu colours, in-sample mean dE00 %.3f\n",
+              info.fit_samples, info.fit_mean_de00);
+      looklab_look_free (look);
+    }
+  else
+    {
+      LookLabLut *lut = NULL;
+
+      status = looklab_cube_read (argv[1], &lut, &diag);
+      if (status != LOOKLAB_OK)
+        return fail_core (argv[1], status, &diag);
+      printf ("%s: .cube LUT\n", argv[1]);
+      if (lut->title != NULL)
+        printf ("  title: %s\n", lut->title);
+      printf ("  3D: %d^3, domain [%g %g %g] .. [%g %g %g]\n", lut->size,
+              lut->domain_min[0], lut->domain_min[1], lut->domain_min[2],
+              lut->domain_max[0], lut->domain_max[1], lut->domain_max[2]);
+      if (lut->shaper_size > 0)
+        printf ("  1D shaper: %d entries, input [%g .. %g]\n",
+                lut->shaper_size, lut->shaper_min[0], lut->shaper_max[0]);
+      looklab_lut_free (lut);
+    }
+  return EXIT_SUCCESS;
+}
+
+static int
+cmd_bench (int argc, char **argv)
+{
+  if (argc < 2 || strcmp (argv[1], "apply") != 0)
+    return fail ("usage: looklab bench apply CUBE [options]"), EXIT_USAGE;
+  return looklab_cli_bench_apply (argc - 1, argv + 1);
+}
+
+static void
+usage (FILE *fp)
+{
+  fputs ("Usage:\n"
+         "  looklab learn BEFORE AFTER -o OUT [--size N] [--hidden W] "
+         "[--layers L] [--seed S]\n"
+         "  looklab apply LOOK_OR_CUBE IN OUT [--strength S] "
+         "[--interp tetrahedral|trilinear]\n"
+         "  looklab bake LOOK -o OUT.cube [--size N]\n"
+         "  looklab info FILE\n"
+         "  looklab bench apply CUBE [--width W] [--height H] [--format F] "
+         "[--threads T]\n"
+         "Each command takes --help.\n", fp);
+}
+
+int
+main (int argc, char **argv)
+{
+  static const struct
+  {
+    const char *name;
+    int (*run) (int argc, char **argv);
+    gboolean needs_gegl;
+  } commands[] = {
+    { "learn", cmd_learn, TRUE },
+    { "apply", cmd_apply, TRUE },
+    { "bake", cmd_bake, FALSE },
+    { "info", cmd_info, FALSE },
+    { "bench", cmd_bench, FALSE },
+  };
+  size_t i;
+
+  setlocale (LC_ALL, "");
+  if (argc < 2)
+    {
+      usage (stderr);
+      return EXIT_USAGE;
+    }
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
+    {
+      usage (stdout);
+      return EXIT_SUCCESS;
+    }
+  for (i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (argv[1], commands[i].name) == 0)
+      {
+        int status;
+
+        if (commands[i].needs_gegl)
+          gegl_init (NULL, NULL);
+        status = commands[i].run (argc - 1, argv + 1);
+        if (commands[i].needs_gegl)
+          gegl_exit ();
+        return status;
+      }
+  fail ("unknown command '%s'", argv[1]);
+  usage (stderr);
+  return EXIT_USAGE;
+}
