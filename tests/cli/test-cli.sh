@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# End-to-end tests of the looklab CLI on the bundled sample: every command,
+# precision and alpha kept, and bad input refused with OUT left untouched.
+# Prints TAP.  Usage: test-cli.sh LOOKLAB_BINARY SOURCE_ROOT
+set -uo pipefail
+looklab=$1
+src=$2
+sample=$src/data/sample
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+n=0
+failed=0
+
+ok () { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok () { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+check () { # check NAME CMD...: passes when CMD succeeds
+  local name=$1; shift
+  if "$@" >"$work/last.log" 2>&1; then ok "$name"; else not_ok "$name"; sed 's/^/# /' "$work/last.log"; fi
+}
+check_fails () { # check_fails NAME PATTERN CMD...: CMD must fail, saying PATTERN
+  local name=$1 pattern=$2; shift 2
+  if "$@" >"$work/last.log" 2>&1; then
+    not_ok "$name (succeeded)"; sed 's/^/# /' "$work/last.log"
+  elif ! grep -q -- "$pattern" "$work/last.log"; then
+    not_ok "$name (message lacks '$pattern')"; sed 's/^/# /' "$work/last.log"
+  else
+    ok "$name"
+  fi
+}
+same_pixels () { [ "$(compare -metric AE "$1" "$2" null: 2>&1)" = 0 ]; }
+depth_of () { identify -format '%z' "$1"; }
+
+# A .cube that inverts, and an identity one, written as text by hand.
+{
+  echo 'TITLE "invert"'; echo 'LUT_3D_SIZE 2'
+  for b in 0 1; do for g in 0 1; do for r in 0 1; do
+    echo "$((1 - r)) $((1 - g)) $((1 - b))"; done; done; done
+} >"$work/invert.cube"
+{
+  echo 'LUT_3D_SIZE 2'
+  for b in 0 1; do for g in 0 1; do for r in 0 1; do echo "$r $g $b"; done; done; done
+} >"$work/identity.cube"
+head -n 5 "$work/invert.cube" >"$work/truncated.cube"
+sed '4s/.*/0 0 zero/' "$work/invert.cube" >"$work/bad-number.cube"
+
+check "info on a .cube" sh -c "'$looklab' info '$work/invert.cube' | grep -q '2^3'"
+check "identity .cube leaves 8-bit pixels exact" sh -c \
+  "'$looklab' apply '$work/identity.cube' '$sample/ladybird.png' '$work/id.png' && \
+   [ \"\$(compare -metric AE '$sample/ladybird.png' '$work/id.png' null: 2>&1)\" = 0 ]"
+check "8-bit input gives 8-bit output" [ "$(depth_of "$work/id.png")" = 8 ]
+
+convert "$sample/ladybird.png" -resize 25% -depth 16 "$work/deep.png"
+check "16-bit input gives 16-bit output" sh -c \
+  "'$looklab' apply '$work/identity.cube' '$work/deep.png' '$work/deep-out.png' && \
+   [ \"\$(identify -format %z '$work/deep-out.png')\" = 16 ]"
+check "identity .cube leaves 16-bit pixels exact" same_pixels "$work/deep.png" "$work/deep-out.png"
+
+convert "$sample/ladybird.png" -resize 25% \( +clone -fx 'i/w' \) \
+  -alpha off -compose CopyOpacity -composite "$work/alpha.png"
+check "invert keeps alpha" sh -c \
+  "'$looklab' apply '$work/invert.cube' '$work/alpha.png' '$work/alpha-out.png' && \
+   convert '$work/alpha.png' -alpha extract '$work/a1.png' && \
+   convert '$work/alpha-out.png' -alpha extract '$work/a2.png' && \
+   [ \"\$(compare -metric AE '$work/a1.png' '$work/a2.png' null: 2>&1)\" = 0 ]"
+check "invert inverts" sh -c \
+  "convert '$work/alpha.png' -alpha off -negate '$work/neg.png' && \
+   convert '$work/alpha-out.png' -alpha off '$work/got.png' && \
+   [ \"\$(compare -metric AE '$work/neg.png' '$work/got.png' null: 2>&1)\" = 0 ]"
+
+check "strength 0 is the original" sh -c \
+  "'$looklab' apply --strength 0 '$work/invert.cube' '$sample/ladybird.png' '$work/s0.png' && \
+   [ \"\$(compare -metric AE '$sample/ladybird.png' '$work/s0.png' null: 2>&1)\" = 0 ]"
+
+# Learning on the sample pair.
+check "learn a look file" "$looklab" learn "$sample/garden-before.png" \
+  "$sample/garden-after.png" -o "$work/garden.look"
+check "info reports an in-sample dE00 below 1" sh -c \
+  "'$looklab' info '$work/garden.look' | tee /dev/stderr | \
+   awk '/in-sample mean dE00/ { exit !(\$NF < 1.0) }'"
+check "learn straight to .cube" "$looklab" learn --size 17 \
+  "$sample/garden-before.png" "$sample/garden-after.png" -o "$work/garden.cube"
+check "the learned .cube is 17^3" sh -c "'$looklab' info '$work/garden.cube' | grep -q '17^3'"
+check "learning is deterministic" sh -c \
+  "'$looklab' learn '$sample/garden-before.png' '$sample/garden-after.png' -o '$work/again.look' && \
+   cmp '$work/garden.look' '$work/again.look'"
+check "bake a look" "$looklab" bake "$work/garden.look" -o "$work/baked.cube" --size 9
+check "the baked .cube is 9^3" sh -c "'$looklab' info '$work/baked.cube' | grep -q '9^3'"
+check "apply a look file" "$looklab" apply "$work/garden.look" \
+  "$sample/ladybird.png" "$work/ladybird-look.png"
+check "the look changed the photo" sh -c \
+  "[ \"\$(compare -metric AE '$sample/ladybird.png' '$work/ladybird-look.png' null: 2>&1)\" != 0 ]"
+
+# Bad input: a clear message, a non-zero status, OUT untouched.
+echo precious >"$work/keep.png"
+check_fails "malformed .cube names the line" "line 4" \
+  "$looklab" apply "$work/bad-number.cube" "$sample/ladybird.png" "$work/keep.png"
+check "an existing OUT is unchanged after a failure" grep -qx precious "$work/keep.png"
+check_fails "truncated .cube" "ends after" \
+  "$looklab" apply "$work/truncated.cube" "$sample/ladybird.png" "$work/new.png"
+check "no OUT is created after a failure" test ! -e "$work/new.png"
+check_fails "missing input image" "no such file" \
+  "$looklab" apply "$work/invert.cube" "$work/nothing.png" "$work/new.png"
+check_fails "not an image" "not an image" \
+  "$looklab" apply "$work/invert.cube" "$work/invert.cube" "$work/new.png"
+convert "$sample/garden-after.png" -resize 50% "$work/half.png"
+check_fails "pair of different sizes" "same photo" \
+  "$looklab" learn "$sample/garden-before.png" "$work/half.png" -o "$work/new.look"
+check "no look written after a failure" test ! -e "$work/new.look"
+check_fails "a .cube is not a look to bake" "" \
+  "$looklab" bake "$work/invert.cube" -o "$work/new.cube"
+head -c 40 "$work/garden.look" >"$work/truncated.look"
+check_fails "truncated look file" "" \
+  "$looklab" apply "$work/truncated.look" "$sample/ladybird.png" "$work/new.png"
+check_fails "unknown output type" "unknown image type" \
+  "$looklab" apply "$work/invert.cube" "$sample/ladybird.png" "$work/new.xyz"
+check_fails "strength out of range" "strength" \
+  "$looklab" apply --strength 2 "$work/invert.cube" "$sample/ladybird.png" "$work/new.png"
+check_fails "size out of range" "size" \
+  "$looklab" bake "$work/garden.look" -o "$work/new.cube" --size 300
+check "nothing was left behind" sh -c "! ls -A '$work' | grep -q '^\\.'"
+
+echo "1..$n"
+exit $((failed > 0))
