@@ -238,6 +238,8 @@ test_write_failure_keeps_file (void)
   g_free (data);
 
   /* A directory that does not exist. */
+  g_clear_pointer (&lut->shaper, g_free);
+  lut->shaper_size = 0;
   g_assert_cmpint (looklab_cube_write (lut, "/nonexistent/dir/x.cube", &diag),
                    ==, LOOKLAB_ERR_IO);
   g_assert_cmpstr (diag.message, !=, "");
