@@ -1,0 +1,279 @@
+/* LookLab GIMP 3 plug-in: moving pixels between GIMP drawables and the
+ * core's interleaved buffers. */
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "looklab-plugin.h"
+
+/* Rows handed to the core at a time: big enough for its threads to share,
+ * small enough to keep the progress bar moving and memory flat. */
+#define STRIP_ROWS 128
+
+const Babl *
+looklab_drawable_format (GimpDrawable       *drawable,
+                         LookLabPixelFormat *core_format)
+{
+  const Babl *own = gimp_drawable_get_format (drawable);
+  const Babl *type = babl_format_get_type (own, 0);
+  const gchar *name;
+
+  if (type == babl_type ("u8"))
+    {
+      name = "R'G'B'A u8";
+      *core_format = LOOKLAB_PIXEL_RGBA_U8;
+    }
+  else if (type == babl_type ("u16"))
+    {
+      name = "R'G'B'A u16";
+      *core_format = LOOKLAB_PIXEL_RGBA_U16;
+    }
+  else
+    {
+      /* u32, half, float, double: float holds all of them losslessly
+       * enough (u32 has more bits than float, but no display or file
+       * format GIMP writes tells them apart). */
+      name = "R'G'B'A float";
+      *core_format = LOOKLAB_PIXEL_RGBA_FLOAT;
+    }
+
+  /* The drawable's own space: a .cube is defined on the encoded values the
+   * user sees, whatever the image's profile. */
+  return babl_format_with_space (name, own);
+}
+
+gboolean
+looklab_check_drawable (GimpDrawable  *drawable,
+                        GError       **error)
+{
+  gint x, y, w, h;
+
+  if (gimp_drawable_is_indexed (drawable))
+    {
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                   _("'%s' is an indexed layer.  A look changes colours "
+                     "freely, which a palette cannot hold: convert the image "
+                     "to RGB first (Image > Mode > RGB)."),
+                   gimp_item_get_name (GIMP_ITEM (drawable)));
+      return FALSE;
+    }
+
+  if (! gimp_drawable_mask_intersect (drawable, &x, &y, &w, &h)
+      || w <= 0 || h <= 0)
+    {
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                   _("The selection does not touch '%s': there is nothing "
+                     "to change."),
+                   gimp_item_get_name (GIMP_ITEM (drawable)));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+apply_one (GimpDrawable            *drawable,
+           const LookLabLut        *lut,
+           LookLabInterp            interp,
+           gdouble                  strength,
+           gint                     index,
+           gint                     n_drawables,
+           GError                 **error)
+{
+  LookLabPixelFormat  core_format;
+  const Babl         *format = looklab_drawable_format (drawable,
+                                                         &core_format);
+  LookLabLutApplier  *applier = NULL;
+  GeglBuffer         *src = NULL;
+  GeglBuffer         *dst = NULL;
+  guchar             *strip = NULL;
+  gsize               bpp = babl_format_get_bytes_per_pixel (format);
+  gsize               stride;
+  gint                x, y, w, h, row;
+  gboolean            ok = FALSE;
+
+  if (! gimp_drawable_mask_intersect (drawable, &x, &y, &w, &h))
+    {
+      ok = TRUE;
+      goto out;
+    }
+
+  applier = looklab_lut_applier_new (lut, core_format, interp,
+                                     (float) strength);
+  if (applier == NULL)
+    {
+      looklab_set_core_error (error, LOOKLAB_ERR_NOMEM, NULL, NULL);
+      goto out;
+    }
+
+  if (! g_size_checked_mul (&stride, (gsize) w, bpp)
+      || (strip = g_try_malloc ((gsize) stride * MIN (h, STRIP_ROWS)))
+         == NULL)
+    {
+      looklab_set_core_error (error, LOOKLAB_ERR_NOMEM, NULL,
+                              gimp_item_get_name (GIMP_ITEM (drawable)));
+      goto out;
+    }
+
+  src = gimp_drawable_get_buffer (drawable);
+  dst = gimp_drawable_get_shadow_buffer (drawable);
+
+  for (row = 0; row < h; row += STRIP_ROWS)
+    {
+      GeglRectangle rect = { x, y + row, w, MIN (STRIP_ROWS, h - row) };
+      int           status;
+
+      gegl_buffer_get (src, &rect, 1.0, format, strip, stride,
+                       GEGL_ABYSS_NONE);
+      status = looklab_lut_applier_run (applier, strip, stride,
+                                        strip, stride,
+                                        rect.width, rect.height, 0);
+      if (status != LOOKLAB_OK)
+        {
+          looklab_set_core_error (error, status, NULL, NULL);
+          goto out;
+        }
+      gegl_buffer_set (dst, &rect, 0, format, strip, stride);
+
+      gimp_progress_update ((index + (gdouble) (row + rect.height) / h)
+                            / n_drawables);
+    }
+
+  gegl_buffer_flush (dst);
+  /* Merging the shadow applies the selection mask (feathered edges
+   * included) and pushes one undo step. */
+  gimp_drawable_merge_shadow (drawable, TRUE);
+  gimp_drawable_update (drawable, x, y, w, h);
+  ok = TRUE;
+
+out:
+  g_free (strip);
+  g_clear_object (&src);
+  g_clear_object (&dst);
+  looklab_lut_applier_free (applier);
+  return ok;
+}
+
+gboolean
+looklab_apply_lut_to_drawables (GimpImage         *image,
+                                GimpDrawable     **drawables,
+                                const LookLabLut  *lut,
+                                LookLabInterp      interp,
+                                gdouble            strength,
+                                GError           **error)
+{
+  gint     n = gimp_core_object_array_get_length ((GObject **) drawables);
+  gint     i;
+  gboolean ok = TRUE;
+
+  if (n == 0)
+    {
+      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                           _("No layer was given to apply the look to."));
+      return FALSE;
+    }
+
+  /* Check every drawable before touching any, so that a bad one among
+   * several leaves the image untouched. */
+  for (i = 0; i < n; i++)
+    if (! looklab_check_drawable (drawables[i], error))
+      return FALSE;
+
+  gimp_progress_init (_("Applying look"));
+  gimp_image_undo_group_start (image);
+  for (i = 0; i < n && ok; i++)
+    ok = apply_one (drawables[i], lut, interp, strength, i, n, error);
+  gimp_image_undo_group_end (image);
+  gimp_progress_update (1.0);
+
+  return ok;
+}
+
+void
+looklab_render_preview (GimpPreview       *preview,
+                        GimpDrawable      *drawable,
+                        const LookLabLut  *lut,
+                        LookLabInterp      interp,
+                        gdouble            strength)
+{
+  const Babl *own = gimp_drawable_get_format (drawable);
+  const Babl *rgba = babl_format_with_space ("R'G'B'A u8", own);
+  const Babl *shown;
+  GeglBuffer *buffer;
+  guchar     *src;
+  guchar     *dst;
+  gint        x, y, w, h, bpp;
+
+  /* GimpDrawablePreview draws 8-bit pixels laid out like the drawable's
+   * type (RGB, RGBA, Y, YA). */
+  if (gimp_drawable_is_gray (drawable))
+    shown = babl_format_with_space (gimp_drawable_has_alpha (drawable)
+                                    ? "Y'A u8" : "Y' u8", own);
+  else
+    shown = babl_format_with_space (gimp_drawable_has_alpha (drawable)
+                                    ? "R'G'B'A u8" : "R'G'B' u8", own);
+  bpp = babl_format_get_bytes_per_pixel (shown);
+
+  gimp_preview_get_position (preview, &x, &y);
+  gimp_preview_get_size (preview, &w, &h);
+  if (w <= 0 || h <= 0)
+    return;
+
+  src = g_new (guchar, (gsize) w * h * 4);
+  dst = g_new (guchar, (gsize) w * h * bpp);
+
+  buffer = gimp_drawable_get_buffer (drawable);
+  gegl_buffer_get (buffer, GEGL_RECTANGLE (x, y, w, h), 1.0, rgba, src,
+                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  g_object_unref (buffer);
+
+  if (lut != NULL)
+    looklab_lut_apply (lut, LOOKLAB_PIXEL_RGBA_U8, interp, (float) strength,
+                       src, (size_t) w * 4, src, (size_t) w * 4, w, h, 0);
+
+  babl_process (babl_fish (rgba, shown), src, dst, (long) w * h);
+  gimp_preview_draw_buffer (preview, dst, w * bpp);
+
+  g_free (src);
+  g_free (dst);
+}
+
+gboolean
+looklab_read_drawable (GimpDrawable      *drawable,
+                       LookLabImageView  *view,
+                       gpointer          *pixels,
+                       GError           **error)
+{
+  LookLabPixelFormat  core_format;
+  const Babl         *format = looklab_drawable_format (drawable,
+                                                         &core_format);
+  gint                w = gimp_drawable_get_width (drawable);
+  gint                h = gimp_drawable_get_height (drawable);
+  gsize               stride, total;
+  GeglBuffer         *buffer;
+
+  *pixels = NULL;
+  if (w <= 0 || h <= 0
+      || ! g_size_checked_mul (&stride, (gsize) w,
+                               babl_format_get_bytes_per_pixel (format))
+      || ! g_size_checked_mul (&total, stride, (gsize) h)
+      || (*pixels = g_try_malloc (total)) == NULL)
+    {
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                   _("'%s' is too large to learn from in memory."),
+                   gimp_item_get_name (GIMP_ITEM (drawable)));
+      return FALSE;
+    }
+
+  buffer = gimp_drawable_get_buffer (drawable);
+  gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, w, h), 1.0, format,
+                   *pixels, stride, GEGL_ABYSS_NONE);
+  g_object_unref (buffer);
+
+  view->pixels = *pixels;
+  view->format = core_format;
+  view->width = w;
+  view->height = h;
+  view->stride = stride;
+  return TRUE;
+}

@@ -1,0 +1,888 @@
+/* LookLab GIMP 3 plug-in: the PDB procedures.
+ *
+ *   plug-in-looklab-apply          Colors > LookLab > Apply Look / LUT...
+ *   plug-in-looklab-learn          Colors > LookLab > Learn Look from Layers...
+ *   plug-in-looklab-export-cube    Colors > LookLab > Export Look as .cube...
+ *   plug-in-looklab-hald-identity  File > Create > LookLab > Identity Hald CLUT...
+ *
+ * Every argument is declared once here; the dialogs in ui/ are built from
+ * these declarations through GimpProcedureConfig.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "cube-io.h"
+#include "looklab-plugin.h"
+#include "looklab-ui.h"
+
+#define LOOKLAB_TYPE (looklab_get_type ())
+G_DECLARE_FINAL_TYPE (LookLab, looklab, LOOKLAB, PLUG_IN, GimpPlugIn)
+
+struct _LookLab
+{
+  GimpPlugIn parent_instance;
+};
+
+G_DEFINE_TYPE (LookLab, looklab, GIMP_TYPE_PLUG_IN)
+
+GIMP_MAIN (LOOKLAB_TYPE)
+
+/* Model sizes offered as a simple choice; the numbers follow the MLP sizes
+ * measured in docs (3-32-32-3 is the balanced default of core/look.h). */
+typedef struct
+{
+  const gchar *nick;
+  gint         hidden;
+  gint         layers;
+} ModelSize;
+
+static const ModelSize model_sizes[] =
+{
+  { "fast",     16, 1 },
+  { "balanced", 32, 2 },
+  { "precise",  64, 2 },
+};
+
+static GList *
+looklab_query_procedures (GimpPlugIn *plug_in)
+{
+  GList *list = NULL;
+
+  list = g_list_append (list, g_strdup (LOOKLAB_PROC_APPLY));
+  list = g_list_append (list, g_strdup (LOOKLAB_PROC_EXPORT_CUBE));
+  list = g_list_append (list, g_strdup (LOOKLAB_PROC_HALD));
+  list = g_list_append (list, g_strdup (LOOKLAB_PROC_LEARN));
+  return list;
+}
+
+static GimpValueArray *
+error_return (GimpProcedure *procedure,
+              GError        *error)
+{
+  return gimp_procedure_new_return_values (procedure,
+                                           GIMP_PDB_EXECUTION_ERROR, error);
+}
+
+static LookLabInterp
+config_interp (GimpProcedureConfig *config)
+{
+  return gimp_procedure_config_get_choice_id (config, "interpolation")
+         == LOOKLAB_INTERP_TRILINEAR ? LOOKLAB_INTERP_TRILINEAR
+                                     : LOOKLAB_INTERP_TETRAHEDRAL;
+}
+
+/* ---- Apply ------------------------------------------------------------ */
+
+/* What the live preview shows: the LUT of the file currently chosen,
+ * loaded once per file (not per redraw). */
+typedef struct
+{
+  GimpImage    *image;
+  GimpDrawable *drawable;
+  gboolean      loaded;
+  GFile        *file;
+  LookLabLut   *lut;
+} PreviewState;
+
+/* The preview bakes looks smaller than the final apply: it redraws on
+ * every slider move. */
+#define PREVIEW_BAKE_SIZE 33
+
+static void
+apply_preview (GimpPreview         *preview,
+               GimpProcedureConfig *config,
+               gpointer             user_data)
+{
+  PreviewState *state = user_data;
+  GFile        *file = NULL;
+  gdouble       strength = 1.0;
+
+  g_object_get (config, "file", &file, "strength", &strength, NULL);
+
+  if (! state->loaded
+      || (file == NULL) != (state->file == NULL)
+      || (file != NULL && ! g_file_equal (file, state->file)))
+    {
+      LookLabSource source;
+
+      looklab_lut_free (state->lut);
+      state->lut = NULL;
+      g_clear_object (&state->file);
+      state->file = file != NULL ? g_object_ref (file) : NULL;
+      state->loaded = TRUE;
+
+      /* An unreadable choice shows the original: the error is reported
+       * when the user presses OK. */
+      if (looklab_source_load (state->image, file, &source, NULL))
+        {
+          state->lut = looklab_source_to_lut (&source,
+                                              source.lut != NULL
+                                              ? source.lut->size
+                                              : PREVIEW_BAKE_SIZE, NULL);
+          looklab_source_clear (&source);
+        }
+    }
+
+  looklab_render_preview (preview, state->drawable, state->lut,
+                          config_interp (config), strength);
+  g_clear_object (&file);
+}
+
+static GimpValueArray *
+apply_run (GimpProcedure        *procedure,
+           GimpRunMode           run_mode,
+           GimpImage            *image,
+           GimpDrawable        **drawables,
+           GimpProcedureConfig  *config,
+           gpointer              run_data)
+{
+  GError        *error = NULL;
+  GFile         *file = NULL;
+  gdouble        strength = 1.0;
+  LookLabSource  source = { NULL, NULL };
+  LookLabLut    *lut = NULL;
+  GimpPDBStatusType status = GIMP_PDB_EXECUTION_ERROR;
+
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    {
+      PreviewState state = { image, NULL, FALSE, NULL, NULL };
+      gboolean     go;
+
+      if (gimp_core_object_array_get_length ((GObject **) drawables) > 0)
+        state.drawable = drawables[0];
+
+      gimp_ui_init (LOOKLAB_PLUG_IN_BINARY);
+      go = looklab_ui_apply_dialog (procedure, config, state.drawable,
+                                    state.drawable != NULL
+                                    && ! gimp_drawable_is_indexed (state.drawable)
+                                    ? apply_preview : NULL,
+                                    &state);
+      looklab_lut_free (state.lut);
+      g_clear_object (&state.file);
+      if (! go)
+        return gimp_procedure_new_return_values (procedure,
+                                                 GIMP_PDB_CANCEL, NULL);
+    }
+
+  g_object_get (config, "file", &file, "strength", &strength, NULL);
+
+  if (! looklab_source_load (image, file, &source, &error))
+    goto out;
+
+  lut = looklab_source_to_lut (&source,
+                               source.lut != NULL ? source.lut->size
+                                                  : LOOKLAB_APPLY_BAKE_SIZE,
+                               &error);
+  if (lut == NULL)
+    goto out;
+
+  /* A .cube is applied as read (shaper and domain included), not
+   * resampled: the core applier handles both. */
+  if (! looklab_apply_lut_to_drawables (image, drawables,
+                                        source.lut != NULL ? source.lut : lut,
+                                        config_interp (config), strength,
+                                        &error))
+    goto out;
+
+  if (run_mode != GIMP_RUN_NONINTERACTIVE)
+    gimp_displays_flush ();
+  status = GIMP_PDB_SUCCESS;
+
+out:
+  looklab_lut_free (lut);
+  looklab_source_clear (&source);
+  g_clear_object (&file);
+  if (status != GIMP_PDB_SUCCESS)
+    return error_return (procedure, error);
+  return gimp_procedure_new_return_values (procedure, status, NULL);
+}
+
+/* ---- Learn ------------------------------------------------------------ */
+
+static int
+learn_progress (double fraction, void *user_data)
+{
+  gimp_progress_update (fraction);
+  return 0;
+}
+
+/* The two topmost layers of equal size, in stack order (the upper one is
+ * usually the edited copy): after = upper, before = lower. */
+static void
+default_pair (GimpImage  *image,
+              GimpLayer **before,
+              GimpLayer **after)
+{
+  GimpLayer **layers = gimp_image_get_layers (image);
+  gint        n = gimp_core_object_array_get_length ((GObject **) layers);
+  gint        i, j;
+
+  *before = *after = NULL;
+  for (i = 0; i < n && *after == NULL; i++)
+    for (j = i + 1; j < n; j++)
+      if (gimp_drawable_get_width (GIMP_DRAWABLE (layers[i]))
+          == gimp_drawable_get_width (GIMP_DRAWABLE (layers[j]))
+          && gimp_drawable_get_height (GIMP_DRAWABLE (layers[i]))
+             == gimp_drawable_get_height (GIMP_DRAWABLE (layers[j])))
+        {
+          *after = layers[i];
+          *before = layers[j];
+          break;
+        }
+  g_free (layers);
+}
+
+static gboolean
+save_look (const LookLabLook  *look,
+           GFile              *file,
+           gint                lut_size,
+           GError            **error)
+{
+  gchar       *path = g_file_get_path (file);
+  gchar       *name = g_file_get_parse_name (file);
+  LookLabDiag  diag = { 0 };
+  int          status;
+
+  if (path == NULL)
+    {
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                   _("'%s' is not a local file."), name);
+      g_free (name);
+      return FALSE;
+    }
+
+  /* The extension picks the format: .cube for other programs, anything
+   * else the compact look file. */
+  if (g_str_has_suffix (path, ".cube") || g_str_has_suffix (path, ".CUBE"))
+    {
+      LookLabLut *lut = looklab_look_bake (look, lut_size, 0);
+
+      if (lut == NULL)
+        status = LOOKLAB_ERR_NOMEM;
+      else
+        {
+          looklab_lut_set_title (lut, "LookLab");
+          status = looklab_cube_write (lut, path, &diag);
+        }
+      looklab_lut_free (lut);
+    }
+  else
+    {
+      status = looklab_look_save (look, path, &diag);
+    }
+
+  if (status != LOOKLAB_OK)
+    looklab_set_core_error (error, status, &diag, name);
+
+  g_free (path);
+  g_free (name);
+  return status == LOOKLAB_OK;
+}
+
+static GimpValueArray *
+learn_run (GimpProcedure        *procedure,
+           GimpRunMode           run_mode,
+           GimpImage            *image,
+           GimpDrawable        **drawables,
+           GimpProcedureConfig  *config,
+           gpointer              run_data)
+{
+  GError           *error = NULL;
+  GimpLayer        *before = NULL;
+  GimpLayer        *after = NULL;
+  GFile            *file = NULL;
+  gint              lut_size = 33, hidden = 0, layers = 0, seed = 0;
+  gboolean          apply = TRUE;
+  gint              size_id;
+  LookLabFitParams  params;
+  LookLabImageView  bview, aview;
+  gpointer          bpix = NULL, apix = NULL;
+  LookLabLook      *look = NULL;
+  LookLabLut       *lut = NULL;
+  LookLabLookInfo   info = { 0 };
+  LookLabDiag       diag = { 0 };
+  GimpValueArray   *ret;
+  int               st;
+  gboolean          ok = FALSE;
+
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    {
+      g_object_get (config, "before", &before, "after", &after, NULL);
+      if (before == NULL || after == NULL)
+        {
+          GimpLayer *b, *a;
+
+          default_pair (image, &b, &a);
+          if (before == NULL && b != NULL)
+            g_object_set (config, "before", b, NULL);
+          if (after == NULL && a != NULL)
+            g_object_set (config, "after", a, NULL);
+        }
+      g_clear_object (&before);
+      g_clear_object (&after);
+
+      gimp_ui_init (LOOKLAB_PLUG_IN_BINARY);
+      if (! looklab_ui_learn_dialog (procedure, config, image))
+        return gimp_procedure_new_return_values (procedure,
+                                                 GIMP_PDB_CANCEL, NULL);
+    }
+
+  g_object_get (config,
+                "before",    &before,
+                "after",     &after,
+                "file",      &file,
+                "lut-size",  &lut_size,
+                "hidden",    &hidden,
+                "layers",    &layers,
+                "seed",      &seed,
+                "apply",     &apply,
+                NULL);
+
+  if (before == NULL || after == NULL)
+    {
+      g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0,
+                           _("Choose a before layer and an after layer."));
+      goto out;
+    }
+  if (gimp_drawable_get_width (GIMP_DRAWABLE (before))
+      != gimp_drawable_get_width (GIMP_DRAWABLE (after))
+      || gimp_drawable_get_height (GIMP_DRAWABLE (before))
+         != gimp_drawable_get_height (GIMP_DRAWABLE (after)))
+    {
+      g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
+                   _("The before layer (%d x %d) and the after layer "
+                     "(%d x %d) must have the same size."),
+                   gimp_drawable_get_width (GIMP_DRAWABLE (before)),
+                   gimp_drawable_get_height (GIMP_DRAWABLE (before)),
+                   gimp_drawable_get_width (GIMP_DRAWABLE (after)),
+                   gimp_drawable_get_height (GIMP_DRAWABLE (after)));
+      goto out;
+    }
+  if (gimp_drawable_is_indexed (GIMP_DRAWABLE (before))
+      || gimp_drawable_is_indexed (GIMP_DRAWABLE (after)))
+    {
+      g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0,
+                           _("The before and after layers must not be "
+                             "indexed: convert the image to RGB first."));
+      goto out;
+    }
+  /* Check the targets before the long fit, not after it. */
+  if (apply)
+    {
+      gint n = gimp_core_object_array_get_length ((GObject **) drawables);
+      gint i;
+
+      for (i = 0; i < n; i++)
+        if (! looklab_check_drawable (drawables[i], &error))
+          goto out;
+    }
+
+  looklab_fit_params_init (&params);
+  size_id = gimp_procedure_config_get_choice_id (config, "model-size");
+  if (size_id >= 0 && size_id < (gint) G_N_ELEMENTS (model_sizes))
+    {
+      params.hidden = model_sizes[size_id].hidden;
+      params.layers = model_sizes[size_id].layers;
+    }
+  if (hidden > 0)
+    params.hidden = hidden;
+  if (layers > 0)
+    params.layers = layers;
+  params.seed = (unsigned) seed;
+
+  if (! looklab_read_drawable (GIMP_DRAWABLE (before), &bview, &bpix, &error)
+      || ! looklab_read_drawable (GIMP_DRAWABLE (after), &aview, &apix,
+                                  &error))
+    goto out;
+
+  gimp_progress_init (_("Learning look"));
+  st = looklab_look_fit (&bview, &aview, NULL, &params,
+                         learn_progress, NULL, &look, &diag);
+  g_clear_pointer (&bpix, g_free);
+  g_clear_pointer (&apix, g_free);
+  if (st != LOOKLAB_OK)
+    {
+      looklab_set_core_error (&error, st, &diag, NULL);
+      goto out;
+    }
+  looklab_look_get_info (look, &info);
+
+  if (! looklab_store_look (image, look, &error))
+    goto out;
+
+  if (file != NULL && ! save_look (look, file, lut_size, &error))
+    goto out;
+
+  if (apply && gimp_core_object_array_get_length ((GObject **) drawables) > 0)
+    {
+      lut = looklab_look_bake (look, LOOKLAB_APPLY_BAKE_SIZE, 0);
+      if (lut == NULL)
+        {
+          looklab_set_core_error (&error, LOOKLAB_ERR_NOMEM, NULL, NULL);
+          goto out;
+        }
+      if (! looklab_apply_lut_to_drawables (image, drawables, lut,
+                                            LOOKLAB_INTERP_TETRAHEDRAL, 1.0,
+                                            &error))
+        goto out;
+    }
+
+  if (run_mode != GIMP_RUN_NONINTERACTIVE)
+    {
+      gimp_displays_flush ();
+      gchar *msg = g_strdup_printf (_("Look learned from %zu colours: "
+                                      "mean difference on the pair "
+                                      "%.2f dE00."),
+                                    info.fit_samples, info.fit_mean_de00);
+
+      gimp_message (msg);
+      g_free (msg);
+    }
+  ok = TRUE;
+
+out:
+  g_free (bpix);
+  g_free (apix);
+  looklab_lut_free (lut);
+  looklab_look_free (look);
+  g_clear_object (&before);
+  g_clear_object (&after);
+
+  if (! ok)
+    {
+      g_clear_object (&file);
+      return error_return (procedure, error);
+    }
+
+  ret = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
+  GIMP_VALUES_SET_FILE (ret, 1, file);
+  GIMP_VALUES_SET_DOUBLE (ret, 2, info.fit_mean_de00);
+  g_clear_object (&file);
+  return ret;
+}
+
+/* ---- Export .cube ----------------------------------------------------- */
+
+static GimpValueArray *
+export_run (GimpProcedure        *procedure,
+            GimpRunMode           run_mode,
+            GimpImage            *image,
+            GimpDrawable        **drawables,
+            GimpProcedureConfig  *config,
+            gpointer              run_data)
+{
+  GError        *error = NULL;
+  GFile         *file = NULL;
+  GFile         *output = NULL;
+  gint           size = 33;
+  LookLabSource  source = { NULL, NULL };
+  LookLabLut    *lut = NULL;
+  gchar         *path = NULL;
+  gchar         *name = NULL;
+  LookLabDiag    diag = { 0 };
+  int            st;
+  gboolean       ok = FALSE;
+
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    {
+      gimp_ui_init (LOOKLAB_PLUG_IN_BINARY);
+      if (! looklab_ui_export_dialog (procedure, config))
+        return gimp_procedure_new_return_values (procedure,
+                                                 GIMP_PDB_CANCEL, NULL);
+    }
+
+  g_object_get (config, "file", &file, "output", &output, "lut-size", &size,
+                NULL);
+
+  if (output == NULL)
+    {
+      g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0,
+                           _("Choose where to write the .cube file."));
+      goto out;
+    }
+  path = g_file_get_path (output);
+  name = g_file_get_parse_name (output);
+  if (path == NULL)
+    {
+      g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
+                   _("'%s' is not a local file."), name);
+      goto out;
+    }
+
+  if (! looklab_source_load (image, file, &source, &error))
+    goto out;
+  lut = looklab_source_to_lut (&source, size, &error);
+  if (lut == NULL)
+    goto out;
+  looklab_lut_set_title (lut, "LookLab");
+
+  st = looklab_cube_write (lut, path, &diag);
+  if (st != LOOKLAB_OK)
+    {
+      looklab_set_core_error (&error, st, &diag, name);
+      goto out;
+    }
+  ok = TRUE;
+
+out:
+  looklab_lut_free (lut);
+  looklab_source_clear (&source);
+  g_clear_object (&file);
+  g_clear_object (&output);
+  g_free (path);
+  g_free (name);
+  if (! ok)
+    return error_return (procedure, error);
+  return gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
+}
+
+/* ---- Identity Hald CLUT ----------------------------------------------- */
+
+/* A Hald CLUT of level L is an L^3 x L^3 image holding every colour of an
+ * L^2-per-axis lattice, red fastest, then green, then blue (Eskil Steenberg's
+ * Hald layout, as read by G'MIC and ImageMagick -hald-clut). */
+static GimpLayer *
+make_hald_layer (GimpImage *image,
+                 gint       level)
+{
+  gint        n = level * level;
+  gint        side = n * level;
+  GimpLayer  *layer;
+  GeglBuffer *buffer;
+  guint16    *row;
+  gint        x, y;
+
+  layer = gimp_layer_new (image, _("Identity Hald CLUT"), side, side,
+                          GIMP_RGB_IMAGE, 100.0,
+                          gimp_image_get_default_new_layer_mode (image));
+  gimp_image_insert_layer (image, layer, NULL, -1);
+
+  buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (layer));
+  row = g_new (guint16, (gsize) side * 3);
+  for (y = 0; y < side; y++)
+    {
+      for (x = 0; x < side; x++)
+        {
+          gint i = y * side + x;
+
+          /* Rounded so that u8 images hold the lattice exactly when
+           * 255 / (n - 1) is whole, and as close as they can otherwise. */
+          row[x * 3 + 0] = (guint16) ((i % n) * 65535 / (n - 1));
+          row[x * 3 + 1] = (guint16) ((i / n % n) * 65535 / (n - 1));
+          row[x * 3 + 2] = (guint16) ((i / n / n) * 65535 / (n - 1));
+        }
+      gegl_buffer_set (buffer, GEGL_RECTANGLE (0, y, side, 1), 0,
+                       babl_format_with_space ("R'G'B' u16",
+                                               gimp_drawable_get_format
+                                                 (GIMP_DRAWABLE (layer))),
+                       row, GEGL_AUTO_ROWSTRIDE);
+    }
+  g_free (row);
+  gegl_buffer_flush (buffer);
+  g_object_unref (buffer);
+  gimp_drawable_update (GIMP_DRAWABLE (layer), 0, 0, side, side);
+
+  return layer;
+}
+
+static GimpValueArray *
+hald_run (GimpProcedure        *procedure,
+          GimpProcedureConfig  *config,
+          gpointer              run_data)
+{
+  GimpRunMode     run_mode;
+  GimpImage      *image = NULL;
+  GimpLayer      *layer;
+  gint            level = 8;
+  gint            side;
+  gboolean        created = FALSE;
+  GimpValueArray *ret;
+
+  g_object_get (config, "run-mode", &run_mode, NULL);
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    {
+      gimp_ui_init (LOOKLAB_PLUG_IN_BINARY);
+      if (! looklab_ui_hald_dialog (procedure, config))
+        return gimp_procedure_new_return_values (procedure,
+                                                 GIMP_PDB_CANCEL, NULL);
+    }
+
+  g_object_get (config, "level", &level, "image", &image, NULL);
+  side = level * level * level;
+
+  if (image == NULL)
+    {
+      /* 16-bit so that a lattice finer than 256 levels per axis survives
+       * and GIMP's tools work on it at full precision. */
+      image = gimp_image_new_with_precision (side, side, GIMP_RGB,
+                                             GIMP_PRECISION_U16_NON_LINEAR);
+      g_object_ref (image);
+      created = TRUE;
+    }
+  else
+    {
+      gimp_image_undo_group_start (image);
+    }
+
+  layer = make_hald_layer (image, level);
+
+  if (! created)
+    gimp_image_undo_group_end (image);
+  else if (run_mode == GIMP_RUN_INTERACTIVE)
+    gimp_display_new (image);
+
+  if (run_mode != GIMP_RUN_NONINTERACTIVE)
+    gimp_displays_flush ();
+
+  ret = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
+  GIMP_VALUES_SET_IMAGE (ret, 1, image);
+  GIMP_VALUES_SET_LAYER (ret, 2, layer);
+  g_object_unref (image);
+  return ret;
+}
+
+/* ---- Declarations ----------------------------------------------------- */
+
+static void
+add_look_file_argument (GimpProcedure *procedure)
+{
+  gimp_procedure_add_file_argument (procedure, "file",
+                                    _("_Look or LUT file"),
+                                    _("A .cube file or a LookLab look file; "
+                                      "when none is given, the look stored "
+                                      "in the image by Learn"),
+                                    GIMP_FILE_CHOOSER_ACTION_OPEN,
+                                    TRUE, NULL, G_PARAM_READWRITE);
+}
+
+static void
+set_common (GimpProcedure *procedure,
+            const gchar   *label,
+            const gchar   *blurb,
+            const gchar   *help)
+{
+  gimp_procedure_set_menu_label (procedure, label);
+  gimp_procedure_set_documentation (procedure, blurb, help, NULL);
+  gimp_procedure_set_attribution (procedure, "LookLab authors",
+                                  "LookLab authors", "2026");
+}
+
+static GimpProcedure *
+looklab_create_procedure (GimpPlugIn  *plug_in,
+                          const gchar *name)
+{
+  GimpProcedure *procedure = NULL;
+
+  if (strcmp (name, LOOKLAB_PROC_APPLY) == 0)
+    {
+      procedure = gimp_image_procedure_new (plug_in, name,
+                                            GIMP_PDB_PROC_TYPE_PLUGIN,
+                                            apply_run, NULL, NULL);
+      gimp_procedure_set_image_types (procedure, "RGB*, GRAY*");
+      gimp_procedure_set_sensitivity_mask (procedure,
+                                           GIMP_PROCEDURE_SENSITIVE_DRAWABLE
+                                           | GIMP_PROCEDURE_SENSITIVE_DRAWABLES);
+      set_common (procedure, _("_Apply Look / LUT..."),
+                  _("Apply a 3D LUT (.cube) or a learned look"),
+                  _("Applies a .cube 3D LUT or a LookLab look file to the "
+                    "selected layers, inside the selection, in one undo "
+                    "step.  Without a file, applies the look stored in the "
+                    "image by Learn.  Grayscale layers get the look of their "
+                    "gray as a neutral colour and keep the luminance of the "
+                    "result.  Alpha is kept."));
+      gimp_procedure_add_menu_path (procedure, "<Image>/Colors/LookLab");
+
+      add_look_file_argument (procedure);
+      gimp_procedure_add_double_argument (procedure, "strength",
+                                          _("_Strength"),
+                                          _("How much of the look: 0 leaves "
+                                            "the image as it is, 1 is the "
+                                            "full look"),
+                                          0.0, 1.0, 1.0, G_PARAM_READWRITE);
+      gimp_procedure_add_choice_argument (procedure, "interpolation",
+                                          _("_Interpolation"),
+                                          _("How colours between LUT points "
+                                            "are computed"),
+                                          gimp_choice_new_with_values (
+                                            "tetrahedral",
+                                            LOOKLAB_INTERP_TETRAHEDRAL,
+                                            _("Tetrahedral"), NULL,
+                                            "trilinear",
+                                            LOOKLAB_INTERP_TRILINEAR,
+                                            _("Trilinear"), NULL,
+                                            NULL),
+                                          "tetrahedral", G_PARAM_READWRITE);
+    }
+  else if (strcmp (name, LOOKLAB_PROC_LEARN) == 0)
+    {
+      procedure = gimp_image_procedure_new (plug_in, name,
+                                            GIMP_PDB_PROC_TYPE_PLUGIN,
+                                            learn_run, NULL, NULL);
+      gimp_procedure_set_image_types (procedure, "RGB*, GRAY*");
+      gimp_procedure_set_sensitivity_mask (procedure,
+                                           GIMP_PROCEDURE_SENSITIVE_DRAWABLE
+                                           | GIMP_PROCEDURE_SENSITIVE_DRAWABLES
+                                           | GIMP_PROCEDURE_SENSITIVE_NO_DRAWABLES);
+      set_common (procedure, _("_Learn Look from Layers..."),
+                  _("Learn a colour look from a before and an after layer"),
+                  _("Fits a small neural network that turns the before "
+                    "layer's colours into the after layer's, stores it in "
+                    "the image (saved with XCF), optionally saves it as a "
+                    "look file or a .cube, and optionally applies it to the "
+                    "selected layers."));
+      gimp_procedure_add_menu_path (procedure, "<Image>/Colors/LookLab");
+
+      gimp_procedure_add_layer_argument (procedure, "before", _("_Before"),
+                                         _("The layer before the look"),
+                                         TRUE, G_PARAM_READWRITE);
+      gimp_procedure_add_layer_argument (procedure, "after", _("_After"),
+                                         _("The same picture with the look, "
+                                           "same size as Before"),
+                                         TRUE, G_PARAM_READWRITE);
+      gimp_procedure_add_choice_argument (procedure, "model-size",
+                                          _("_Model"),
+                                          _("Size of the network: bigger "
+                                            "learns finer looks, slower"),
+                                          gimp_choice_new_with_values (
+                                            "fast", 0, _("Fast"), NULL,
+                                            "balanced", 1, _("Balanced"), NULL,
+                                            "precise", 2, _("Precise"), NULL,
+                                            NULL),
+                                          "balanced", G_PARAM_READWRITE);
+      gimp_procedure_add_int_argument (procedure, "hidden",
+                                       _("_Hidden units"),
+                                       _("Units per hidden layer; 0 takes "
+                                         "the model size's"),
+                                       0, 256, 0, G_PARAM_READWRITE);
+      gimp_procedure_add_int_argument (procedure, "layers",
+                                       _("Hidden la_yers"),
+                                       _("Hidden layers; 0 takes the model "
+                                         "size's"),
+                                       0, 4, 0, G_PARAM_READWRITE);
+      gimp_procedure_add_int_argument (procedure, "seed", _("S_eed"),
+                                       _("Same layers and seed give the same "
+                                         "look"),
+                                       0, G_MAXINT, 0, G_PARAM_READWRITE);
+      gimp_procedure_add_int_argument (procedure, "lut-size",
+                                       _("_LUT size"),
+                                       _("Points per axis of the .cube "
+                                         "written when File ends in .cube"),
+                                       LOOKLAB_LUT_MIN_SIZE,
+                                       LOOKLAB_LUT_MAX_SIZE, 33,
+                                       G_PARAM_READWRITE);
+      gimp_procedure_add_file_argument (procedure, "file", _("Save _to"),
+                                        _("Where to save the look: a .cube "
+                                          "file, or a look file for any other "
+                                          "name; none keeps it only in the "
+                                          "image"),
+                                        GIMP_FILE_CHOOSER_ACTION_SAVE,
+                                        TRUE, NULL, G_PARAM_READWRITE);
+      gimp_procedure_add_boolean_argument (procedure, "apply",
+                                           _("A_pply to the selected layers"),
+                                           _("Also apply the learned look to "
+                                             "the selected layers"),
+                                           TRUE, G_PARAM_READWRITE);
+
+      gimp_procedure_add_file_return_value (procedure, "saved-file",
+                                            _("Saved file"),
+                                            _("The file written, or none"),
+                                            G_PARAM_READWRITE);
+      gimp_procedure_add_double_return_value (procedure, "fit-de00",
+                                              _("Fit error"),
+                                              _("Mean CIEDE2000 difference "
+                                                "of the learned look on the "
+                                                "pair"),
+                                              0.0, G_MAXDOUBLE, 0.0,
+                                              G_PARAM_READWRITE);
+    }
+  else if (strcmp (name, LOOKLAB_PROC_EXPORT_CUBE) == 0)
+    {
+      procedure = gimp_image_procedure_new (plug_in, name,
+                                            GIMP_PDB_PROC_TYPE_PLUGIN,
+                                            export_run, NULL, NULL);
+      gimp_procedure_set_sensitivity_mask (procedure,
+                                           GIMP_PROCEDURE_SENSITIVE_ALWAYS);
+      set_common (procedure, _("_Export Look as .cube..."),
+                  _("Write a look as a .cube 3D LUT"),
+                  _("Bakes the look stored in the image (or a given look or "
+                    ".cube file) into a .cube 3D LUT of the chosen size, "
+                    "readable by ffmpeg, darktable, OpenColorIO and "
+                    "Resolve."));
+      gimp_procedure_add_menu_path (procedure, "<Image>/Colors/LookLab");
+
+      add_look_file_argument (procedure);
+      gimp_procedure_add_file_argument (procedure, "output",
+                                        _("_Write to"),
+                                        _("The .cube file to write"),
+                                        GIMP_FILE_CHOOSER_ACTION_SAVE,
+                                        TRUE, NULL, G_PARAM_READWRITE);
+      gimp_procedure_add_int_argument (procedure, "lut-size",
+                                       _("_LUT size"),
+                                       _("Points per axis (33 suits most "
+                                         "programs; 65 for finer looks)"),
+                                       LOOKLAB_LUT_MIN_SIZE,
+                                       LOOKLAB_LUT_MAX_SIZE, 33,
+                                       G_PARAM_READWRITE);
+    }
+  else if (strcmp (name, LOOKLAB_PROC_HALD) == 0)
+    {
+      procedure = gimp_procedure_new (plug_in, name,
+                                      GIMP_PDB_PROC_TYPE_PLUGIN,
+                                      hald_run, NULL, NULL);
+      gimp_procedure_set_sensitivity_mask (procedure,
+                                           GIMP_PROCEDURE_SENSITIVE_ALWAYS);
+      set_common (procedure, _("Identity _Hald CLUT..."),
+                  _("Create an identity Hald CLUT to capture a look"),
+                  _("Creates an image (or a layer in the given image) that "
+                    "holds every colour of a lattice.  Apply any chain of "
+                    "colour tools to a copy of it, then Learn Look from "
+                    "Layers with the identity as Before and the copy as "
+                    "After: the learned look reproduces the chain on any "
+                    "picture."));
+      gimp_procedure_add_menu_path (procedure, "<Image>/File/Create/LookLab");
+
+      gimp_procedure_add_enum_argument (procedure, "run-mode", _("Run mode"),
+                                        _("The run mode"),
+                                        GIMP_TYPE_RUN_MODE,
+                                        GIMP_RUN_INTERACTIVE,
+                                        G_PARAM_READWRITE);
+      gimp_procedure_add_image_argument (procedure, "image", _("_Image"),
+                                         _("Add the CLUT as a layer of this "
+                                           "image; none makes a new image"),
+                                         TRUE, G_PARAM_READWRITE);
+      gimp_procedure_add_int_argument (procedure, "level", _("_Level"),
+                                       _("The CLUT holds level^2 points per "
+                                         "axis in a level^3 pixel square (8: "
+                                         "64 points, 512 x 512)"),
+                                       2, 16, 8, G_PARAM_READWRITE);
+
+      gimp_procedure_add_image_return_value (procedure, "new-image",
+                                             _("Image"),
+                                             _("The image holding the CLUT"),
+                                             FALSE, G_PARAM_READWRITE);
+      gimp_procedure_add_layer_return_value (procedure, "layer",
+                                             _("Layer"),
+                                             _("The CLUT layer"),
+                                             FALSE, G_PARAM_READWRITE);
+    }
+
+  return procedure;
+}
+
+static void
+looklab_class_init (LookLabClass *klass)
+{
+  GimpPlugInClass *plug_in_class = GIMP_PLUG_IN_CLASS (klass);
+
+  plug_in_class->query_procedures = looklab_query_procedures;
+  plug_in_class->create_procedure = looklab_create_procedure;
+  /* set_i18n is left to libgimp's default: domain "looklab", catalogs in
+   * <plug-in dir>/locale, where meson installs them. */
+}
+
+static void
+looklab_init (LookLab *looklab)
+{
+}

@@ -1,0 +1,81 @@
+#!/bin/sh
+# tests/plugin/run-gimp.sh PLUGIN PO_BUILD_DIR WORK_DIR SCRIPT
+#
+# Runs the Script-Fu file SCRIPT in a real GIMP 3 with the LookLab plug-in
+# PLUGIN loaded from the build tree, in a throw-away GIMP profile under
+# WORK_DIR, and checks what it printed.
+#
+# The profile's gimprc puts a staging folder (WORK_DIR/plug-ins/looklab/
+# looklab plus its locale/ catalogs from PO_BUILD_DIR) in front of the
+# system plug-in folder, so Script-Fu (itself a system plug-in) still loads.
+#
+# SCRIPT defines its checks with tests/plugin/lib.scm; the test passes only
+# when GIMP exits 0, no batch command failed, the script reached its end
+# (LOOKLAB-DONE) and no check printed FAIL.
+set -u
+
+plugin=$1
+po_dir=$2
+work=$3
+script=$4
+here=$(cd "$(dirname "$0")" && pwd)
+
+rm -rf "$work"
+mkdir -p "$work/profile" "$work/home" "$work/plug-ins/looklab" "$work/files"
+cp "$plugin" "$work/plug-ins/looklab/looklab"
+# Catalogs where libgimp's default set_i18n looks: <plug-in dir>/locale.
+for mo in "$po_dir"/*/LC_MESSAGES/*.mo; do
+  [ -f "$mo" ] || continue
+  lang=$(basename "$(dirname "$(dirname "$mo")")")
+  mkdir -p "$work/plug-ins/looklab/locale/$lang/LC_MESSAGES"
+  cp "$mo" "$work/plug-ins/looklab/locale/$lang/LC_MESSAGES/"
+done
+
+cat > "$work/profile/gimprc" <<EOR
+(plug-in-path "$work/plug-ins:\${gimp_plug_in_dir}/plug-ins")
+(show-welcome-dialog no)
+EOR
+
+export HOME="$work/home"
+export XDG_CONFIG_HOME="$work/home/.config"
+export XDG_CACHE_HOME="$work/home/.cache"
+export XDG_DATA_HOME="$work/home/.local/share"
+export GIMP3_DIRECTORY="$work/profile"
+export LANG="${LOOKLAB_TEST_LANG:-C.UTF-8}"
+export LC_ALL="${LOOKLAB_TEST_LANG:-C.UTF-8}"
+
+batch="(begin (define test-dir \"$work/files\") (load \"$here/lib.scm\") (load \"$script\"))"
+log="$work/gimp.log"
+
+timeout 600 gimp-console-3.0 -i -d -f \
+  --batch-interpreter=plug-in-script-fu-eval -b "$batch" --quit \
+  > "$log" 2>&1
+rc=$?
+
+cat "$log"
+echo "--- run-gimp.sh: gimp-console-3.0 exit status $rc"
+
+status=0
+if [ $rc -ne 0 ]; then
+  echo "run-gimp.sh: FAIL: GIMP exited with status $rc"
+  status=1
+fi
+if grep -q "batch command experienced an execution error" "$log"; then
+  echo "run-gimp.sh: FAIL: a batch command failed"
+  status=1
+fi
+if ! grep -q "^LOOKLAB-DONE" "$log"; then
+  echo "run-gimp.sh: FAIL: the script did not reach its end"
+  status=1
+fi
+if grep -q "^FAIL " "$log"; then
+  echo "run-gimp.sh: FAIL: $(grep -c '^FAIL ' "$log") check(s) failed"
+  status=1
+fi
+n_pass=$(grep -c "^PASS " "$log")
+if [ "$n_pass" -eq 0 ]; then
+  echo "run-gimp.sh: FAIL: no check ran"
+  status=1
+fi
+echo "run-gimp.sh: $n_pass check(s) passed"
+exit $status

@@ -1,0 +1,178 @@
+/* LookLab GIMP 3 dialogs (GimpProcedureDialog).  Thin: layout only; the
+ * arguments, their ranges and defaults are declared in plugin/looklab.c. */
+#include <glib/gi18n.h>
+
+#include "looklab-ui.h"
+
+/* The file patterns the Apply and Export dialogs offer.  Files are told
+ * apart by content when loaded, so these only narrow the list. */
+static void
+add_look_filters (GtkFileChooser *chooser)
+{
+  GtkFileFilter *filter;
+
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("Looks and 3D LUTs (*.look, *.cube)"));
+  gtk_file_filter_add_pattern (filter, "*.cube");
+  gtk_file_filter_add_pattern (filter, "*.CUBE");
+  gtk_file_filter_add_pattern (filter, "*.look");
+  gtk_file_filter_add_pattern (filter, "*.looklab");
+  gtk_file_chooser_add_filter (chooser, filter);
+
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("All files"));
+  gtk_file_filter_add_pattern (filter, "*");
+  gtk_file_chooser_add_filter (chooser, filter);
+}
+
+static void
+filter_children (GtkWidget *widget,
+                 gpointer   data)
+{
+  if (GTK_IS_FILE_CHOOSER (widget))
+    add_look_filters (GTK_FILE_CHOOSER (widget));
+  else if (GTK_IS_CONTAINER (widget))
+    gtk_container_forall (GTK_CONTAINER (widget), filter_children, data);
+}
+
+/* GimpFileChooser wraps a GtkFileChooserButton for OPEN; reach it to add
+ * the filters (GimpFileChooser has no filter API in 3.0). */
+static void
+filter_file_widget (GimpProcedureDialog *dialog,
+                    const gchar         *property)
+{
+  GtkWidget *widget = gimp_procedure_dialog_get_widget (dialog, property,
+                                                        G_TYPE_NONE);
+
+  if (widget != NULL)
+    filter_children (widget, NULL);
+}
+
+typedef struct
+{
+  LookLabPreviewFunc   func;
+  GimpProcedureConfig *config;
+  gpointer             user_data;
+} PreviewHook;
+
+static void
+preview_invalidated (GimpPreview *preview,
+                     PreviewHook *hook)
+{
+  hook->func (preview, hook->config, hook->user_data);
+}
+
+gboolean
+looklab_ui_apply_dialog (GimpProcedure       *procedure,
+                         GimpProcedureConfig *config,
+                         GimpDrawable        *drawable,
+                         LookLabPreviewFunc   preview_func,
+                         gpointer             user_data)
+{
+  GtkWidget *dialog;
+  GtkWidget   *preview = NULL;
+  PreviewHook  hook;
+  gboolean     run;
+
+  dialog = gimp_procedure_dialog_new (procedure, config,
+                                      _("Apply Look / LUT"));
+
+  if (preview_func != NULL && drawable != NULL)
+    {
+      hook.func = preview_func;
+      hook.config = config;
+      hook.user_data = user_data;
+
+      preview = gimp_procedure_dialog_get_drawable_preview (
+                  GIMP_PROCEDURE_DIALOG (dialog), "preview", drawable);
+      g_signal_connect (preview, "invalidated",
+                        G_CALLBACK (preview_invalidated), &hook);
+      /* despeckle.c's pattern: any argument change redraws. */
+      g_signal_connect_swapped (config, "notify",
+                                G_CALLBACK (gimp_preview_invalidate),
+                                preview);
+    }
+
+  filter_file_widget (GIMP_PROCEDURE_DIALOG (dialog), "file");
+  gimp_procedure_dialog_get_scale_entry (GIMP_PROCEDURE_DIALOG (dialog),
+                                         "strength", 1.0);
+
+  if (preview != NULL)
+    gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog),
+                                "preview", "file", "strength",
+                                "interpolation", NULL);
+  else
+    gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog),
+                                "file", "strength", "interpolation", NULL);
+
+  run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
+  if (preview != NULL)
+    g_signal_handlers_disconnect_by_func (config, gimp_preview_invalidate,
+                                          preview);
+  gtk_widget_destroy (dialog);
+  return run;
+}
+
+gboolean
+looklab_ui_learn_dialog (GimpProcedure       *procedure,
+                         GimpProcedureConfig *config,
+                         GimpImage           *image)
+{
+  GtkWidget *dialog;
+  gboolean   run;
+
+  dialog = gimp_procedure_dialog_new (procedure, config,
+                                      _("Learn Look from Layers"));
+
+  gimp_procedure_dialog_get_label (GIMP_PROCEDURE_DIALOG (dialog),
+                                   "advanced-label", _("Advanced"),
+                                   FALSE, FALSE);
+  gimp_procedure_dialog_fill_box (GIMP_PROCEDURE_DIALOG (dialog),
+                                  "advanced-box", "hidden", "layers",
+                                  "seed", "lut-size", NULL);
+  gimp_procedure_dialog_fill_expander (GIMP_PROCEDURE_DIALOG (dialog),
+                                       "advanced", "advanced-label", FALSE,
+                                       "advanced-box");
+
+  gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog),
+                              "before", "after", "model-size", "advanced",
+                              "file", "apply", NULL);
+
+  run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
+  gtk_widget_destroy (dialog);
+  return run;
+}
+
+gboolean
+looklab_ui_export_dialog (GimpProcedure       *procedure,
+                          GimpProcedureConfig *config)
+{
+  GtkWidget *dialog;
+  gboolean   run;
+
+  dialog = gimp_procedure_dialog_new (procedure, config,
+                                      _("Export Look as .cube"));
+  filter_file_widget (GIMP_PROCEDURE_DIALOG (dialog), "file");
+  gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog),
+                              "file", "output", "lut-size", NULL);
+
+  run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
+  gtk_widget_destroy (dialog);
+  return run;
+}
+
+gboolean
+looklab_ui_hald_dialog (GimpProcedure       *procedure,
+                        GimpProcedureConfig *config)
+{
+  GtkWidget *dialog;
+  gboolean   run;
+
+  dialog = gimp_procedure_dialog_new (procedure, config,
+                                      _("Identity Hald CLUT"));
+  gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "level", NULL);
+
+  run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
+  gtk_widget_destroy (dialog);
+  return run;
+}
