@@ -26,6 +26,9 @@ typedef struct
   int      layers;     /* hidden layers (default 2, 1..4) */
   unsigned seed;       /* same inputs + seed give the same bytes */
   int      n_threads;  /* 0 = as many as the machine has cores */
+  int      iterations; /* optimiser steps; 0 = the default (tests use few) */
+  int      correction; /* edge of the correction lattice: -1 = the default,
+                        * 0 = none, else 2..65 */
 } LookLabFitParams;
 
 /* Fills @params with the defaults. */
