@@ -23,6 +23,11 @@
 
 #define LOOKLAB_SHAPER_MIN_SIZE 2
 
+/* No real LUT holds numbers this large (HDR domains reach about 1e4); a
+ * bound keeps every difference and scale computed from them finite in
+ * float. */
+#define LOOKLAB_CUBE_MAX_MAGNITUDE 1e9
+
 typedef struct
 {
   const char *cur;
@@ -86,7 +91,7 @@ parse_numbers (const char *s, double *values, int count)
       if (*s == '\0')
         return i;
       values[i] = g_ascii_strtod (s, &endp);
-      if (endp == s || !isfinite (values[i])
+      if (endp == s || !(fabs (values[i]) <= LOOKLAB_CUBE_MAX_MAGNITUDE)
           || (*endp != '\0' && *endp != ' ' && *endp != '\t'))
         return -1;
       s = endp;

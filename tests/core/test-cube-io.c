@@ -282,6 +282,11 @@ static const MalformedCase malformed[] = {
     LOOKLAB_ERR_PARSE, 3 },
   { "nan", "LUT_3D_SIZE 2\n0 0 0\nnan 0 0\n", LOOKLAB_ERR_PARSE, 3 },
   { "infinity", "LUT_3D_SIZE 2\n0 0 0\n1e999 0 0\n", LOOKLAB_ERR_PARSE, 3 },
+  /* Found by tools/fuzz: finite in double, infinite in float. */
+  { "beyond-float", "LUT_1D_SIZE 2\n0 5 0\n4e112 1 1\n", LOOKLAB_ERR_PARSE,
+    3 },
+  { "huge-domain", "LUT_3D_SIZE 2\nDOMAIN_MIN -3e38 0 0\n" EIGHT,
+    LOOKLAB_ERR_PARSE, 2 },
   { "keyword-after-data", "LUT_3D_SIZE 2\n0 0 0\nTITLE \"x\"\n",
     LOOKLAB_ERR_PARSE, 3 },
   { "domain-two-numbers", "LUT_3D_SIZE 2\nDOMAIN_MIN 0 0\n" EIGHT,
