@@ -59,6 +59,7 @@
 /* GCC/clang vector extension: SSE on x86, NEON on ARM, plain code elsewhere.
  * One value holds one node (R, G, B, padding). */
 typedef float v4sf __attribute__ ((vector_size (16)));
+typedef int32_t v4si __attribute__ ((vector_size (16)));
 
 struct _LookLabLutApplier
 {
@@ -266,6 +267,23 @@ float_coords (const LookLabLutApplier *a, Scratch *s, const float *p,
     }
 }
 
+/* Stage D for integers: clamps to [0, 1] (NaN to 0) and rounds to the
+ * nearest code value.  Written with vector masks rather than "?:" so that
+ * it compiles to a few SIMD instructions without branches. */
+ALWAYS_INLINE v4si
+quantise (v4sf v, float max)
+{
+  const v4sf zero = { 0.0f, 0.0f, 0.0f, 0.0f };
+  const v4sf one = { 1.0f, 1.0f, 1.0f, 1.0f };
+  v4si pos = v > zero;   /* false for NaN */
+  v4si low;
+
+  v = (v4sf) ((v4si) v & pos);
+  low = v < one;
+  v = (v4sf) (((v4si) v & low) | ((v4si) one & ~low));
+  return __builtin_convertvector (v * max + 0.5f, v4si);
+}
+
 typedef enum
 {
   KIND_U8,
@@ -337,25 +355,24 @@ process_rows (const LookLabLutApplier *a, Kind kind, int channels,
               const uint8_t *p = in_row + (size_t) x0 * channels;
               uint8_t *q = out_row + (size_t) x0 * channels;
 
-              for (int i = 0; i < n; i++)
+              for (int i = 0; i < n; i++, p += channels, q += channels)
                 {
-                  for (int c = 0; c < 3; c++)
+                  v4sf v = s.out[i];
+                  v4si u;
+
+                  if (mix)
                     {
-                      float v = s.out[i][c];
+                      v4sf o = { p[0], p[1], p[2], 0.0f };
 
-                      if (mix)
-                        {
-                          float o = p[i * channels + c] * (1.0f / 255.0f);
-
-                          v = o + k * (v - o);
-                        }
-                      v = v > 0.0f ? v : 0.0f;
-                      v = v < 1.0f ? v : 1.0f;
-                      q[i * channels + c] = (uint8_t) (int) (v * 255.0f
-                                                             + 0.5f);
+                      o *= 1.0f / 255.0f;
+                      v = o + k * (v - o);
                     }
+                  u = quantise (v, 255.0f);
                   if (channels == 4)
-                    q[i * 4 + 3] = p[i * 4 + 3];
+                    q[3] = p[3];
+                  q[0] = (uint8_t) u[0];
+                  q[1] = (uint8_t) u[1];
+                  q[2] = (uint8_t) u[2];
                 }
             }
           else if (kind == KIND_U16)
@@ -364,25 +381,24 @@ process_rows (const LookLabLutApplier *a, Kind kind, int channels,
                                                                 * channels;
               uint16_t *q = (uint16_t *) out_row + (size_t) x0 * channels;
 
-              for (int i = 0; i < n; i++)
+              for (int i = 0; i < n; i++, p += channels, q += channels)
                 {
-                  for (int c = 0; c < 3; c++)
+                  v4sf v = s.out[i];
+                  v4si u;
+
+                  if (mix)
                     {
-                      float v = s.out[i][c];
+                      v4sf o = { p[0], p[1], p[2], 0.0f };
 
-                      if (mix)
-                        {
-                          float o = p[i * channels + c] * (1.0f / 65535.0f);
-
-                          v = o + k * (v - o);
-                        }
-                      v = v > 0.0f ? v : 0.0f;
-                      v = v < 1.0f ? v : 1.0f;
-                      q[i * channels + c] = (uint16_t) (int32_t) (v * 65535.0f
-                                                                  + 0.5f);
+                      o *= 1.0f / 65535.0f;
+                      v = o + k * (v - o);
                     }
+                  u = quantise (v, 65535.0f);
                   if (channels == 4)
-                    q[i * 4 + 3] = p[i * 4 + 3];
+                    q[3] = p[3];
+                  q[0] = (uint16_t) u[0];
+                  q[1] = (uint16_t) u[1];
+                  q[2] = (uint16_t) u[2];
                 }
             }
           else
@@ -391,22 +407,27 @@ process_rows (const LookLabLutApplier *a, Kind kind, int channels,
                                                           * channels;
               float *q = (float *) out_row + (size_t) x0 * channels;
 
-              for (int i = 0; i < n; i++)
+              for (int i = 0; i < n; i++, p += channels, q += channels)
                 {
-                  for (int c = 0; c < 3; c++)
+                  v4sf v = s.out[i];
+
+                  if (mix)
                     {
-                      float v = s.out[i][c];
+                      v4sf o = { p[0], p[1], p[2], 0.0f };
 
-                      if (mix)
-                        {
-                          float o = p[i * channels + c];
-
-                          v = o + k * (v - o);
-                        }
-                      q[i * channels + c] = v;
+                      v = o + k * (v - o);
                     }
                   if (channels == 4)
-                    q[i * 4 + 3] = p[i * 4 + 3];
+                    {
+                      v[3] = p[3];
+                      memcpy (q, &v, sizeof v);
+                    }
+                  else
+                    {
+                      q[0] = v[0];
+                      q[1] = v[1];
+                      q[2] = v[2];
+                    }
                 }
             }
         }

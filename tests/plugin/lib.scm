@@ -87,3 +87,35 @@
         ((and (number? (car a)) (number? (car b)))
          (and (<= (abs (- (car a) (car b))) tol) (close? (cdr a) (cdr b) tol)))
         (else #f)))
+
+; Appends a look-check command line to checks.txt (run after GIMP quits).
+(define (add-check . words)
+  (let ((port (open-output-file (path "checks.txt") #t)))
+    (for-each (lambda (w) (display w port) (display " " port)) words)
+    (newline port)
+    (close-output-port port)))
+
+; Loads FILE as a new image; returns (image first-layer).
+(define (load-image file)
+  (let ((img (gimp-file-load RUN-NONINTERACTIVE file)))
+    (list img (vector-ref (gimp-image-get-layers img) 0))))
+
+; Adds FILE as a new top layer of IMG; returns the layer.
+(define (add-layer img file)
+  (let ((layer (gimp-file-load-layer RUN-NONINTERACTIVE img file)))
+    (gimp-image-insert-layer img layer 0 0)
+    layer))
+
+; Writes DRAWABLE alone as PNG file NAME in test-dir; returns the path.
+(define (export-png drawable name)
+  (let* ((w (gimp-drawable-get-width drawable))
+         (h (gimp-drawable-get-height drawable))
+         (img (gimp-image-new w h RGB))
+         (copy (gimp-layer-new-from-drawable drawable img)))
+    (gimp-image-insert-layer img copy 0 0)
+    (if (not (= (gimp-image-get-precision img) PRECISION-U8-NON-LINEAR))
+        (gimp-image-convert-precision img PRECISION-U8-NON-LINEAR))
+    (file-png-export #:run-mode RUN-NONINTERACTIVE #:image img
+                     #:file (path name))
+    (gimp-image-delete img)
+    (path name)))

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/plugin/run-gimp.sh PLUGIN PO_BUILD_DIR WORK_DIR SCRIPT
+# tests/plugin/run-gimp.sh PLUGIN PO_BUILD_DIR WORK_DIR SCRIPT [CHECKER]
 #
 # Runs the Script-Fu file SCRIPT in a real GIMP 3 with the LookLab plug-in
 # PLUGIN loaded from the build tree, in a throw-away GIMP profile under
@@ -8,6 +8,10 @@
 # The profile's gimprc puts a staging folder (WORK_DIR/plug-ins/looklab/
 # looklab plus its locale/ catalogs from PO_BUILD_DIR) in front of the
 # system plug-in folder, so Script-Fu (itself a system plug-in) still loads.
+#
+# When CHECKER (tests/plugin/look-check) is given, each line the script
+# wrote into WORK_DIR/files/checks.txt is run as `CHECKER LINE` after GIMP
+# quits: it compares GIMP's results with the core's own.
 #
 # SCRIPT defines its checks with tests/plugin/lib.scm; the test passes only
 # when GIMP exits 0, no batch command failed, the script reached its end
@@ -18,6 +22,7 @@ plugin=$1
 po_dir=$2
 work=$3
 script=$4
+checker=${5:-}
 here=$(cd "$(dirname "$0")" && pwd)
 
 rm -rf "$work"
@@ -44,7 +49,7 @@ export GIMP3_DIRECTORY="$work/profile"
 export LANG="${LOOKLAB_TEST_LANG:-C.UTF-8}"
 export LC_ALL="${LOOKLAB_TEST_LANG:-C.UTF-8}"
 
-batch="(begin (define test-dir \"$work/files\") (load \"$here/lib.scm\") (load \"$script\"))"
+batch="(begin (define test-dir \"$work/files\") (define data-dir \"$here/../../data\") (load \"$here/lib.scm\") (load \"$script\"))"
 log="$work/gimp.log"
 
 timeout 600 gimp-console-3.0 -i -d -f \
@@ -71,6 +76,19 @@ fi
 if grep -q "^FAIL " "$log"; then
   echo "run-gimp.sh: FAIL: $(grep -c '^FAIL ' "$log") check(s) failed"
   status=1
+fi
+if [ -n "$checker" ] && [ -f "$work/files/checks.txt" ]; then
+  while read -r line; do
+    [ -n "$line" ] || continue
+    # shellcheck disable=SC2086
+    if "$checker" $line >> "$log" 2>&1; then
+      echo "PASS look-check $line" | tee -a "$log"
+    else
+      tail -n 3 "$log"
+      echo "FAIL look-check $line" | tee -a "$log"
+      status=1
+    fi
+  done < "$work/files/checks.txt"
 fi
 n_pass=$(grep -c "^PASS " "$log")
 if [ "$n_pass" -eq 0 ]; then
