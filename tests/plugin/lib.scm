@@ -12,7 +12,13 @@
              (newline)))
   ok)
 
-(define (done) (display "LOOKLAB-DONE") (newline))
+(define (done)
+  (if (pair? pending-checks)
+      (let ((port (open-output-file (path "checks.txt"))))
+        (for-each (lambda (line) (display line port) (newline port))
+                  (reverse pending-checks))
+        (close-output-port port)))
+  (display "LOOKLAB-DONE") (newline))
 
 (define (path name) (string-append test-dir "/" name))
 
@@ -88,12 +94,15 @@
          (and (<= (abs (- (car a) (car b))) tol) (close? (cdr a) (cdr b) tol)))
         (else #f)))
 
-; Appends a look-check command line to checks.txt (run after GIMP quits).
+; Queues a look-check command line; (done) writes them to checks.txt,
+; which run-gimp.sh runs after GIMP quits.
+(define pending-checks '())
 (define (add-check . words)
-  (let ((port (open-output-file (path "checks.txt") #t)))
-    (for-each (lambda (w) (display w port) (display " " port)) words)
-    (newline port)
-    (close-output-port port)))
+  (set! pending-checks
+        (cons (let loop ((w words) (acc ""))
+                (if (null? w) acc
+                    (loop (cdr w) (string-append acc (car w) " "))))
+              pending-checks)))
 
 ; Loads FILE as a new image; returns (image first-layer).
 (define (load-image file)

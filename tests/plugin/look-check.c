@@ -1,0 +1,254 @@
+/* tests/plugin/look-check: compares what the plug-in did inside GIMP with
+ * what the core computes by itself on the same inputs.
+ *
+ *   look-check apply LOOK IN.png OUT.png   OUT is IN with LOOK applied
+ *                                          (baked at 65, tetrahedral), to
+ *                                          within one 8-bit level
+ *   look-check learn BEFORE AFTER LOOK     LOOK is byte for byte what the
+ *                                          core learns from the pair with
+ *                                          default parameters, seed 0
+ *   look-check cube LOOK CUBE              CUBE holds LOOK baked at the
+ *                                          CUBE's size (to text precision)
+ *   look-check de00 A.png B.png MAX        mean CIEDE2000 of A vs B <= MAX
+ *
+ * The Script-Fu tests write one such command a line into checks.txt;
+ * run-gimp.sh runs them after GIMP quits.  Exit status 0 = all good.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gegl.h>
+
+#include "colour.h"
+#include "cube-io.h"
+#include "look.h"
+#include "lut-apply.h"
+
+typedef struct
+{
+  guchar *pixels;   /* R'G'B'A u8 */
+  gint    width;
+  gint    height;
+} Image;
+
+static gboolean
+load_png (const char *path, Image *image)
+{
+  GeglNode      *graph = gegl_node_new ();
+  GeglNode      *load;
+  GeglRectangle  box;
+
+  load = gegl_node_new_child (graph, "operation", "gegl:load",
+                              "path", path, NULL);
+  box = gegl_node_get_bounding_box (load);
+  image->width = box.width;
+  image->height = box.height;
+  image->pixels = NULL;
+  if (box.width > 0 && box.height > 0)
+    {
+      image->pixels = g_malloc ((gsize) box.width * box.height * 4);
+      gegl_node_blit (load, 1.0, &box, babl_format ("R'G'B'A u8"),
+                      image->pixels, GEGL_AUTO_ROWSTRIDE, GEGL_BLIT_DEFAULT);
+    }
+  g_object_unref (graph);
+  if (image->pixels == NULL)
+    fprintf (stderr, "look-check: cannot load %s\n", path);
+  return image->pixels != NULL;
+}
+
+static LookLabLook *
+load_look (const char *path)
+{
+  LookLabLook *look = NULL;
+  LookLabDiag  diag = { 0 };
+
+  if (looklab_look_load (path, &look, &diag) != LOOKLAB_OK)
+    fprintf (stderr, "look-check: cannot load look %s: %s\n", path,
+             diag.message);
+  return look;
+}
+
+static int
+check_apply (const char *look_path, const char *in_path, const char *out_path)
+{
+  LookLabLook *look = load_look (look_path);
+  LookLabLut  *lut = NULL;
+  Image        in = { 0 }, out = { 0 };
+  size_t       i, n;
+  int          worst = 0;
+  int          status = 1;
+
+  if (look == NULL || !load_png (in_path, &in) || !load_png (out_path, &out))
+    goto out;
+  if (in.width != out.width || in.height != out.height)
+    {
+      fprintf (stderr, "look-check: sizes differ\n");
+      goto out;
+    }
+  lut = looklab_look_bake (look, 65, 0);
+  if (lut == NULL
+      || looklab_lut_apply (lut, LOOKLAB_PIXEL_RGBA_U8,
+                            LOOKLAB_INTERP_TETRAHEDRAL, 1.0f,
+                            in.pixels, (size_t) in.width * 4,
+                            in.pixels, (size_t) in.width * 4,
+                            in.width, in.height, 0) != LOOKLAB_OK)
+    goto out;
+
+  n = (size_t) in.width * in.height * 4;
+  for (i = 0; i < n; i++)
+    worst = MAX (worst, abs ((int) in.pixels[i] - (int) out.pixels[i]));
+  printf ("look-check apply: largest difference %d of 255\n", worst);
+  status = worst <= 1 ? 0 : 1;
+
+out:
+  g_free (in.pixels);
+  g_free (out.pixels);
+  looklab_lut_free (lut);
+  looklab_look_free (look);
+  return status;
+}
+
+static int
+check_learn (const char *before_path, const char *after_path,
+             const char *look_path)
+{
+  Image             before = { 0 }, after = { 0 };
+  LookLabImageView  bview, aview;
+  LookLabFitParams  params;
+  LookLabLook      *look = NULL;
+  LookLabDiag       diag = { 0 };
+  void             *mine = NULL;
+  size_t            mine_len = 0;
+  gchar            *theirs = NULL;
+  gsize             theirs_len = 0;
+  int               status = 1;
+
+  if (!load_png (before_path, &before) || !load_png (after_path, &after)
+      || !g_file_get_contents (look_path, &theirs, &theirs_len, NULL))
+    goto out;
+
+  bview = (LookLabImageView) { before.pixels, LOOKLAB_PIXEL_RGBA_U8,
+                               before.width, before.height,
+                               (size_t) before.width * 4 };
+  aview = (LookLabImageView) { after.pixels, LOOKLAB_PIXEL_RGBA_U8,
+                               after.width, after.height,
+                               (size_t) after.width * 4 };
+  looklab_fit_params_init (&params);
+  params.seed = 0;
+  if (looklab_look_fit (&bview, &aview, NULL, &params, NULL, NULL, &look,
+                        &diag) != LOOKLAB_OK
+      || looklab_look_serialize (look, &mine, &mine_len) != LOOKLAB_OK)
+    {
+      fprintf (stderr, "look-check: core fit failed: %s\n", diag.message);
+      goto out;
+    }
+  printf ("look-check learn: core %zu bytes, plug-in %zu bytes, %s\n",
+          mine_len, (size_t) theirs_len,
+          mine_len == theirs_len && memcmp (mine, theirs, mine_len) == 0
+          ? "identical" : "DIFFERENT");
+  status = mine_len == theirs_len && memcmp (mine, theirs, mine_len) == 0
+           ? 0 : 1;
+
+out:
+  free (mine);
+  g_free (theirs);
+  g_free (before.pixels);
+  g_free (after.pixels);
+  looklab_look_free (look);
+  return status;
+}
+
+static int
+check_cube (const char *look_path, const char *cube_path)
+{
+  LookLabLook *look = load_look (look_path);
+  LookLabLut  *cube = NULL;
+  LookLabLut  *baked = NULL;
+  LookLabDiag  diag = { 0 };
+  double       worst = 0.0;
+  size_t       i, n;
+  int          status = 1;
+
+  if (look == NULL)
+    goto out;
+  if (looklab_cube_read (cube_path, &cube, &diag) != LOOKLAB_OK)
+    {
+      fprintf (stderr, "look-check: cannot read %s: %s\n", cube_path,
+               diag.message);
+      goto out;
+    }
+  baked = looklab_look_bake (look, cube->size, 0);
+  if (baked == NULL)
+    goto out;
+  n = (size_t) cube->size * cube->size * cube->size * 3;
+  for (i = 0; i < n; i++)
+    worst = MAX (worst, fabs ((double) cube->table[i] - baked->table[i]));
+  printf ("look-check cube: size %d, largest difference %g\n", cube->size,
+          worst);
+  /* The writer prints six decimals or more. */
+  status = worst <= 1e-5 ? 0 : 1;
+
+out:
+  looklab_lut_free (cube);
+  looklab_lut_free (baked);
+  looklab_look_free (look);
+  return status;
+}
+
+static int
+check_de00 (const char *a_path, const char *b_path, double limit)
+{
+  Image   a = { 0 }, b = { 0 };
+  float  *fa = NULL, *fb = NULL;
+  size_t  i, n;
+  double  mean, worst = 0.0;
+  int     status = 1;
+
+  if (!load_png (a_path, &a) || !load_png (b_path, &b))
+    goto out;
+  if (a.width != b.width || a.height != b.height)
+    goto out;
+  n = (size_t) a.width * a.height;
+  fa = g_new (float, n * 3);
+  fb = g_new (float, n * 3);
+  for (i = 0; i < n * 3; i++)
+    {
+      fa[i] = a.pixels[i / 3 * 4 + i % 3] / 255.0f;
+      fb[i] = b.pixels[i / 3 * 4 + i % 3] / 255.0f;
+    }
+  mean = looklab_mean_ciede2000 (fa, fb, n, 3, &worst);
+  printf ("look-check de00: mean %.3f, worst %.3f (limit on the mean %g)\n",
+          mean, worst, limit);
+  status = mean <= limit ? 0 : 1;
+
+out:
+  g_free (fa);
+  g_free (fb);
+  g_free (a.pixels);
+  g_free (b.pixels);
+  return status;
+}
+
+int
+main (int argc, char **argv)
+{
+  int status = 2;
+
+  gegl_init (&argc, &argv);
+
+  if (argc == 5 && strcmp (argv[1], "apply") == 0)
+    status = check_apply (argv[2], argv[3], argv[4]);
+  else if (argc == 5 && strcmp (argv[1], "learn") == 0)
+    status = check_learn (argv[2], argv[3], argv[4]);
+  else if (argc == 4 && strcmp (argv[1], "cube") == 0)
+    status = check_cube (argv[2], argv[3]);
+  else if (argc == 5 && strcmp (argv[1], "de00") == 0)
+    status = check_de00 (argv[2], argv[3], g_ascii_strtod (argv[4], NULL));
+  else
+    fprintf (stderr, "usage: see the comment at the top of look-check.c\n");
+
+  gegl_exit ();
+  return status;
+}
