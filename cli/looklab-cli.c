@@ -318,11 +318,12 @@ cmd_bake (int argc, char **argv)
 static int
 cmd_info (int argc, char **argv)
 {
-  LookLabDiag diag = { 0 };
-  int         status;
+  LookLabDiag  diag = { 0 };
+  GOptionEntry entries[] = { { NULL } };
+  int          status;
 
   if (!parse_options (&argc, &argv, "FILE",
-                      "Describe a look file or a .cube LUT.", NULL))
+                      "Describe a look file or a .cube LUT.", entries))
     return EXIT_USAGE;
   if (argc != 2)
     return fail ("usage: looklab info FILE"), EXIT_USAGE;

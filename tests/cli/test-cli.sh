@@ -56,7 +56,7 @@ check "16-bit input gives 16-bit output" sh -c \
 check "identity .cube leaves 16-bit pixels exact" same_pixels "$work/deep.png" "$work/deep-out.png"
 
 convert "$sample/ladybird.png" -resize 25% \( +clone -fx 'i/w' \) \
-  -alpha off -compose CopyOpacity -composite "$work/alpha.png"
+  -alpha off -compose CopyOpacity -composite "$work/alpha.png" >/dev/null 2>&1
 check "invert keeps alpha" sh -c \
   "'$looklab' apply '$work/invert.cube' '$work/alpha.png' '$work/alpha-out.png' && \
    convert '$work/alpha.png' -alpha extract '$work/a1.png' && \
