@@ -34,6 +34,17 @@ now_s (void)
   return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* CPU time of the whole process (all threads): unlike wall time it does
+ * not count the time other processes take the cores from us. */
+static double
+cpu_s (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 static int
 cmp_double (const void *a, const void *b)
 {
@@ -207,7 +218,8 @@ usage (void)
            "         [--format rgb-u8|rgba-u8|rgb-u16|rgba-u16|rgb-float|"
            "rgba-float]\n"
            "         [--threads T] [--interp tetrahedral|trilinear]"
-           " [--repeat R]\n");
+           " [--repeat R]\n"
+           "         [--save-frame RAWFILE]\n");
   return 2;
 }
 
@@ -227,6 +239,7 @@ int
 looklab_cli_bench_apply (int argc, char **argv)
 {
   const char *cube = NULL;
+  const char *save_frame = NULL;
   int width = 3840, height = 2160, threads = 1, repeat = 9;
   LookLabPixelFormat format = LOOKLAB_PIXEL_RGB_FLOAT;
   const char *format_name = "rgb-float";
@@ -237,7 +250,7 @@ looklab_cli_bench_apply (int argc, char **argv)
   uint8_t *in = NULL, *out = NULL;
   double *times = NULL;
   size_t stride, bytes;
-  double t_prep, t_apply, t_copy, t_read, tmin, tmax;
+  double cpu, t_prep, t_apply, t_copy, t_read, tmin, tmax;
   double mpx, copy_gbs, read_gbs, copy_mpx;
   uint64_t sink = 0;
   int status, ret = 1, n_threads;
@@ -267,6 +280,8 @@ looklab_cli_bench_apply (int argc, char **argv)
         threads = parse_int (v, 0, MAX_BENCH_THREADS);
       else if (strcmp (a, "--repeat") == 0)
         repeat = parse_int (v, 1, 1000);
+      else if (strcmp (a, "--save-frame") == 0)
+        save_frame = v;
       else if (strcmp (a, "--interp") == 0)
         {
           if (strcmp (v, "tetrahedral") == 0)
@@ -326,6 +341,21 @@ looklab_cli_bench_apply (int argc, char **argv)
       goto out;
     }
   make_frame (in, stride, format, width, height);
+  if (save_frame != NULL)
+    {
+      /* The raw frame, so that other tools (bench/bench-apply runs ffmpeg)
+       * can be timed on the very same pixels. */
+      FILE *fp = fopen (save_frame, "wb");
+      int ok = fp != NULL && fwrite (in, 1, bytes, fp) == bytes;
+
+      if (fp != NULL && fclose (fp) != 0)
+        ok = 0;
+      if (!ok)
+        {
+          fprintf (stderr, "looklab: cannot write %s\n", save_frame);
+          goto out;
+        }
+    }
   /* Touch the output once so that page faults are not timed. */
   memset (out, 0, bytes);
 
@@ -341,6 +371,7 @@ looklab_cli_bench_apply (int argc, char **argv)
   /* One untimed run warms caches and the LUT table. */
   looklab_lut_applier_run (applier, in, stride, out, stride, width, height,
                            n_threads);
+  cpu = cpu_s ();
   for (int r = 0; r < repeat; r++)
     {
       double t0 = now_s ();
@@ -349,6 +380,7 @@ looklab_cli_bench_apply (int argc, char **argv)
                                height, n_threads);
       times[r] = now_s () - t0;
     }
+  cpu = (cpu_s () - cpu) / repeat;
   tmin = tmax = times[0];
   for (int r = 1; r < repeat; r++)
     {
@@ -378,14 +410,17 @@ looklab_cli_bench_apply (int argc, char **argv)
   printf ("prepare: %.2f ms\n", t_prep * 1e3);
   printf ("apply:   median %.2f ms (min %.2f, max %.2f, %d runs) = "
           "%.1f MPx/s\n", t_apply * 1e3, tmin * 1e3, tmax * 1e3, repeat, mpx);
+  printf ("cpu:     %.2f ms per run, all threads = %.1f MPx per CPU-second\n",
+          cpu * 1e3, (double) width * height / cpu * 1e-6);
   printf ("memory:  memcpy of the frame %.2f ms = %.1f GB/s (read+write), "
           "stream read %.1f GB/s\n", t_copy * 1e3, copy_gbs, read_gbs);
   printf ("         memory wall for this format: %.1f MPx/s; "
           "apply reaches %.0f%% of it\n", copy_mpx, 100.0 * mpx / copy_mpx);
   /* One line for scripts. */
-  printf ("RESULT format=%s threads=%d mpx_s=%.1f copy_mpx_s=%.1f "
-          "copy_gb_s=%.1f read_gb_s=%.1f sink=%u\n", format_name, n_threads,
-          mpx, copy_mpx, copy_gbs, read_gbs, (unsigned) (sink & 1));
+  printf ("RESULT format=%s threads=%d mpx_s=%.1f cpu_mpx_s=%.1f "
+          "copy_mpx_s=%.1f copy_gb_s=%.1f read_gb_s=%.1f sink=%u\n",
+          format_name, n_threads, mpx, (double) width * height / cpu * 1e-6,
+          copy_mpx, copy_gbs, read_gbs, (unsigned) (sink & 1));
   ret = 0;
 
 out:
