@@ -113,6 +113,39 @@ looklab_ui_apply_dialog (GimpProcedure       *procedure,
   return run;
 }
 
+static gboolean
+refresh_chooser (gpointer data)
+{
+  GimpDrawableChooser *chooser = data;
+
+  gimp_drawable_chooser_set_drawable (chooser,
+                                      gimp_drawable_chooser_get_drawable (chooser));
+  g_object_unref (chooser);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+chooser_mapped (GtkWidget *chooser,
+                gpointer   data)
+{
+  g_idle_add (refresh_chooser, g_object_ref (chooser));
+}
+
+/* GimpDrawableChooser 3.0 fetches its thumbnail when the drawable is set,
+ * which for a preset value is before it has a size, so it stays blank:
+ * set the same drawable again once it is on screen. */
+static void
+fix_chooser_thumbnail (GimpProcedureDialog *dialog,
+                       const gchar         *property)
+{
+  GtkWidget *widget = gimp_procedure_dialog_get_widget (dialog, property,
+                                                        G_TYPE_NONE);
+
+  if (GIMP_IS_DRAWABLE_CHOOSER (widget))
+    g_signal_connect_after (widget, "map", G_CALLBACK (chooser_mapped),
+                            NULL);
+}
+
 gboolean
 looklab_ui_learn_dialog (GimpProcedure       *procedure,
                          GimpProcedureConfig *config,
@@ -123,6 +156,8 @@ looklab_ui_learn_dialog (GimpProcedure       *procedure,
 
   dialog = gimp_procedure_dialog_new (procedure, config,
                                       _("Learn Look from Layers"));
+  fix_chooser_thumbnail (GIMP_PROCEDURE_DIALOG (dialog), "before");
+  fix_chooser_thumbnail (GIMP_PROCEDURE_DIALOG (dialog), "after");
 
   gimp_procedure_dialog_get_label (GIMP_PROCEDURE_DIALOG (dialog),
                                    "advanced-label", _("Advanced"),

@@ -1,0 +1,98 @@
+#!/bin/sh
+# tests/ui/run-dialog.sh PLUGIN PO_BUILD_DIR WORK_DIR SCRIPT TITLE SHOT.png
+#
+# Starts the real GIMP 3 (gimp-3.0, not the console) on a virtual X screen
+# with the LookLab plug-in staged from the build tree, runs the Script-Fu
+# file SCRIPT (which opens an image and calls a LookLab procedure with
+# RUN-INTERACTIVE), waits for a window whose name contains TITLE, takes a
+# screenshot of the screen into SHOT.png and quits.  Fails when the dialog
+# does not appear within LOOKLAB_UI_TIMEOUT seconds (default 120; GIMP
+# needs about 30 s to start on 2 cores).
+set -u
+
+plugin=$1
+po_dir=$2
+work=$3
+script=$4
+title=$5
+shot=$6
+timeout_s=${LOOKLAB_UI_TIMEOUT:-120}
+here=$(cd "$(dirname "$0")" && pwd)
+data="$here/../../data"
+
+rm -rf "$work"
+mkdir -p "$work/profile" "$work/home" "$work/plug-ins/looklab" "$work/files"
+cp "$plugin" "$work/plug-ins/looklab/looklab"
+for mo in "$po_dir"/*/LC_MESSAGES/*.mo; do
+  [ -f "$mo" ] || continue
+  lang=$(basename "$(dirname "$(dirname "$mo")")")
+  mkdir -p "$work/plug-ins/looklab/locale/$lang/LC_MESSAGES"
+  cp "$mo" "$work/plug-ins/looklab/locale/$lang/LC_MESSAGES/"
+done
+cat > "$work/profile/gimprc" <<EOR
+(plug-in-path "$work/plug-ins:\${gimp_plug_in_dir}/plug-ins")
+(show-welcome-dialog no)
+EOR
+
+export HOME="$work/home"
+export XDG_CONFIG_HOME="$work/home/.config"
+export XDG_CACHE_HOME="$work/home/.cache"
+export XDG_DATA_HOME="$work/home/.local/share"
+export XDG_RUNTIME_DIR="$work/home/run"
+mkdir -p "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
+export GIMP3_DIRECTORY="$work/profile"
+export NO_AT_BRIDGE=1
+export LANG="${LOOKLAB_TEST_LANG:-C.UTF-8}"
+export LC_ALL="${LOOKLAB_TEST_LANG:-C.UTF-8}"
+
+# -displayfd picks a free display number: tests may run side by side.
+Xvfb -displayfd 3 -screen 0 1280x900x24 -nolisten tcp \
+  3> "$work/display" > "$work/xvfb.log" 2>&1 &
+xvfb=$!
+i=0
+while [ ! -s "$work/display" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+if [ ! -s "$work/display" ]; then
+  echo "run-dialog.sh: FAIL: Xvfb did not start"; cat "$work/xvfb.log"
+  kill "$xvfb" 2>/dev/null
+  exit 1
+fi
+export DISPLAY=":$(cat "$work/display")"
+
+batch="(begin (script-fu-use-v3) (define test-dir \"$work/files\") (define data-dir \"$data\") (load \"$script\"))"
+gimp-3.0 --no-splash --no-fonts -d --batch-interpreter=plug-in-script-fu-eval \
+  -b "$batch" > "$work/gimp.log" 2>&1 &
+gimp=$!
+
+status=1
+start=$(date +%s)
+while :; do
+  if xdotool search --name "$title" > /dev/null 2>&1; then
+    # Let the preview finish drawing before the picture is taken.
+    sleep 4
+    xwd -root -silent | convert xwd:- "$shot"
+    echo "run-dialog.sh: PASS: '$title' appeared after $(( $(date +%s) - start )) s;" \
+         "screenshot $shot"
+    status=0
+    break
+  fi
+  if ! kill -0 "$gimp" 2>/dev/null; then
+    echo "run-dialog.sh: FAIL: GIMP exited before '$title' appeared"
+    break
+  fi
+  if [ $(( $(date +%s) - start )) -ge "$timeout_s" ]; then
+    echo "run-dialog.sh: FAIL: no window '$title' after $timeout_s s"
+    xwd -root -silent | convert xwd:- "$shot" 2>/dev/null
+    break
+  fi
+  sleep 1
+done
+
+cat "$work/gimp.log"
+kill "$gimp" 2>/dev/null
+sleep 1
+kill -9 "$gimp" 2>/dev/null
+# The plug-ins GIMP started belong to it; they die with its pipes.
+kill "$xvfb" 2>/dev/null
+wait 2>/dev/null
+exit $status
