@@ -1,0 +1,875 @@
+/* bench-looks: how well looks learned from one before/after pair carry over
+ * to other photos, for LookLab and the baselines.
+ *
+ * The development set is made by tools/make-dev-set (photos from Debian
+ * packages, each graded by real tools: ImageMagick, G'MIC, an OpenColorIO
+ * look through ffmpeg, GIMP 3 Script-Fu).  For every look and every
+ * training photo, each method learns from that photo's pair only and
+ * predicts the graded version of every other photo.  The error is CIEDE2000
+ * in CIE Lab D65 from sRGB (core/colour.h), per pixel, averaged per image:
+ * "in-sample" is the training photo, "held-out mean" the mean over the
+ * other photos, "worst" the held-out image with the largest mean.
+ *
+ * Methods: (a) identity (the before image itself), (b) G'MIC's CLUT from
+ * an after/before pair (clut-from-pair.c), (c) a plain 3-32-32-3 MLP
+ * (mlp-plain.c), (d) LookLab: looklab_look_fit () baked to 33^3 with
+ * looklab_look_bake () and applied by core/lut-apply (what users get), and
+ * the same look evaluated exactly (looklab_look_eval ()).
+ *
+ * Also: the accuracy of the 33^3 bake against exact evaluation over 1e6
+ * seeded random colours, and the fit time of a 1 MP and a 24 MP pair.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gegl.h>
+
+#include "baselines.h"
+#include "colour.h"
+#include "look.h"
+#include "lut-apply.h"
+
+#define MAX_PHOTOS 32
+#define MAX_LOOKS 32
+#define N_METHODS 5
+#define BAKE_SIZE 33
+#define BAKE_SAMPLES 1000000
+
+enum
+{
+  M_IDENTITY,
+  M_CLUT,
+  M_MLP,
+  M_LOOKLAB_LUT,
+  M_LOOKLAB_EXACT
+};
+
+static const char *method_names[N_METHODS] = {
+  "(a) identity", "(b) CLUT-from-pair", "(c) plain MLP",
+  "(d) LookLab 33^3 LUT", "(d) LookLab exact"
+};
+
+typedef struct
+{
+  char   name[64];
+  int    width, height;
+  float *rgb; /* width * height * 3, sRGB 0..1 */
+} Image;
+
+typedef struct
+{
+  char  dir[1024];
+  char *photos[MAX_PHOTOS];
+  int   n_photos;
+  char *looks[MAX_LOOKS];
+  int   n_looks;
+  char  big_photo[256], big_look[256];
+} DevSet;
+
+typedef struct
+{
+  double in_sample;      /* summed over training photos */
+  double held_mean;      /* summed over training photos */
+  double worst;          /* max over (train, held-out image) */
+  char   worst_name[64];
+  double fit_s;          /* summed */
+  size_t bytes;
+  int    runs;
+  int    failed;
+} Score;
+
+static int opt_threads = 2;
+
+static double
+now_s (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Image loading through GEGL, as "R'G'B' float" (sRGB code values). */
+
+static int
+load_image (const char *path, const char *format_name, void **data,
+            int *width, int *height)
+{
+  GeglNode     *graph, *load, *sink;
+  GeglBuffer   *buffer = NULL;
+  GeglRectangle rect;
+  const Babl   *format = babl_format (format_name);
+  size_t        bytes;
+
+  graph = gegl_node_new ();
+  load = gegl_node_new_child (graph, "operation", "gegl:load", "path", path,
+                              NULL);
+  sink = gegl_node_new_child (graph, "operation", "gegl:buffer-sink",
+                              "buffer", &buffer, NULL);
+  gegl_node_link (load, sink);
+  gegl_node_process (sink);
+  g_object_unref (graph);
+  if (buffer == NULL)
+    return -1;
+  rect = *gegl_buffer_get_extent (buffer);
+  if (rect.width <= 0 || rect.height <= 0
+      || (int64_t) rect.width * rect.height > ((int64_t) 1 << 28))
+    {
+      g_object_unref (buffer);
+      return -1;
+    }
+  bytes = (size_t) rect.width * rect.height * babl_format_get_bytes_per_pixel (format);
+  *data = malloc (bytes);
+  if (*data == NULL)
+    {
+      g_object_unref (buffer);
+      return -1;
+    }
+  gegl_buffer_get (buffer, &rect, 1.0, format, *data, GEGL_AUTO_ROWSTRIDE,
+                   GEGL_ABYSS_NONE);
+  g_object_unref (buffer);
+  *width = rect.width;
+  *height = rect.height;
+  return 0;
+}
+
+static int
+load_rgb (const char *path, const char *name, Image *img)
+{
+  void *data;
+
+  if (load_image (path, "R'G'B' float", &data, &img->width, &img->height) < 0)
+    {
+      fprintf (stderr, "bench-looks: cannot load %s\n", path);
+      return -1;
+    }
+  img->rgb = data;
+  snprintf (img->name, sizeof img->name, "%s", name);
+  return 0;
+}
+
+static size_t
+n_pixels (const Image *img)
+{
+  return (size_t) img->width * img->height;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The dev set manifest (tools/make-dev-set writes it). */
+
+static int
+read_dev_set (const char *dir, DevSet *set)
+{
+  char  path[2048], line[2048];
+  FILE *f;
+
+  memset (set, 0, sizeof *set);
+  snprintf (set->dir, sizeof set->dir, "%s", dir);
+  snprintf (path, sizeof path, "%s/dev-set.txt", dir);
+  f = fopen (path, "r");
+  if (f == NULL)
+    {
+      fprintf (stderr,
+               "bench-looks: no %s; make the development set first with "
+               "tools/make-dev-set\n", path);
+      return -1;
+    }
+  while (fgets (line, sizeof line, f) != NULL)
+    {
+      char a[256], b[256];
+
+      if (sscanf (line, "photo %255s", a) == 1 && set->n_photos < MAX_PHOTOS)
+        set->photos[set->n_photos++] = g_strdup (a);
+      else if (sscanf (line, "look %255s", a) == 1 && set->n_looks < MAX_LOOKS)
+        set->looks[set->n_looks++] = g_strdup (a);
+      else if (sscanf (line, "big %63s %63s", a, b) == 2)
+        {
+          snprintf (set->big_photo, sizeof set->big_photo, "%s", a);
+          snprintf (set->big_look, sizeof set->big_look, "%s", b);
+        }
+    }
+  fclose (f);
+  if (set->n_photos < 2 || set->n_looks < 1)
+    {
+      fprintf (stderr, "bench-looks: %s lists too few photos or looks\n", path);
+      return -1;
+    }
+  return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* CIEDE2000 against a target whose Lab is computed once. */
+
+typedef struct
+{
+  const float *rgb;
+  float       *lab;
+  size_t       start, end;
+} LabJob;
+
+static void *
+lab_worker (void *data)
+{
+  LabJob *job = data;
+
+  for (size_t p = job->start; p < job->end; p++)
+    {
+      double lab[3];
+
+      looklab_srgb_to_lab (job->rgb + 3 * p, lab);
+      job->lab[3 * p] = (float) lab[0];
+      job->lab[3 * p + 1] = (float) lab[1];
+      job->lab[3 * p + 2] = (float) lab[2];
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  const float *pred;
+  const float *target_lab;
+  size_t       start, end;
+  double       sum, max;
+} DeJob;
+
+static void *
+de_worker (void *data)
+{
+  DeJob *job = data;
+
+  job->sum = 0.0;
+  job->max = 0.0;
+  for (size_t p = job->start; p < job->end; p++)
+    {
+      double a[3], b[3], d;
+
+      looklab_srgb_to_lab (job->pred + 3 * p, a);
+      b[0] = job->target_lab[3 * p];
+      b[1] = job->target_lab[3 * p + 1];
+      b[2] = job->target_lab[3 * p + 2];
+      d = looklab_ciede2000 (a, b);
+      job->sum += d;
+      if (d > job->max)
+        job->max = d;
+    }
+  return NULL;
+}
+
+#define MAX_THREADS 64
+
+static void
+to_lab (const float *rgb, float *lab, size_t n)
+{
+  pthread_t th[MAX_THREADS];
+  LabJob    jobs[MAX_THREADS];
+  int       t = opt_threads;
+
+  for (int i = 0; i < t; i++)
+    {
+      jobs[i].rgb = rgb;
+      jobs[i].lab = lab;
+      jobs[i].start = n * i / t;
+      jobs[i].end = n * (i + 1) / t;
+      pthread_create (&th[i], NULL, lab_worker, &jobs[i]);
+    }
+  for (int i = 0; i < t; i++)
+    pthread_join (th[i], NULL);
+}
+
+static double
+mean_de (const float *pred, const float *target_lab, size_t n, double *max)
+{
+  pthread_t th[MAX_THREADS];
+  DeJob     jobs[MAX_THREADS];
+  int       t = opt_threads;
+  double    sum = 0.0, mx = 0.0;
+
+  for (int i = 0; i < t; i++)
+    {
+      jobs[i].pred = pred;
+      jobs[i].target_lab = target_lab;
+      jobs[i].start = n * i / t;
+      jobs[i].end = n * (i + 1) / t;
+      pthread_create (&th[i], NULL, de_worker, &jobs[i]);
+    }
+  for (int i = 0; i < t; i++)
+    {
+      pthread_join (th[i], NULL);
+      sum += jobs[i].sum;
+      if (jobs[i].max > mx)
+        mx = jobs[i].max;
+    }
+  if (max != NULL)
+    *max = mx;
+  return sum / (double) n;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The learners behind one interface. */
+
+typedef struct
+{
+  BenchClut   *clut;
+  BenchMlp    *mlp;
+  LookLabLook *look;
+  LookLabLut  *lut;
+} Learned;
+
+static void
+learned_clear (Learned *l)
+{
+  bench_clut_free (l->clut);
+  bench_mlp_free (l->mlp);
+  looklab_look_free (l->look);
+  looklab_lut_free (l->lut);
+  memset (l, 0, sizeof *l);
+}
+
+static LookLabImageView
+float_view (const Image *img)
+{
+  LookLabImageView v;
+
+  v.pixels = img->rgb;
+  v.format = LOOKLAB_PIXEL_RGB_FLOAT;
+  v.width = img->width;
+  v.height = img->height;
+  v.stride = (size_t) img->width * 3 * sizeof (float);
+  return v;
+}
+
+static int opt_mlp_epochs = 30;
+
+/* Fits method @m on the pair; returns 0 or -1, fills fit time and size. */
+static int
+fit_method (int m, const Image *before, const Image *after, Learned *l,
+            double *fit_s, size_t *bytes)
+{
+  double t0 = now_s ();
+  size_t n = n_pixels (before);
+
+  *bytes = 0;
+  switch (m)
+    {
+    case M_IDENTITY:
+      break;
+
+    case M_CLUT:
+      l->clut = bench_clut_fit (before->rgb, after->rgb, n, 50.0);
+      if (l->clut == NULL)
+        return -1;
+      *bytes = bench_clut_bytes (l->clut);
+      break;
+
+    case M_MLP:
+      {
+        BenchMlpParams p;
+        double         mse;
+
+        bench_mlp_params_init (&p);
+        p.epochs = opt_mlp_epochs;
+        l->mlp = bench_mlp_fit (before->rgb, after->rgb, n, &p, &mse);
+        if (l->mlp == NULL)
+          return -1;
+        *bytes = bench_mlp_bytes (l->mlp);
+        break;
+      }
+
+    case M_LOOKLAB_LUT:
+      {
+        LookLabFitParams params;
+        LookLabImageView vb = float_view (before), va = float_view (after);
+        LookLabDiag      diag = { 0 };
+        void            *data = NULL;
+        size_t           len = 0;
+        int              status;
+
+        looklab_fit_params_init (&params);
+        params.n_threads = opt_threads;
+        status = looklab_look_fit (&vb, &va, NULL, &params, NULL, NULL,
+                                   &l->look, &diag);
+        if (status < 0)
+          {
+            fprintf (stderr, "bench-looks: looklab_look_fit: %s %s\n",
+                     looklab_strerror (status), diag.message);
+            return -1;
+          }
+        l->lut = looklab_look_bake (l->look, BAKE_SIZE, opt_threads);
+        if (l->lut == NULL)
+          return -1;
+        if (looklab_look_serialize (l->look, &data, &len) == 0)
+          *bytes = len;
+        free (data);
+        break;
+      }
+
+    case M_LOOKLAB_EXACT:
+      /* shares (d)'s fit */
+      break;
+    }
+  *fit_s = now_s () - t0;
+  return 0;
+}
+
+static int
+predict (int m, const Learned *l, const Image *before, float *out)
+{
+  size_t n = n_pixels (before);
+
+  switch (m)
+    {
+    case M_IDENTITY:
+      memcpy (out, before->rgb, n * 3 * sizeof (float));
+      return 0;
+    case M_CLUT:
+      bench_clut_apply (l->clut, before->rgb, out, n);
+      return 0;
+    case M_MLP:
+      bench_mlp_eval (l->mlp, before->rgb, out, n);
+      return 0;
+    case M_LOOKLAB_LUT:
+      {
+        size_t stride = (size_t) before->width * 3 * sizeof (float);
+
+        return looklab_lut_apply (l->lut, LOOKLAB_PIXEL_RGB_FLOAT,
+                                  LOOKLAB_INTERP_TETRAHEDRAL, 1.0f,
+                                  before->rgb, stride, out, stride,
+                                  before->width, before->height, opt_threads);
+      }
+    case M_LOOKLAB_EXACT:
+      looklab_look_eval (l->look, before->rgb, out, n);
+      return 0;
+    }
+  return -1;
+}
+
+/* Mean and max dE00 of the 33^3 bake against exact evaluation over
+ * BAKE_SAMPLES seeded random colours of the unit cube. */
+static void
+bake_accuracy (const Learned *l, double *mean, double *max)
+{
+  Image  rnd = { "random", 1000, BAKE_SAMPLES / 1000, NULL };
+  size_t n = BAKE_SAMPLES;
+  float *exact = malloc (n * 3 * sizeof (float));
+  float *lab = malloc (n * 3 * sizeof (float));
+  float *baked = malloc (n * 3 * sizeof (float));
+  uint64_t s = 0x0ba4eULL;
+
+  rnd.rgb = malloc (n * 3 * sizeof (float));
+  *mean = *max = NAN;
+  if (exact == NULL || lab == NULL || baked == NULL || rnd.rgb == NULL)
+    goto out;
+  for (size_t i = 0; i < n * 3; i++)
+    {
+      /* xorshift64* */
+      s ^= s >> 12;
+      s ^= s << 25;
+      s ^= s >> 27;
+      rnd.rgb[i] = (float) (((s * 0x2545f4914f6cdd1dULL) >> 40) / 16777216.0);
+    }
+  looklab_look_eval (l->look, rnd.rgb, exact, n);
+  to_lab (exact, lab, n);
+  if (predict (M_LOOKLAB_LUT, l, &rnd, baked) == 0)
+    *mean = mean_de (baked, lab, n, max);
+out:
+  free (exact);
+  free (lab);
+  free (baked);
+  free (rnd.rgb);
+}
+
+/* ---------------------------------------------------------------------- */
+
+static void
+print_look_table (const char *look, const Score *sc, int n_train,
+                  int n_held, double bake_mean, double bake_max,
+                  int *pass_out)
+{
+  const Score *d = &sc[M_LOOKLAB_LUT];
+  int          beats = 1, pass;
+
+  printf ("\nlook %s: trained on %d photo(s) in turn, each predicting %d "
+          "others (dE00, lower is better)\n", look, n_train, n_held);
+  printf ("  %-22s %9s %9s %16s %9s %8s\n", "method", "in-sample",
+          "held-out", "worst held-out", "bytes", "fit s");
+  for (int m = 0; m < N_METHODS; m++)
+    {
+      const Score *s = &sc[m];
+
+      if (s->runs == 0 || s->failed)
+        {
+          printf ("  %-22s %9s\n", method_names[m],
+                  s->failed ? "FAILED" : "not run");
+          continue;
+        }
+      printf ("  %-22s %9.3f %9.3f %7.3f %-8.8s %9zu %8.2f\n",
+              method_names[m], s->in_sample / s->runs, s->held_mean / s->runs,
+              s->worst, s->worst_name, s->bytes, s->fit_s / s->runs);
+    }
+  if (d->runs == 0 || d->failed)
+    {
+      *pass_out = 0;
+      return;
+    }
+  printf ("  bake %d^3 vs exact, %d random colours: mean %.4f, max %.3f\n",
+          BAKE_SIZE, BAKE_SAMPLES, bake_mean, bake_max);
+  for (int m = M_CLUT; m <= M_MLP; m++)
+    if (sc[m].runs > 0 && !sc[m].failed
+        && !(d->held_mean < sc[m].held_mean && d->worst < sc[m].worst))
+      beats = 0;
+  pass = d->held_mean / d->runs <= 1.0 && d->worst <= 2.5
+         && d->in_sample / d->runs <= 0.5 && beats;
+  printf ("  targets for (d) LUT: held-out <= 1.0 [%s], worst <= 2.5 [%s], "
+          "in-sample <= 0.5 [%s], better than (b),(c) [%s]\n",
+          d->held_mean / d->runs <= 1.0 ? "ok" : "MISSED",
+          d->worst <= 2.5 ? "ok" : "MISSED",
+          d->in_sample / d->runs <= 0.5 ? "ok" : "MISSED",
+          beats ? "ok" : "MISSED");
+  *pass_out = pass;
+}
+
+static int
+find_photo (const DevSet *set, const char *name)
+{
+  for (int i = 0; i < set->n_photos; i++)
+    if (strcmp (set->photos[i], name) == 0)
+      return i;
+  return -1;
+}
+
+static void
+time_big_fit (const DevSet *set)
+{
+  char             pb[2048], pa[2048];
+  void            *db = NULL, *da = NULL;
+  int              wb, hb, wa, ha;
+  LookLabImageView vb, va;
+  LookLabFitParams params;
+  LookLabLook     *look = NULL;
+  LookLabDiag      diag = { 0 };
+  double           t0, t;
+  int              status;
+
+  if (set->big_photo[0] == '\0')
+    return;
+  snprintf (pb, sizeof pb, "%s/big/%s.png", set->dir, set->big_photo);
+  snprintf (pa, sizeof pa, "%s/big/%s-%s.png", set->dir, set->big_photo,
+            set->big_look);
+  if (load_image (pb, "R'G'B' u16", &db, &wb, &hb) < 0
+      || load_image (pa, "R'G'B' u16", &da, &wa, &ha) < 0 || wa != wb
+      || ha != hb)
+    {
+      printf ("fit time, 24 MP pair: cannot load %s / %s\n", pb, pa);
+      goto out;
+    }
+  vb.pixels = db;
+  va.pixels = da;
+  vb.format = va.format = LOOKLAB_PIXEL_RGB_U16;
+  vb.width = va.width = wb;
+  vb.height = va.height = hb;
+  vb.stride = va.stride = (size_t) wb * 6;
+  looklab_fit_params_init (&params);
+  params.n_threads = opt_threads;
+  t0 = now_s ();
+  status = looklab_look_fit (&vb, &va, NULL, &params, NULL, NULL, &look,
+                             &diag);
+  t = now_s () - t0;
+  if (status < 0)
+    printf ("fit time, %.1f MP pair (%s, %s): FAILED %s\n",
+            wb * (double) hb / 1e6, set->big_photo, set->big_look,
+            diag.message);
+  else
+    printf ("fit time, %.1f MP pair (%s, %s), %d threads: %.2f s  "
+            "(target <= 6 s) [%s]\n", wb * (double) hb / 1e6, set->big_photo,
+            set->big_look, opt_threads, t, t <= 6.0 ? "ok" : "MISSED");
+out:
+  looklab_look_free (look);
+  free (db);
+  free (da);
+}
+
+int
+main (int argc, char **argv)
+{
+  gchar       *dev_dir = NULL, *train_list = NULL, *look_list = NULL;
+  gboolean     no_big = FALSE, no_looklab = FALSE;
+  gint         rotate = 1;
+  GError      *error = NULL;
+  GOptionEntry entries[] = {
+    { "dev-set", 'd', 0, G_OPTION_ARG_FILENAME, &dev_dir,
+      "development set made by tools/make-dev-set (default bench/cache)",
+      "DIR" },
+    { "train", 't', 0, G_OPTION_ARG_STRING, &train_list,
+      "comma-separated photos to train on, each in turn", "NAMES" },
+    { "rotate", 'r', 0, G_OPTION_ARG_INT, &rotate,
+      "train on the first N photos in turn and average (default 1)", "N" },
+    { "looks", 'l', 0, G_OPTION_ARG_STRING, &look_list,
+      "comma-separated looks (default: all)", "NAMES" },
+    { "threads", 'j', 0, G_OPTION_ARG_INT, &opt_threads,
+      "threads for LookLab and the metric (default 2)", "N" },
+    { "mlp-epochs", 0, 0, G_OPTION_ARG_INT, &opt_mlp_epochs,
+      "epochs of the plain MLP (default 30)", "N" },
+    { "no-big", 0, 0, G_OPTION_ARG_NONE, &no_big,
+      "skip the 24 MP fit timing", NULL },
+    { "no-looklab", 0, 0, G_OPTION_ARG_NONE, &no_looklab,
+      "run the baselines only", NULL },
+    { NULL }
+  };
+  GOptionContext *ctx;
+  DevSet          set;
+  Image           photos[MAX_PHOTOS] = { 0 };
+  int             train[MAX_PHOTOS], n_train = 0;
+  int             n_looks_done = 0, n_pass = 0;
+  double          sum_held[N_METHODS] = { 0 }, sum_in[N_METHODS] = { 0 };
+  double          worst_all[N_METHODS] = { 0 };
+  int             n_sum[N_METHODS] = { 0 };
+  double          fit1_min = HUGE_VAL, fit1_max = 0.0;
+  double          t_start = now_s ();
+  float          *buf = NULL;
+  size_t          max_n = 0;
+  int             rc = 1;
+
+  ctx = g_option_context_new ("- look-learning accuracy benchmark");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    {
+      fprintf (stderr, "bench-looks: %s\n", error->message);
+      return 2;
+    }
+  g_option_context_free (ctx);
+  if (opt_threads < 1 || opt_threads > MAX_THREADS || opt_mlp_epochs < 1)
+    {
+      fprintf (stderr, "bench-looks: bad --threads or --mlp-epochs\n");
+      return 2;
+    }
+  gegl_init (NULL, NULL);
+  if (read_dev_set (dev_dir != NULL ? dev_dir : "bench/cache", &set) < 0)
+    return 2;
+
+  for (int i = 0; i < set.n_photos; i++)
+    {
+      char path[2048];
+
+      snprintf (path, sizeof path, "%s/photos/%s.png", set.dir, set.photos[i]);
+      if (load_rgb (path, set.photos[i], &photos[i]) < 0)
+        return 2;
+      if (n_pixels (&photos[i]) > max_n)
+        max_n = n_pixels (&photos[i]);
+    }
+  if (train_list != NULL)
+    {
+      gchar **names = g_strsplit (train_list, ",", -1);
+
+      for (int i = 0; names[i] != NULL && n_train < MAX_PHOTOS; i++)
+        {
+          int k = find_photo (&set, names[i]);
+
+          if (k < 0)
+            {
+              fprintf (stderr, "bench-looks: no photo %s\n", names[i]);
+              return 2;
+            }
+          train[n_train++] = k;
+        }
+      g_strfreev (names);
+    }
+  else
+    {
+      if (rotate < 1)
+        rotate = 1;
+      for (int i = 0; i < rotate && i < set.n_photos; i++)
+        train[n_train++] = i;
+    }
+  buf = malloc (max_n * 3 * sizeof (float));
+  if (buf == NULL)
+    return 2;
+
+  printf ("bench-looks: %d photos x %d looks from %s, %d thread(s)\n",
+          set.n_photos, set.n_looks, set.dir, opt_threads);
+  printf ("photos:");
+  for (int i = 0; i < set.n_photos; i++)
+    printf (" %s (%dx%d)", set.photos[i], photos[i].width, photos[i].height);
+  printf ("\ntraining photo(s):");
+  for (int i = 0; i < n_train; i++)
+    printf (" %s", set.photos[train[i]]);
+  printf ("\n");
+  fflush (stdout);
+
+  for (int li = 0; li < set.n_looks; li++)
+    {
+      Image  afters[MAX_PHOTOS] = { 0 };
+      float *labs[MAX_PHOTOS] = { 0 };
+      Score  sc[N_METHODS];
+      double bake_mean = NAN, bake_max = NAN;
+      int    pass, ok = 1;
+
+      if (look_list != NULL)
+        {
+          gchar **names = g_strsplit (look_list, ",", -1);
+          int     want = 0;
+
+          for (int i = 0; names[i] != NULL; i++)
+            if (strcmp (names[i], set.looks[li]) == 0)
+              want = 1;
+          g_strfreev (names);
+          if (!want)
+            continue;
+        }
+      memset (sc, 0, sizeof sc);
+      for (int i = 0; i < set.n_photos && ok; i++)
+        {
+          char path[2048];
+
+          snprintf (path, sizeof path, "%s/looks/%s/%s.png", set.dir,
+                    set.looks[li], set.photos[i]);
+          if (load_rgb (path, set.photos[i], &afters[i]) < 0
+              || afters[i].width != photos[i].width
+              || afters[i].height != photos[i].height)
+            {
+              fprintf (stderr, "bench-looks: bad pair %s\n", path);
+              ok = 0;
+              break;
+            }
+          labs[i] = malloc (n_pixels (&photos[i]) * 3 * sizeof (float));
+          if (labs[i] == NULL)
+            {
+              ok = 0;
+              break;
+            }
+          to_lab (afters[i].rgb, labs[i], n_pixels (&photos[i]));
+        }
+
+      for (int ti = 0; ti < n_train && ok; ti++)
+        {
+          int     t = train[ti];
+          Learned l = { 0 };
+
+          for (int m = 0; m < N_METHODS; m++)
+            {
+              double fit_s = 0.0, held = 0.0;
+              size_t bytes = 0;
+              int    n_held = 0;
+
+              if (no_looklab && m >= M_LOOKLAB_LUT)
+                continue;
+              if (m == M_LOOKLAB_EXACT && l.look == NULL)
+                {
+                  sc[m].failed = 1;
+                  continue;
+                }
+              if (m != M_LOOKLAB_EXACT)
+                {
+                  if (fit_method (m, &photos[t], &afters[t], &l, &fit_s,
+                                  &bytes) < 0)
+                    {
+                      sc[m].failed = 1;
+                      continue;
+                    }
+                }
+              else
+                {
+                  fit_s = sc[M_LOOKLAB_LUT].fit_s / sc[M_LOOKLAB_LUT].runs;
+                  bytes = sc[M_LOOKLAB_LUT].bytes;
+                }
+              for (int i = 0; i < set.n_photos; i++)
+                {
+                  double de;
+
+                  if (predict (m, &l, &photos[i], buf) < 0)
+                    {
+                      sc[m].failed = 1;
+                      break;
+                    }
+                  de = mean_de (buf, labs[i], n_pixels (&photos[i]), NULL);
+                  if (i == t)
+                    sc[m].in_sample += de;
+                  else
+                    {
+                      held += de;
+                      n_held++;
+                      if (de > sc[m].worst)
+                        {
+                          sc[m].worst = de;
+                          snprintf (sc[m].worst_name,
+                                    sizeof sc[m].worst_name, "%s",
+                                    set.photos[i]);
+                        }
+                    }
+                }
+              sc[m].held_mean += held / n_held;
+              sc[m].fit_s += fit_s;
+              sc[m].bytes = bytes;
+              sc[m].runs++;
+              if (m == M_LOOKLAB_LUT)
+                {
+                  if (fit_s < fit1_min)
+                    fit1_min = fit_s;
+                  if (fit_s > fit1_max)
+                    fit1_max = fit_s;
+                }
+              if (m == M_LOOKLAB_EXACT && ti == 0)
+                bake_accuracy (&l, &bake_mean, &bake_max);
+              if (m == M_CLUT)
+                bench_clut_free (l.clut), l.clut = NULL;
+              if (m == M_MLP)
+                bench_mlp_free (l.mlp), l.mlp = NULL;
+            }
+          learned_clear (&l);
+        }
+
+      if (ok)
+        {
+          print_look_table (set.looks[li], sc, n_train, set.n_photos - 1,
+                            bake_mean, bake_max, &pass);
+          n_looks_done++;
+          n_pass += pass;
+          for (int m = 0; m < N_METHODS; m++)
+            if (sc[m].runs > 0 && !sc[m].failed)
+              {
+                sum_held[m] += sc[m].held_mean / sc[m].runs;
+                sum_in[m] += sc[m].in_sample / sc[m].runs;
+                if (sc[m].worst > worst_all[m])
+                  worst_all[m] = sc[m].worst;
+                n_sum[m]++;
+              }
+          fflush (stdout);
+        }
+      for (int i = 0; i < set.n_photos; i++)
+        {
+          free (afters[i].rgb);
+          free (labs[i]);
+        }
+    }
+
+  printf ("\nsummary over %d look(s) (mean of per-look means; worst = worst "
+          "held-out image of any look)\n", n_looks_done);
+  printf ("  %-22s %9s %9s %9s\n", "method", "in-sample", "held-out", "worst");
+  for (int m = 0; m < N_METHODS; m++)
+    if (n_sum[m] > 0)
+      printf ("  %-22s %9.3f %9.3f %9.3f\n", method_names[m],
+              sum_in[m] / n_sum[m], sum_held[m] / n_sum[m], worst_all[m]);
+  if (!no_looklab && n_sum[M_LOOKLAB_LUT] > 0)
+    {
+      printf ("  looks where (d) meets every target: %d of %d\n", n_pass,
+              n_looks_done);
+      printf ("fit time, 1 MP pairs, %d threads: %.2f .. %.2f s over the "
+              "looks (target <= 2 s) [%s]\n", opt_threads, fit1_min, fit1_max,
+              fit1_max <= 2.0 ? "ok" : "MISSED");
+      if (!no_big)
+        time_big_fit (&set);
+    }
+  printf ("bench-looks: %.0f s in all\n", now_s () - t_start);
+  rc = 0;
+
+  free (buf);
+  for (int i = 0; i < set.n_photos; i++)
+    free (photos[i].rgb);
+  gegl_exit ();
+  return rc;
+}
