@@ -46,8 +46,19 @@ export XDG_CONFIG_HOME="$work/home/.config"
 export XDG_CACHE_HOME="$work/home/.cache"
 export XDG_DATA_HOME="$work/home/.local/share"
 export GIMP3_DIRECTORY="$work/profile"
-export LANG="${LOOKLAB_TEST_LANG:-C.UTF-8}"
-export LC_ALL="${LOOKLAB_TEST_LANG:-C.UTF-8}"
+lang=${LOOKLAB_TEST_LANG:-C.UTF-8}
+# A language the system has not generated is built privately (needs the
+# Debian package `locales`), so the test does not depend on the host setup.
+if [ "$lang" != C.UTF-8 ] && ! locale -a 2>/dev/null | grep -qix "$(echo "$lang" | sed 's/UTF-8/utf8/')"; then
+  mkdir -p "$work/locale"
+  localedef -i "${lang%%.*}" -f UTF-8 "$work/locale/$lang" || {
+    echo "run-gimp.sh: FAIL: cannot build locale $lang (install 'locales')"
+    exit 1
+  }
+  export LOCPATH="$work/locale"
+fi
+export LANG="$lang"
+export LC_ALL="$lang"
 
 batch="(begin (define test-dir \"$work/files\") (define data-dir \"$here/../../data\") (load \"$here/lib.scm\") (load \"$script\"))"
 log="$work/gimp.log"
