@@ -1,0 +1,65 @@
+/* LookLab core: internals of the CNN runtime shared by cnn.c and the
+ * kernels in cnn-conv.c.  Not a public API. */
+#ifndef LOOKLAB_CNN_PRIVATE_H
+#define LOOKLAB_CNN_PRIVATE_H
+
+#include <stddef.h>
+
+#include "cnn.h"
+
+typedef struct
+{
+  int c;
+  int w;
+  int h;
+} CnnShape;
+
+/* Infers every needed node's output shape for a @width x @height input
+ * into @shapes (cnn->n_nodes entries, or NULL for a scratch array) and
+ * the output's into *@out_c, *@out_w, *@out_h.  Returns 0 or
+ * LOOKLAB_ERR_MISMATCH / _LIMIT. */
+int looklab_cnn_infer (const LookLabCnn *cnn, int width, int height,
+                       CnnShape *shapes, int *out_c, int *out_w, int *out_h,
+                       LookLabDiag *diag);
+
+/* Frees the scratch buffer of cnn_conv2d () and friends (NULL-safe). */
+void cnn_scratch_free (float *scratch);
+
+/* Sets the threads of the matrix products (0: all cores). */
+void cnn_set_threads (int n_threads);
+
+/* Convolution of @in (@cin x @ih x @iw) with @weight [cout, cin, kh, kw]
+ * plus @bias, into @out (@cout x @oh x @ow).  Returns 0 or _NOMEM. */
+int cnn_conv2d (const float *in, int cin, int ih, int iw,
+                const float *weight, const float *bias, int cout, int kh,
+                int kw, int stride, int padding, int dilation, float *out,
+                int oh, int ow, float **scratch);
+
+/* Transposed convolution, @weight [cin, cout, kh, kw] (PyTorch's layout). */
+int cnn_conv_transpose2d (const float *in, int cin, int ih, int iw,
+                          const float *weight, const float *bias, int cout,
+                          int kh, int kw, int stride, int padding,
+                          int dilation, float *out, int oh, int ow,
+                          float **scratch);
+
+/* out[c][i] = in[c][i] * mul[c] + add[c] over @c planes of @plane floats. */
+void cnn_affine (const float *in, const float *mul, const float *add, int c,
+                 size_t plane, float *out);
+
+/* out = in > 0 ? in : in * slope (slope 0: ReLU); in may equal out. */
+void cnn_leaky_relu (const float *in, size_t n, float slope, float *out);
+
+/* Bilinear resampling of @c planes, PyTorch's align_corners=False rule:
+ * source = (dst + 0.5) * scale - 0.5, clamped below at 0; @scale_y/_x is
+ * input size / output size (or 1 / scale_factor, as PyTorch uses). */
+void cnn_upsample_bilinear (const float *in, int c, int ih, int iw,
+                            double scale_y, double scale_x, float *out,
+                            int oh, int ow);
+
+/* Per pixel of @q planes of @n floats: p = softmax (z / T), out = sum p *
+ * bins ([q, 2]) into 2 planes of @n floats (Zhang et al. 2016, eq. 5). */
+void cnn_softmax_annealed_mean (const float *in, int q, size_t n,
+                                const float *bins, float temperature,
+                                float *out);
+
+#endif /* LOOKLAB_CNN_PRIVATE_H */
