@@ -60,11 +60,24 @@ fi
 export LANG="$lang"
 export LC_ALL="$lang"
 
-batch="(begin (define test-dir \"$work/files\") (define data-dir \"$here/../../data\") (load \"$here/lib.scm\") (load \"$script\"))"
 log="$work/gimp.log"
 
+# A .py SCRIPT runs in Python-Fu (it prints its own PASS lines and
+# LOOKLAB-DONE, and finds its folders in LOOKLAB_DATA and LOOKLAB_OUT).
+case "$script" in
+  *.py)
+    export LOOKLAB_DATA="$here/../../data" LOOKLAB_OUT="$work/files"
+    interpreter=python-fu-eval
+    batch="exec(open('$script').read())"
+    ;;
+  *)
+    interpreter=plug-in-script-fu-eval
+    batch="(begin (define test-dir \"$work/files\") (define data-dir \"$here/../../data\") (load \"$here/lib.scm\") (load \"$script\"))"
+    ;;
+esac
+
 timeout 600 gimp-console-3.0 -i -d -f \
-  --batch-interpreter=plug-in-script-fu-eval -b "$batch" --quit \
+  --batch-interpreter=$interpreter -b "$batch" --quit \
   > "$log" 2>&1
 rc=$?
 
