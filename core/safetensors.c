@@ -332,7 +332,9 @@ looklab_safetensors_parse (const void *data, size_t len,
       goto out;
     }
   root = json_node_get_object (json_parser_get_root (parser));
-  if (json_object_get_size (root) > LOOKLAB_ST_MAX_TENSORS + 1)
+  if (json_object_get_size (root)
+        - (json_object_has_member (root, "__metadata__") ? 1 : 0)
+      > LOOKLAB_ST_MAX_TENSORS)
     {
       status = looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
                                  "%u tensors over the limit of %d",

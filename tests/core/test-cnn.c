@@ -1,0 +1,639 @@
+/* Tests of core/cnn.c and core/colorize.c: the tiny random model against
+ * PyTorch's output (tools/make-tiny-model.py made both), batch-norm
+ * folding, each malformed graph its own case, run-time limits, and the
+ * colorization pipeline (1x1 and huge images, saturation, hints, an
+ * already colourful input's rule). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "cnn.h"
+#include "colorize.h"
+#include "st-build.h"
+
+static LookLabCnn *
+load_tiny (void)
+{
+  LookLabCnn  *cnn = NULL;
+  LookLabDiag  diag = { 0 };
+  char        *path = g_test_build_filename (G_TEST_DIST, "data",
+                                             "tiny-model.safetensors", NULL);
+  int          status = looklab_cnn_load (path, &cnn, &diag);
+
+  if (status != LOOKLAB_OK)
+    g_error ("%s: %s (%s)", path, looklab_strerror (status), diag.message);
+  g_free (path);
+  return cnn;
+}
+
+static float *
+read_floats (const char *name, size_t n)
+{
+  char  *path = g_test_build_filename (G_TEST_DIST, "data", name, NULL);
+  char  *data = NULL;
+  gsize  len = 0;
+
+  if (!g_file_get_contents (path, &data, &len, NULL) || len != n * 4)
+    g_error ("%s: missing or not %zu floats", path, n);
+  g_free (path);
+  return (float *) data;
+}
+
+static void
+check_golden (int h, int w)
+{
+  LookLabCnn  *cnn = load_tiny ();
+  LookLabDiag  diag = { 0 };
+  char        *iname = g_strdup_printf ("tiny-in-%dx%d.bin", h, w);
+  char        *oname = g_strdup_printf ("tiny-out-%dx%d.bin", h, w);
+  float       *in = read_floats (iname, (size_t) 4 * h * w);
+  float       *want = read_floats (oname, (size_t) 2 * h * w);
+  float       *got = NULL;
+  double       worst = 0.0;
+  int          oc, ow, oh, i, status;
+
+  status = looklab_cnn_run (cnn, in, w, h, 1, &got, &oc, &ow, &oh, &diag);
+  g_assert_cmpint (status, ==, LOOKLAB_OK);
+  g_assert_cmpint (oc, ==, 2);
+  g_assert_cmpint (ow, ==, w);
+  g_assert_cmpint (oh, ==, h);
+  for (i = 0; i < 2 * h * w; i++)
+    {
+      /* float32 rounding through 10 layers, a softmax at T = 0.38 and a
+       * x 110 scale: 1e-4 of (1 + |value|), outputs reach ~400 */
+      double tol = 1e-4 * (1.0 + fabs (want[i]));
+      double d = fabs (got[i] - want[i]);
+
+      if (!(d <= tol))
+        g_error ("%dx%d element %d: %g, PyTorch %g", h, w, i, got[i],
+                 want[i]);
+      worst = MAX (worst, d);
+    }
+  g_test_message ("%dx%d: max |C - PyTorch| = %g", h, w, worst);
+  g_free (got);
+  g_free (in);
+  g_free (want);
+  g_free (iname);
+  g_free (oname);
+  looklab_cnn_free (cnn);
+}
+
+static void
+test_golden_square (void)
+{
+  check_golden (16, 16);
+}
+
+static void
+test_golden_rect (void)
+{
+  check_golden (12, 20);
+}
+
+static void
+test_tiny_info (void)
+{
+  LookLabCnn           *cnn = load_tiny ();
+  const LookLabCnnInfo *info = looklab_cnn_get_info (cnn);
+
+  g_assert_cmpint (info->kind, ==, LOOKLAB_CNN_KIND_HINTS);
+  g_assert_cmpint (info->in_channels, ==, 4);
+  g_assert_cmpint (info->size, ==, 16);
+  g_assert_cmpfloat (info->mask_offset, ==, -0.5f);
+  /* 21 nodes, b1 folded into c1 (b2 follows a leaky ReLU: kept) */
+  g_assert_cmpint (looklab_cnn_n_run_nodes (cnn), ==, 20);
+  looklab_cnn_free (cnn);
+}
+
+/* ---- models built in the test ----------------------------------------- */
+
+static int
+build (const char *graph, const StTensor *t, int n, LookLabCnn **out,
+       LookLabDiag *diag)
+{
+  LookLabSafetensors *st = NULL;
+  size_t              len;
+  guint8             *buf = st_build_model (graph, t, n, &len);
+  int                 status = looklab_safetensors_parse (buf, len, &st, diag);
+
+  g_free (buf);
+  if (status != LOOKLAB_OK)
+    g_error ("model file did not parse: %s", diag->message);
+  status = looklab_cnn_new_from_safetensors (st, out, diag);
+  looklab_safetensors_free (st);
+  return status;
+}
+
+#define L_INPUT "\"kind\":\"l\",\"input\":{\"name\":\"x\",\"channels\":1," \
+                "\"size\":8},\"output\":\"out\","
+
+static const StTensor base_tensors[] = {
+  { "w", 4, { 2, 1, 3, 3 }, NULL },
+  { "b", 1, { 2 }, NULL },
+  { "w3", 4, { 2, 3, 3, 3 }, NULL },
+  { "w22", 4, { 2, 2, 1, 1 }, NULL },
+  { "w12", 4, { 3, 2, 1, 1 }, NULL },
+  { "g", 1, { 2 }, NULL },
+  { "bins", 2, { 2, 2 }, NULL },
+  { "bins3", 2, { 3, 3 }, NULL },
+  { "w2d", 2, { 2, 9 }, NULL },
+};
+
+typedef struct
+{
+  const char *name;
+  const char *graph;
+  int         status;
+  const char *needle;
+} GraphCase;
+
+#define CONV "{\"name\":\"out\",\"op\":\"conv2d\",\"inputs\":[\"x\"]," \
+             "\"weight\":\"w\",\"bias\":\"b\",\"padding\":1}"
+
+static const GraphCase graph_cases[] = {
+  { "valid", "{" L_INPUT "\"nodes\":[" CONV "]}", LOOKLAB_OK, "" },
+  { "missing-tensor",
+    "{" L_INPUT "\"nodes\":[{\"name\":\"out\",\"op\":\"conv2d\","
+    "\"inputs\":[\"x\"],\"weight\":\"nope\"}]}",
+    LOOKLAB_ERR_PARSE, "'nope' is not in the file" },
+  { "undefined-input",
+    "{" L_INPUT "\"nodes\":[{\"name\":\"out\",\"op\":\"conv2d\","
+    "\"inputs\":[\"y\"],\"weight\":\"w\"}]}",
+    LOOKLAB_ERR_PARSE, "not defined before it" },
+  { "cycle",
+    "{" L_INPUT "\"nodes\":[{\"name\":\"a\",\"op\":\"relu\","
+    "\"inputs\":[\"out\"]}," CONV ",{\"name\":\"c\",\"op\":\"relu\","
+    "\"inputs\":[\"a\"]}]}",
+    LOOKLAB_ERR_PARSE, "not defined before it" },
+  { "self-reference",
+    "{" L_INPUT "\"nodes\":[" CONV ",{\"name\":\"r\",\"op\":\"relu\","
+    "\"inputs\":[\"r\"]}]}",
+    LOOKLAB_ERR_PARSE, "not defined before it" },
+  { "conv-channels",
+    "{" L_INPUT "\"nodes\":[{\"name\":\"out\",\"op\":\"conv2d\","
+    "\"inputs\":[\"x\"],\"weight\":\"w3\"}]}",
+    LOOKLAB_ERR_MISMATCH, "dimension 1 is 3, expected 1" },
+  { "conv-weight-rank",
+    "{" L_INPUT "\"nodes\":[{\"name\":\"out\",\"op\":\"conv2d\","
+    "\"inputs\":[\"x\"],\"weight\":\"w2d\"}]}",
+    LOOKLAB_ERR_MISMATCH, "rank 2, not 4" },
+  { "bias-length",
+    "{" L_INPUT "\"nodes\":[{\"name\":\"out\",\"op\":\"conv2d\","
+    "\"inputs\":[\"x\"],\"weight\":\"w12\"}]}",
+    LOOKLAB_ERR_MISMATCH, "expected 1" },
+  { "add-channels",
+    "{" L_INPUT "\"nodes\":[" CONV ",{\"name\":\"s\",\"op\":\"add\","
+    "\"inputs\":[\"out\",\"x\"]}]}",
+    LOOKLAB_ERR_MISMATCH, "adds 2 and 1 channels" },
+  { "output-channels",
+    "{" L_INPUT "\"nodes\":[" CONV ",{\"name\":\"k\",\"op\":\"concat\","
+    "\"inputs\":[\"out\",\"x\"]}],\"output\":\"k\"}",
+    LOOKLAB_ERR_MISMATCH, "3 channels, not 2" },
+  { "output-missing",
+    "{\"kind\":\"l\",\"input\":{\"name\":\"x\"},\"output\":\"zz\","
+    "\"nodes\":[" CONV "]}",
+    LOOKLAB_ERR_PARSE, "output 'zz' is not a node" },
+  { "output-is-input",
+    "{\"kind\":\"l\",\"input\":{\"name\":\"x\"},\"output\":\"x\","
+    "\"nodes\":[" CONV "]}",
+    LOOKLAB_ERR_PARSE, "is not a node" },
+  { "unknown-op",
+    "{" L_INPUT "\"nodes\":[{\"name\":\"out\",\"op\":\"conv3d\","
+    "\"inputs\":[\"x\"]}]}",
+    LOOKLAB_ERR_PARSE, "unknown op" },
+  { "duplicate-name",
+    "{" L_INPUT "\"nodes\":[" CONV "," CONV "]}",
+    LOOKLAB_ERR_PARSE, "used twice" },
+  { "input-name-reused",
+    "{" L_INPUT "\"nodes\":[{\"name\":\"x\",\"op\":\"relu\","
+    "\"inputs\":[\"x\"]}]}",
+    LOOKLAB_ERR_PARSE, "used twice" },
+  { "inputs-count",
+    "{" L_INPUT "\"nodes\":[" CONV ",{\"name\":\"r\",\"op\":\"relu\","
+    "\"inputs\":[\"out\",\"out\"]}]}",
+    LOOKLAB_ERR_PARSE, "takes 1 to 1 inputs" },
+  { "stride-zero",
+    "{" L_INPUT "\"nodes\":[{\"name\":\"out\",\"op\":\"conv2d\","
+    "\"inputs\":[\"x\"],\"weight\":\"w\",\"stride\":0}]}",
+    LOOKLAB_ERR_PARSE, "stride" },
+  { "stride-fraction",
+    "{" L_INPUT "\"nodes\":[{\"name\":\"out\",\"op\":\"conv2d\","
+    "\"inputs\":[\"x\"],\"weight\":\"w\",\"stride\":1.5}]}",
+    LOOKLAB_ERR_PARSE, "stride" },
+  { "spatial-mismatch",
+    "{" L_INPUT "\"nodes\":[{\"name\":\"c\",\"op\":\"conv2d\","
+    "\"inputs\":[\"x\"],\"weight\":\"w\",\"padding\":1},"
+    "{\"name\":\"s\",\"op\":\"subsample\",\"inputs\":[\"c\"]},"
+    "{\"name\":\"out\",\"op\":\"add\",\"inputs\":[\"c\",\"s\"]}]}",
+    LOOKLAB_ERR_MISMATCH, "inputs of 8x8 and 4x4" },
+  { "bins-shape",
+    "{" L_INPUT "\"nodes\":[" CONV ",{\"name\":\"q\",\"op\":"
+    "\"softmax_annealed_mean\",\"inputs\":[\"out\"],\"bins\":\"bins3\"}]}",
+    LOOKLAB_ERR_MISMATCH, "dimension 0 is 3, expected 2" },
+  { "batchnorm-length",
+    "{" L_INPUT "\"nodes\":[{\"name\":\"c\",\"op\":\"conv2d\","
+    "\"inputs\":[\"x\"],\"weight\":\"w12\"},{\"name\":\"out\",\"op\":"
+    "\"batchnorm\",\"inputs\":[\"x\"],\"weight\":\"g\",\"bias\":\"g\","
+    "\"mean\":\"g\",\"var\":\"g\"}]}",
+    LOOKLAB_ERR_MISMATCH, "expected 1" },
+  { "kernel-too-big-for-input",
+    "{\"kind\":\"l\",\"input\":{\"name\":\"x\",\"size\":2},"
+    "\"output\":\"out\",\"nodes\":[{\"name\":\"out\",\"op\":\"conv2d\","
+    "\"inputs\":[\"x\"],\"weight\":\"w\"}]}",
+    LOOKLAB_ERR_LIMIT, "empty or too large" },
+  { "kind-unknown",
+    "{\"kind\":\"rgb\",\"input\":{\"name\":\"x\"},\"output\":\"out\","
+    "\"nodes\":[" CONV "]}",
+    LOOKLAB_ERR_PARSE, "kind" },
+  { "input-channels",
+    "{\"kind\":\"hints\",\"input\":{\"name\":\"x\",\"channels\":1},"
+    "\"output\":\"out\",\"nodes\":[" CONV "]}",
+    LOOKLAB_ERR_MISMATCH, "must be 4" },
+  { "no-nodes", "{" L_INPUT "\"nodes\":[]}", LOOKLAB_ERR_LIMIT, "0 nodes" },
+  { "nodes-not-array", "{" L_INPUT "\"nodes\":{}}", LOOKLAB_ERR_PARSE,
+    "no nodes array" },
+  { "graph-not-json", "{\"kind\":", LOOKLAB_ERR_PARSE, "not JSON" },
+  { "graph-not-object", "[1]", LOOKLAB_ERR_PARSE, "not a JSON object" },
+};
+
+static void
+test_graph (gconstpointer p)
+{
+  const GraphCase *c = p;
+  LookLabCnn      *cnn = (LookLabCnn *) 0x1;
+  LookLabDiag      diag = { 0 };
+  int status = build (c->graph, base_tensors, G_N_ELEMENTS (base_tensors),
+                      &cnn, &diag);
+
+  if (status != c->status || strstr (diag.message, c->needle) == NULL)
+    g_error ("%s: status %d (%s) '%s'; expected %d and '%s'", c->name,
+             status, looklab_strerror (status), diag.message, c->status,
+             c->needle);
+  if (status == LOOKLAB_OK)
+    g_assert_nonnull (cnn);
+  else
+    g_assert_null (cnn);
+  looklab_cnn_free (cnn);
+}
+
+/* Metadata that is not a LookLab model of a version this runtime reads. */
+static void
+test_metadata (void)
+{
+  static const struct
+  {
+    const char *header;
+    int         status;
+  } cases[] = {
+    { "{\"__metadata__\":{\"looklab.version\":\"1\"}}", LOOKLAB_ERR_PARSE },
+    { "{\"__metadata__\":{\"looklab.format\":\"looklab-cnn\","
+      "\"looklab.version\":\"2\",\"looklab.graph\":\"{}\"}}",
+      LOOKLAB_ERR_VERSION },
+    { "{\"__metadata__\":{\"looklab.format\":\"looklab-cnn\","
+      "\"looklab.version\":\"1\"}}", LOOKLAB_ERR_PARSE },
+    { "{}", LOOKLAB_ERR_PARSE },
+  };
+  size_t i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      LookLabSafetensors *st = NULL;
+      LookLabCnn         *cnn = NULL;
+      LookLabDiag         diag = { 0 };
+      size_t              len;
+      guint8             *buf = st_build (cases[i].header, NULL, 0, &len);
+
+      g_assert_cmpint (looklab_safetensors_parse (buf, len, &st, NULL), ==, 0);
+      g_assert_cmpint (looklab_cnn_new_from_safetensors (st, &cnn, &diag), ==,
+                       cases[i].status);
+      g_assert_null (cnn);
+      g_assert_cmpuint (strlen (diag.message), >, 0);
+      looklab_safetensors_free (st);
+      g_free (buf);
+    }
+}
+
+/* A batch norm after a conv that feeds only it is folded; the same graph
+ * where the conv also feeds another node runs it separately: same result. */
+static void
+test_batchnorm_fold (void)
+{
+  static const float g[2] = { 1.5f, 0.7f }, beta[2] = { -0.2f, 0.3f };
+  static const float mean[2] = { 0.1f, -0.05f }, var[2] = { 0.8f, 1.3f };
+  const StTensor t[] = {
+    { "w", 4, { 2, 1, 3, 3 }, NULL },  { "b", 1, { 2 }, NULL },
+    { "g", 1, { 2 }, g },              { "beta", 1, { 2 }, beta },
+    { "m", 1, { 2 }, mean },           { "v", 1, { 2 }, var },
+  };
+  const char *folded
+    = "{" L_INPUT "\"nodes\":[{\"name\":\"c\",\"op\":\"conv2d\","
+      "\"inputs\":[\"x\"],\"weight\":\"w\",\"bias\":\"b\",\"padding\":1},"
+      "{\"name\":\"out\",\"op\":\"batchnorm\",\"inputs\":[\"c\"],"
+      "\"weight\":\"g\",\"bias\":\"beta\",\"mean\":\"m\",\"var\":\"v\"}]}";
+  const char *kept
+    = "{" L_INPUT "\"nodes\":[{\"name\":\"c\",\"op\":\"conv2d\","
+      "\"inputs\":[\"x\"],\"weight\":\"w\",\"bias\":\"b\",\"padding\":1},"
+      "{\"name\":\"n\",\"op\":\"batchnorm\",\"inputs\":[\"c\"],"
+      "\"weight\":\"g\",\"bias\":\"beta\",\"mean\":\"m\",\"var\":\"v\"},"
+      "{\"name\":\"z\",\"op\":\"scale\",\"inputs\":[\"c\"],\"factor\":0},"
+      "{\"name\":\"out\",\"op\":\"add\",\"inputs\":[\"n\",\"z\"]}]}";
+  LookLabCnn *a = NULL, *b = NULL;
+  LookLabDiag diag = { 0 };
+  float       in[8 * 8], *ya = NULL, *yb = NULL;
+  int         i, c, w, h;
+
+  g_assert_cmpint (build (folded, t, G_N_ELEMENTS (t), &a, &diag), ==, 0);
+  g_assert_cmpint (build (kept, t, G_N_ELEMENTS (t), &b, &diag), ==, 0);
+  g_assert_cmpint (looklab_cnn_n_run_nodes (a), ==, 1);
+  g_assert_cmpint (looklab_cnn_n_run_nodes (b), ==, 4);
+  for (i = 0; i < 64; i++)
+    in[i] = sinf (i * 0.7f);
+  g_assert_cmpint (looklab_cnn_run (a, in, 8, 8, 1, &ya, &c, &w, &h, NULL),
+                   ==, 0);
+  g_assert_cmpint (looklab_cnn_run (b, in, 8, 8, 1, &yb, &c, &w, &h, NULL),
+                   ==, 0);
+  for (i = 0; i < 2 * 64; i++)
+    g_assert_cmpfloat_with_epsilon (ya[i], yb[i], 1e-5);
+  /* and the unfolded one is the formula itself at one pixel */
+  {
+    float conv0 = 0.0f;
+    int   k;
+
+    /* pixel (3, 3) of channel 0: weights 0.01 * (k % 17) - 0.08, bias 1st */
+    for (k = 0; k < 9; k++)
+      conv0 += (0.01f * k - 0.08f) * in[(2 + k / 3) * 8 + 2 + k % 3];
+    conv0 += 0.01f * 0 - 0.08f;
+    g_assert_cmpfloat_with_epsilon (
+      yb[3 * 8 + 3], (conv0 - mean[0]) / sqrtf (var[0] + 1e-5f) * g[0]
+                       + beta[0], 1e-5);
+  }
+  g_free (ya);
+  g_free (yb);
+  looklab_cnn_free (a);
+  looklab_cnn_free (b);
+}
+
+static void
+test_run_limits (void)
+{
+  LookLabCnn  *cnn = load_tiny ();
+  LookLabDiag  diag = { 0 };
+  float        in[4 * 16 * 16] = { 0 };
+  float       *out = NULL;
+  int          c, w, h;
+
+  g_assert_cmpint (looklab_cnn_run (cnn, in, LOOKLAB_CNN_MAX_SIDE + 1, 16, 1,
+                                    &out, &c, &w, &h, &diag),
+                   ==, LOOKLAB_ERR_LIMIT);
+  g_assert_null (out);
+  /* an odd size: the subsampled and strided branches disagree */
+  g_assert_cmpint (looklab_cnn_run (cnn, in, 15, 15, 1, &out, &c, &w, &h,
+                                    &diag),
+                   ==, LOOKLAB_ERR_MISMATCH);
+  g_assert_nonnull (strstr (diag.message, "inputs of"));
+  g_assert_null (out);
+  g_assert_cmpint (looklab_cnn_run (cnn, NULL, 16, 16, 1, &out, &c, &w, &h,
+                                    &diag),
+                   ==, LOOKLAB_ERR_ARG);
+  looklab_cnn_free (cnn);
+}
+
+/* ---- colorize pipeline ------------------------------------------------ */
+
+/* An L model whose output is a = (L - 50) / 100 * fa + ca, b = cb: the
+ * pipeline's resampling is then visible in the output. */
+static LookLabCnn *
+linear_model (float fa, float ca, float cb)
+{
+  const float w[2] = { fa, 0.0f }, b[2] = { ca, cb };
+  const StTensor t[] = { { "w", 4, { 2, 1, 1, 1 }, w },
+                         { "b", 1, { 2 }, b } };
+  LookLabCnn *cnn = NULL;
+  LookLabDiag diag = { 0 };
+
+  g_assert_cmpint (build ("{\"kind\":\"l\",\"input\":{\"name\":\"x\","
+                          "\"size\":32},\"output\":\"out\",\"nodes\":["
+                          "{\"name\":\"out\",\"op\":\"conv2d\",\"inputs\":"
+                          "[\"x\"],\"weight\":\"w\",\"bias\":\"b\"}]}",
+                          t, 2, &cnn, &diag), ==, 0);
+  return cnn;
+}
+
+static void
+test_colorize_constant (void)
+{
+  LookLabCnn *cnn = linear_model (0.0f, 3.0f, -4.0f);
+  static const int sizes[][2] = { { 1, 1 }, { 7, 5 }, { 300, 2 }, { 64, 64 } };
+  size_t      i;
+
+  for (i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      int    w = sizes[i][0], h = sizes[i][1], x, y;
+      size_t ls = w + 3, as = 2 * w + 5;
+      float *l = g_new0 (float, ls * h);
+      float *ab = g_new0 (float, as * h);
+
+      for (y = 0; y < h; y++)
+        for (x = 0; x < w; x++)
+          l[y * ls + x] = 100.0f * x / w;
+      g_assert_cmpint (looklab_colorize (cnn, l, w, h, ls, NULL, 0, NULL, 0,
+                                         ab, as, NULL, NULL, NULL, NULL),
+                       ==, 0);
+      for (y = 0; y < h; y++)
+        for (x = 0; x < w; x++)
+          {
+            g_assert_cmpfloat_with_epsilon (ab[y * as + 2 * x], 3.0f, 1e-5);
+            g_assert_cmpfloat_with_epsilon (ab[y * as + 2 * x + 1], -4.0f,
+                                            1e-5);
+          }
+      g_free (l);
+      g_free (ab);
+    }
+  looklab_cnn_free (cnn);
+}
+
+/* A uniform L comes back exactly; a horizontal ramp comes back as a ramp
+ * (area average down, bilinear up: within a network pixel's slope). */
+static void
+test_colorize_resampling (void)
+{
+  LookLabCnn *cnn = linear_model (100.0f, 0.0f, 0.0f);  /* a = L - 50 */
+  int         w = 640, h = 400, x, y;
+  float      *l = g_new (float, w * h);
+  float      *ab = g_new (float, 2 * w * h);
+  double      worst = 0.0;
+
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      l[y * w + x] = 70.0f;
+  g_assert_cmpint (looklab_colorize (cnn, l, w, h, w, NULL, 0, NULL, 0, ab,
+                                     2 * w, NULL, NULL, NULL, NULL), ==, 0);
+  for (x = 0; x < w * h; x++)
+    g_assert_cmpfloat_with_epsilon (ab[2 * x], 20.0f, 1e-3);
+
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      l[y * w + x] = 100.0f * (x + 0.5f) / w;
+  g_assert_cmpint (looklab_colorize (cnn, l, w, h, w, NULL, 0, NULL, 0, ab,
+                                     2 * w, NULL, NULL, NULL, NULL), ==, 0);
+  /* away from the clamped borders the ramp is reproduced */
+  for (y = 0; y < h; y++)
+    for (x = w / 32; x < w - w / 32; x++)
+      worst = MAX (worst, fabs (ab[2 * (y * w + x)] - (l[y * w + x] - 50)));
+  g_test_message ("ramp: worst error %g", worst);
+  g_assert_cmpfloat (worst, <, 0.05);
+  g_free (l);
+  g_free (ab);
+  looklab_cnn_free (cnn);
+}
+
+static void
+test_colorize_saturation (void)
+{
+  LookLabCnn           *cnn = linear_model (0.0f, 3.0f, -4.0f);
+  LookLabColorizeParams p;
+  float                 l[16] = { 50 }, ab[32];
+  int                   i;
+
+  looklab_colorize_params_init (&p);
+  p.saturation = 0.0f;
+  g_assert_cmpint (looklab_colorize (cnn, l, 4, 4, 4, NULL, 0, NULL, 0, ab, 8,
+                                     &p, NULL, NULL, NULL), ==, 0);
+  for (i = 0; i < 32; i++)
+    g_assert_cmpfloat (ab[i], ==, 0.0f);
+  p.saturation = 2.0f;
+  g_assert_cmpint (looklab_colorize (cnn, l, 4, 4, 4, NULL, 0, NULL, 0, ab, 8,
+                                     &p, NULL, NULL, NULL), ==, 0);
+  g_assert_cmpfloat_with_epsilon (ab[0], 6.0f, 1e-5);
+  g_assert_cmpfloat_with_epsilon (ab[31], -8.0f, 1e-5);
+  p.saturation = 2.5f;
+  g_assert_cmpint (looklab_colorize (cnn, l, 4, 4, 4, NULL, 0, NULL, 0, ab, 8,
+                                     &p, NULL, NULL, NULL), ==,
+                   LOOKLAB_ERR_ARG);
+  looklab_cnn_free (cnn);
+}
+
+static void
+test_colorize_huge (void)
+{
+  LookLabCnn *cnn = linear_model (0.0f, 1.0f, 1.0f);
+  LookLabDiag diag = { 0 };
+  float       l[1] = { 0 }, ab[2];
+
+  /* 20000 x 20000 = 400 MP: refused before a byte of it is read */
+  g_assert_cmpint (looklab_colorize (cnn, l, 20000, 20000, 20000, NULL, 0,
+                                     NULL, 0, ab, 40000, NULL, NULL, NULL,
+                                     &diag), ==, LOOKLAB_ERR_LIMIT);
+  g_assert_nonnull (strstr (diag.message, "over the limit"));
+  g_assert_cmpint (looklab_colorize (cnn, l, 0, 1, 1, NULL, 0, NULL, 0, ab,
+                                     2, NULL, NULL, NULL, &diag), ==,
+                   LOOKLAB_ERR_ARG);
+  g_assert_cmpint (looklab_colorize (cnn, l, 1, 1, 1, l, 2, NULL, 0, ab, 2,
+                                     NULL, NULL, NULL, &diag), ==,
+                   LOOKLAB_ERR_ARG);
+  looklab_cnn_free (cnn);
+}
+
+/* Hints steer a hints model and are ignored by an L model; an already
+ * colourful image's colour reaches the model only through hints (the
+ * documented rule: colorize from L, replace the colour). */
+static void
+test_colorize_hints (void)
+{
+  LookLabCnn *tiny = load_tiny ();
+  LookLabCnn *lin = linear_model (1.0f, 2.0f, 0.0f);
+  int         w = 48, h = 32, i;
+  float      *l = g_new (float, w * h);
+  float      *hab = g_new0 (float, 2 * w * h);
+  float      *mask = g_new0 (float, w * h);
+  float      *a0 = g_new (float, 2 * w * h);
+  float      *a1 = g_new (float, 2 * w * h);
+  double      diff = 0.0;
+
+  for (i = 0; i < w * h; i++)
+    {
+      l[i] = 40.0f + 30.0f * sinf (i * 0.01f);
+      /* a colourful image's a, b everywhere, but no mask: no hint */
+      hab[2 * i] = 60.0f;
+      hab[2 * i + 1] = -30.0f;
+    }
+  g_assert_cmpint (looklab_colorize (tiny, l, w, h, w, NULL, 0, NULL, 0, a0,
+                                     2 * w, NULL, NULL, NULL, NULL), ==, 0);
+  g_assert_cmpint (looklab_colorize (tiny, l, w, h, w, hab, 2 * w, mask, w,
+                                     a1, 2 * w, NULL, NULL, NULL, NULL), ==, 0);
+  g_assert_cmpmem (a0, 2 * w * h * sizeof (float), a1,
+                   2 * w * h * sizeof (float));
+  mask[5 * w + 7] = 1.0f;
+  mask[20 * w + 30] = 1.0f;
+  g_assert_cmpint (looklab_colorize (tiny, l, w, h, w, hab, 2 * w, mask, w,
+                                     a1, 2 * w, NULL, NULL, NULL, NULL), ==, 0);
+  for (i = 0; i < 2 * w * h; i++)
+    diff = MAX (diff, fabs (a1[i] - a0[i]));
+  g_assert_cmpfloat (diff, >, 0.01);
+
+  g_assert_cmpint (looklab_colorize (lin, l, w, h, w, NULL, 0, NULL, 0, a0,
+                                     2 * w, NULL, NULL, NULL, NULL), ==, 0);
+  g_assert_cmpint (looklab_colorize (lin, l, w, h, w, hab, 2 * w, mask, w,
+                                     a1, 2 * w, NULL, NULL, NULL, NULL), ==, 0);
+  g_assert_cmpmem (a0, 2 * w * h * sizeof (float), a1,
+                   2 * w * h * sizeof (float));
+  g_free (l);
+  g_free (hab);
+  g_free (mask);
+  g_free (a0);
+  g_free (a1);
+  looklab_cnn_free (tiny);
+  looklab_cnn_free (lin);
+}
+
+static int
+cancel_at (double fraction, void *data)
+{
+  return fraction >= *(double *) data;
+}
+
+static void
+test_colorize_cancel (void)
+{
+  LookLabCnn *cnn = linear_model (0.0f, 1.0f, 1.0f);
+  float       l[4] = { 0 }, ab[8];
+  double      at = 0.5;
+
+  g_assert_cmpint (looklab_colorize (cnn, l, 2, 2, 2, NULL, 0, NULL, 0, ab, 4,
+                                     NULL, cancel_at, &at, NULL), ==,
+                   LOOKLAB_ERR_CANCELLED);
+  at = 2.0;
+  g_assert_cmpint (looklab_colorize (cnn, l, 2, 2, 2, NULL, 0, NULL, 0, ab, 4,
+                                     NULL, cancel_at, &at, NULL), ==, 0);
+  looklab_cnn_free (cnn);
+}
+
+int
+main (int argc, char **argv)
+{
+  size_t i;
+
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/cnn/golden/16x16", test_golden_square);
+  g_test_add_func ("/cnn/golden/12x20", test_golden_rect);
+  g_test_add_func ("/cnn/tiny-info", test_tiny_info);
+  g_test_add_func ("/cnn/batchnorm-fold", test_batchnorm_fold);
+  g_test_add_func ("/cnn/metadata", test_metadata);
+  g_test_add_func ("/cnn/run-limits", test_run_limits);
+  for (i = 0; i < G_N_ELEMENTS (graph_cases); i++)
+    {
+      char *name = g_strdup_printf ("/cnn/graph/%s", graph_cases[i].name);
+
+      g_test_add_data_func (name, &graph_cases[i], test_graph);
+      g_free (name);
+    }
+  g_test_add_func ("/colorize/constant", test_colorize_constant);
+  g_test_add_func ("/colorize/resampling", test_colorize_resampling);
+  g_test_add_func ("/colorize/saturation", test_colorize_saturation);
+  g_test_add_func ("/colorize/huge-and-bad-args", test_colorize_huge);
+  g_test_add_func ("/colorize/hints", test_colorize_hints);
+  g_test_add_func ("/colorize/cancel", test_colorize_cancel);
+  return g_test_run ();
+}
