@@ -486,6 +486,140 @@ out:
 
 /* ---------------------------------------------------------------------- */
 
+/* ---------------------------------------------------------------------- */
+/* --self-test: a small synthetic set (seeded images, analytic looks) that
+ * runs every method end to end in seconds, for the test suite. */
+
+#define SYN_PHOTOS 4
+#define SYN_W 160
+#define SYN_H 120
+
+static const char *syn_looks[] = { "syn-gamma-matrix", "syn-saturation" };
+
+static float
+clamp01 (double v)
+{
+  return (float) (v < 0 ? 0 : (v > 1 ? 1 : v));
+}
+
+/* Smooth gradients around a per-image dominant colour plus seeded noise
+ * patches, so that each image covers a different part of the cube. */
+static int
+make_syn_photo (int k, Image *img)
+{
+  uint64_t s = 0x5e1f7e57ULL + 977 * (uint64_t) k;
+  double   hue = k * 0.25;
+
+  snprintf (img->name, sizeof img->name, "syn%d", k);
+  img->width = SYN_W;
+  img->height = SYN_H;
+  img->rgb = malloc ((size_t) SYN_W * SYN_H * 3 * sizeof (float));
+  if (img->rgb == NULL)
+    return -1;
+  for (int y = 0; y < SYN_H; y++)
+    for (int x = 0; x < SYN_W; x++)
+      {
+        double u = (double) x / (SYN_W - 1), v = (double) y / (SYN_H - 1);
+        double noise;
+        float *px = img->rgb + 3 * ((size_t) y * SYN_W + x);
+
+        s ^= s >> 12;
+        s ^= s << 25;
+        s ^= s >> 27;
+        noise = ((s * 0x2545f4914f6cdd1dULL) >> 40) / 16777216.0 - 0.5;
+        for (int c = 0; c < 3; c++)
+          {
+            double base = 0.5 + 0.4 * cos (2 * M_PI * (hue + c / 3.0));
+
+            px[c] = clamp01 (base * (0.3 + 0.7 * v) + 0.25 * (u - 0.5)
+                             + 0.15 * noise);
+          }
+      }
+  return 0;
+}
+
+static void
+apply_syn_look (int look, const Image *in, Image *out)
+{
+  size_t n = n_pixels (in);
+
+  *out = *in;
+  out->rgb = malloc (n * 3 * sizeof (float));
+  if (out->rgb == NULL)
+    return;
+  for (size_t p = 0; p < n; p++)
+    {
+      const float *a = in->rgb + 3 * p;
+      float       *b = out->rgb + 3 * p;
+
+      if (look == 0)
+        {
+          double r = pow (a[0], 0.8), g = pow (a[1], 0.8), bl = pow (a[2], 0.8);
+
+          b[0] = clamp01 (0.95 * r + 0.08 * g - 0.03 * bl);
+          b[1] = clamp01 (0.02 * r + 0.90 * g + 0.05 * bl);
+          b[2] = clamp01 (-0.04 * r + 0.10 * g + 0.85 * bl + 0.04);
+        }
+      else
+        {
+          double l = 0.2126 * a[0] + 0.7152 * a[1] + 0.0722 * a[2];
+
+          for (int c = 0; c < 3; c++)
+            {
+              double v = l + 1.4 * (a[c] - l);
+
+              b[c] = clamp01 (v + 0.1 * sin (2 * M_PI * v) / (2 * M_PI));
+            }
+        }
+    }
+}
+
+typedef struct
+{
+  int passed, failed;
+} Checks;
+
+static void
+check (Checks *c, int ok, const char *what, const char *look)
+{
+  printf ("%s - %s (%s)\n", ok ? "ok" : "not ok", what, look);
+  if (ok)
+    c->passed++;
+  else
+    c->failed++;
+}
+
+/* What any working set of learners must do on a smooth synthetic look. */
+static void
+self_test_checks (Checks *c, const char *look, const Score *sc,
+                  double bake_mean)
+{
+  double id_in = sc[M_IDENTITY].in_sample / sc[M_IDENTITY].runs;
+
+  for (int m = 0; m < N_METHODS; m++)
+    check (c, sc[m].runs > 0 && !sc[m].failed && isfinite (sc[m].held_mean)
+              && isfinite (sc[m].in_sample),
+           method_names[m], look);
+  check (c, id_in > 2.0, "the look changes colours (identity in-sample > 2)",
+         look);
+  for (int m = M_CLUT; m < N_METHODS; m++)
+    if (sc[m].runs > 0)
+      {
+        char what[128];
+
+        snprintf (what, sizeof what, "%s learns: in-sample < identity / 4",
+                  method_names[m]);
+        check (c, sc[m].in_sample / sc[m].runs < id_in / 4, what, look);
+      }
+  check (c, isfinite (bake_mean) && bake_mean < 0.5,
+         "33^3 bake within 0.5 dE00 of exact evaluation on average", look);
+  check (c, sc[M_LOOKLAB_LUT].runs > 0
+              && fabs (sc[M_LOOKLAB_LUT].held_mean
+                       - sc[M_LOOKLAB_EXACT].held_mean)
+                   / sc[M_LOOKLAB_LUT].runs < 0.5,
+         "held-out error of bake and exact within 0.5", look);
+}
+
 static void
 print_look_table (const char *look, const Score *sc, int n_train,
                   int n_held, double bake_mean, double bake_max,
@@ -598,7 +732,7 @@ int
 main (int argc, char **argv)
 {
   gchar       *dev_dir = NULL, *train_list = NULL, *look_list = NULL;
-  gboolean     no_big = FALSE, no_looklab = FALSE;
+  gboolean     no_big = FALSE, no_looklab = FALSE, self_test = FALSE;
   gint         rotate = 1;
   GError      *error = NULL;
   GOptionEntry entries[] = {
@@ -619,6 +753,9 @@ main (int argc, char **argv)
       "skip the 24 MP fit timing", NULL },
     { "no-looklab", 0, 0, G_OPTION_ARG_NONE, &no_looklab,
       "run the baselines only", NULL },
+    { "self-test", 0, 0, G_OPTION_ARG_NONE, &self_test,
+      "run every method on a small synthetic set and check the results",
+      NULL },
     { NULL }
   };
   GOptionContext *ctx;
@@ -634,6 +771,7 @@ main (int argc, char **argv)
   float          *buf = NULL;
   size_t          max_n = 0;
   int             rc = 1;
+  Checks          checks = { 0, 0 };
 
   ctx = g_option_context_new ("- look-learning accuracy benchmark");
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -649,10 +787,28 @@ main (int argc, char **argv)
       return 2;
     }
   gegl_init (NULL, NULL);
-  if (read_dev_set (dev_dir != NULL ? dev_dir : "bench/cache", &set) < 0)
+  if (self_test)
+    {
+      memset (&set, 0, sizeof set);
+      snprintf (set.dir, sizeof set.dir, "(synthetic)");
+      for (int i = 0; i < SYN_PHOTOS; i++)
+        {
+          if (make_syn_photo (i, &photos[i]) < 0)
+            return 2;
+          set.photos[i] = g_strdup (photos[i].name);
+          max_n = n_pixels (&photos[i]);
+        }
+      set.n_photos = SYN_PHOTOS;
+      for (int i = 0; i < 2; i++)
+        set.looks[i] = g_strdup (syn_looks[i]);
+      set.n_looks = 2;
+      no_big = TRUE;
+      no_looklab = FALSE;
+    }
+  else if (read_dev_set (dev_dir != NULL ? dev_dir : "bench/cache", &set) < 0)
     return 2;
 
-  for (int i = 0; i < set.n_photos; i++)
+  for (int i = 0; i < set.n_photos && !self_test; i++)
     {
       char path[2048];
 
@@ -728,7 +884,10 @@ main (int argc, char **argv)
 
           snprintf (path, sizeof path, "%s/looks/%s/%s.png", set.dir,
                     set.looks[li], set.photos[i]);
-          if (load_rgb (path, set.photos[i], &afters[i]) < 0
+          if (self_test)
+            apply_syn_look (li, &photos[i], &afters[i]);
+          if ((self_test ? (afters[i].rgb == NULL ? -1 : 0)
+                         : load_rgb (path, set.photos[i], &afters[i])) < 0
               || afters[i].width != photos[i].width
               || afters[i].height != photos[i].height)
             {
@@ -829,6 +988,8 @@ main (int argc, char **argv)
                             bake_mean, bake_max, &pass);
           n_looks_done++;
           n_pass += pass;
+          if (self_test)
+            self_test_checks (&checks, set.looks[li], sc, bake_mean);
           for (int m = 0; m < N_METHODS; m++)
             if (sc[m].runs > 0 && !sc[m].failed)
               {
@@ -866,6 +1027,13 @@ main (int argc, char **argv)
     }
   printf ("bench-looks: %.0f s in all\n", now_s () - t_start);
   rc = 0;
+  if (self_test)
+    {
+      if (checks.passed + checks.failed == 0)
+        checks.failed = 1;
+      printf ("%d passed, %d failed\n", checks.passed, checks.failed);
+      rc = checks.failed > 0;
+    }
 
   free (buf);
   for (int i = 0; i < set.n_photos; i++)
