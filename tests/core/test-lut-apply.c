@@ -510,6 +510,41 @@ test_alpha_inplace_threads (void)
 }
 
 static void
+test_large_float (void)
+{
+  /* Float outputs over 32 MiB are written with non-temporal stores when
+   * not in place; they must hold exactly what the in-place (cached) path
+   * writes, at full and partial strength, at an odd width. */
+  static const LookLabPixelFormat formats[] = { LOOKLAB_PIXEL_RGB_FLOAT,
+                                                LOOKLAB_PIXEL_RGBA_FLOAT };
+  static const float strengths[] = { 1.0f, 0.6f };
+  GRand *rand = g_rand_new_with_seed (17);
+  LookLabLut *lut = random_lut (33, rand);
+
+  for (gsize f = 0; f < G_N_ELEMENTS (formats); f++)
+    for (gsize s = 0; s < G_N_ELEMENTS (strengths); s++)
+      {
+        Image in = image_new (formats[f], 1711, 1733, 0);
+        Image out = image_new (formats[f], 1711, 1733, 0);
+        Image inplace;
+
+        g_assert_cmpuint (in.stride * in.height, >, (gsize) 32 << 20);
+        image_randomise (&in, rand, -0.1, 1.1);
+        inplace = image_copy (&in);
+        g_assert_cmpint (apply (lut, LOOKLAB_INTERP_TETRAHEDRAL, strengths[s],
+                                &in, &out, 2), ==, LOOKLAB_OK);
+        g_assert_cmpint (apply (lut, LOOKLAB_INTERP_TETRAHEDRAL, strengths[s],
+                                &inplace, &inplace, 2), ==, LOOKLAB_OK);
+        g_assert_true (images_equal (&out, &inplace));
+        g_free (in.data);
+        g_free (out.data);
+        g_free (inplace.data);
+      }
+  looklab_lut_free (lut);
+  g_rand_free (rand);
+}
+
+static void
 test_domain_and_shaper (void)
 {
   /* Per-channel domains, with and without a shaper, through every
@@ -620,6 +655,7 @@ main (int argc, char **argv)
   g_test_add_func ("/lut-apply/strength", test_strength);
   g_test_add_func ("/lut-apply/alpha-inplace-threads",
                    test_alpha_inplace_threads);
+  g_test_add_func ("/lut-apply/large-float", test_large_float);
   g_test_add_func ("/lut-apply/domain-and-shaper", test_domain_and_shaper);
   g_test_add_func ("/lut-apply/bad-arguments", test_bad_arguments);
   return g_test_run ();
