@@ -171,15 +171,15 @@ apply_run (GimpProcedure        *procedure,
   if (! looklab_source_load (image, file, &source, &error))
     goto out;
 
-  lut = looklab_source_to_lut (&source,
-                               source.lut != NULL ? source.lut->size
-                                                  : LOOKLAB_APPLY_BAKE_SIZE,
-                               &error);
-  if (lut == NULL)
-    goto out;
-
   /* A .cube is applied as read (shaper and domain included), not
-   * resampled: the core applier handles both. */
+   * resampled: the core applier handles both.  A look is baked once. */
+  if (source.look != NULL)
+    {
+      lut = looklab_source_to_lut (&source, LOOKLAB_APPLY_BAKE_SIZE, &error);
+      if (lut == NULL)
+        goto out;
+    }
+
   if (! looklab_apply_lut_to_drawables (image, drawables,
                                         source.lut != NULL ? source.lut : lut,
                                         config_interp (config), strength,

@@ -52,6 +52,15 @@
   (check "invert trilinear: values" (equal? (pixel layer 7 0) '(245 155 55))
          (pixel layer 7 0)))
 
+; A 1D-only .cube (per-channel curves) is read as a 3D LUT.
+(let* ((ii (make-image 8 8 RGB-IMAGE '(10 100 200)))
+       (img (car ii)) (layer (cadr ii))
+       (r (apply-file img layer
+                      (write-text "invert-1d.cube" "LUT_1D_SIZE 2\n1 1 1\n0 0 0\n"))))
+  (check "1D .cube: succeeds" (not (failed? r)) (cdr r))
+  (check "1D .cube: inverted" (equal? (pixel layer 2 6) '(245 155 55))
+         (pixel layer 2 6)))
+
 ; strength 0.5 of invert: halfway between v and 255 - v, i.e. 127.5.
 (let* ((ii (make-image 8 8 RGB-IMAGE '(10 100 200)))
        (img (car ii)) (layer (cadr ii))
