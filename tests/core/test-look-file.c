@@ -1,0 +1,312 @@
+/* Tests of core/look-file.c: the look file round-trips bit-exactly, and
+ * each malformed input is refused (its own case) with a message, never a
+ * crash. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "look-private.h"
+#include "look.h"
+
+/* A look with every parameter and lattice node set to a distinct value,
+ * so that any misplaced byte shows. */
+static LookLabLook *
+make_look (int hidden, int layers, int corr)
+{
+  LookLabLook *look = looklab_look_new_shape (hidden, layers,
+                                              LOOKLAB_ACT_TANH, corr);
+  size_t i;
+
+  g_assert_nonnull (look);
+  for (i = 0; i < look->n_params; i++)
+    look->params[i] = (float) sin ((double) i) * 0.05f;
+  for (i = 0; i < (size_t) corr * corr * corr * 3; i++)
+    look->corr[i] = (float) cos ((double) i) * 0.01f;
+  look->fit_mean_de00 = 0.25;
+  look->fit_max_de00 = 1.5;
+  look->fit_samples = 12345;
+  return look;
+}
+
+static GBytes *
+serialize (const LookLabLook *look)
+{
+  void *data = NULL;
+  size_t len = 0;
+
+  g_assert_cmpint (looklab_look_serialize (look, &data, &len), ==, 0);
+  return g_bytes_new_with_free_func (data, len, free, data);
+}
+
+static void
+test_round_trip (void)
+{
+  LookLabLook *look = make_look (32, 2, 9), *back = NULL;
+  GBytes *a = serialize (look), *b;
+  LookLabDiag diag = { 0 };
+  gsize len;
+  const void *data = g_bytes_get_data (a, &len);
+  float in[300], o1[300], o2[300];
+  int i;
+
+  g_assert_true (looklab_look_sniff (data, len));
+  g_assert_cmpint (looklab_look_deserialize (data, len, &back, &diag), ==, 0);
+  g_assert_nonnull (back);
+  b = serialize (back);
+  g_assert_true (g_bytes_equal (a, b));
+  g_assert_cmpint (memcmp (look->params, back->params,
+                           sizeof (float) * look->n_params), ==, 0);
+  g_assert_cmpfloat (back->fit_mean_de00, ==, 0.25);
+  g_assert_cmpuint (back->fit_samples, ==, 12345);
+  for (i = 0; i < 300; i++)
+    in[i] = (float) ((i * 37) % 101) / 100.0f;
+  looklab_look_eval (look, in, o1, 100);
+  looklab_look_eval (back, in, o2, 100);
+  g_assert_cmpint (memcmp (o1, o2, sizeof (o1)), ==, 0);
+  g_bytes_unref (a);
+  g_bytes_unref (b);
+  looklab_look_free (look);
+  looklab_look_free (back);
+}
+
+static void
+test_round_trip_no_correction (void)
+{
+  LookLabLook *look = make_look (8, 3, 0), *back = NULL;
+  GBytes *a = serialize (look), *b;
+  gsize len;
+  const void *data = g_bytes_get_data (a, &len);
+
+  g_assert_cmpint (looklab_look_deserialize (data, len, &back, NULL), ==, 0);
+  g_assert_cmpint (back->corr_size, ==, 0);
+  b = serialize (back);
+  g_assert_true (g_bytes_equal (a, b));
+  g_bytes_unref (a);
+  g_bytes_unref (b);
+  looklab_look_free (look);
+  looklab_look_free (back);
+}
+
+static void
+test_save_load (void)
+{
+  LookLabLook *look = make_look (16, 2, 5), *back = NULL;
+  char *dir = g_dir_make_tmp ("looklab-XXXXXX", NULL);
+  char *path = g_build_filename (dir, "a.look", NULL);
+  LookLabDiag diag = { 0 };
+  GBytes *a, *b;
+
+  g_assert_cmpint (looklab_look_save (look, path, &diag), ==, 0);
+  /* Saving again replaces the file. */
+  g_assert_cmpint (looklab_look_save (look, path, &diag), ==, 0);
+  g_assert_cmpint (looklab_look_load (path, &back, &diag), ==, 0);
+  a = serialize (look);
+  b = serialize (back);
+  g_assert_true (g_bytes_equal (a, b));
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (looklab_look_load (path, &back, &diag), ==,
+                   LOOKLAB_ERR_IO);
+  g_assert_null (back);
+  g_assert_cmpstr (diag.message, !=, "");
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+  g_bytes_unref (a);
+  g_bytes_unref (b);
+  looklab_look_free (look);
+  g_free (path);
+  g_free (dir);
+}
+
+static void
+test_sniff (void)
+{
+  const char *cube = "LUT_3D_SIZE 2\n";
+
+  g_assert_false (looklab_look_sniff (cube, strlen (cube)));
+  g_assert_false (looklab_look_sniff ("LOOKLAB", 7));
+  g_assert_false (looklab_look_sniff (NULL, 0));
+}
+
+/* ---- malformed files, one case each ---- */
+
+typedef enum
+{
+  BREAK_EMPTY,
+  BREAK_SHORT_MAGIC,
+  BREAK_TRUNCATED_HEADER,
+  BREAK_TRUNCATED_WEIGHTS,
+  BREAK_TRUNCATED_CHECKSUM,
+  BREAK_BAD_MAGIC,
+  BREAK_VERSION_NEWER,
+  BREAK_VERSION_ZERO,
+  BREAK_HIDDEN_HUGE,
+  BREAK_HIDDEN_ZERO,
+  BREAK_LAYERS_HUGE,
+  BREAK_CORRECTION_HUGE,
+  BREAK_CORRECTION_ONE,
+  BREAK_ACTIVATION,
+  BREAK_ENCODING,
+  BREAK_RESERVED,
+  BREAK_PARAM_COUNT,
+  BREAK_TRAILING,
+  BREAK_CHECKSUM,
+  BREAK_WEIGHT_FLIPPED,
+  BREAK_NAN_WEIGHT
+} Break;
+
+typedef struct
+{
+  const char *name;
+  Break       how;
+  int         status;
+} BadCase;
+
+static const BadCase bad_cases[] = {
+  { "empty", BREAK_EMPTY, LOOKLAB_ERR_PARSE },
+  { "short-magic", BREAK_SHORT_MAGIC, LOOKLAB_ERR_PARSE },
+  { "truncated-header", BREAK_TRUNCATED_HEADER, LOOKLAB_ERR_PARSE },
+  { "truncated-weights", BREAK_TRUNCATED_WEIGHTS, LOOKLAB_ERR_PARSE },
+  { "truncated-checksum", BREAK_TRUNCATED_CHECKSUM, LOOKLAB_ERR_PARSE },
+  { "bad-magic", BREAK_BAD_MAGIC, LOOKLAB_ERR_PARSE },
+  { "version-newer", BREAK_VERSION_NEWER, LOOKLAB_ERR_VERSION },
+  { "version-zero", BREAK_VERSION_ZERO, LOOKLAB_ERR_PARSE },
+  { "hidden-huge", BREAK_HIDDEN_HUGE, LOOKLAB_ERR_LIMIT },
+  { "hidden-zero", BREAK_HIDDEN_ZERO, LOOKLAB_ERR_LIMIT },
+  { "layers-huge", BREAK_LAYERS_HUGE, LOOKLAB_ERR_LIMIT },
+  { "correction-huge", BREAK_CORRECTION_HUGE, LOOKLAB_ERR_LIMIT },
+  { "correction-one", BREAK_CORRECTION_ONE, LOOKLAB_ERR_LIMIT },
+  { "activation-unknown", BREAK_ACTIVATION, LOOKLAB_ERR_PARSE },
+  { "encoding-unknown", BREAK_ENCODING, LOOKLAB_ERR_PARSE },
+  { "reserved-set", BREAK_RESERVED, LOOKLAB_ERR_PARSE },
+  { "param-count-wrong", BREAK_PARAM_COUNT, LOOKLAB_ERR_PARSE },
+  { "trailing-bytes", BREAK_TRAILING, LOOKLAB_ERR_PARSE },
+  { "checksum-wrong", BREAK_CHECKSUM, LOOKLAB_ERR_PARSE },
+  { "weight-flipped", BREAK_WEIGHT_FLIPPED, LOOKLAB_ERR_PARSE },
+  { "nan-weight", BREAK_NAN_WEIGHT, LOOKLAB_ERR_PARSE },
+};
+
+/* CRC-32 (zlib's), to forge files whose only fault is elsewhere. */
+static uint32_t
+crc32 (const guint8 *p, size_t n)
+{
+  uint32_t crc = 0xffffffffu;
+  size_t i;
+  int k;
+
+  for (i = 0; i < n; i++)
+    {
+      crc ^= p[i];
+      for (k = 0; k < 8; k++)
+        crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+    }
+  return ~crc;
+}
+
+static void
+fix_crc (guint8 *p, size_t len)
+{
+  uint32_t crc = crc32 (p, len - 4);
+  int i;
+
+  for (i = 0; i < 4; i++)
+    p[len - 4 + i] = (guint8) (crc >> (8 * i));
+}
+
+static void
+test_bad (gconstpointer data)
+{
+  const BadCase *bc = data;
+  LookLabLook *look = make_look (8, 2, 3), *out = (LookLabLook *) 0x1;
+  GBytes *good = serialize (look);
+  gsize len;
+  guint8 *p = g_bytes_unref_to_data (good, &len);
+  LookLabDiag diag = { 0 };
+  float nan = NAN;
+
+  switch (bc->how)
+    {
+    case BREAK_EMPTY: len = 0; break;
+    case BREAK_SHORT_MAGIC: len = 5; break;
+    case BREAK_TRUNCATED_HEADER: len = 30; break;
+    case BREAK_TRUNCATED_WEIGHTS: len = 48 + 40; break;
+    case BREAK_TRUNCATED_CHECKSUM: len -= 2; break;
+    case BREAK_BAD_MAGIC: p[3] = 'X'; break;
+    case BREAK_VERSION_NEWER: p[8] = 2; break;
+    case BREAK_VERSION_ZERO: p[8] = 0; break;
+    case BREAK_HIDDEN_HUGE: p[12] = 0xff; p[13] = 0xff; break;
+    case BREAK_HIDDEN_ZERO: p[12] = 0; p[13] = 0; break;
+    case BREAK_LAYERS_HUGE: p[14] = 0x10; p[15] = 0x27; break;
+    case BREAK_CORRECTION_HUGE: p[18] = 200; break;
+    case BREAK_CORRECTION_ONE: p[18] = 1; break;
+    case BREAK_ACTIVATION: p[16] = 9; fix_crc (p, len); break;
+    case BREAK_ENCODING: p[17] = 1; fix_crc (p, len); break;
+    case BREAK_RESERVED: p[19] = 1; fix_crc (p, len); break;
+    case BREAK_PARAM_COUNT: p[20] ^= 1; fix_crc (p, len); break;
+    case BREAK_TRAILING:
+      p = g_realloc (p, len + 3);
+      memset (p + len, 0, 3);
+      len += 3;
+      break;
+    case BREAK_CHECKSUM: p[len - 1] ^= 0x40; break;
+    case BREAK_WEIGHT_FLIPPED: p[60] ^= 0x01; break;
+    case BREAK_NAN_WEIGHT:
+      memcpy (p + 48 + 4 * 5, &nan, 4);
+      fix_crc (p, len);
+      break;
+    }
+  g_assert_cmpint (looklab_look_deserialize (p, len, &out, &diag), ==,
+                   bc->status);
+  g_assert_null (out);
+  g_assert_cmpstr (diag.message, !=, "");
+  g_test_message ("%s: %s", bc->name, diag.message);
+  g_free (p);
+  looklab_look_free (look);
+}
+
+static void
+test_oversized_file (void)
+{
+  /* A file over LOOKLAB_LOOK_MAX_BYTES is refused before it is read. */
+  char *dir = g_dir_make_tmp ("looklab-XXXXXX", NULL);
+  char *path = g_build_filename (dir, "big.look", NULL);
+  FILE *f = g_fopen (path, "wb");
+  LookLabLook *out = NULL;
+  LookLabDiag diag = { 0 };
+
+  g_assert_nonnull (f);
+  g_assert_cmpint (fseek (f, (long) LOOKLAB_LOOK_MAX_BYTES, SEEK_SET), ==, 0);
+  g_assert_cmpint (fputc ('x', f), ==, 'x');
+  fclose (f);
+  g_assert_cmpint (looklab_look_load (path, &out, &diag), ==,
+                   LOOKLAB_ERR_LIMIT);
+  g_assert_null (out);
+  g_remove (path);
+  g_rmdir (dir);
+  g_free (path);
+  g_free (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  gsize i;
+
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/look-file/round-trip", test_round_trip);
+  g_test_add_func ("/look-file/round-trip-no-correction",
+                   test_round_trip_no_correction);
+  g_test_add_func ("/look-file/save-load", test_save_load);
+  g_test_add_func ("/look-file/sniff", test_sniff);
+  g_test_add_func ("/look-file/oversized-file", test_oversized_file);
+  for (i = 0; i < G_N_ELEMENTS (bad_cases); i++)
+    {
+      char *name = g_strdup_printf ("/look-file/malformed/%s",
+                                    bad_cases[i].name);
+
+      g_test_add_data_func (name, &bad_cases[i], test_bad);
+      g_free (name);
+    }
+  return g_test_run ();
+}
