@@ -406,6 +406,7 @@ main (int argc, char **argv)
     { "bake", cmd_bake, FALSE },
     { "info", cmd_info, FALSE },
     { "bench", cmd_bench, FALSE },
+    { "colorize", looklab_cli_colorize, TRUE },
   };
   size_t i;
 

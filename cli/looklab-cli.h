@@ -8,4 +8,9 @@
  * process exit status. */
 int looklab_cli_bench_apply (int argc, char **argv);
 
+/* `looklab colorize IN OUT [--model FILE] [--hints HINTS.png]
+ * [--saturation S] [--threads T] [--timing]` (cli/colorize.c).  @argc/@argv
+ * start at "colorize".  Returns the process exit status. */
+int looklab_cli_colorize (int argc, char **argv);
+
 #endif /* LOOKLAB_CLI_H */
