@@ -30,6 +30,12 @@
  * of a second. */
 #define LOOKLAB_APPLY_BAKE_SIZE  65
 
+/* Learning reads both layers whole into memory (up to 16 bytes a pixel
+ * each for float images); above this many pixels the plug-in refuses and
+ * says to learn from a scaled copy, which gives the same look: a global
+ * colour look does not depend on resolution. */
+#define LOOKLAB_LEARN_MAX_PIXELS ((gint64) 100 * 1000 * 1000)
+
 /* What a file or a parasite held: exactly one of @lut and @look is set. */
 typedef struct
 {

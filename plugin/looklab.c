@@ -360,6 +360,16 @@ learn_run (GimpProcedure        *procedure,
                    gimp_drawable_get_height (GIMP_DRAWABLE (after)));
       goto out;
     }
+  if ((gint64) gimp_drawable_get_width (GIMP_DRAWABLE (before))
+      * gimp_drawable_get_height (GIMP_DRAWABLE (before))
+      > LOOKLAB_LEARN_MAX_PIXELS)
+    {
+      g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
+                   _("The layers are larger than %d megapixels.  Learn from "
+                     "scaled-down copies: the look is the same."),
+                   (gint) (LOOKLAB_LEARN_MAX_PIXELS / 1000000));
+      goto out;
+    }
   if (gimp_drawable_is_indexed (GIMP_DRAWABLE (before))
       || gimp_drawable_is_indexed (GIMP_DRAWABLE (after)))
     {

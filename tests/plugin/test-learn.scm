@@ -139,6 +139,25 @@
   (check "learn, layers of different sizes: target unchanged"
          (equal? keep (pixel target 5 5))))
 
+; Huge layers (left empty, so GIMP holds no tiles for them): refused
+; before anything is read, the target untouched.
+(let* ((big (gimp-image-new 20000 15000 RGB))
+       (hb (gimp-layer-new big "huge before" 20000 15000 RGB-IMAGE 100
+                           LAYER-MODE-NORMAL))
+       (ha (gimp-layer-new big "huge after" 20000 15000 RGB-IMAGE 100
+                           LAYER-MODE-NORMAL))
+       (keep (pixel target 7 7)))
+  (gimp-image-insert-layer big hb 0 0)
+  (gimp-image-insert-layer big ha 0 0)
+  (expect-failure "learn, huge layers"
+    (lambda ()
+      (plug-in-looklab-learn #:run-mode RUN-NONINTERACTIVE #:image img
+                             #:drawables (vector target)
+                             #:before hb #:after ha #:apply #t))
+    "megapixels")
+  (check "learn, huge layers: target unchanged" (equal? keep (pixel target 7 7)))
+  (gimp-image-delete big))
+
 (expect-failure "learn without layers"
   (lambda ()
     (plug-in-looklab-learn #:run-mode RUN-NONINTERACTIVE #:image img
