@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -873,6 +874,9 @@ looklab_cnn_run (const LookLabCnn *cnn, const float *input, int width,
   int      *uses = NULL;
   float    *scratch = NULL;
   int       i, j, status, oc, ow, oh;
+  /* LOOKLAB_CNN_PROFILE=1 prints each node's time to stderr. */
+  gboolean  profile = g_getenv ("LOOKLAB_CNN_PROFILE") != NULL;
+  gint64    t_node = 0;
 
   if (out != NULL)
     *out = NULL;
@@ -924,6 +928,9 @@ looklab_cnn_run (const LookLabCnn *cnn, const float *input, int width,
               is[j] = shapes[k];
             }
         }
+
+      if (profile)
+        t_node = g_get_monotonic_time ();
 
       /* Element-wise ops overwrite their input when this node is its last
        * consumer; a folded batch norm just takes its conv's buffer. */
@@ -1033,6 +1040,11 @@ looklab_cnn_run (const LookLabCnn *cnn, const float *input, int width,
                             looklab_strerror (status));
           goto out;
         }
+
+      if (profile)
+        fprintf (stderr, "cnn: %-20s %-22s %4d x %4d x %4d %8.2f ms\n",
+                 n->name, op_table[n->op].name, os->c, os->h, os->w,
+                 (g_get_monotonic_time () - t_node) / 1e3);
 
       for (j = 0; j < n->n_inputs; j++)
         {

@@ -3,11 +3,34 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <glib.h>
 
 #define MAX_THREADS 16
+
+/* LOOKLAB_CNN_PROFILE=1: each stage's wall and process CPU time to
+ * stderr (the machine this is measured on is often shared). */
+static void
+stage (const char *what, double *wall, double *cpu)
+{
+  struct timespec ts;
+  double          w, c;
+
+  if (g_getenv ("LOOKLAB_CNN_PROFILE") == NULL)
+    return;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  w = ts.tv_sec + ts.tv_nsec * 1e-9;
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  c = ts.tv_sec + ts.tv_nsec * 1e-9;
+  if (what != NULL)
+    fprintf (stderr, "colorize: %-28s wall %8.3f s  cpu %8.3f s\n", what,
+             w - *wall, c - *cpu);
+  *wall = w;
+  *cpu = c;
+}
 
 void
 looklab_colorize_params_init (LookLabColorizeParams *params)
@@ -242,7 +265,9 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width,
   int                    S, i, j, k, x, y, oc = 0, ow = 0, oh = 0;
   size_t                 SS;
   int                    status;
+  double                 wall = 0.0, cpu = 0.0;
 
+  stage (NULL, &wall, &cpu);
   if (params == NULL)
     {
       looklab_colorize_params_init (&defaults);
@@ -359,6 +384,7 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width,
             }
         }
     }
+  stage ("L + hints to network size", &wall, &cpu);
   if (progress != NULL && progress (0.1, progress_data))
     {
       status = looklab_diag_set (diag, LOOKLAB_ERR_CANCELLED, 0,
@@ -370,6 +396,7 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width,
                             &oc, &ow, &oh, diag);
   if (status != LOOKLAB_OK)
     goto out;
+  stage ("network", &wall, &cpu);
   if (oc != 2)
     {
       status = looklab_diag_set (diag, LOOKLAB_ERR_MISMATCH, 0,
@@ -397,6 +424,7 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width,
     g_free (u.x1);
     g_free (u.lx);
   }
+  stage ("ab to full resolution", &wall, &cpu);
   if (progress != NULL)
     progress (1.0, progress_data);
   status = LOOKLAB_OK;
