@@ -208,30 +208,300 @@ learn_progress (double fraction, void *user_data)
   return 0;
 }
 
+static gboolean
+is_target (GimpLayer     *layer,
+           GimpDrawable **targets)
+{
+  gint i, n = gimp_core_object_array_get_length ((GObject **) targets);
+
+  for (i = 0; i < n; i++)
+    if (GIMP_ITEM (targets[i]) == GIMP_ITEM (layer))
+      return TRUE;
+  return FALSE;
+}
+
 /* The two topmost layers of equal size, in stack order (the upper one is
- * usually the edited copy): after = upper, before = lower. */
+ * usually the edited copy): after = upper, before = lower.  Layers the
+ * look is to be applied to are passed over when two others qualify. */
 static void
-default_pair (GimpImage  *image,
-              GimpLayer **before,
-              GimpLayer **after)
+default_pair (GimpImage     *image,
+              GimpDrawable **targets,
+              GimpLayer    **before,
+              GimpLayer    **after)
 {
   GimpLayer **layers = gimp_image_get_layers (image);
   gint        n = gimp_core_object_array_get_length ((GObject **) layers);
-  gint        i, j;
+  gint        pass, i, j;
 
   *before = *after = NULL;
-  for (i = 0; i < n && *after == NULL; i++)
-    for (j = i + 1; j < n; j++)
-      if (gimp_drawable_get_width (GIMP_DRAWABLE (layers[i]))
-          == gimp_drawable_get_width (GIMP_DRAWABLE (layers[j]))
-          && gimp_drawable_get_height (GIMP_DRAWABLE (layers[i]))
-             == gimp_drawable_get_height (GIMP_DRAWABLE (layers[j])))
+  for (pass = 0; pass < 2 && *after == NULL; pass++)
+    for (i = 0; i < n && *after == NULL; i++)
+      for (j = i + 1; j < n; j++)
         {
-          *after = layers[i];
-          *before = layers[j];
-          break;
+          if (pass == 0 && (is_target (layers[i], targets)
+                            || is_target (layers[j], targets)))
+            continue;
+          if (gimp_drawable_get_width (GIMP_DRAWABLE (layers[i]))
+              == gimp_drawable_get_width (GIMP_DRAWABLE (layers[j]))
+              && gimp_drawable_get_height (GIMP_DRAWABLE (layers[i]))
+                 == gimp_drawable_get_height (GIMP_DRAWABLE (layers[j])))
+            {
+              *after = layers[i];
+              *before = layers[j];
+              break;
+            }
         }
   g_free (layers);
+}
+
+/* The Learn dialog's preview: a fit on reduced copies of the pair, run in
+ * a worker thread so that the dialog stays responsive, redone only when
+ * the layers or the model change (other changes just redraw). */
+#define LEARN_PREVIEW_SIDE 384
+
+typedef struct
+{
+  GimpDrawable     *drawable;
+  GimpPreview      *preview;
+  gchar            *key;        /* what the current look was fitted for */
+  GThread          *thread;
+  guint             timeout_id;
+  gboolean          pending;    /* the key changed while a fit ran */
+
+  /* Shared with the worker. */
+  gint              progress;   /* per mille, atomic */
+  gint              cancel;     /* atomic */
+  gint              done;       /* atomic */
+  gpointer          bpix;
+  gpointer          apix;
+  LookLabImageView  bview;
+  LookLabImageView  aview;
+  LookLabFitParams  params;
+  LookLabLook      *look;
+  LookLabLut       *lut;
+  int               status;
+  LookLabLookInfo   info;
+} LearnPreview;
+
+static void
+fit_params_from_config (GimpProcedureConfig *config,
+                        LookLabFitParams    *params)
+{
+  gint hidden = 0, layers = 0, seed = 0;
+  gint size_id = gimp_procedure_config_get_choice_id (config, "model-size");
+
+  g_object_get (config, "hidden", &hidden, "layers", &layers, "seed", &seed,
+                NULL);
+  looklab_fit_params_init (params);
+  if (size_id >= 0 && size_id < (gint) G_N_ELEMENTS (model_sizes))
+    {
+      params->hidden = model_sizes[size_id].hidden;
+      params->layers = model_sizes[size_id].layers;
+    }
+  if (hidden > 0)
+    params->hidden = hidden;
+  if (layers > 0)
+    params->layers = layers;
+  params->seed = (unsigned) seed;
+}
+
+/* Reads @drawable reduced by @scale (GEGL's mipmaps average the pixels) as
+ * non-linear float RGBA of its own space. */
+static gpointer
+read_scaled (GimpDrawable     *drawable,
+             gdouble           scale,
+             LookLabImageView *view)
+{
+  const Babl *format = babl_format_with_space ("R'G'B'A float",
+                                               gimp_drawable_get_format (drawable));
+  gint        w = MAX (1, (gint) (gimp_drawable_get_width (drawable) * scale));
+  gint        h = MAX (1, (gint) (gimp_drawable_get_height (drawable) * scale));
+  GeglBuffer *buffer = gimp_drawable_get_buffer (drawable);
+  gpointer    pixels = g_new (gfloat, (gsize) w * h * 4);
+
+  gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, w, h), scale, format,
+                   pixels, (gint) (w * 4 * sizeof (gfloat)),
+                   GEGL_ABYSS_CLAMP);
+  g_object_unref (buffer);
+
+  view->pixels = pixels;
+  view->format = LOOKLAB_PIXEL_RGBA_FLOAT;
+  view->width = w;
+  view->height = h;
+  view->stride = (size_t) w * 4 * sizeof (gfloat);
+  return pixels;
+}
+
+static int
+preview_fit_progress (double fraction, void *user_data)
+{
+  LearnPreview *lp = user_data;
+
+  g_atomic_int_set (&lp->progress, (gint) (fraction * 1000));
+  return g_atomic_int_get (&lp->cancel);
+}
+
+static gpointer
+preview_fit_thread (gpointer data)
+{
+  LearnPreview *lp = data;
+
+  lp->status = looklab_look_fit (&lp->bview, &lp->aview, NULL, &lp->params,
+                                 preview_fit_progress, lp, &lp->look, NULL);
+  if (lp->status == LOOKLAB_OK)
+    {
+      looklab_look_get_info (lp->look, &lp->info);
+      lp->lut = looklab_look_bake (lp->look, PREVIEW_BAKE_SIZE, 0);
+    }
+  g_atomic_int_set (&lp->done, 1);
+  return NULL;
+}
+
+static void
+preview_fit_join (LearnPreview *lp)
+{
+  if (lp->thread != NULL)
+    {
+      g_thread_join (lp->thread);
+      lp->thread = NULL;
+    }
+  g_clear_pointer (&lp->bpix, g_free);
+  g_clear_pointer (&lp->apix, g_free);
+}
+
+static gboolean
+preview_fit_poll (gpointer data)
+{
+  LearnPreview *lp = data;
+  gchar        *text;
+
+  if (! g_atomic_int_get (&lp->done))
+    {
+      text = g_strdup_printf (_("Learning the look... %d %%"),
+                              g_atomic_int_get (&lp->progress) / 10);
+      looklab_ui_set_status (lp->preview, text);
+      g_free (text);
+      return G_SOURCE_CONTINUE;
+    }
+
+  preview_fit_join (lp);
+  lp->timeout_id = 0;
+
+  if (lp->pending)
+    {
+      /* The layers or the model changed meanwhile: fit again. */
+      lp->pending = FALSE;
+      g_clear_pointer (&lp->key, g_free);
+    }
+  else if (lp->status == LOOKLAB_OK)
+    {
+      text = g_strdup_printf (_("Mean difference on the pair: %.2f dE00 "
+                                "(preview fitted on a reduced copy)"),
+                              lp->info.fit_mean_de00);
+      looklab_ui_set_status (lp->preview, text);
+      g_free (text);
+    }
+  else
+    {
+      text = g_strdup_printf (_("Could not learn a look: %s"),
+                              looklab_strerror (lp->status));
+      looklab_ui_set_status (lp->preview, text);
+      g_free (text);
+    }
+
+  gimp_preview_invalidate (lp->preview);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+learn_preview (GimpPreview         *preview,
+               GimpProcedureConfig *config,
+               gpointer             user_data)
+{
+  LearnPreview *lp = user_data;
+  GimpLayer    *before = NULL;
+  GimpLayer    *after = NULL;
+  gchar        *key = NULL;
+
+  lp->preview = preview;
+  g_object_get (config, "before", &before, "after", &after, NULL);
+
+  if (before == NULL || after == NULL
+      || gimp_drawable_get_width (GIMP_DRAWABLE (before))
+         != gimp_drawable_get_width (GIMP_DRAWABLE (after))
+      || gimp_drawable_get_height (GIMP_DRAWABLE (before))
+         != gimp_drawable_get_height (GIMP_DRAWABLE (after))
+      || gimp_drawable_is_indexed (GIMP_DRAWABLE (before))
+      || gimp_drawable_is_indexed (GIMP_DRAWABLE (after)))
+    {
+      looklab_ui_set_status (preview, _("Choose a before and an after layer "
+                                        "of the same size."));
+      goto draw;
+    }
+
+  {
+    LookLabFitParams params;
+
+    fit_params_from_config (config, &params);
+    key = g_strdup_printf ("%d/%d/%d/%d/%u",
+                           gimp_item_get_id (GIMP_ITEM (before)),
+                           gimp_item_get_id (GIMP_ITEM (after)),
+                           params.hidden, params.layers, params.seed);
+
+    if (g_strcmp0 (key, lp->key) != 0)
+      {
+        if (lp->thread != NULL)
+          {
+            /* Stop the stale fit; the poll restarts with the new key. */
+            g_atomic_int_set (&lp->cancel, 1);
+            lp->pending = TRUE;
+          }
+        else
+          {
+            gint    w = gimp_drawable_get_width (GIMP_DRAWABLE (before));
+            gint    h = gimp_drawable_get_height (GIMP_DRAWABLE (before));
+            gdouble scale = MIN (1.0, (gdouble) LEARN_PREVIEW_SIDE
+                                      / MAX (w, h));
+
+            g_free (lp->key);
+            lp->key = g_steal_pointer (&key);
+            looklab_look_free (lp->look);
+            looklab_lut_free (lp->lut);
+            lp->look = NULL;
+            lp->lut = NULL;
+            lp->params = params;
+            lp->bpix = read_scaled (GIMP_DRAWABLE (before), scale, &lp->bview);
+            lp->apix = read_scaled (GIMP_DRAWABLE (after), scale, &lp->aview);
+            g_atomic_int_set (&lp->progress, 0);
+            g_atomic_int_set (&lp->cancel, 0);
+            g_atomic_int_set (&lp->done, 0);
+            looklab_ui_set_status (preview, _("Learning the look..."));
+            lp->thread = g_thread_new ("looklab-preview-fit",
+                                       preview_fit_thread, lp);
+            lp->timeout_id = g_timeout_add (150, preview_fit_poll, lp);
+          }
+      }
+  }
+
+draw:
+  looklab_render_preview (preview, lp->drawable, lp->lut,
+                          LOOKLAB_INTERP_TETRAHEDRAL, 1.0);
+  g_free (key);
+  g_clear_object (&before);
+  g_clear_object (&after);
+}
+
+static void
+learn_preview_clear (LearnPreview *lp)
+{
+  g_atomic_int_set (&lp->cancel, 1);
+  preview_fit_join (lp);
+  if (lp->timeout_id != 0)
+    g_source_remove (lp->timeout_id);
+  lp->timeout_id = 0;
+  looklab_look_free (lp->look);
+  looklab_lut_free (lp->lut);
+  g_free (lp->key);
 }
 
 static gboolean
@@ -293,9 +563,8 @@ learn_run (GimpProcedure        *procedure,
   GimpLayer        *before = NULL;
   GimpLayer        *after = NULL;
   GFile            *file = NULL;
-  gint              lut_size = 33, hidden = 0, layers = 0, seed = 0;
+  gint              lut_size = 33;
   gboolean          apply = TRUE;
-  gint              size_id;
   LookLabFitParams  params;
   LookLabImageView  bview, aview;
   gpointer          bpix = NULL, apix = NULL;
@@ -314,7 +583,7 @@ learn_run (GimpProcedure        *procedure,
         {
           GimpLayer *b, *a;
 
-          default_pair (image, &b, &a);
+          default_pair (image, drawables, &b, &a);
           if (before == NULL && b != NULL)
             g_object_set (config, "before", b, NULL);
           if (after == NULL && a != NULL)
@@ -323,10 +592,24 @@ learn_run (GimpProcedure        *procedure,
       g_clear_object (&before);
       g_clear_object (&after);
 
-      gimp_ui_init (LOOKLAB_PLUG_IN_BINARY);
-      if (! looklab_ui_learn_dialog (procedure, config, image))
-        return gimp_procedure_new_return_values (procedure,
-                                                 GIMP_PDB_CANCEL, NULL);
+      {
+        LearnPreview lp = { 0 };
+        gboolean     go;
+
+        if (gimp_core_object_array_get_length ((GObject **) drawables) > 0
+            && ! gimp_drawable_is_indexed (drawables[0]))
+          lp.drawable = drawables[0];
+
+        gimp_ui_init (LOOKLAB_PLUG_IN_BINARY);
+        go = looklab_ui_learn_dialog (procedure, config, image, lp.drawable,
+                                      lp.drawable != NULL ? learn_preview
+                                                          : NULL,
+                                      &lp);
+        learn_preview_clear (&lp);
+        if (! go)
+          return gimp_procedure_new_return_values (procedure,
+                                                   GIMP_PDB_CANCEL, NULL);
+      }
     }
 
   g_object_get (config,
@@ -334,9 +617,6 @@ learn_run (GimpProcedure        *procedure,
                 "after",     &after,
                 "file",      &file,
                 "lut-size",  &lut_size,
-                "hidden",    &hidden,
-                "layers",    &layers,
-                "seed",      &seed,
                 "apply",     &apply,
                 NULL);
 
@@ -389,18 +669,7 @@ learn_run (GimpProcedure        *procedure,
           goto out;
     }
 
-  looklab_fit_params_init (&params);
-  size_id = gimp_procedure_config_get_choice_id (config, "model-size");
-  if (size_id >= 0 && size_id < (gint) G_N_ELEMENTS (model_sizes))
-    {
-      params.hidden = model_sizes[size_id].hidden;
-      params.layers = model_sizes[size_id].layers;
-    }
-  if (hidden > 0)
-    params.hidden = hidden;
-  if (layers > 0)
-    params.layers = layers;
-  params.seed = (unsigned) seed;
+  fit_params_from_config (config, &params);
 
   if (! looklab_read_drawable (GIMP_DRAWABLE (before), &bview, &bpix, &error)
       || ! looklab_read_drawable (GIMP_DRAWABLE (after), &aview, &apix,

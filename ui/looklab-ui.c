@@ -146,18 +146,57 @@ fix_chooser_thumbnail (GimpProcedureDialog *dialog,
                             NULL);
 }
 
+void
+looklab_ui_set_status (GimpPreview *preview,
+                       const gchar *text)
+{
+  GtkWidget *label = g_object_get_data (G_OBJECT (preview),
+                                        "looklab-status");
+
+  if (label != NULL)
+    gtk_label_set_text (GTK_LABEL (label), text);
+}
+
 gboolean
 looklab_ui_learn_dialog (GimpProcedure       *procedure,
                          GimpProcedureConfig *config,
-                         GimpImage           *image)
+                         GimpImage           *image,
+                         GimpDrawable        *drawable,
+                         LookLabPreviewFunc   preview_func,
+                         gpointer             user_data)
 {
-  GtkWidget *dialog;
-  gboolean   run;
+  GtkWidget   *dialog;
+  GtkWidget   *preview = NULL;
+  PreviewHook  hook;
+  gboolean     run;
 
   dialog = gimp_procedure_dialog_new (procedure, config,
                                       _("Learn Look from Layers"));
   fix_chooser_thumbnail (GIMP_PROCEDURE_DIALOG (dialog), "before");
   fix_chooser_thumbnail (GIMP_PROCEDURE_DIALOG (dialog), "after");
+
+  if (preview_func != NULL && drawable != NULL)
+    {
+      GtkWidget *status;
+
+      hook.func = preview_func;
+      hook.config = config;
+      hook.user_data = user_data;
+
+      preview = gimp_procedure_dialog_get_drawable_preview (
+                  GIMP_PROCEDURE_DIALOG (dialog), "preview", drawable);
+      /* Where the preview says how the fit goes and, when done, its
+       * in-sample error. */
+      status = gimp_procedure_dialog_get_label (GIMP_PROCEDURE_DIALOG (dialog),
+                                                "status", "", FALSE, FALSE);
+      gtk_label_set_xalign (GTK_LABEL (status), 0.0);
+      g_object_set_data (G_OBJECT (preview), "looklab-status", status);
+      g_signal_connect (preview, "invalidated",
+                        G_CALLBACK (preview_invalidated), &hook);
+      g_signal_connect_swapped (config, "notify",
+                                G_CALLBACK (gimp_preview_invalidate),
+                                preview);
+    }
 
   gimp_procedure_dialog_get_label (GIMP_PROCEDURE_DIALOG (dialog),
                                    "advanced-label", _("Advanced"),
@@ -169,11 +208,23 @@ looklab_ui_learn_dialog (GimpProcedure       *procedure,
                                        "advanced", "advanced-label", FALSE,
                                        "advanced-box");
 
-  gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog),
-                              "before", "after", "model-size", "advanced",
-                              "file", "apply", NULL);
+  if (preview != NULL)
+    gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog),
+                                "preview", "status", "before", "after",
+                                "model-size", "advanced", "file", "apply",
+                                NULL);
+  else
+    gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog),
+                                "before", "after", "model-size", "advanced",
+                                "file", "apply", NULL);
 
   run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
+  if (preview != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (config, gimp_preview_invalidate,
+                                            preview);
+      g_object_set_data (G_OBJECT (preview), "looklab-status", NULL);
+    }
   gtk_widget_destroy (dialog);
   return run;
 }

@@ -21,11 +21,20 @@ gboolean looklab_ui_apply_dialog  (GimpProcedure       *procedure,
                                    LookLabPreviewFunc   preview_func,
                                    gpointer             user_data);
 
-/* Learn Look from Layers: before/after layer choosers, model size, the
- * advanced numbers in an expander, where to save, whether to apply. */
+/* Learn Look from Layers: a live preview of the look on @drawable (none
+ * when @preview_func or @drawable is NULL) with a status line under it,
+ * before/after layer choosers, model size, the advanced numbers in an
+ * expander, where to save, whether to apply. */
 gboolean looklab_ui_learn_dialog  (GimpProcedure       *procedure,
                                    GimpProcedureConfig *config,
-                                   GimpImage           *image);
+                                   GimpImage           *image,
+                                   GimpDrawable        *drawable,
+                                   LookLabPreviewFunc   preview_func,
+                                   gpointer             user_data);
+
+/* Sets the status line under a preview made by a dialog above. */
+void     looklab_ui_set_status    (GimpPreview         *preview,
+                                   const gchar         *text);
 
 /* Export Look as .cube: source, destination, size. */
 gboolean looklab_ui_export_dialog (GimpProcedure       *procedure,

@@ -69,7 +69,7 @@ start=$(date +%s)
 while :; do
   if xdotool search --name "$title" > /dev/null 2>&1; then
     # Let the preview finish drawing before the picture is taken.
-    sleep 4
+    sleep "${LOOKLAB_UI_SETTLE:-6}"
     xwd -root -silent | convert xwd:- "$shot"
     echo "run-dialog.sh: PASS: '$title' appeared after $(( $(date +%s) - start )) s;" \
          "screenshot $shot"
