@@ -1,0 +1,490 @@
+#!/usr/bin/env python3
+"""tools/train-colorize.py: trains LookLab's default colorization model.
+
+    tools/gimp3-env python3 tools/train-colorize.py train SET CKPTDIR \
+        [--steps N] [--seed S] [--threads T] [--size PX] [--batch B]
+    tools/gimp3-env python3 tools/train-colorize.py export CKPT OUT.safetensors
+
+SET is the folder written by tools/make-colorize-set (only SET/train/ is
+read; SET/heldout/ is the benchmark's).  The model is a small U-Net that
+takes L plus sparse ab hints and a hint mask, as in Zhang et al., "Real-Time
+User-Guided Image Colorization with Learned Deep Priors", SIGGRAPH 2017
+(https://arxiv.org/abs/1705.02999): the input channels are (L - 50) / 100,
+a / 110 and b / 110 at hinted cells (0 elsewhere), and the mask (1 at hinted
+cells).  Hints are simulated as in that paper: a random number of points
+(geometric; none at all in a quarter of the samples), each revealing the
+mean ab of a small patch around it.
+
+Loss: smooth-L1 on ab (the SIGGRAPH 2017 regression loss, whose median-like
+answer is less washed out than L2's mean), with each pixel weighted by the
+rarity of its true ab as in the class rebalancing of Zhang et al. ECCV 2016
+(https://arxiv.org/abs/1603.08511, eq. 3-4: w ~ 1 / ((1 - lambda) p + lambda
+/ Q), lambda = 1/2, normalised to mean 1), so that saturated colours are not
+averaged away.
+
+Lab is CIE L*a*b* relative to D50 with sRGB adapted by Bradford, the same as
+babl's "CIE Lab float" that the C runtime's callers use.
+
+The exported file follows docs/cnn-format.md (graph in the metadata, F32
+tensors; BatchNorm kept as its own node, folded by the runtime at load).
+CPU only; seeded; use --threads 1 on a shared machine.
+"""
+
+import argparse
+import glob
+import json
+import math
+import os
+import struct
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from PIL import Image
+
+L_CENTER, L_SCALE, AB_SCALE = 50.0, 100.0, 110.0
+
+# sRGB (D65) -> XYZ adapted to D50 by Bradford (Lindbloom's table), and the
+# D50 white: the same conversion babl and ICC use.
+M_RGB_XYZ50 = np.array([[0.4360747, 0.3850649, 0.1430804],
+                        [0.2225045, 0.7168786, 0.0606169],
+                        [0.0139322, 0.0971045, 0.7141733]], np.float32)
+WHITE_D50 = np.array([0.9642, 1.0, 0.8249], np.float32)
+
+
+def srgb_decode(v):
+    return np.where(v <= 0.04045, v / 12.92,
+                    ((np.maximum(v, 0) + 0.055) / 1.055) ** 2.4)
+
+
+# 8-bit sRGB -> linear, by table (the training batches are 8-bit)
+SRGB_LUT = srgb_decode(np.arange(256) / 255.0).astype(np.float32)
+
+
+def srgb_to_lab_t(rgb, linear=False):
+    """rgb: float tensor [..., 3, H, W] in 0..1 (sRGB-encoded, or linear
+    when @linear) -> Lab tensor, same shape."""
+    if linear:
+        lin = rgb
+    else:
+        lin = torch.where(rgb <= 0.04045, rgb / 12.92,
+                          ((rgb + 0.055) / 1.055).clamp(min=0) ** 2.4)
+    m = torch.from_numpy(M_RGB_XYZ50).to(rgb)
+    xyz = torch.einsum("ij,...jhw->...ihw", m, lin)
+    xyz = xyz / torch.from_numpy(WHITE_D50).to(rgb).view(3, 1, 1)
+    eps, kap = 216.0 / 24389.0, 24389.0 / 27.0
+    f = torch.where(xyz > eps, xyz.clamp(min=1e-12) ** (1.0 / 3.0),
+                    (kap * xyz + 16.0) / 116.0)
+    fx, fy, fz = f.unbind(-3)
+    return torch.stack([116.0 * fy - 16.0, 500.0 * (fx - fy),
+                        200.0 * (fy - fz)], -3)
+
+
+# ---------------------------------------------------------------- model
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride=1, dilation=1):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, 3, stride, dilation, dilation)
+        self.bn = nn.BatchNorm2d(cout)
+
+    def forward(self, x):
+        return F.relu(self.bn(self.conv(x)))
+
+
+class ColorizeNet(nn.Module):
+    """U-Net at half the input resolution: the first convolution has stride
+    2 and the ab answer comes out at half resolution (out_stride 2), as ab
+    is smooth (ECCV16 answers at a quarter); 3 more stride-2 levels, a
+    dilated bottleneck, bilinear upsampling and concatenated skips."""
+
+    def __init__(self, ch=(16, 32, 64, 128)):
+        super().__init__()
+        self.ch = tuple(ch)
+        c1, c2, c3, c4 = ch
+        self.e1 = nn.ModuleList([Block(4, c1, 2), Block(c1, c1)])
+        self.e2 = nn.ModuleList([Block(c1, c2, 2), Block(c2, c2)])
+        self.e3 = nn.ModuleList([Block(c2, c3, 2), Block(c3, c3)])
+        self.e4 = nn.ModuleList([Block(c3, c4, 2), Block(c4, c4, 1, 2),
+                                 Block(c4, c4, 1, 2)])
+        self.d3 = nn.ModuleList([Block(c4 + c3, c3)])
+        self.d2 = nn.ModuleList([Block(c3 + c2, c2)])
+        self.d1 = nn.ModuleList([Block(c2 + c1, c1), Block(c1, c1)])
+        self.head = nn.Conv2d(c1, 2, 1)
+
+    @staticmethod
+    def run(blocks, x):
+        for b in blocks:
+            x = b(x)
+        return x
+
+    def forward(self, x):
+        s1 = self.run(self.e1, x)
+        s2 = self.run(self.e2, s1)
+        s3 = self.run(self.e3, s2)
+        y = self.run(self.e4, s3)
+        for blocks, skip in ((self.d3, s3), (self.d2, s2), (self.d1, s1)):
+            y = F.interpolate(y, scale_factor=2, mode="bilinear",
+                              align_corners=False)
+            y = self.run(blocks, torch.cat([y, skip], 1))
+        return self.head(y) * AB_SCALE
+
+
+# ------------------------------------------------------------ data
+
+
+class Data:
+    """Random crops of the training photos, seeded."""
+
+    def __init__(self, root, size, seed):
+        self.size = size
+        self.rng = np.random.default_rng(seed)
+        load = lambda pat, mode: [np.asarray(Image.open(p).convert(mode))
+                                  for p in sorted(glob.glob(pat))]
+        self.scenes = load(os.path.join(root, "train/scenes/*.png"), "RGB")
+        self.textures = load(os.path.join(root, "train/textures/*.png"),
+                             "RGB")
+        self.stamps = load(os.path.join(root, "train/stamps/*.png"), "RGBA")
+        if not self.scenes or not self.textures or not self.stamps:
+            sys.exit("train-colorize: %s/train/{scenes,textures,stamps} "
+                     "must not be empty" % root)
+
+    def crop(self, img, out):
+        r = self.rng
+        h, w = img.shape[:2]
+        side = min(h, w) * r.uniform(0.3, 1.0)
+        asp = math.exp(r.uniform(-0.35, 0.35))
+        cw = int(min(w, side * asp))
+        ch = int(min(h, side / asp))
+        x = r.integers(0, w - cw + 1)
+        y = r.integers(0, h - ch + 1)
+        im = Image.fromarray(img[y:y + ch, x:x + cw])
+        im = im.resize((out, out), Image.BOX if cw > out else Image.BILINEAR)
+        a = np.asarray(im)
+        return a[:, ::-1] if r.random() < 0.5 else a
+
+    def sample(self):
+        r, S = self.rng, self.size
+        u = r.random()
+        if u < 0.2:
+            bg = self.textures[r.integers(len(self.textures))]
+        else:
+            bg = self.scenes[r.integers(len(self.scenes))]
+        img = self.crop(bg, S).astype(np.float32)
+        if u >= 0.55:
+            # objects pasted onto a scene: animals, food, flowers, vehicles
+            for _ in range(r.integers(1, 4)):
+                st = self.stamps[r.integers(len(self.stamps))]
+                k = r.uniform(0.35, 0.9) * S / max(st.shape[:2])
+                sw = max(8, int(st.shape[1] * k))
+                sh = max(8, int(st.shape[0] * k))
+                s = np.asarray(Image.fromarray(st).resize((sw, sh),
+                                                          Image.BOX),
+                               np.float32)
+                if r.random() < 0.5:
+                    s = s[:, ::-1]
+                sw, sh = min(sw, S), min(sh, S)
+                s = s[:sh, :sw]
+                x = r.integers(0, S - sw + 1)
+                y = r.integers(0, S - sh + 1)
+                al = s[..., 3:] / 255.0
+                img[y:y + sh, x:x + sw] = (al * s[..., :3] + (1 - al)
+                                           * img[y:y + sh, x:x + sw])
+        return img
+
+    def batch(self, n):
+        """n samples as Lab, [n, 3, S, S]"""
+        rgb = np.stack([self.sample() for _ in range(n)])
+        lin = SRGB_LUT[np.clip(np.rint(rgb), 0, 255).astype(np.uint8)]
+        lin = torch.from_numpy(lin.transpose(0, 3, 1, 2).copy())
+        return srgb_to_lab_t(lin, linear=True)
+
+
+def make_hints(lab, rng, p_none=0.25, p_geom=1.0 / 8, max_pts=128):
+    """SIGGRAPH 2017 hint simulation: returns the 4-channel input."""
+    n, _, h, w = lab.shape
+    ab = lab[:, 1:]
+    # the patch means for patch sides 1, 3, 5 (reflect padding at borders)
+    means = [ab] + [F.avg_pool2d(F.pad(ab, (k // 2,) * 4, mode="replicate"),
+                                 k, 1) for k in (3, 5)]
+    hint = torch.zeros(n, 2, h, w)
+    mask = torch.zeros(n, 1, h, w)
+    for i in range(n):
+        if rng.random() < p_none:
+            continue
+        k = min(max_pts, int(rng.geometric(p_geom)))
+        ys = rng.integers(0, h, k)
+        xs = rng.integers(0, w, k)
+        which = rng.integers(0, 3, k)
+        for y, x, m in zip(ys, xs, which):
+            hint[i, :, y, x] = means[m][i, :, y, x]
+            mask[i, 0, y, x] = 1.0
+    l = (lab[:, :1] - L_CENTER) / L_SCALE
+    return torch.cat([l, hint / AB_SCALE, mask], 1)
+
+
+def ab_weights(data, rng, n=512, lam=0.5, bins=22):
+    """Class-rebalancing weights over a 22x22 grid of 10-unit ab bins."""
+    hist = torch.zeros(bins * bins)
+    for _ in range(n // 32):
+        lab = data.batch(32)
+        idx = ab_bin(lab[:, 1:], bins)
+        hist += torch.bincount(idx.flatten(), minlength=bins * bins).float()
+    p = hist / hist.sum()
+    # smooth as ECCV16 does (their sigma 5 in ab units; one bin here)
+    p2 = p.view(1, 1, bins, bins)
+    g = torch.tensor([0.25, 0.5, 0.25])
+    p2 = F.conv2d(F.pad(p2, (1, 1, 1, 1), mode="replicate"),
+                  (g[:, None] * g[None, :]).view(1, 1, 3, 3))
+    p = p2.flatten()
+    w = 1.0 / ((1 - lam) * p + lam / (bins * bins))
+    w = w / (p * w).sum()
+    return w
+
+
+def ab_bin(ab, bins=22):
+    q = ((ab + 110.0) / 10.0).floor().clamp(0, bins - 1).long()
+    return q[:, 0] * bins + q[:, 1]
+
+
+def loss_fn(pred, lab, w):
+    """pred: ab at half resolution; lab: the truth at input resolution."""
+    ab = F.avg_pool2d(lab[:, 1:], 2)
+    wt = w[ab_bin(ab)].unsqueeze(1)
+    d = F.smooth_l1_loss(pred / AB_SCALE, ab / AB_SCALE,
+                         reduction="none", beta=1.0 / AB_SCALE)
+    return (d * wt).mean() * AB_SCALE
+
+
+# ---------------------------------------------------------- export
+
+
+def graph_of(net, size):
+    nodes = []
+    tensors = {}
+
+    def put(name, t):
+        tensors[name] = t.detach().float().contiguous().cpu()
+
+    def block(prefix, b, inp):
+        c = b.conv
+        put(prefix + ".conv.weight", c.weight)
+        put(prefix + ".conv.bias", c.bias)
+        nodes.append({"name": prefix + ".conv", "op": "conv2d",
+                      "inputs": [inp], "weight": prefix + ".conv.weight",
+                      "bias": prefix + ".conv.bias", "stride": c.stride[0],
+                      "padding": c.padding[0], "dilation": c.dilation[0]})
+        bn = b.bn
+        for k in ("weight", "bias", "running_mean", "running_var"):
+            put(prefix + ".bn." + k, getattr(bn, k))
+        nodes.append({"name": prefix + ".bn", "op": "batchnorm",
+                      "inputs": [prefix + ".conv"],
+                      "weight": prefix + ".bn.weight",
+                      "bias": prefix + ".bn.bias",
+                      "mean": prefix + ".bn.running_mean",
+                      "var": prefix + ".bn.running_var", "eps": bn.eps})
+        nodes.append({"name": prefix, "op": "relu",
+                      "inputs": [prefix + ".bn"]})
+        return prefix
+
+    def blocks(name, mods, inp):
+        for i, b in enumerate(mods):
+            inp = block("%s.%d" % (name, i), b, inp)
+        return inp
+
+    s1 = blocks("e1", net.e1, "x")
+    s2 = blocks("e2", net.e2, s1)
+    s3 = blocks("e3", net.e3, s2)
+    y = blocks("e4", net.e4, s3)
+    for name, skip in (("d3", s3), ("d2", s2), ("d1", s1)):
+        nodes.append({"name": name + ".up", "op": "upsample_bilinear",
+                      "inputs": [y], "scale": 2})
+        nodes.append({"name": name + ".cat", "op": "concat",
+                      "inputs": [name + ".up", skip]})
+        y = blocks(name, getattr(net, name), name + ".cat")
+    put("head.weight", net.head.weight)
+    put("head.bias", net.head.bias)
+    nodes.append({"name": "head", "op": "conv2d", "inputs": [y],
+                  "weight": "head.weight", "bias": "head.bias", "stride": 1,
+                  "padding": 0, "dilation": 1})
+    nodes.append({"name": "out", "op": "scale", "inputs": ["head"],
+                  "factor": AB_SCALE})
+    graph = {"input": {"name": "x", "channels": 4, "size": size,
+                       "l_center": L_CENTER, "l_scale": L_SCALE,
+                       "ab_scale": AB_SCALE, "mask_offset": 0.0},
+             "kind": "hints", "output": "out", "out_stride": 2,
+             "nodes": nodes}
+    return graph, tensors
+
+
+def write_safetensors(path, tensors, metadata):
+    header = {"__metadata__": metadata}
+    off = 0
+    blobs = []
+    for name in sorted(tensors):
+        b = tensors[name].numpy().astype("<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape),
+                        "data_offsets": [off, off + len(b)]}
+        blobs.append(b)
+        off += len(b)
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * (-len(h) % 8)
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(struct.pack("<Q", len(h)))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+    os.replace(tmp, path)
+
+
+def export(ckpt, out, size):
+    st = torch.load(ckpt, map_location="cpu", weights_only=False)
+    net = ColorizeNet(tuple(st["ch"]))
+    net.load_state_dict(st["model"])
+    net.eval()
+    graph, tensors = graph_of(net, size or st.get("export_size", 256))
+    meta = {"looklab.format": "looklab-cnn", "looklab.version": "1",
+            "looklab.graph": json.dumps(graph, separators=(",", ":")),
+            "looklab.name": "LookLab default colorization (hints U-Net)",
+            "looklab.license": "GPL-2+ (trained on GPL-2+, GPL-2 and CC "
+                               "photos; see data/README.md)",
+            "looklab.trained_on": st.get("trained_on", ""),
+            "looklab.lab": "CIE Lab D50 (babl 'CIE Lab float')",
+            "looklab.training": json.dumps(st.get("record", {}))}
+    write_safetensors(out, tensors, meta)
+    print("wrote %s (%d tensors, %.2f MB)" % (
+        out, len(tensors), os.path.getsize(out) / 1e6))
+
+
+# ---------------------------------------------------------- training
+
+
+def train(a):
+    torch.manual_seed(a.seed)
+    torch.set_num_threads(a.threads)
+    rng = np.random.default_rng(a.seed + 1)
+    data = Data(a.set, a.size, a.seed + 2)
+    os.makedirs(a.ckpt, exist_ok=True)
+    net = ColorizeNet()
+    opt = torch.optim.Adam(net.parameters(), lr=a.lr, betas=(0.9, 0.99))
+    step0 = 0
+    last = os.path.join(a.ckpt, "last.pt")
+    if a.resume and os.path.exists(last):
+        st = torch.load(last, map_location="cpu", weights_only=False)
+        net.load_state_dict(st["model"])
+        opt.load_state_dict(st["opt"])
+        step0 = st["step"]
+        rng = st["rng"]
+        data.rng = st["data_rng"]
+        torch.set_rng_state(st["torch_rng"])
+        print("resumed at step %d" % step0, flush=True)
+    w = ab_weights(data, np.random.default_rng(a.seed + 3))
+    # fixed validation batches from the training photos (monitoring only)
+    vdata = Data(a.set, a.size, a.seed + 4)
+    vrng = np.random.default_rng(a.seed + 5)
+    val = []
+    for _ in range(4):
+        lab = vdata.batch(16)
+        val.append((make_hints(lab, vrng), lab))
+    nparams = sum(p.numel() for p in net.parameters())
+    print("params %d, steps %d, batch %d, size %d, threads %d, seed %d"
+          % (nparams, a.steps, a.batch, a.size, a.threads, a.seed),
+          flush=True)
+    t0 = time.time()
+    run = 0.0
+    t_prev = st["record"]["minutes"] * 60 if step0 else 0.0
+    for step in range(step0, a.steps):
+        # cosine learning-rate decay after a short warm-up, over the steps
+        # or, with --minutes, over the wall-clock budget (a shared machine's
+        # speed is unknown in advance; the record keeps the steps reached)
+        elapsed = t_prev + time.time() - t0
+        if a.minutes > 0:
+            f = elapsed / (a.minutes * 60)
+            if f >= 1.0:
+                break
+        else:
+            f = step / a.steps
+        lr = a.lr * min(1.0, (step + 1) / 200) * (
+            0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * f)))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        net.train()
+        lab = data.batch(a.batch)
+        x = make_hints(lab, rng)
+        loss = loss_fn(net(x), lab, w)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        run = 0.98 * run + 0.02 * loss.item() if step > step0 else loss.item()
+        done = step + 1
+        last_step = done % a.log_every == 0 or done == a.steps
+        if a.minutes > 0 and (t_prev + time.time() - t0) >= a.minutes * 60:
+            last_step = True
+        if last_step:
+            net.eval()
+            with torch.no_grad():
+                vl = sum(loss_fn(net(vx), vl_, w).item()
+                         for vx, vl_ in val) / len(val)
+                vx0 = val[0][0].clone()
+                vx0[:, 1:] = 0
+                v0 = loss_fn(net(vx0), val[0][1], w).item()
+            print("step %d  lr %.2e  loss %.4f  val %.4f  val-nohint %.4f  "
+                  "%.1f min" % (done, lr, run, vl, v0,
+                                (time.time() - t0) / 60), flush=True)
+        if done % a.ckpt_every == 0 or last_step:
+            st = {"model": net.state_dict(), "opt": opt.state_dict(),
+                  "step": done, "rng": rng, "data_rng": data.rng,
+                  "torch_rng": torch.get_rng_state(), "ch": net.ch,
+                  "export_size": a.export_size,
+                  "trained_on": "tools/make-colorize-set train split",
+                  "record": {"steps": done, "batch": a.batch,
+                             "size": a.size, "seed": a.seed,
+                             "lr": a.lr, "threads": a.threads,
+                             "minutes": round((t_prev + time.time() - t0)
+                                              / 60, 2),
+                             "budget_minutes": a.minutes,
+                             "loss": round(run, 4)}}
+            torch.save(st, last + ".tmp")
+            os.replace(last + ".tmp", last)
+            torch.save(st, os.path.join(a.ckpt, "step%06d.pt" % done))
+    print("done in %.1f min" % ((time.time() - t0) / 60), flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("set")
+    t.add_argument("ckpt")
+    t.add_argument("--steps", type=int, default=12000)
+    t.add_argument("--minutes", type=float, default=0,
+                   help="cosine schedule over this wall-clock budget and "
+                        "stop when it is spent (0: over --steps)")
+    t.add_argument("--batch", type=int, default=16)
+    t.add_argument("--size", type=int, default=128)
+    t.add_argument("--export-size", type=int, default=256)
+    t.add_argument("--lr", type=float, default=2e-3)
+    t.add_argument("--seed", type=int, default=7)
+    t.add_argument("--threads", type=int, default=1)
+    t.add_argument("--log-every", type=int, default=100)
+    t.add_argument("--ckpt-every", type=int, default=500)
+    t.add_argument("--resume", action="store_true")
+    e = sub.add_parser("export")
+    e.add_argument("ckpt")
+    e.add_argument("out")
+    e.add_argument("--size", type=int, default=0)
+    a = ap.parse_args()
+    if a.cmd == "train":
+        train(a)
+    else:
+        export(a.ckpt, a.out, a.size)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
