@@ -9,6 +9,8 @@
 #include "cnn-private.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <glib.h>
@@ -32,6 +34,58 @@ cnn_set_threads (int n_threads)
 #else
   (void) n_threads;
 #endif
+}
+
+#define MAX_THREADS 16
+
+typedef struct
+{
+  CnnRangeFunc fn;
+  void        *data;
+  int          begin, end;
+} RangeJob;
+
+static void *
+range_thread (void *p)
+{
+  RangeJob *job = p;
+
+  job->fn (job->data, job->begin, job->end);
+  return NULL;
+}
+
+void
+cnn_parallel (int n_threads, int n, CnnRangeFunc fn, void *data)
+{
+  pthread_t threads[MAX_THREADS];
+  RangeJob  jobs[MAX_THREADS];
+  gboolean  started[MAX_THREADS] = { FALSE };
+  int       t;
+
+  if (n_threads <= 0)
+    n_threads = (int) g_get_num_processors ();
+  if (n_threads > MAX_THREADS)
+    n_threads = MAX_THREADS;
+  if (n_threads > n)
+    n_threads = n > 0 ? n : 1;
+  for (t = 0; t < n_threads; t++)
+    {
+      jobs[t].fn = fn;
+      jobs[t].data = data;
+      jobs[t].begin = (int) ((int64_t) n * t / n_threads);
+      jobs[t].end = (int) ((int64_t) n * (t + 1) / n_threads);
+    }
+  for (t = 1; t < n_threads; t++)
+    started[t] = pthread_create (&threads[t], NULL, range_thread, &jobs[t])
+                 == 0;
+  fn (data, jobs[0].begin, jobs[0].end);
+  for (t = 1; t < n_threads; t++)
+    {
+      if (started[t])
+        pthread_join (threads[t], NULL);
+      else
+        fn (data, jobs[t].begin, jobs[t].end);
+    }
 }
 
 static float *
@@ -80,10 +134,60 @@ valid_range (int n, int off, int stride, int n_out, int *lo, int *hi)
   *hi = b;
 }
 
+typedef struct
+{
+  const float *in;
+  int          ih, iw, kh, kw, stride, padding, dilation, ow;
+  int          r0, r1;     /* the band of output rows */
+  float       *col;        /* [cin * kh * kw, (r1 - r0) * ow] */
+} Im2col;
+
+/* Rows of the column matrix for input channels [c0, c1). */
+static void
+im2col_range (void *data, int c0, int c1)
+{
+  const Im2col *a = data;
+  size_t        bn = (size_t) (a->r1 - a->r0) * a->ow;
+  int           c, ky, kx, oy, ox;
+
+  for (c = c0; c < c1; c++)
+    for (ky = 0; ky < a->kh; ky++)
+      for (kx = 0; kx < a->kw; kx++)
+        {
+          float *row = a->col + (((size_t) c * a->kh + ky) * a->kw + kx) * bn;
+          int    xoff = kx * a->dilation - a->padding;
+          int    x0, x1;
+
+          valid_range (a->iw, xoff, a->stride, a->ow, &x0, &x1);
+          for (oy = a->r0; oy < a->r1; oy++)
+            {
+              float       *d = row + (size_t) (oy - a->r0) * a->ow;
+              int          iy = oy * a->stride - a->padding + ky * a->dilation;
+              const float *src;
+
+              if (iy < 0 || iy >= a->ih)
+                {
+                  memset (d, 0, a->ow * sizeof (float));
+                  continue;
+                }
+              src = a->in + ((size_t) c * a->ih + iy) * a->iw;
+              for (ox = 0; ox < x0; ox++)
+                d[ox] = 0.0f;
+              if (a->stride == 1)
+                memcpy (d + x0, src + x0 + xoff, (x1 - x0) * sizeof (float));
+              else
+                for (ox = x0; ox < x1; ox++)
+                  d[ox] = src[ox * a->stride + xoff];
+              for (ox = x1; ox < a->ow; ox++)
+                d[ox] = 0.0f;
+            }
+        }
+}
+
 int
-cnn_conv2d (const float *in, int cin, int ih, int iw, const float *weight,
-            const float *bias, int cout, int kh, int kw, int stride,
-            int padding, int dilation, float *out, int oh, int ow,
+cnn_conv2d (int n_threads, const float *in, int cin, int ih, int iw,
+            const float *weight, const float *bias, int cout, int kh, int kw,
+            int stride, int padding, int dilation, float *out, int oh, int ow,
             float **scratch)
 {
   size_t K = (size_t) cin * kh * kw;
@@ -98,59 +202,28 @@ cnn_conv2d (const float *in, int cin, int ih, int iw, const float *weight,
     }
   else
     {
-      float *col;
+      Im2col a = { in, ih, iw, kh, kw, stride, padding, dilation, ow, 0, 0,
+                   NULL };
 
       rows = (int) (COL_BAND_FLOATS / (K * ow));
       if (rows < 1)
         rows = 1;
       if (rows > oh)
         rows = oh;
-      col = scratch_get (scratch, K * rows * ow);
-      if (col == NULL)
+      a.col = scratch_get (scratch, K * rows * ow);
+      if (a.col == NULL)
         return LOOKLAB_ERR_NOMEM;
 
       for (r0 = 0; r0 < oh; r0 += rows)
         {
-          int    r1 = r0 + rows < oh ? r0 + rows : oh;
-          size_t bn = (size_t) (r1 - r0) * ow;
-          int    c, ky, kx, oy;
+          size_t bn;
 
-          for (c = 0; c < cin; c++)
-            for (ky = 0; ky < kh; ky++)
-              for (kx = 0; kx < kw; kx++)
-                {
-                  float *row = col + (((size_t) c * kh + ky) * kw + kx) * bn;
-                  int    xoff = kx * dilation - padding;
-                  int    x0, x1;
-
-                  valid_range (iw, xoff, stride, ow, &x0, &x1);
-                  for (oy = r0; oy < r1; oy++)
-                    {
-                      float       *d = row + (size_t) (oy - r0) * ow;
-                      int          iy = oy * stride - padding + ky * dilation;
-                      const float *s;
-                      int          ox;
-
-                      if (iy < 0 || iy >= ih)
-                        {
-                          memset (d, 0, ow * sizeof (float));
-                          continue;
-                        }
-                      s = in + ((size_t) c * ih + iy) * iw;
-                      for (ox = 0; ox < x0; ox++)
-                        d[ox] = 0.0f;
-                      if (stride == 1)
-                        memcpy (d + x0, s + x0 + xoff,
-                                (x1 - x0) * sizeof (float));
-                      else
-                        for (ox = x0; ox < x1; ox++)
-                          d[ox] = s[ox * stride + xoff];
-                      for (ox = x1; ox < ow; ox++)
-                        d[ox] = 0.0f;
-                    }
-                }
+          a.r0 = r0;
+          a.r1 = r0 + rows < oh ? r0 + rows : oh;
+          bn = (size_t) (a.r1 - a.r0) * ow;
+          cnn_parallel (n_threads, cin, im2col_range, &a);
           cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, cout,
-                       (int) bn, (int) K, 1.0f, weight, (int) K, col,
+                       (int) bn, (int) K, 1.0f, weight, (int) K, a.col,
                        (int) bn, 0.0f, out + (size_t) r0 * ow, (int) N);
         }
     }
@@ -167,15 +240,62 @@ cnn_conv2d (const float *in, int cin, int ih, int iw, const float *weight,
   return LOOKLAB_OK;
 }
 
+typedef struct
+{
+  const float *col;       /* [cout * kh * kw, (r1 - r0) * iw] */
+  float       *out;
+  int          iw, oh, ow, kh, kw, stride, padding, dilation, r0, r1;
+} Col2im;
+
+/* Scatters the taps of output channels [c0, c1): each channel's writes
+ * are its own, so ranges of channels run in parallel. */
+static void
+col2im_range (void *data, int c0, int c1)
+{
+  const Col2im *a = data;
+  size_t        bn = (size_t) (a->r1 - a->r0) * a->iw;
+  int           c, ky, kx, iy, ix;
+
+  for (c = c0; c < c1; c++)
+    for (ky = 0; ky < a->kh; ky++)
+      for (kx = 0; kx < a->kw; kx++)
+        {
+          const float *row = a->col + (((size_t) c * a->kh + ky) * a->kw + kx)
+                                        * bn;
+          int          xoff = kx * a->dilation - a->padding;
+
+          for (iy = a->r0; iy < a->r1; iy++)
+            {
+              int          oy = iy * a->stride - a->padding + ky * a->dilation;
+              const float *src = row + (size_t) (iy - a->r0) * a->iw;
+              float       *d;
+
+              if (oy < 0 || oy >= a->oh)
+                continue;
+              d = a->out + ((size_t) c * a->oh + oy) * a->ow;
+              for (ix = 0; ix < a->iw; ix++)
+                {
+                  int ox = ix * a->stride + xoff;
+
+                  if (ox >= 0 && ox < a->ow)
+                    d[ox] += src[ix];
+                }
+            }
+        }
+}
+
 int
-cnn_conv_transpose2d (const float *in, int cin, int ih, int iw,
-                      const float *weight, const float *bias, int cout,
-                      int kh, int kw, int stride, int padding, int dilation,
-                      float *out, int oh, int ow, float **scratch)
+cnn_conv_transpose2d (int n_threads, const float *in, int cin, int ih,
+                      int iw, const float *weight, const float *bias,
+                      int cout, int kh, int kw, int stride, int padding,
+                      int dilation, float *out, int oh, int ow,
+                      float **scratch)
 {
   size_t M = (size_t) cout * kh * kw;
   size_t N = (size_t) oh * ow;
   size_t HW = (size_t) ih * iw;
+  Col2im a = { NULL, out, iw, oh, ow, kh, kw, stride, padding, dilation, 0,
+               0 };
   float *col;
   int    rows, r0, o;
 
@@ -196,43 +316,20 @@ cnn_conv_transpose2d (const float *in, int cin, int ih, int iw,
   col = scratch_get (scratch, M * rows * iw);
   if (col == NULL)
     return LOOKLAB_ERR_NOMEM;
+  a.col = col;
 
   for (r0 = 0; r0 < ih; r0 += rows)
     {
       int    r1 = r0 + rows < ih ? r0 + rows : ih;
       size_t bn = (size_t) (r1 - r0) * iw;
-      int    c, ky, kx, iy;
 
       /* col [cout*kh*kw, bn] = W^T [cout*kh*kw, cin] x in [cin, bn] */
       cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) M, (int) bn,
                    cin, 1.0f, weight, (int) M, in + (size_t) r0 * iw,
                    (int) HW, 0.0f, col, (int) bn);
-      for (c = 0; c < cout; c++)
-        for (ky = 0; ky < kh; ky++)
-          for (kx = 0; kx < kw; kx++)
-            {
-              const float *row = col + (((size_t) c * kh + ky) * kw + kx) * bn;
-              int          xoff = kx * dilation - padding;
-
-              for (iy = r0; iy < r1; iy++)
-                {
-                  int          oy = iy * stride - padding + ky * dilation;
-                  const float *s = row + (size_t) (iy - r0) * iw;
-                  float       *d;
-                  int          ix;
-
-                  if (oy < 0 || oy >= oh)
-                    continue;
-                  d = out + ((size_t) c * oh + oy) * ow;
-                  for (ix = 0; ix < iw; ix++)
-                    {
-                      int ox = ix * stride + xoff;
-
-                      if (ox >= 0 && ox < ow)
-                        d[ox] += s[ix];
-                    }
-                }
-            }
+      a.r0 = r0;
+      a.r1 = r1;
+      cnn_parallel (n_threads, cout, col2im_range, &a);
     }
   return LOOKLAB_OK;
 }
@@ -319,35 +416,54 @@ cnn_upsample_bilinear (const float *in, int c, int ih, int iw, double scale_y,
   g_free (lx);
 }
 
-void
-cnn_softmax_annealed_mean (const float *in, int q, size_t n,
-                           const float *bins, float temperature, float *out)
+typedef struct
 {
-  double inv_t = 1.0 / temperature;
-  float *e = g_new (float, q);
-  size_t i;
-  int    k;
+  const float *in;
+  int          q;
+  size_t       n;
+  const float *bins;
+  double       inv_t;
+  float       *out;
+} Softmax;
 
-  for (i = 0; i < n; i++)
+static void
+softmax_range (void *data, int p0, int p1)
+{
+  const Softmax *a = data;
+  float         *e = g_new (float, a->q);
+  size_t         n = a->n;
+  int            i, k;
+
+  for (i = p0; i < p1; i++)
     {
-      float  m = in[i];
-      double sum = 0.0, a = 0.0, b = 0.0;
+      const float *z = a->in + i;
+      float        m = z[0];
+      double       sum = 0.0, sa = 0.0, sb = 0.0;
 
-      for (k = 1; k < q; k++)
-        if (in[(size_t) k * n + i] > m)
-          m = in[(size_t) k * n + i];
-      for (k = 0; k < q; k++)
+      for (k = 1; k < a->q; k++)
+        if (z[(size_t) k * n] > m)
+          m = z[(size_t) k * n];
+      for (k = 0; k < a->q; k++)
         {
-          e[k] = (float) exp ((in[(size_t) k * n + i] - m) * inv_t);
+          e[k] = (float) exp ((z[(size_t) k * n] - m) * a->inv_t);
           sum += e[k];
         }
-      for (k = 0; k < q; k++)
+      for (k = 0; k < a->q; k++)
         {
-          a += (double) e[k] * bins[2 * k];
-          b += (double) e[k] * bins[2 * k + 1];
+          sa += (double) e[k] * a->bins[2 * k];
+          sb += (double) e[k] * a->bins[2 * k + 1];
         }
-      out[i] = (float) (a / sum);
-      out[n + i] = (float) (b / sum);
+      a->out[i] = (float) (sa / sum);
+      a->out[n + i] = (float) (sb / sum);
     }
   g_free (e);
+}
+
+void
+cnn_softmax_annealed_mean (int n_threads, const float *in, int q, size_t n,
+                           const float *bins, float temperature, float *out)
+{
+  Softmax a = { in, q, n, bins, 1.0 / temperature, out };
+
+  cnn_parallel (n_threads, (int) n, softmax_range, &a);
 }

@@ -22,6 +22,12 @@ int looklab_cnn_infer (const LookLabCnn *cnn, int width, int height,
                        CnnShape *shapes, int *out_c, int *out_w, int *out_h,
                        LookLabDiag *diag);
 
+/* Runs @fn (@data, begin, end) over [0, @n) split into @n_threads ranges
+ * (0: all cores, at most 16), the calling thread taking the first; falls
+ * back to the calling thread when a thread cannot be made (same result). */
+typedef void (*CnnRangeFunc) (void *data, int begin, int end);
+void cnn_parallel (int n_threads, int n, CnnRangeFunc fn, void *data);
+
 /* Frees the scratch buffer of cnn_conv2d () and friends (NULL-safe). */
 void cnn_scratch_free (float *scratch);
 
@@ -30,13 +36,13 @@ void cnn_set_threads (int n_threads);
 
 /* Convolution of @in (@cin x @ih x @iw) with @weight [cout, cin, kh, kw]
  * plus @bias, into @out (@cout x @oh x @ow).  Returns 0 or _NOMEM. */
-int cnn_conv2d (const float *in, int cin, int ih, int iw,
+int cnn_conv2d (int n_threads, const float *in, int cin, int ih, int iw,
                 const float *weight, const float *bias, int cout, int kh,
                 int kw, int stride, int padding, int dilation, float *out,
                 int oh, int ow, float **scratch);
 
 /* Transposed convolution, @weight [cin, cout, kh, kw] (PyTorch's layout). */
-int cnn_conv_transpose2d (const float *in, int cin, int ih, int iw,
+int cnn_conv_transpose2d (int n_threads, const float *in, int cin, int ih, int iw,
                           const float *weight, const float *bias, int cout,
                           int kh, int kw, int stride, int padding,
                           int dilation, float *out, int oh, int ow,
@@ -58,7 +64,7 @@ void cnn_upsample_bilinear (const float *in, int c, int ih, int iw,
 
 /* Per pixel of @q planes of @n floats: p = softmax (z / T), out = sum p *
  * bins ([q, 2]) into 2 planes of @n floats (Zhang et al. 2016, eq. 5). */
-void cnn_softmax_annealed_mean (const float *in, int q, size_t n,
+void cnn_softmax_annealed_mean (int n_threads, const float *in, int q, size_t n,
                                 const float *bins, float temperature,
                                 float *out);
 

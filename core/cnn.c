@@ -959,13 +959,13 @@ looklab_cnn_run (const LookLabCnn *cnn, const float *input, int width,
       switch (n->op)
         {
         case OP_CONV:
-          status = cnn_conv2d (ins[0], is[0].c, is[0].h, is[0].w, n->weight,
+          status = cnn_conv2d (n_threads, ins[0], is[0].c, is[0].h, is[0].w, n->weight,
                                n->bias, n->cout, n->kh, n->kw, n->stride,
                                n->padding, n->dilation, dst, os->h, os->w,
                                &scratch);
           break;
         case OP_CONVT:
-          status = cnn_conv_transpose2d (ins[0], is[0].c, is[0].h, is[0].w,
+          status = cnn_conv_transpose2d (n_threads, ins[0], is[0].c, is[0].h, is[0].w,
                                          n->weight, n->bias, n->cout, n->kh,
                                          n->kw, n->stride, n->padding,
                                          n->dilation, dst, os->h, os->w,
@@ -1030,7 +1030,7 @@ looklab_cnn_run (const LookLabCnn *cnn, const float *input, int width,
                                  os->h, os->w);
           break;
         case OP_SOFTMAX_AM:
-          cnn_softmax_annealed_mean (ins[0], n->q, (size_t) os->w * os->h,
+          cnn_softmax_annealed_mean (n_threads, ins[0], n->q, (size_t) os->w * os->h,
                                      n->bins, n->temperature, dst);
           break;
         }

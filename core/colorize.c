@@ -9,7 +9,7 @@
 
 #include <glib.h>
 
-#define MAX_THREADS 16
+#include "cnn-private.h"
 
 /* LOOKLAB_CNN_PROFILE=1: each stage's wall and process CPU time to
  * stderr (the machine this is measured on is often shared). */
@@ -38,63 +38,6 @@ looklab_colorize_params_init (LookLabColorizeParams *params)
   params->saturation = 1.0f;
   params->n_threads = 0;
   params->net_size = 0;
-}
-
-/* ---- row-parallel helper ---------------------------------------------- */
-
-typedef void (*RowsFunc) (void *data, int y0, int y1);
-
-typedef struct
-{
-  RowsFunc fn;
-  void    *data;
-  int      y0, y1;
-} RowsJob;
-
-static void *
-rows_thread (void *p)
-{
-  RowsJob *job = p;
-
-  job->fn (job->data, job->y0, job->y1);
-  return NULL;
-}
-
-/* Runs @fn over rows [0, @n) split into @n_threads bands; the calling
- * thread takes the first band.  Falls back to one thread when a thread
- * cannot be made (the result is the same). */
-static void
-parallel_rows (int n_threads, int n, RowsFunc fn, void *data)
-{
-  pthread_t threads[MAX_THREADS];
-  RowsJob   jobs[MAX_THREADS];
-  gboolean  started[MAX_THREADS] = { FALSE };
-  int       t;
-
-  if (n_threads <= 0)
-    n_threads = (int) g_get_num_processors ();
-  if (n_threads > MAX_THREADS)
-    n_threads = MAX_THREADS;
-  if (n_threads > n)
-    n_threads = n > 0 ? n : 1;
-  for (t = 0; t < n_threads; t++)
-    {
-      jobs[t].fn = fn;
-      jobs[t].data = data;
-      jobs[t].y0 = (int) ((int64_t) n * t / n_threads);
-      jobs[t].y1 = (int) ((int64_t) n * (t + 1) / n_threads);
-    }
-  for (t = 1; t < n_threads; t++)
-    started[t] = pthread_create (&threads[t], NULL, rows_thread, &jobs[t])
-                 == 0;
-  fn (data, jobs[0].y0, jobs[0].y1);
-  for (t = 1; t < n_threads; t++)
-    {
-      if (started[t])
-        pthread_join (threads[t], NULL);
-      else
-        fn (data, jobs[t].y0, jobs[t].y1);
-    }
 }
 
 /* ---- area resampling (full resolution -> network) ---------------------- */
@@ -321,7 +264,7 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width,
   {
     HPass h = { l, l_stride, width, &tx, tmp, S };
 
-    parallel_rows (params->n_threads, height, hpass_rows, &h);
+    cnn_parallel (params->n_threads, height, hpass_rows, &h);
   }
   for (i = 0; i < S; i++)
     {
@@ -419,7 +362,7 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width,
     u.lx = g_new (float, width);
     for (x = 0; x < width; x++)
       src_index (x, (double) ow / width, ow, &u.x0[x], &u.x1[x], &u.lx[x]);
-    parallel_rows (params->n_threads, height, upass_rows, &u);
+    cnn_parallel (params->n_threads, height, upass_rows, &u);
     g_free (u.x0);
     g_free (u.x1);
     g_free (u.lx);
