@@ -579,6 +579,16 @@ lut_is_valid (const LookLabLut *lut)
   return 1;
 }
 
+static int
+arguments_valid (const LookLabLut *lut, LookLabPixelFormat format,
+                 LookLabInterp interp, float strength)
+{
+  return lut_is_valid (lut) && rows_func (format) != NULL
+         && (interp == LOOKLAB_INTERP_TETRAHEDRAL
+             || interp == LOOKLAB_INTERP_TRILINEAR)
+         && strength >= 0.0f && strength <= 1.0f;
+}
+
 LookLabLutApplier *
 looklab_lut_applier_new (const LookLabLut *lut, LookLabPixelFormat format,
                          LookLabInterp interp, float strength)
@@ -588,10 +598,7 @@ looklab_lut_applier_new (const LookLabLut *lut, LookLabPixelFormat format,
   size_t nodes, codes = 0;
   void *mem = NULL;
 
-  if (!lut_is_valid (lut) || rows_func (format) == NULL
-      || (interp != LOOKLAB_INTERP_TETRAHEDRAL
-          && interp != LOOKLAB_INTERP_TRILINEAR)
-      || !(strength >= 0.0f && strength <= 1.0f))
+  if (!arguments_valid (lut, format, interp, strength))
     return NULL;
 
   a = calloc (1, sizeof (LookLabLutApplier));
@@ -819,12 +826,14 @@ looklab_lut_apply (const LookLabLut *lut, LookLabPixelFormat format,
                    void *out, size_t out_stride,
                    int width, int height, int n_threads)
 {
-  LookLabLutApplier *a = looklab_lut_applier_new (lut, format, interp,
-                                                  strength);
+  LookLabLutApplier *a;
   int status;
 
-  if (a == NULL)
+  if (!arguments_valid (lut, format, interp, strength))
     return LOOKLAB_ERR_ARG;
+  a = looklab_lut_applier_new (lut, format, interp, strength);
+  if (a == NULL)
+    return LOOKLAB_ERR_NOMEM;
   status = looklab_lut_applier_run (a, in, in_stride, out, out_stride, width,
                                     height, n_threads);
   looklab_lut_applier_free (a);

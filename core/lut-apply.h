@@ -43,7 +43,9 @@ int looklab_lut_applier_run (const LookLabLutApplier *applier,
                              void *out, size_t out_stride,
                              int width, int height, int n_threads);
 
-/* One-shot convenience: prepare, run, free. */
+/* One-shot convenience: prepare, run, free.  Returns 0, LOOKLAB_ERR_ARG
+ * (what looklab_lut_applier_new () or _run () refuse) or
+ * LOOKLAB_ERR_NOMEM. */
 int looklab_lut_apply (const LookLabLut *lut, LookLabPixelFormat format,
                        LookLabInterp interp, float strength,
                        const void *in, size_t in_stride,

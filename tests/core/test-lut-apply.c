@@ -617,6 +617,13 @@ test_bad_arguments (void)
   g_assert_null (looklab_lut_applier_new (flat, LOOKLAB_PIXEL_RGB_U8, 0, 1));
   looklab_lut_applier_free (NULL);
 
+  g_assert_cmpint (looklab_lut_apply (lut, LOOKLAB_PIXEL_RGB_U8, 0, 2.0f, buf,
+                                      9, buf, 9, 3, 2, 1), ==,
+                   LOOKLAB_ERR_ARG);
+  g_assert_cmpint (looklab_lut_apply (NULL, LOOKLAB_PIXEL_RGB_U8, 0, 1.0f, buf,
+                                      9, buf, 9, 3, 2, 1), ==,
+                   LOOKLAB_ERR_ARG);
+
   /* Refused at run. */
   a = looklab_lut_applier_new (lut, LOOKLAB_PIXEL_RGB_U8, 0, 1);
   g_assert_nonnull (a);
