@@ -12,11 +12,10 @@
  *      with AVX2).
  *   C  the interpolation proper: the table is stored with 4 floats per node
  *      (RGB + padding, 16 bytes), so each vertex is one aligned 128-bit load
- *      and a pixel costs four loads and four multiply-adds.  AVX2 gathers
- *      (twelve per eight pixels, planar table) measured three times slower
- *      on the Zen 3 this was tuned on, and a hand-written AVX2 version of
- *      B + C (weights transposed in registers, two pixels per vector) was
- *      no faster than what GCC makes of the plain loops below.
+ *      and a pixel costs four loads and four multiply-adds.  With AVX2 a
+ *      hand-written version does two pixels per vector (tetra_interp_avx2).
+ *      AVX2 gathers (twelve per eight pixels, planar table) measured three
+ *      times slower on the Zen 3 this was tuned on.
  *   D  mix with the original (strength), convert, round, clamp, store; alpha
  *      is copied from the input.  Large float outputs are streamed
  *      (non-temporal stores).
@@ -27,7 +26,8 @@
  *
  * The hot functions are compiled twice (function multiversioning): for
  * x86-64-v3 (AVX2 + FMA) and for the baseline, the choice made at load time
- * from the CPU.  No -march=native: the binary must run everywhere.
+ * from the CPU; tetra_interp_avx2 () is chosen at run time the same way.
+ * No -march=native: the binary must run everywhere.
  */
 #include "lut-apply.h"
 
@@ -62,6 +62,16 @@
 
 #define ALWAYS_INLINE static inline __attribute__ ((always_inline))
 
+/* Stage C by hand with AVX2 + FMA (tetra_interp_avx2 ()), chosen at run
+ * time when the CPU has both; GCC and clang compile it without -mavx2
+ * thanks to the target attribute. */
+#if defined(__x86_64__) && !defined(LOOKLAB_NO_SIMD)
+#define HAVE_X86_AVX2 1
+#include <immintrin.h>
+#else
+#define HAVE_X86_AVX2 0
+#endif
+
 /* Non-temporal stores (SSE2, in every x86-64) for large float outputs. */
 #if defined(__x86_64__) && !defined(LOOKLAB_NO_SIMD)
 #define HAVE_X86_STREAM 1
@@ -95,6 +105,7 @@ struct _LookLabLutApplier
   LookLabInterp      interp;
   float              strength;
   int                size;
+  int                use_avx2;  /* stage C by tetra_interp_avx2 () */
   float             *table;     /* size^3 nodes of 4 floats, 16-aligned */
   int32_t            stride[3]; /* floats from a node to its +R, +G, +B */
 
@@ -196,6 +207,66 @@ tetra_interp (const LookLabLutApplier *a, Scratch *s, int n)
                   + c1 * s->w[3][i];
     }
 }
+
+#if HAVE_X86_AVX2
+/* Stage C, tetrahedral, with AVX2: two pixels per 256-bit vector, one per
+ * 128-bit half.  The weights of eight pixels are first transposed in
+ * registers to one (w0, wa, wb, w1) 4-vector per pixel, which in-lane
+ * shuffles then spread, instead of four broadcasts from memory per pixel.
+ * Measured on its own, 30% faster than tetra_interp () as GCC compiles it.
+ * Halves pair pixels k and k + 4 of each group of eight, the order the
+ * transpose leaves them in.  @n must be a multiple of 8 (the caller pads
+ * the block with valid cells). */
+__attribute__ ((target ("avx2,fma"))) static void
+tetra_interp_avx2 (const LookLabLutApplier *a, Scratch *s, int n)
+{
+  const float *t = a->table;
+  const int32_t o111 = a->stride[0] + a->stride[1] + a->stride[2];
+
+  for (int i = 0; i < n; i += 8)
+    {
+      __m256 w0 = _mm256_load_ps (s->w[0] + i);
+      __m256 w1 = _mm256_load_ps (s->w[1] + i);
+      __m256 w2 = _mm256_load_ps (s->w[2] + i);
+      __m256 w3 = _mm256_load_ps (s->w[3] + i);
+      __m256 t0 = _mm256_unpacklo_ps (w0, w1);
+      __m256 t1 = _mm256_unpackhi_ps (w0, w1);
+      __m256 t2 = _mm256_unpacklo_ps (w2, w3);
+      __m256 t3 = _mm256_unpackhi_ps (w2, w3);
+      __m256 u[4];
+
+      /* u[k]: pixel k's weights in the low half, pixel k + 4's in the
+       * high half. */
+      u[0] = _mm256_shuffle_ps (t0, t2, _MM_SHUFFLE (1, 0, 1, 0));
+      u[1] = _mm256_shuffle_ps (t0, t2, _MM_SHUFFLE (3, 2, 3, 2));
+      u[2] = _mm256_shuffle_ps (t1, t3, _MM_SHUFFLE (1, 0, 1, 0));
+      u[3] = _mm256_shuffle_ps (t1, t3, _MM_SHUFFLE (3, 2, 3, 2));
+
+      for (int k = 0; k < 4; k++)
+        {
+          int lo = i + k, hi = i + k + 4;
+          const float *p = t + s->base[lo], *q = t + s->base[hi];
+#define PAIR(x, y) \
+  _mm256_insertf128_ps (_mm256_castps128_ps256 (_mm_load_ps (x)), \
+                        _mm_load_ps (y), 1)
+          __m256 c0 = PAIR (p, q);
+          __m256 ca = PAIR (p + s->oa[lo], q + s->oa[hi]);
+          __m256 cb = PAIR (p + s->ob[lo], q + s->ob[hi]);
+          __m256 c1 = PAIR (p + o111, q + o111);
+#undef PAIR
+          __m256 r;
+
+          /* w0 c000 + wa ca + wb cb + w1 c111, as tetra_interp (). */
+          r = _mm256_mul_ps (c0, _mm256_permute_ps (u[k], 0x00));
+          r = _mm256_fmadd_ps (ca, _mm256_permute_ps (u[k], 0x55), r);
+          r = _mm256_fmadd_ps (cb, _mm256_permute_ps (u[k], 0xaa), r);
+          r = _mm256_fmadd_ps (c1, _mm256_permute_ps (u[k], 0xff), r);
+          _mm_store_ps ((float *) &s->out[lo], _mm256_castps256_ps128 (r));
+          _mm_store_ps ((float *) &s->out[hi], _mm256_extractf128_ps (r, 1));
+        }
+    }
+}
+#endif
 
 ALWAYS_INLINE void
 trilinear_setup (const LookLabLutApplier *a, Scratch *s, int n)
@@ -367,8 +438,23 @@ process_rows (const LookLabLutApplier *a, Kind kind, int channels,
           /* B, C */
           if (a->interp == LOOKLAB_INTERP_TETRAHEDRAL)
             {
-              tetra_setup (a, &s, n);
-              tetra_interp (a, &s, n);
+#if HAVE_X86_AVX2
+              if (a->use_avx2)
+                {
+                  /* Round up to a multiple of 8 with valid cells. */
+                  int n8 = (n + 7) & ~7;
+
+                  for (int i = n; i < n8; i++)
+                    s.x[0][i] = s.x[1][i] = s.x[2][i] = 0.0f;
+                  tetra_setup (a, &s, n8);
+                  tetra_interp_avx2 (a, &s, n8);
+                }
+              else
+#endif
+                {
+                  tetra_setup (a, &s, n);
+                  tetra_interp (a, &s, n);
+                }
             }
           else
             {
@@ -606,6 +692,13 @@ looklab_lut_applier_new (const LookLabLut *lut, LookLabPixelFormat format,
     goto fail;
   a->format = format;
   a->interp = interp;
+#if HAVE_X86_AVX2
+  /* LOOKLAB_LUT_GENERIC (any value) forces the portable stage C, so that
+   * the tests can check both on a machine with AVX2. */
+  a->use_avx2 = __builtin_cpu_supports ("avx2")
+                && __builtin_cpu_supports ("fma")
+                && getenv ("LOOKLAB_LUT_GENERIC") == NULL;
+#endif
   a->strength = strength;
   n = a->size = lut->size;
   a->stride[0] = 4;
