@@ -27,12 +27,14 @@ void openblas_set_num_threads (int num_threads);
 void
 cnn_set_threads (int n_threads)
 {
-#ifdef LOOKLAB_HAVE_OPENBLAS
-  if (n_threads <= 0)
-    n_threads = (int) g_get_num_processors ();
-  openblas_set_num_threads (n_threads);
-#else
+  /* The matrix products are split into column blocks on our own threads
+   * (gemm_parallel), each calling a one-threaded sgemm: OpenBLAS's own
+   * threads synchronise finely and, measured on a shared 2-core machine,
+   * made a product 2x slower with 2 threads than with 1; coarse blocks
+   * degrade gracefully when a core is busy. */
   (void) n_threads;
+#ifdef LOOKLAB_HAVE_OPENBLAS
+  openblas_set_num_threads (1);
 #endif
 }
 
@@ -42,15 +44,26 @@ typedef struct
 {
   CnnRangeFunc fn;
   void        *data;
-  int          begin, end;
-} RangeJob;
+  int          n;
+  int          piece;
+  gint         next;     /* the next index to hand out (atomic) */
+} RangeWork;
 
+/* Takes pieces until none is left: a thread that the scheduler delays
+ * (a shared machine) simply takes fewer, nobody waits for it. */
 static void *
 range_thread (void *p)
 {
-  RangeJob *job = p;
+  RangeWork *w = p;
 
-  job->fn (job->data, job->begin, job->end);
+  for (;;)
+    {
+      int b = g_atomic_int_add (&w->next, w->piece);
+
+      if (b >= w->n)
+        break;
+      w->fn (w->data, b, b + w->piece < w->n ? b + w->piece : w->n);
+    }
   return NULL;
 }
 
@@ -58,34 +71,78 @@ void
 cnn_parallel (int n_threads, int n, CnnRangeFunc fn, void *data)
 {
   pthread_t threads[MAX_THREADS];
-  RangeJob  jobs[MAX_THREADS];
   gboolean  started[MAX_THREADS] = { FALSE };
+  RangeWork w;
   int       t;
 
+  if (n <= 0)
+    return;
   if (n_threads <= 0)
     n_threads = (int) g_get_num_processors ();
   if (n_threads > MAX_THREADS)
     n_threads = MAX_THREADS;
   if (n_threads > n)
-    n_threads = n > 0 ? n : 1;
-  for (t = 0; t < n_threads; t++)
+    n_threads = n;
+  if (n_threads == 1)
     {
-      jobs[t].fn = fn;
-      jobs[t].data = data;
-      jobs[t].begin = (int) ((int64_t) n * t / n_threads);
-      jobs[t].end = (int) ((int64_t) n * (t + 1) / n_threads);
+      fn (data, 0, n);
+      return;
     }
+  w.fn = fn;
+  w.data = data;
+  w.n = n;
+  w.piece = (n + 4 * n_threads - 1) / (4 * n_threads);
+  w.next = 0;
   for (t = 1; t < n_threads; t++)
-    started[t] = pthread_create (&threads[t], NULL, range_thread, &jobs[t])
-                 == 0;
-  fn (data, jobs[0].begin, jobs[0].end);
+    started[t] = pthread_create (&threads[t], NULL, range_thread, &w) == 0;
+  range_thread (&w);
   for (t = 1; t < n_threads; t++)
-    {
-      if (started[t])
-        pthread_join (threads[t], NULL);
-      else
-        fn (data, jobs[t].begin, jobs[t].end);
-    }
+    if (started[t])
+      pthread_join (threads[t], NULL);
+}
+
+typedef struct
+{
+  enum CBLAS_TRANSPOSE ta;
+  int                  m, n, k;
+  const float         *a;
+  int                  lda;
+  const float         *b;
+  int                  ldb;
+  float               *c;
+  int                  ldc;
+} Gemm;
+
+#define GEMM_COL_BLOCK 64
+
+static void
+gemm_range (void *data, int b0, int b1)
+{
+  const Gemm *g = data;
+  int         j0 = b0 * GEMM_COL_BLOCK;
+  int         j1 = b1 * GEMM_COL_BLOCK < g->n ? b1 * GEMM_COL_BLOCK : g->n;
+
+  if (j1 > j0)
+    cblas_sgemm (CblasRowMajor, g->ta, CblasNoTrans, g->m, j1 - j0, g->k,
+                 1.0f, g->a, g->lda, g->b + j0, g->ldb, 0.0f, g->c + j0,
+                 g->ldc);
+}
+
+/* C[m, n] = op (A) [m, k] x B[k, n], the n columns split across threads
+ * in blocks of GEMM_COL_BLOCK (each element's sum is the same whatever
+ * the split). */
+static void
+gemm_parallel (int n_threads, enum CBLAS_TRANSPOSE ta, int m, int n, int k,
+               const float *a, int lda, const float *b, int ldb, float *c,
+               int ldc)
+{
+  Gemm g = { ta, m, n, k, a, lda, b, ldb, c, ldc };
+  int  blocks = (n + GEMM_COL_BLOCK - 1) / GEMM_COL_BLOCK;
+
+  /* small products are not worth a thread */
+  if ((double) m * n * k < 4e6)
+    n_threads = 1;
+  cnn_parallel (n_threads, blocks, gemm_range, &g);
 }
 
 static float *
@@ -197,8 +254,8 @@ cnn_conv2d (int n_threads, const float *in, int cin, int ih, int iw,
   if (kh == 1 && kw == 1 && stride == 1 && padding == 0)
     {
       /* A 1x1 convolution is the product itself. */
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, cout, (int) N,
-                   cin, 1.0f, weight, cin, in, (int) N, 0.0f, out, (int) N);
+      gemm_parallel (n_threads, CblasNoTrans, cout, (int) N, cin, weight, cin,
+                     in, (int) N, out, (int) N);
     }
   else
     {
@@ -222,9 +279,9 @@ cnn_conv2d (int n_threads, const float *in, int cin, int ih, int iw,
           a.r1 = r0 + rows < oh ? r0 + rows : oh;
           bn = (size_t) (a.r1 - a.r0) * ow;
           cnn_parallel (n_threads, cin, im2col_range, &a);
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, cout,
-                       (int) bn, (int) K, 1.0f, weight, (int) K, a.col,
-                       (int) bn, 0.0f, out + (size_t) r0 * ow, (int) N);
+          gemm_parallel (n_threads, CblasNoTrans, cout, (int) bn, (int) K,
+                         weight, (int) K, a.col, (int) bn,
+                         out + (size_t) r0 * ow, (int) N);
         }
     }
   for (o = 0; o < cout; o++)
@@ -324,9 +381,8 @@ cnn_conv_transpose2d (int n_threads, const float *in, int cin, int ih,
       size_t bn = (size_t) (r1 - r0) * iw;
 
       /* col [cout*kh*kw, bn] = W^T [cout*kh*kw, cin] x in [cin, bn] */
-      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) M, (int) bn,
-                   cin, 1.0f, weight, (int) M, in + (size_t) r0 * iw,
-                   (int) HW, 0.0f, col, (int) bn);
+      gemm_parallel (n_threads, CblasTrans, (int) M, (int) bn, cin, weight,
+                     (int) M, in + (size_t) r0 * iw, (int) HW, col, (int) bn);
       a.r0 = r0;
       a.r1 = r1;
       cnn_parallel (n_threads, cout, col2im_range, &a);
