@@ -869,6 +869,39 @@ looklab_cnn_run (const LookLabCnn *cnn, const float *input, int width,
                  int height, int n_threads, float **out, int *out_channels,
                  int *out_width, int *out_height, LookLabDiag *diag)
 {
+  return looklab_cnn_run_progress (cnn, input, width, height, n_threads, out,
+                                   out_channels, out_width, out_height, NULL,
+                                   NULL, diag);
+}
+
+/* Multiply-adds of node @i at the shapes of this run (for progress). */
+static double
+node_macs (const LookLabCnn *cnn, const CnnShape *s, int i, int width,
+           int height)
+{
+  const Node *n = &cnn->nodes[i];
+  double      in_px;
+
+  if (n->op == OP_CONV)
+    return (double) s[i].w * s[i].h * n->cout * n->cin * n->kh * n->kw;
+  if (n->op == OP_CONVT)
+    {
+      in_px = n->inputs[0] < 0 ? (double) width * height
+                               : (double) s[n->inputs[0]].w
+                                   * s[n->inputs[0]].h;
+      return in_px * n->cout * n->cin * n->kh * n->kw;
+    }
+  return (double) s[i].w * s[i].h * s[i].c;
+}
+
+int
+looklab_cnn_run_progress (const LookLabCnn *cnn, const float *input,
+                          int width, int height, int n_threads, float **out,
+                          int *out_channels, int *out_width, int *out_height,
+                          LookLabProgressFunc progress, void *progress_data,
+                          LookLabDiag *diag)
+{
+  double    total = 0.0, done = 0.0;
   CnnShape *shapes = NULL;
   float   **bufs = NULL;
   int      *uses = NULL;
@@ -893,6 +926,10 @@ looklab_cnn_run (const LookLabCnn *cnn, const float *input, int width,
   if (status != LOOKLAB_OK)
     goto out;
   cnn_set_threads (n_threads);
+  if (progress != NULL)
+    for (i = 0; i < cnn->n_nodes; i++)
+      if (cnn->nodes[i].needed)
+        total += node_macs (cnn, shapes, i, width, height);
 
   bufs = g_new0 (float *, cnn->n_nodes);
   uses = g_new0 (int, cnn->n_nodes);
@@ -929,6 +966,16 @@ looklab_cnn_run (const LookLabCnn *cnn, const float *input, int width,
             }
         }
 
+      if (progress != NULL)
+        {
+          if (progress (total > 0.0 ? done / total : 0.0, progress_data))
+            {
+              status = looklab_diag_set (diag, LOOKLAB_ERR_CANCELLED, 0,
+                                         "cancelled");
+              goto out;
+            }
+          done += node_macs (cnn, shapes, i, width, height);
+        }
       if (profile)
         t_node = g_get_monotonic_time ();
 

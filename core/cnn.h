@@ -83,4 +83,13 @@ int looklab_cnn_run (const LookLabCnn *cnn, const float *input, int width,
                      int *out_channels, int *out_width, int *out_height,
                      LookLabDiag *diag);
 
+/* looklab_cnn_run () that calls @progress (may be NULL) before each node
+ * with the fraction of the multiply-adds done; a non-zero return stops the
+ * run with LOOKLAB_ERR_CANCELLED (nothing is stored in *@out). */
+int looklab_cnn_run_progress (const LookLabCnn *cnn, const float *input,
+                              int width, int height, int n_threads,
+                              float **out, int *out_channels, int *out_width,
+                              int *out_height, LookLabProgressFunc progress,
+                              void *progress_data, LookLabDiag *diag);
+
 #endif /* LOOKLAB_CNN_H */

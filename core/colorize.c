@@ -40,6 +40,21 @@ looklab_colorize_params_init (LookLabColorizeParams *params)
   params->net_size = 0;
 }
 
+/* The network's share of the progress: 0.1 .. 0.9. */
+typedef struct
+{
+  LookLabProgressFunc fn;
+  void               *data;
+} NetProgress;
+
+static int
+net_progress (double fraction, void *data)
+{
+  NetProgress *np = data;
+
+  return np->fn (0.1 + 0.8 * fraction, np->data);
+}
+
 /* ---- area resampling (full resolution -> network) ---------------------- */
 
 /* Output cell i of @n_out covers source [i * n_in / n_out, (i + 1) * n_in
@@ -335,8 +350,14 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width,
       goto out;
     }
 
-  status = looklab_cnn_run (cnn, input, S, S, params->n_threads, &net_out,
-                            &oc, &ow, &oh, diag);
+  {
+    NetProgress np = { progress, progress_data };
+
+    status = looklab_cnn_run_progress (cnn, input, S, S, params->n_threads,
+                                       &net_out, &oc, &ow, &oh,
+                                       progress != NULL ? net_progress : NULL,
+                                       &np, diag);
+  }
   if (status != LOOKLAB_OK)
     goto out;
   stage ("network", &wall, &cpu);

@@ -45,6 +45,9 @@ void looklab_colorize_params_init (LookLabColorizeParams *params);
  * @width x @height weights, rows @mask_stride floats apart, > 0 marks a
  * hint (both NULL or both given; ignored by models of kind L).  @ab_out:
  * @width x @height interleaved a*, b* pairs, rows @ab_stride floats apart.
+ * @progress (may be NULL) is called with 0, 0.1 after the resampling,
+ * 0.1..0.9 before each network node (by multiply-adds done), then 1; a
+ * non-zero return cancels.  Runs on params->n_threads threads.
  * Returns 0 or LOOKLAB_ERR_ARG, _LIMIT (over LOOKLAB_COLORIZE_MAX_PIXELS),
  * _NOMEM, _CANCELLED, or the network's errors. */
 int looklab_colorize (const LookLabCnn *cnn, const float *l, int width,

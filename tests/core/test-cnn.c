@@ -610,6 +610,56 @@ test_colorize_cancel (void)
   looklab_cnn_free (cnn);
 }
 
+typedef struct
+{
+  double last;
+  double stop_at;
+  int    calls;
+  int    inside;      /* calls strictly between 0.1 and 0.9 (the network) */
+  int    monotonic;
+} Trace;
+
+static int
+trace_progress (double fraction, void *data)
+{
+  Trace *t = data;
+
+  if (fraction < t->last)
+    t->monotonic = 0;
+  if (fraction > 0.1 && fraction < 0.9)
+    t->inside++;
+  t->last = fraction;
+  t->calls++;
+  return fraction >= t->stop_at;
+}
+
+/* Progress rises through the network's nodes and a cancel there stops it. */
+static void
+test_colorize_progress (void)
+{
+  LookLabCnn *cnn = load_tiny ();
+  float       l[64 * 48], ab[2 * 64 * 48];
+  Trace       t = { 0.0, 2.0, 0, 0, 1 };
+  int         i;
+
+  for (i = 0; i < 64 * 48; i++)
+    l[i] = (float) (i % 100);
+  g_assert_cmpint (looklab_colorize (cnn, l, 64, 48, 64, NULL, 0, NULL, 0,
+                                     ab, 128, NULL, trace_progress, &t, NULL),
+                   ==, 0);
+  g_assert_true (t.monotonic);
+  g_assert_cmpint (t.inside, >, 5);
+  g_assert_cmpfloat (t.last, ==, 1.0);
+  memset (&t, 0, sizeof t);
+  t.monotonic = 1;
+  t.stop_at = 0.4;
+  g_assert_cmpint (looklab_colorize (cnn, l, 64, 48, 64, NULL, 0, NULL, 0,
+                                     ab, 128, NULL, trace_progress, &t, NULL),
+                   ==, LOOKLAB_ERR_CANCELLED);
+  g_assert_cmpfloat (t.last, <, 0.9);
+  looklab_cnn_free (cnn);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -635,5 +685,6 @@ main (int argc, char **argv)
   g_test_add_func ("/colorize/huge-and-bad-args", test_colorize_huge);
   g_test_add_func ("/colorize/hints", test_colorize_hints);
   g_test_add_func ("/colorize/cancel", test_colorize_cancel);
+  g_test_add_func ("/colorize/progress", test_colorize_progress);
   return g_test_run ();
 }
