@@ -12,14 +12,16 @@
  *   17      1     u8  encoding: 0 (the network sees 2 x - 1, x the clamped
  *                     input in [0, 1])
  *   18      1     u8  correction lattice edge K: 0 (none) or 2..65
- *   19      1     u8  reserved, 0
+ *   19      1     u8  flags: bit 0 = linear path (the output also gets
+ *                     S (2 xc - 1), S 3 x 3); other bits 0
  *   20      4     u32 P: MLP parameters, must equal 3h + h
- *                     + (layers - 1)(h^2 + h) + 3h + 3
+ *                     + (layers - 1)(h^2 + h) + 3h + 3 (+ 9 with bit 0)
  *   24      8     f64 in-sample mean CIEDE2000 of the fit
  *   32      8     f64 in-sample largest CIEDE2000 of the fit
  *   40      8     u64 distinct colours the fit saw
  *   48      4P    f32 MLP parameters, layer by layer from the input: the
- *                     weights (n_out x n_in, row-major), then the biases
+ *                     weights (n_out x n_in, row-major), then the biases;
+ *                     then S (row-major) with flag bit 0
  *   48+4P   12K^3 f32 correction lattice, RGB triples, red fastest
  *   end-4   4     u32 CRC-32 (ISO-HDLC, as zlib's crc32) of all bytes before
  *
@@ -175,7 +177,7 @@ looklab_look_serialize (const LookLabLook *look, void **data, size_t *len)
   buf[16] = (unsigned char) look->activation;
   buf[17] = 0;
   buf[18] = (unsigned char) look->corr_size;
-  buf[19] = 0;
+  buf[19] = (unsigned char) (look->skip ? 1 : 0);
   put_u32 (buf + 20, (uint32_t) look->n_params);
   put_f64 (buf + 24, look->fit_mean_de00);
   put_f64 (buf + 32, look->fit_max_de00);
@@ -196,7 +198,7 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
                           LookLabDiag *diag)
 {
   const unsigned char *buf = data;
-  unsigned hidden, layers, activation, encoding, corr;
+  unsigned hidden, layers, activation, encoding, corr, flags;
   uint32_t version, n_params, crc;
   size_t expected, n_corr, i;
   LookLabLook *look;
@@ -225,6 +227,7 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
   activation = buf[16];
   encoding = buf[17];
   corr = buf[18];
+  flags = buf[19];
   n_params = get_u32 (buf + 20);
   if (hidden < LOOKLAB_LOOK_MIN_HIDDEN || hidden > LOOKLAB_LOOK_MAX_HIDDEN
       || layers < LOOKLAB_LOOK_MIN_LAYERS || layers > LOOKLAB_LOOK_MAX_LAYERS
@@ -239,18 +242,19 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
                              LOOKLAB_LOOK_MAX_HIDDEN,
                              LOOKLAB_LOOK_MIN_CORRECTION,
                              LOOKLAB_LOOK_MAX_CORRECTION);
-  if (activation >= LOOKLAB_ACT_COUNT || encoding != 0 || buf[19] != 0)
+  if (activation >= LOOKLAB_ACT_COUNT || encoding != 0 || (flags & ~1u) != 0)
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                              "unknown activation %u, encoding %u or "
-                             "reserved byte %u", activation, encoding,
-                             buf[19]);
-  if (n_params != looklab_look_count_params ((int) hidden, (int) layers))
+                             "flags 0x%02x", activation, encoding, flags);
+  if (n_params != looklab_look_count_params ((int) hidden, (int) layers,
+                                             (int) (flags & 1u)))
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                              "the header says %u parameters but a %u x %u "
                              "network has %zu", (unsigned) n_params, layers,
                              hidden,
                              looklab_look_count_params ((int) hidden,
-                                                        (int) layers));
+                                                        (int) layers,
+                                                        (int) (flags & 1u)));
   n_corr = (size_t) corr * corr * corr * 3;
   expected = HEADER_BYTES + 4 * (size_t) n_params + 4 * n_corr + 4;
   if (expected > LOOKLAB_LOOK_MAX_BYTES)
@@ -272,7 +276,7 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
                              "damaged)");
 
   look = looklab_look_new_shape ((int) hidden, (int) layers, (int) activation,
-                                 (int) corr);
+                                 (int) (flags & 1u), (int) corr);
   if (look == NULL)
     return looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
   look->fit_mean_de00 = get_f64 (buf + 24);

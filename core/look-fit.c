@@ -41,15 +41,17 @@ static LookLabFitTuning tuning = {
   .grid = 64,
   .batch = 256,
   .steps = 3000,
-  .lr = 0.01f,
+  .lr = 0.003f,
   .weight_decay = 1e-4f,
-  .count_power = 0.5f,
+  .count_power = 0.0f,
   .activation = LOOKLAB_ACT_TANH,
   .init_scale = 1e-3f,
   .corr_smooth = 0.3f,
   .corr_ridge = 0.01f,
   .corr_power = 1.0f,
   .corr_size = 17,
+  .skip = 1,
+  .skip_decay = 0.0f,
 };
 
 LookLabFitTuning *
@@ -132,6 +134,7 @@ typedef struct
 struct Trainer
 {
   Shape              shape;
+  size_t             off_skip;   /* 0 when there is no linear path */
   int                hidden;
   int                activation;
   const float       *x;          /* n x 3 inputs in [0, 1] */
@@ -208,6 +211,17 @@ chunk_gradient (Trainer *tr, Worker *wk, const uint32_t *idx, float *g)
         }
     }
 
+  if (tr->off_skip > 0)
+    {
+      const float *S = p + tr->off_skip;
+      float *out = wk->z + L * plane;
+
+      for (j = 0; j < 3; j++)
+        for (k = 0; k < 3; k++)
+          for (c = 0; c < CHUNK; c++)
+            out[j * CHUNK + c] += S[j * 3 + k] * wk->a[k * CHUNK + c];
+    }
+
   /* Loss derivative: out = x + f; clipped targets are one-sided. */
   {
     const float *out = wk->z + L * plane;
@@ -227,6 +241,23 @@ chunk_gradient (Trainer *tr, Worker *wk, const uint32_t *idx, float *g)
           dcur[k * CHUNK + c] = scale * tr->w[i] * diff;
         }
   }
+  if (tr->off_skip > 0)
+    {
+      float *gS = g + tr->off_skip;
+
+      for (j = 0; j < 3; j++)
+        for (k = 0; k < 3; k++)
+          {
+            float acc[8] = { 0 };
+            int q;
+
+            for (c = 0; c < CHUNK; c += 8)
+              for (q = 0; q < 8; q++)
+                acc[q] += dcur[j * CHUNK + c + q] * wk->a[k * CHUNK + c + q];
+            gS[j * 3 + k] = ((acc[0] + acc[1]) + (acc[2] + acc[3]))
+                            + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+          }
+    }
 
   /* Backward. */
   for (l = L; l >= 0; l--)
@@ -366,6 +397,7 @@ train_mlp (LookLabLook *look, const LookLabSamples *smp, const float *w,
     batch_size = CHUNK;
   batch_size -= batch_size % CHUNK;
   shape_init (&tr->shape, H, look->layers);
+  tr->off_skip = look->skip ? P - 9 : 0;
   tr->hidden = H;
   tr->activation = look->activation;
   tr->x = smp->x;
@@ -487,6 +519,14 @@ train_mlp (LookLabLook *look, const LookLabSamples *smp, const float *w,
                 if (i < b)
                   look->params[i] -= wd * look->params[i];
               }
+          }
+        for (i = tr->off_skip; tr->off_skip > 0 && i < P; i++)
+          {
+            m[i] = beta1 * m[i] + (1.0f - beta1) * grad[i];
+            v[i] = beta2 * v[i] + (1.0f - beta2) * grad[i] * grad[i];
+            look->params[i] -= lr_t * m[i] / (sqrtf (v[i]) + 1e-8f)
+                               + (float) (lr * tuning.skip_decay)
+                                   * look->params[i];
           }
       }
 
@@ -814,7 +854,7 @@ looklab_look_fit (const LookLabImageView *before,
     }
 
   look = looklab_look_new_shape (params->hidden, params->layers,
-                                 tuning.activation, corr);
+                                 tuning.activation, tuning.skip, corr);
   w = malloc (sizeof (float) * smp.n);
   pred = malloc (sizeof (float) * 3 * smp.n);
   if (look == NULL || w == NULL || pred == NULL)

@@ -27,10 +27,12 @@ struct _LookLabLook
   int    hidden;
   int    layers;
   int    activation;     /* LookLabActivation */
+  int    skip;           /* 1: a linear 3x3 path from input to output */
   size_t n_params;
   /* Per layer, input to output: weights (n_out x n_in, row-major) then
    * biases (n_out).  Input layer 3 -> hidden, then hidden -> hidden, and the
-   * output layer hidden -> 3. */
+   * output layer hidden -> 3; with @skip, 9 more weights (3 x 3, row-major)
+   * of a linear path from the encoded input to the output. */
   float *params;
 
   int    corr_size;      /* edge of the correction lattice, 0 if none */
@@ -80,12 +82,12 @@ looklab_activate (int activation, float v)
 }
 
 /* Returns the number of MLP weights and biases of a shape. */
-size_t looklab_look_count_params (int hidden, int layers);
+size_t looklab_look_count_params (int hidden, int layers, int skip);
 
 /* Returns a new look of the given shape with zeroed parameters (the
  * identity), or NULL when memory is short.  The shape must be in range. */
 LookLabLook *looklab_look_new_shape (int hidden, int layers, int activation,
-                                     int corr_size);
+                                     int skip, int corr_size);
 
 /* Evaluates only the MLP residual f at @n colours already clamped to
  * [0, 1] (no correction, no clamping of the result): out = f (in). */
@@ -133,6 +135,8 @@ typedef struct
   float corr_ridge;      /* lattice pull toward zero */
   float corr_power;      /* lattice sample weight = count^p */
   int   corr_size;       /* default lattice edge */
+  int   skip;            /* linear input -> output path */
+  float skip_decay;      /* weight decay of that path */
 } LookLabFitTuning;
 
 LookLabFitTuning *looklab_look_fit_tuning (void);

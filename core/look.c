@@ -19,16 +19,17 @@
 #include <unistd.h>
 
 size_t
-looklab_look_count_params (int hidden, int layers)
+looklab_look_count_params (int hidden, int layers, int skip)
 {
   /* 3 -> h, (layers - 1) x h -> h, h -> 3; weights and biases. */
   return (size_t) (3 * hidden + hidden)
          + (size_t) (layers - 1) * (size_t) (hidden * hidden + hidden)
-         + (size_t) (hidden * 3 + 3);
+         + (size_t) (hidden * 3 + 3) + (skip ? 9 : 0);
 }
 
 LookLabLook *
-looklab_look_new_shape (int hidden, int layers, int activation, int corr_size)
+looklab_look_new_shape (int hidden, int layers, int activation, int skip,
+                        int corr_size)
 {
   LookLabLook *look = calloc (1, sizeof (LookLabLook));
 
@@ -37,7 +38,8 @@ looklab_look_new_shape (int hidden, int layers, int activation, int corr_size)
   look->hidden = hidden;
   look->layers = layers;
   look->activation = activation;
-  look->n_params = looklab_look_count_params (hidden, layers);
+  look->skip = skip ? 1 : 0;
+  look->n_params = looklab_look_count_params (hidden, layers, skip);
   look->params = calloc (look->n_params, sizeof (float));
   look->corr_size = corr_size;
   if (corr_size > 0)
@@ -105,6 +107,9 @@ looklab_look_eval_mlp (const LookLabLook *look, const float *in, float *out,
 
           for (k = 0; k < h; k++)
             s += p[j * h + k] * a[k];
+          if (look->skip)
+            for (k = 0; k < 3; k++)
+              s += p[3 * h + 3 + j * 3 + k] * u[k];
           out[i * 3 + j] = s;
         }
     }

@@ -17,7 +17,7 @@ static LookLabLook *
 make_look (int hidden, int layers, int corr)
 {
   LookLabLook *look = looklab_look_new_shape (hidden, layers,
-                                              LOOKLAB_ACT_TANH, corr);
+                                              LOOKLAB_ACT_TANH, 1, corr);
   size_t i;
 
   g_assert_nonnull (look);
@@ -82,6 +82,7 @@ test_round_trip_no_correction (void)
 
   g_assert_cmpint (looklab_look_deserialize (data, len, &back, NULL), ==, 0);
   g_assert_cmpint (back->corr_size, ==, 0);
+  g_assert_cmpint (back->skip, ==, 1);
   b = serialize (back);
   g_assert_true (g_bytes_equal (a, b));
   g_bytes_unref (a);
@@ -179,7 +180,7 @@ static const BadCase bad_cases[] = {
   { "correction-one", BREAK_CORRECTION_ONE, LOOKLAB_ERR_LIMIT },
   { "activation-unknown", BREAK_ACTIVATION, LOOKLAB_ERR_PARSE },
   { "encoding-unknown", BREAK_ENCODING, LOOKLAB_ERR_PARSE },
-  { "reserved-set", BREAK_RESERVED, LOOKLAB_ERR_PARSE },
+  { "flags-unknown", BREAK_RESERVED, LOOKLAB_ERR_PARSE },
   { "param-count-wrong", BREAK_PARAM_COUNT, LOOKLAB_ERR_PARSE },
   { "trailing-bytes", BREAK_TRAILING, LOOKLAB_ERR_PARSE },
   { "checksum-wrong", BREAK_CHECKSUM, LOOKLAB_ERR_PARSE },
@@ -242,7 +243,7 @@ test_bad (gconstpointer data)
     case BREAK_CORRECTION_ONE: p[18] = 1; break;
     case BREAK_ACTIVATION: p[16] = 9; fix_crc (p, len); break;
     case BREAK_ENCODING: p[17] = 1; fix_crc (p, len); break;
-    case BREAK_RESERVED: p[19] = 1; fix_crc (p, len); break;
+    case BREAK_RESERVED: p[19] = 0x80; fix_crc (p, len); break;
     case BREAK_PARAM_COUNT: p[20] ^= 1; fix_crc (p, len); break;
     case BREAK_TRAILING:
       p = g_realloc (p, len + 3);
