@@ -224,7 +224,6 @@ parse_node (LookLabCnn *cnn, const LookLabSafetensors *st, int index,
   const char          *name, *opname;
   const LookLabTensor *t;
   int                  i, status, in_ch;
-  size_t               k;
 
   if (!JSON_NODE_HOLDS_OBJECT (jn))
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
@@ -293,9 +292,8 @@ parse_node (LookLabCnn *cnn, const LookLabSafetensors *st, int index,
       {
         int64_t wshape[4] = { -1, -1, -1, -1 };
         int64_t bshape[1];
-        int     s_hi = node->op == OP_CONV ? 16 : 16;
 
-        if (!member_int (obj, "stride", 1, 1, s_hi, &node->stride)
+        if (!member_int (obj, "stride", 1, 1, 16, &node->stride)
             || !member_int (obj, "padding", 0, 0, 64, &node->padding)
             || !member_int (obj, "dilation", 1, 1, 64, &node->dilation)
             || !member_int (obj, "output_padding", 0, 0, 15,
@@ -451,7 +449,6 @@ parse_node (LookLabCnn *cnn, const LookLabSafetensors *st, int index,
     case OP_SIGMOID:
       break;
     }
-  (void) k;
   return LOOKLAB_OK;
 }
 

@@ -76,16 +76,19 @@ taps_free (Taps *t)
   g_free (t->w);
 }
 
-static void
+/* Returns FALSE when out of memory (a very long, thin image). */
+static gboolean
 taps_make (Taps *t, int n_in, int n_out)
 {
   double step = (double) n_in / n_out;
   int    i;
 
   t->max_taps = (int) ceil (step) + 2;
-  t->first = g_new (int, n_out);
-  t->count = g_new (int, n_out);
-  t->w = g_new0 (float, (size_t) n_out * t->max_taps);
+  t->first = g_try_new (int, n_out);
+  t->count = g_try_new (int, n_out);
+  t->w = g_try_new0 (float, (size_t) n_out * t->max_taps);
+  if (t->first == NULL || t->count == NULL || t->w == NULL)
+    return FALSE;
   for (i = 0; i < n_out; i++)
     {
       double a = i * step, b = (i + 1) * step, sum = 0.0;
@@ -107,6 +110,7 @@ taps_make (Taps *t, int n_in, int n_out)
       for (j = 0; j < k; j++)
         t->w[(size_t) i * t->max_taps + j] /= (float) sum;
     }
+  return TRUE;
 }
 
 typedef struct
@@ -274,8 +278,12 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width,
                                  "no memory for the resampled image");
       goto out;
     }
-  taps_make (&tx, width, S);
-  taps_make (&ty, height, S);
+  if (!taps_make (&tx, width, S) || !taps_make (&ty, height, S))
+    {
+      status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0,
+                                 "no memory for the resampling weights");
+      goto out;
+    }
   {
     HPass h = { l, l_stride, width, &tx, tmp, S };
 
@@ -378,9 +386,19 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width,
     UPass u = { net_out, ow, oh, ab_out, ab_stride, width, height,
                 params->saturation, NULL, NULL, NULL };
 
-    u.x0 = g_new (int, width);
-    u.x1 = g_new (int, width);
-    u.lx = g_new (float, width);
+    u.x0 = g_try_new (int, width);
+    u.x1 = g_try_new (int, width);
+    u.lx = g_try_new (float, width);
+    if (u.x0 == NULL || u.x1 == NULL || u.lx == NULL)
+      {
+        g_free (u.x0);
+        g_free (u.x1);
+        g_free (u.lx);
+        status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0,
+                                   "no memory for a row of %d pixels",
+                                   width);
+        goto out;
+      }
     for (x = 0; x < width; x++)
       src_index (x, (double) ow / width, ow, &u.x0[x], &u.x1[x], &u.lx[x]);
     cnn_parallel (params->n_threads, height, upass_rows, &u);
