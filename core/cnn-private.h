@@ -42,7 +42,8 @@ int cnn_conv2d (int n_threads, const float *in, int cin, int ih, int iw,
                 int oh, int ow, float **scratch);
 
 /* Transposed convolution, @weight [cin, cout, kh, kw] (PyTorch's layout). */
-int cnn_conv_transpose2d (int n_threads, const float *in, int cin, int ih, int iw,
+int cnn_conv_transpose2d (int n_threads, const float *in, int cin, int ih,
+                          int iw,
                           const float *weight, const float *bias, int cout,
                           int kh, int kw, int stride, int padding,
                           int dilation, float *out, int oh, int ow,

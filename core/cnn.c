@@ -72,7 +72,8 @@ typedef struct
 
   /* conv2d, conv_transpose2d */
   int    cin, cout, kh, kw, stride, padding, dilation, output_padding;
-  float *weight;              /* conv: [cout, cin*kh*kw]; convT: [cin, cout*kh*kw] */
+  float *weight;              /* conv: [cout, cin*kh*kw];
+                                 convT: [cin, cout*kh*kw] */
   float *bias;                /* [cout] */
 
   /* batchnorm as y = x * mul + add; softmax bins [q, 2] */
@@ -1003,15 +1004,16 @@ looklab_cnn_run_progress (const LookLabCnn *cnn, const float *input,
       switch (n->op)
         {
         case OP_CONV:
-          status = cnn_conv2d (n_threads, ins[0], is[0].c, is[0].h, is[0].w, n->weight,
-                               n->bias, n->cout, n->kh, n->kw, n->stride,
-                               n->padding, n->dilation, dst, os->h, os->w,
-                               &scratch);
+          status = cnn_conv2d (n_threads, ins[0], is[0].c, is[0].h, is[0].w,
+                               n->weight, n->bias, n->cout, n->kh, n->kw,
+                               n->stride, n->padding, n->dilation, dst,
+                               os->h, os->w, &scratch);
           break;
         case OP_CONVT:
-          status = cnn_conv_transpose2d (n_threads, ins[0], is[0].c, is[0].h, is[0].w,
-                                         n->weight, n->bias, n->cout, n->kh,
-                                         n->kw, n->stride, n->padding,
+          status = cnn_conv_transpose2d (n_threads, ins[0], is[0].c,
+                                         is[0].h, is[0].w, n->weight,
+                                         n->bias, n->cout, n->kh, n->kw,
+                                         n->stride, n->padding,
                                          n->dilation, dst, os->h, os->w,
                                          &scratch);
           break;
@@ -1074,8 +1076,9 @@ looklab_cnn_run_progress (const LookLabCnn *cnn, const float *input,
                                  os->h, os->w);
           break;
         case OP_SOFTMAX_AM:
-          cnn_softmax_annealed_mean (n_threads, ins[0], n->q, (size_t) os->w * os->h,
-                                     n->bins, n->temperature, dst);
+          cnn_softmax_annealed_mean (n_threads, ins[0], n->q,
+                                     (size_t) os->w * os->h, n->bins,
+                                     n->temperature, dst);
           break;
         }
       if (status != LOOKLAB_OK)

@@ -57,7 +57,7 @@ void looklab_safetensors_free (LookLabSafetensors *st);
 
 /* Returns the number of tensors and the @index-th (in file order of their
  * data offsets), or NULL when out of range. */
-int                  looklab_safetensors_n_tensors (const LookLabSafetensors *st);
+int looklab_safetensors_n_tensors (const LookLabSafetensors *st);
 const LookLabTensor *looklab_safetensors_get (const LookLabSafetensors *st,
                                               int index);
 

@@ -103,10 +103,12 @@ typedef struct
 } BadCase;
 
 static const BadCase bad_cases[] = {
-  { "header-not-json", "{\"a\": [1, 2", 0, LOOKLAB_ERR_PARSE, "not valid JSON" },
+  { "header-not-json", "{\"a\": [1, 2", 0, LOOKLAB_ERR_PARSE,
+    "not valid JSON" },
   { "header-array", "[1, 2]", 0, LOOKLAB_ERR_PARSE, "not a JSON object" },
   { "header-garbage", "{\x01\x02}", 0, LOOKLAB_ERR_PARSE, "JSON" },
-  { "entry-not-object", "{\"a\":3}", 0, LOOKLAB_ERR_PARSE, "not a JSON object" },
+  { "entry-not-object", "{\"a\":3}", 0, LOOKLAB_ERR_PARSE,
+    "not a JSON object" },
   { "missing-offsets", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1]}}", 4,
     LOOKLAB_ERR_PARSE, "data_offsets" },
   { "dtype-unknown",
