@@ -44,6 +44,7 @@ static LookLabFitTuning tuning = {
   .lr = 0.003f,
   .weight_decay = 1e-4f,
   .count_power = 0.0f,
+  .count_half = 32.0f,
   .activation = LOOKLAB_ACT_TANH,
   .init_scale = 1e-3f,
   .corr_smooth = 0.3f,
@@ -883,7 +884,14 @@ looklab_look_fit (const LookLabImageView *before,
       rng_next (&rng);
       for (i = 0; i < smp.n; i++)
         {
+          /* Every distinct colour counts about the same, so rare colours
+           * (the edges of the pair's gamut, which decide how the look
+           * extrapolates) are not drowned by the common ones; but a colour
+           * seen in only a few pixels is mostly noise (JPEG, sensor), so
+           * its weight falls off as its variance grows: n / (n + half). */
           w[i] = (float) pow (smp.count[i], tuning.count_power);
+          if (tuning.count_half > 0.0f)
+            w[i] *= (float) (smp.count[i] / (smp.count[i] + tuning.count_half));
           wsum += w[i];
         }
       for (i = 0; i < smp.n; i++)

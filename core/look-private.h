@@ -128,7 +128,8 @@ typedef struct
   int   steps;           /* default optimiser steps */
   float lr;              /* peak Adam learning rate */
   float weight_decay;    /* decoupled, on weights only */
-  float count_power;     /* sample weight = count^p */
+  float count_power;     /* sample weight = count^p ... */
+  float count_half;      /* ... times count / (count + half) when half > 0 */
   int   activation;
   float init_scale;      /* output layer starts in +-init_scale */
   float corr_smooth;     /* lattice membrane weight */
