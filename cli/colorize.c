@@ -7,6 +7,9 @@
  * predicts a*, b* from L* (core/colorize.h) and OUT keeps IN's L* and
  * alpha exactly, so no detail is lost.  An IN that already has colour is
  * colorized from its L* alone: its colour is replaced (core/colorize.h).
+ * Without --model: $LOOKLAB_COLORIZE_MODEL, else the default model
+ * looklab-colorize.safetensors (data/models/ of the source tree for a
+ * build directory, share/looklab/models/ when installed).
  * HINTS.png, the same size as IN: every pixel with alpha > 0 is a colour
  * hint (its a*, b*), for models that take hints.
  */
@@ -79,6 +82,55 @@ lab_convert (LookLabImage *image, float *lab, gboolean to_image)
     }
 }
 
+/* The default model's file name (tools/train-colorize.py exports it to
+ * data/models/). */
+#define DEFAULT_MODEL "looklab-colorize.safetensors"
+
+/* Returns the default model's path (g_free), or NULL: $LOOKLAB_COLORIZE_MODEL,
+ * then beside the executable (the source tree's data/models/ for a build
+ * directory, PREFIX/share/looklab/models/ once installed), then the XDG
+ * system data directories' looklab/models/. */
+static char *
+default_model (void)
+{
+  const char *const *dirs;
+  char              *exe, *dir, *path;
+  const char        *env = g_getenv ("LOOKLAB_COLORIZE_MODEL");
+  const char        *rel[] = { "../../data/models", "../data/models",
+                               "../share/looklab/models" };
+  size_t             i;
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  exe = g_file_read_link ("/proc/self/exe", NULL);
+  if (exe != NULL)
+    {
+      dir = g_path_get_dirname (exe);
+      for (i = 0; i < G_N_ELEMENTS (rel); i++)
+        {
+          path = g_build_filename (dir, rel[i], DEFAULT_MODEL, NULL);
+          if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+            {
+              g_free (dir);
+              g_free (exe);
+              return path;
+            }
+          g_free (path);
+        }
+      g_free (dir);
+      g_free (exe);
+    }
+  for (dirs = g_get_system_data_dirs (); *dirs != NULL; dirs++)
+    {
+      path = g_build_filename (*dirs, "looklab", "models", DEFAULT_MODEL,
+                               NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return path;
+      g_free (path);
+    }
+  return NULL;
+}
+
 int
 looklab_cli_colorize (int argc, char **argv)
 {
@@ -101,7 +153,8 @@ looklab_cli_colorize (int argc, char **argv)
   gint64                t0, t1;
   GOptionEntry          entries[] = {
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path,
-      "The model (.safetensors; default: $LOOKLAB_COLORIZE_MODEL)", "FILE" },
+      "The model (.safetensors; default: $LOOKLAB_COLORIZE_MODEL, else "
+      "the installed " DEFAULT_MODEL ")", "FILE" },
     { "hints", 0, 0, G_OPTION_ARG_FILENAME, &hints_path,
       "Colour hints: same size as IN, alpha > 0 marks a hint", "HINTS.png" },
     { "saturation", 0, 0, G_OPTION_ARG_DOUBLE, &saturation,
@@ -126,10 +179,11 @@ looklab_cli_colorize (int argc, char **argv)
                   "[--hints HINTS.png] [--saturation S]"), EXIT_USAGE;
   if (!(saturation >= 0.0 && saturation <= 2.0))
     return cfail ("--saturation must be within 0..2"), EXIT_USAGE;
-  if (model_path == NULL && g_getenv ("LOOKLAB_COLORIZE_MODEL") != NULL)
-    model_path = g_strdup (g_getenv ("LOOKLAB_COLORIZE_MODEL"));
   if (model_path == NULL)
-    return cfail ("no model: give --model FILE or set "
+    model_path = default_model ();
+  if (model_path == NULL)
+    return cfail ("no model: the default (" DEFAULT_MODEL ") is not "
+                  "installed; give --model FILE or set "
                   "LOOKLAB_COLORIZE_MODEL"), EXIT_USAGE;
 
   status = looklab_cnn_load (model_path, &cnn, &diag);
