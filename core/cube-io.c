@@ -11,6 +11,8 @@
  */
 #include "cube-io.h"
 
+#include "atomic-file.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -396,17 +398,16 @@ looklab_cube_parse (const char *data, size_t len, LookLabLut **out,
     {
       status = looklab_diag_set (diag, LOOKLAB_ERR_PARSE, lx.line,
                                  size_3d || size_1d
-                                   ? "line %d: the file ends before its table"
-                                   : "line %d: no LUT_3D_SIZE or LUT_1D_SIZE "
-                                     "(not a .cube file?)",
-                                 lx.line);
+                                   ? "the file ends before its table"
+                                   : "no LUT_3D_SIZE or LUT_1D_SIZE "
+                                     "(not a .cube file?)");
       goto out;
     }
   if (got_1d < n_1d || got_3d < n_3d)
     {
       status = looklab_diag_set (diag, LOOKLAB_ERR_PARSE, lx.line,
-                                 "line %d: the file ends after %zu of %zu "
-                                 "table entries", lx.line, got_1d + got_3d,
+                                 "the file ends after %zu of %zu table "
+                                 "entries", got_1d + got_3d,
                                  n_1d + n_3d);
       goto out;
     }
@@ -530,21 +531,19 @@ format_float (char *buf, size_t size, float v)
   snprintf (buf, size, "%.9g", (double) v);
 }
 
-static int
+static void
 write_triples (FILE *fp, const float *values, size_t n)
 {
   char   r[48], g[48], b[48];
   size_t i;
 
-  for (i = 0; i < n; i++)
+  for (i = 0; i < n && !ferror (fp); i++)
     {
       format_float (r, sizeof r, values[i * 3]);
       format_float (g, sizeof g, values[i * 3 + 1]);
       format_float (b, sizeof b, values[i * 3 + 2]);
-      if (fprintf (fp, "%s %s %s\n", r, g, b) < 0)
-        return -1;
+      fprintf (fp, "%s %s %s\n", r, g, b);
     }
-  return 0;
 }
 
 static int
@@ -557,11 +556,10 @@ int
 looklab_cube_write (const LookLabLut *lut, const char *path,
                     LookLabDiag *diag)
 {
-  gchar *tmp = NULL;
-  FILE  *fp = NULL;
-  int    fd = -1, status = LOOKLAB_OK, c;
-  char   a[48], b[48], d[48];
-  mode_t mask;
+  LookLabAtomicFile af;
+  FILE             *fp;
+  int               status, c;
+  char              a[48], b[48], d[48];
 
   if (lut == NULL || path == NULL || lut->table == NULL
       || lut->size < LOOKLAB_LUT_MIN_SIZE || lut->size > LOOKLAB_LUT_MAX_SIZE)
@@ -575,27 +573,10 @@ looklab_cube_write (const LookLabLut *lut, const char *path,
                              "a LUT with a shaper and per-channel ranges "
                              "cannot be written as .cube");
 
-  tmp = g_strdup_printf ("%s.XXXXXX", path);
-  fd = g_mkstemp (tmp);
-  if (fd < 0)
-    {
-      status = looklab_diag_set (diag, LOOKLAB_ERR_IO, 0,
-                                 "cannot create a file beside %s: %s", path,
-                                 strerror (errno));
-      g_free (tmp);
-      return status;
-    }
-  /* mkstemp makes the file private; give it the mode a new file gets. */
-  mask = umask (0);
-  umask (mask);
-  fchmod (fd, 0666 & ~mask);
-  fp = fdopen (fd, "w");
-  if (fp == NULL)
-    {
-      close (fd);
-      status = LOOKLAB_ERR_IO;
-      goto out;
-    }
+  status = looklab_atomic_file_open (&af, path, diag);
+  if (status != LOOKLAB_OK)
+    return status;
+  fp = af.fp;
 
   if (lut->title != NULL)
     {
@@ -616,8 +597,7 @@ looklab_cube_write (const LookLabLut *lut, const char *path,
       format_float (b, sizeof b, lut->domain_max[0]);
       fprintf (fp, "LUT_3D_SIZE %d\nLUT_3D_INPUT_RANGE %s %s\n", lut->size,
                a, b);
-      if (write_triples (fp, lut->shaper, (size_t) lut->shaper_size) != 0)
-        status = LOOKLAB_ERR_IO;
+      write_triples (fp, lut->shaper, (size_t) lut->shaper_size);
     }
   else
     {
@@ -632,23 +612,7 @@ looklab_cube_write (const LookLabLut *lut, const char *path,
                    a, b, d);
         }
     }
-  if (status == LOOKLAB_OK
-      && write_triples (fp, lut->table,
-                        (size_t) lut->size * lut->size * lut->size) != 0)
-    status = LOOKLAB_ERR_IO;
-  if (fflush (fp) != 0 || fsync (fileno (fp)) != 0)
-    status = LOOKLAB_ERR_IO;
-  if (fclose (fp) != 0)
-    status = LOOKLAB_ERR_IO;
-  if (status == LOOKLAB_OK && rename (tmp, path) != 0)
-    status = LOOKLAB_ERR_IO;
-  if (status != LOOKLAB_OK)
-    looklab_diag_set (diag, status, 0, "cannot write %s: %s", path,
-                      strerror (errno));
-
-out:
-  if (status != LOOKLAB_OK)
-    unlink (tmp);
-  g_free (tmp);
-  return status;
+  write_triples (fp, lut->table, (size_t) lut->size * lut->size * lut->size);
+  /* A failed fprintf sets the stream's error flag, which commit checks. */
+  return looklab_atomic_file_commit (&af, diag);
 }

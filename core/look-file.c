@@ -34,6 +34,7 @@
  * total size (at most LOOKLAB_LOOK_MAX_BYTES) equals the length before it
  * allocates anything, then the checksum and that every number is finite.
  */
+#include "atomic-file.h"
 #include "look-private.h"
 
 #include <errno.h>
@@ -307,81 +308,28 @@ int
 looklab_look_save (const LookLabLook *look, const char *path,
                    LookLabDiag *diag)
 {
-  void *data = NULL;
-  size_t len = 0, tmp_len;
-  char *tmp = NULL;
-  int fd = -1, status;
-  FILE *f = NULL;
+  LookLabAtomicFile af;
+  void             *data = NULL;
+  size_t            len = 0;
+  int               status;
 
   if (look == NULL || path == NULL)
     return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0, "no look or path");
   status = looklab_look_serialize (look, &data, &len);
   if (status != LOOKLAB_OK)
+    return looklab_diag_set (diag, status, 0, "out of memory");
+  status = looklab_atomic_file_open (&af, path, diag);
+  if (status == LOOKLAB_OK)
     {
-      looklab_diag_set (diag, status, 0, "out of memory");
-      goto out;
-    }
-  tmp_len = strlen (path) + sizeof (".XXXXXX");
-  tmp = malloc (tmp_len);
-  if (tmp == NULL)
-    {
-      status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
-      goto out;
-    }
-  snprintf (tmp, tmp_len, "%s.XXXXXX", path);
-  /* Written next to the target and renamed over it, so readers see the
-   * old file or the new one, never half of one. */
-  fd = mkstemp (tmp);
-  if (fd < 0)
-    {
-      status = looklab_diag_set (diag, LOOKLAB_ERR_IO, 0,
-                                 "cannot create %s: %s", tmp,
-                                 strerror (errno));
-      free (tmp);
-      tmp = NULL;
-      goto out;
-    }
-  f = fdopen (fd, "wb");
-  if (f == NULL)
-    {
-      close (fd);
-      status = looklab_diag_set (diag, LOOKLAB_ERR_IO, 0, "cannot write %s",
-                                 tmp);
-      goto out;
-    }
-  if (fwrite (data, 1, len, f) != len || fflush (f) != 0)
-    {
-      status = looklab_diag_set (diag, LOOKLAB_ERR_IO, 0,
-                                 "cannot write %s: %s", tmp,
-                                 strerror (errno));
-      goto out;
-    }
-  if (fclose (f) != 0)
-    {
-      f = NULL;
-      status = looklab_diag_set (diag, LOOKLAB_ERR_IO, 0,
-                                 "cannot write %s: %s", tmp,
-                                 strerror (errno));
-      goto out;
-    }
-  f = NULL;
-  if (rename (tmp, path) != 0)
-    {
-      status = looklab_diag_set (diag, LOOKLAB_ERR_IO, 0,
-                                 "cannot rename %s to %s: %s", tmp, path,
-                                 strerror (errno));
-      goto out;
-    }
-  free (tmp);
-  tmp = NULL;
-
-out:
-  if (f != NULL)
-    fclose (f);
-  if (tmp != NULL)
-    {
-      unlink (tmp);
-      free (tmp);
+      if (fwrite (data, 1, len, af.fp) != len)
+        {
+          looklab_atomic_file_abort (&af);
+          status = looklab_diag_set (diag, LOOKLAB_ERR_IO, 0,
+                                     "cannot write %s: %s", path,
+                                     strerror (errno));
+        }
+      else
+        status = looklab_atomic_file_commit (&af, diag);
     }
   free (data);
   return status;

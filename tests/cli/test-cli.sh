@@ -74,6 +74,8 @@ check "strength 0 is the original" sh -c \
 # Learning on the sample pair.
 check "learn a look file" "$looklab" learn "$sample/garden-before.png" \
   "$sample/garden-after.png" -o "$work/garden.look"
+check "a new look file gets the usual mode, not a private one" [ \
+  "$(stat -c %a "$work/garden.look")" = "$(printf %o $((0666 & ~0$(umask))))" ]
 check "info reports an in-sample dE00 below 1" sh -c \
   "'$looklab' info '$work/garden.look' | tee /dev/stderr | \
    awk '/in-sample mean dE00/ { exit !(\$NF < 1.0) }'"
