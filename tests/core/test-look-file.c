@@ -107,6 +107,7 @@ test_save_load (void)
   a = serialize (look);
   b = serialize (back);
   g_assert_true (g_bytes_equal (a, b));
+  g_clear_pointer (&back, looklab_look_free);
   g_assert_cmpint (g_remove (path), ==, 0);
   g_assert_cmpint (looklab_look_load (path, &back, &diag), ==,
                    LOOKLAB_ERR_IO);
