@@ -31,6 +31,7 @@
 
 #include "baselines.h"
 #include "colour.h"
+#include "look-private.h"
 #include "look.h"
 #include "lut-apply.h"
 
@@ -734,6 +735,7 @@ main (int argc, char **argv)
   gchar       *dev_dir = NULL, *train_list = NULL, *look_list = NULL;
   gboolean     no_big = FALSE, no_looklab = FALSE, self_test = FALSE;
   gint         rotate = 1;
+  gdouble      count_half = -1.0;
   GError      *error = NULL;
   GOptionEntry entries[] = {
     { "dev-set", 'd', 0, G_OPTION_ARG_FILENAME, &dev_dir,
@@ -749,6 +751,9 @@ main (int argc, char **argv)
       "threads for LookLab and the metric (default 2)", "N" },
     { "mlp-epochs", 0, 0, G_OPTION_ARG_INT, &opt_mlp_epochs,
       "epochs of the plain MLP (default 30)", "N" },
+    { "count-half", 0, 0, G_OPTION_ARG_DOUBLE, &count_half,
+      "tuning: weight colours by n / (n + H) (0 = equally; default: the "
+      "learner's own)", "H" },
     { "no-big", 0, 0, G_OPTION_ARG_NONE, &no_big,
       "skip the 24 MP fit timing", NULL },
     { "no-looklab", 0, 0, G_OPTION_ARG_NONE, &no_looklab,
@@ -786,6 +791,8 @@ main (int argc, char **argv)
       fprintf (stderr, "bench-looks: bad --threads or --mlp-epochs\n");
       return 2;
     }
+  if (count_half >= 0.0)
+    looklab_look_fit_tuning ()->count_half = (float) count_half;
   gegl_init (NULL, NULL);
   if (self_test)
     {
