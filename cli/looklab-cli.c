@@ -387,6 +387,8 @@ usage (FILE *fp)
          "[--interp tetrahedral|trilinear]\n"
          "  looklab bake LOOK -o OUT.cube [--size N]\n"
          "  looklab info FILE\n"
+         "  looklab colorize IN OUT [--model FILE] [--hints HINTS.png] "
+         "[--saturation S]\n"
          "  looklab bench apply CUBE [--width W] [--height H] [--format F] "
          "[--threads T]\n"
          "Each command takes --help.\n", fp);
