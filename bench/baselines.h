@@ -34,11 +34,11 @@ typedef struct _BenchMlp BenchMlp;
 
 typedef struct
 {
-  int      hidden;      /* units per hidden layer (32) */
-  int      epochs;      /* passes over the training subset */
-  size_t   subset;      /* random pixels trained on (0 = all) */
-  int      batch;       /* minibatch size */
-  double   lr;          /* Adam step size */
+  int      hidden; /* units per hidden layer (32) */
+  int      epochs; /* passes over the training subset */
+  size_t   subset; /* random pixels trained on (0 = all) */
+  int      batch;  /* minibatch size */
+  double   lr;     /* Adam step size */
   unsigned seed;
 } BenchMlpParams;
 

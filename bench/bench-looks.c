@@ -50,10 +50,9 @@ enum
   M_LOOKLAB_EXACT
 };
 
-static const char *method_names[N_METHODS] = {
-  "(a) identity", "(b) CLUT-from-pair", "(c) plain MLP",
-  "(d) LookLab 33^3 LUT", "(d) LookLab exact"
-};
+static const char *method_names[N_METHODS]
+    = { "(a) identity", "(b) CLUT-from-pair", "(c) plain MLP",
+        "(d) LookLab 33^3 LUT", "(d) LookLab exact" };
 
 typedef struct
 {
@@ -74,11 +73,11 @@ typedef struct
 
 typedef struct
 {
-  double in_sample;      /* summed over training photos */
-  double held_mean;      /* summed over training photos */
-  double worst;          /* max over (train, held-out image) */
+  double in_sample; /* summed over training photos */
+  double held_mean; /* summed over training photos */
+  double worst;     /* max over (train, held-out image) */
   char   worst_name[64];
-  double fit_s;          /* summed */
+  double fit_s; /* summed */
   size_t bytes;
   int    runs;
   int    failed;
@@ -99,8 +98,8 @@ now_s (void)
 /* Image loading through GEGL, as "R'G'B' float" (sRGB code values). */
 
 static int
-load_image (const char *path, const char *format_name, void **data,
-            int *width, int *height)
+load_image (const char *path, const char *format_name, void **data, int *width,
+            int *height)
 {
   GeglNode     *graph, *load, *sink;
   GeglBuffer   *buffer = NULL;
@@ -111,8 +110,8 @@ load_image (const char *path, const char *format_name, void **data,
   graph = gegl_node_new ();
   load = gegl_node_new_child (graph, "operation", "gegl:load", "path", path,
                               NULL);
-  sink = gegl_node_new_child (graph, "operation", "gegl:buffer-sink",
-                              "buffer", &buffer, NULL);
+  sink = gegl_node_new_child (graph, "operation", "gegl:buffer-sink", "buffer",
+                              &buffer, NULL);
   gegl_node_link (load, sink);
   gegl_node_process (sink);
   g_object_unref (graph);
@@ -125,7 +124,8 @@ load_image (const char *path, const char *format_name, void **data,
       g_object_unref (buffer);
       return -1;
     }
-  bytes = (size_t) rect.width * rect.height * babl_format_get_bytes_per_pixel (format);
+  bytes = (size_t) rect.width * rect.height
+          * babl_format_get_bytes_per_pixel (format);
   *data = malloc (bytes);
   if (*data == NULL)
     {
@@ -178,7 +178,8 @@ read_dev_set (const char *dir, DevSet *set)
     {
       fprintf (stderr,
                "bench-looks: no %s; make the development set first with "
-               "tools/make-dev-set\n", path);
+               "tools/make-dev-set\n",
+               path);
       return -1;
     }
   while (fgets (line, sizeof line, f) != NULL)
@@ -358,61 +359,60 @@ fit_method (int m, const Image *before, const Image *after, Learned *l,
   *bytes = 0;
   switch (m)
     {
-    case M_IDENTITY:
-      break;
+      case M_IDENTITY: break;
 
-    case M_CLUT:
-      l->clut = bench_clut_fit (before->rgb, after->rgb, n, 50.0);
-      if (l->clut == NULL)
-        return -1;
-      *bytes = bench_clut_bytes (l->clut);
-      break;
-
-    case M_MLP:
-      {
-        BenchMlpParams p;
-        double         mse;
-
-        bench_mlp_params_init (&p);
-        p.epochs = opt_mlp_epochs;
-        l->mlp = bench_mlp_fit (before->rgb, after->rgb, n, &p, &mse);
-        if (l->mlp == NULL)
+      case M_CLUT:
+        l->clut = bench_clut_fit (before->rgb, after->rgb, n, 50.0);
+        if (l->clut == NULL)
           return -1;
-        *bytes = bench_mlp_bytes (l->mlp);
+        *bytes = bench_clut_bytes (l->clut);
         break;
-      }
 
-    case M_LOOKLAB_LUT:
-      {
-        LookLabFitParams params;
-        LookLabImageView vb = float_view (before), va = float_view (after);
-        LookLabDiag      diag = { 0 };
-        void            *data = NULL;
-        size_t           len = 0;
-        int              status;
+      case M_MLP:
+        {
+          BenchMlpParams p;
+          double         mse;
 
-        looklab_fit_params_init (&params);
-        params.n_threads = opt_threads;
-        status = looklab_look_fit (&vb, &va, NULL, &params, NULL, NULL,
-                                   &l->look, &diag);
-        if (status < 0)
-          {
-            fprintf (stderr, "bench-looks: looklab_look_fit: %s %s\n",
-                     looklab_strerror (status), diag.message);
+          bench_mlp_params_init (&p);
+          p.epochs = opt_mlp_epochs;
+          l->mlp = bench_mlp_fit (before->rgb, after->rgb, n, &p, &mse);
+          if (l->mlp == NULL)
             return -1;
-          }
-        l->lut = looklab_look_bake (l->look, BAKE_SIZE, opt_threads);
-        if (l->lut == NULL)
-          return -1;
-        if (looklab_look_serialize (l->look, &data, &len) == 0)
-          *bytes = len;
-        free (data);
-        break;
-      }
+          *bytes = bench_mlp_bytes (l->mlp);
+          break;
+        }
 
-    case M_LOOKLAB_EXACT:
-      /* shares (d)'s fit */
-      break;
+      case M_LOOKLAB_LUT:
+        {
+          LookLabFitParams params;
+          LookLabImageView vb = float_view (before), va = float_view (after);
+          LookLabDiag      diag = { 0 };
+          void            *data = NULL;
+          size_t           len = 0;
+          int              status;
+
+          looklab_fit_params_init (&params);
+          params.n_threads = opt_threads;
+          status = looklab_look_fit (&vb, &va, NULL, &params, NULL, NULL,
+                                     &l->look, &diag);
+          if (status < 0)
+            {
+              fprintf (stderr, "bench-looks: looklab_look_fit: %s %s\n",
+                       looklab_strerror (status), diag.message);
+              return -1;
+            }
+          l->lut = looklab_look_bake (l->look, BAKE_SIZE, opt_threads);
+          if (l->lut == NULL)
+            return -1;
+          if (looklab_look_serialize (l->look, &data, &len) == 0)
+            *bytes = len;
+          free (data);
+          break;
+        }
+
+      case M_LOOKLAB_EXACT:
+        /* shares (d)'s fit */
+        break;
     }
   *fit_s = now_s () - t0;
   return 0;
@@ -425,27 +425,23 @@ predict (int m, const Learned *l, const Image *before, float *out)
 
   switch (m)
     {
-    case M_IDENTITY:
-      memcpy (out, before->rgb, n * 3 * sizeof (float));
-      return 0;
-    case M_CLUT:
-      bench_clut_apply (l->clut, before->rgb, out, n);
-      return 0;
-    case M_MLP:
-      bench_mlp_eval (l->mlp, before->rgb, out, n);
-      return 0;
-    case M_LOOKLAB_LUT:
-      {
-        size_t stride = (size_t) before->width * 3 * sizeof (float);
+      case M_IDENTITY:
+        memcpy (out, before->rgb, n * 3 * sizeof (float));
+        return 0;
+      case M_CLUT: bench_clut_apply (l->clut, before->rgb, out, n); return 0;
+      case M_MLP: bench_mlp_eval (l->mlp, before->rgb, out, n); return 0;
+      case M_LOOKLAB_LUT:
+        {
+          size_t stride = (size_t) before->width * 3 * sizeof (float);
 
-        return looklab_lut_apply (l->lut, LOOKLAB_PIXEL_RGB_FLOAT,
-                                  LOOKLAB_INTERP_TETRAHEDRAL, 1.0f,
-                                  before->rgb, stride, out, stride,
-                                  before->width, before->height, opt_threads);
-      }
-    case M_LOOKLAB_EXACT:
-      looklab_look_eval (l->look, before->rgb, out, n);
-      return 0;
+          return looklab_lut_apply (l->lut, LOOKLAB_PIXEL_RGB_FLOAT,
+                                    LOOKLAB_INTERP_TETRAHEDRAL, 1.0f,
+                                    before->rgb, stride, out, stride,
+                                    before->width, before->height, opt_threads);
+        }
+      case M_LOOKLAB_EXACT:
+        looklab_look_eval (l->look, before->rgb, out, n);
+        return 0;
     }
   return -1;
 }
@@ -455,11 +451,11 @@ predict (int m, const Learned *l, const Image *before, float *out)
 static void
 bake_accuracy (const Learned *l, double *mean, double *max)
 {
-  Image  rnd = { "random", 1000, BAKE_SAMPLES / 1000, NULL };
-  size_t n = BAKE_SAMPLES;
-  float *exact = malloc (n * 3 * sizeof (float));
-  float *lab = malloc (n * 3 * sizeof (float));
-  float *baked = malloc (n * 3 * sizeof (float));
+  Image    rnd = { "random", 1000, BAKE_SAMPLES / 1000, NULL };
+  size_t   n = BAKE_SAMPLES;
+  float   *exact = malloc (n * 3 * sizeof (float));
+  float   *lab = malloc (n * 3 * sizeof (float));
+  float   *baked = malloc (n * 3 * sizeof (float));
   uint64_t s = 0x0ba4eULL;
 
   rnd.rgb = malloc (n * 3 * sizeof (float));
@@ -598,8 +594,9 @@ self_test_checks (Checks *c, const char *look, const Score *sc,
   double id_in = sc[M_IDENTITY].in_sample / sc[M_IDENTITY].runs;
 
   for (int m = 0; m < N_METHODS; m++)
-    check (c, sc[m].runs > 0 && !sc[m].failed && isfinite (sc[m].held_mean)
-              && isfinite (sc[m].in_sample),
+    check (c,
+           sc[m].runs > 0 && !sc[m].failed && isfinite (sc[m].held_mean)
+               && isfinite (sc[m].in_sample),
            method_names[m], look);
   check (c, id_in > 2.0, "the look changes colours (identity in-sample > 2)",
          look);
@@ -614,25 +611,27 @@ self_test_checks (Checks *c, const char *look, const Score *sc,
       }
   check (c, isfinite (bake_mean) && bake_mean < 0.5,
          "33^3 bake within 0.5 dE00 of exact evaluation on average", look);
-  check (c, sc[M_LOOKLAB_LUT].runs > 0
-              && fabs (sc[M_LOOKLAB_LUT].held_mean
-                       - sc[M_LOOKLAB_EXACT].held_mean)
-                   / sc[M_LOOKLAB_LUT].runs < 0.5,
-         "held-out error of bake and exact within 0.5", look);
+  check (
+      c,
+      sc[M_LOOKLAB_LUT].runs > 0
+          && fabs (sc[M_LOOKLAB_LUT].held_mean - sc[M_LOOKLAB_EXACT].held_mean)
+                     / sc[M_LOOKLAB_LUT].runs
+                 < 0.5,
+      "held-out error of bake and exact within 0.5", look);
 }
 
 static void
-print_look_table (const char *look, const Score *sc, int n_train,
-                  int n_held, double bake_mean, double bake_max,
-                  int *pass_out)
+print_look_table (const char *look, const Score *sc, int n_train, int n_held,
+                  double bake_mean, double bake_max, int *pass_out)
 {
   const Score *d = &sc[M_LOOKLAB_LUT];
   int          beats = 1, pass;
 
   printf ("\nlook %s: trained on %d photo(s) in turn, each predicting %d "
-          "others (dE00, lower is better)\n", look, n_train, n_held);
-  printf ("  %-22s %9s %9s %16s %9s %8s\n", "method", "in-sample",
-          "held-out", "worst held-out", "bytes", "fit s");
+          "others (dE00, lower is better)\n",
+          look, n_train, n_held);
+  printf ("  %-22s %9s %9s %16s %9s %8s\n", "method", "in-sample", "held-out",
+          "worst held-out", "bytes", "fit s");
   for (int m = 0; m < N_METHODS; m++)
     {
       const Score *s = &sc[m];
@@ -643,9 +642,9 @@ print_look_table (const char *look, const Score *sc, int n_train,
                   s->failed ? "FAILED" : "not run");
           continue;
         }
-      printf ("  %-22s %9.3f %9.3f %7.3f %-8.8s %9zu %8.2f\n",
-              method_names[m], s->in_sample / s->runs, s->held_mean / s->runs,
-              s->worst, s->worst_name, s->bytes, s->fit_s / s->runs);
+      printf ("  %-22s %9.3f %9.3f %7.3f %-8.8s %9zu %8.2f\n", method_names[m],
+              s->in_sample / s->runs, s->held_mean / s->runs, s->worst,
+              s->worst_name, s->bytes, s->fit_s / s->runs);
     }
   if (d->runs == 0 || d->failed)
     {
@@ -712,8 +711,7 @@ time_big_fit (const DevSet *set)
   looklab_fit_params_init (&params);
   params.n_threads = opt_threads;
   t0 = now_s ();
-  status = looklab_look_fit (&vb, &va, NULL, &params, NULL, NULL, &look,
-                             &diag);
+  status = looklab_look_fit (&vb, &va, NULL, &params, NULL, NULL, &look, &diag);
   t = now_s () - t0;
   if (status < 0)
     printf ("fit time, %.1f MP pair (%s, %s): FAILED %s\n",
@@ -721,8 +719,9 @@ time_big_fit (const DevSet *set)
             diag.message);
   else
     printf ("fit time, %.1f MP pair (%s, %s), %d threads: %.2f s  "
-            "(target <= 6 s) [%s]\n", wb * (double) hb / 1e6, set->big_photo,
-            set->big_look, opt_threads, t, t <= 6.0 ? "ok" : "MISSED");
+            "(target <= 6 s) [%s]\n",
+            wb * (double) hb / 1e6, set->big_photo, set->big_look, opt_threads,
+            t, t <= 6.0 ? "ok" : "MISSED");
 out:
   looklab_look_free (look);
   free (db);
@@ -753,14 +752,14 @@ main (int argc, char **argv)
       "epochs of the plain MLP (default 30)", "N" },
     { "count-half", 0, 0, G_OPTION_ARG_DOUBLE, &count_half,
       "tuning: weight colours by n / (n + H) (0 = equally; default: the "
-      "learner's own)", "H" },
-    { "no-big", 0, 0, G_OPTION_ARG_NONE, &no_big,
-      "skip the 24 MP fit timing", NULL },
+      "learner's own)",
+      "H" },
+    { "no-big", 0, 0, G_OPTION_ARG_NONE, &no_big, "skip the 24 MP fit timing",
+      NULL },
     { "no-looklab", 0, 0, G_OPTION_ARG_NONE, &no_looklab,
       "run the baselines only", NULL },
     { "self-test", 0, 0, G_OPTION_ARG_NONE, &self_test,
-      "run every method on a small synthetic set and check the results",
-      NULL },
+      "run every method on a small synthetic set and check the results", NULL },
     { NULL }
   };
   GOptionContext *ctx;
@@ -894,7 +893,8 @@ main (int argc, char **argv)
           if (self_test)
             apply_syn_look (li, &photos[i], &afters[i]);
           if ((self_test ? (afters[i].rgb == NULL ? -1 : 0)
-                         : load_rgb (path, set.photos[i], &afters[i])) < 0
+                         : load_rgb (path, set.photos[i], &afters[i]))
+                  < 0
               || afters[i].width != photos[i].width
               || afters[i].height != photos[i].height)
             {
@@ -931,8 +931,8 @@ main (int argc, char **argv)
                 }
               if (m != M_LOOKLAB_EXACT)
                 {
-                  if (fit_method (m, &photos[t], &afters[t], &l, &fit_s,
-                                  &bytes) < 0)
+                  if (fit_method (m, &photos[t], &afters[t], &l, &fit_s, &bytes)
+                      < 0)
                     {
                       sc[m].failed = 1;
                       continue;
@@ -962,9 +962,8 @@ main (int argc, char **argv)
                       if (de > sc[m].worst)
                         {
                           sc[m].worst = de;
-                          snprintf (sc[m].worst_name,
-                                    sizeof sc[m].worst_name, "%s",
-                                    set.photos[i]);
+                          snprintf (sc[m].worst_name, sizeof sc[m].worst_name,
+                                    "%s", set.photos[i]);
                         }
                     }
                 }
@@ -1016,7 +1015,8 @@ main (int argc, char **argv)
     }
 
   printf ("\nsummary over %d look(s) (mean of per-look means; worst = worst "
-          "held-out image of any look)\n", n_looks_done);
+          "held-out image of any look)\n",
+          n_looks_done);
   printf ("  %-22s %9s %9s %9s\n", "method", "in-sample", "held-out", "worst");
   for (int m = 0; m < N_METHODS; m++)
     if (n_sum[m] > 0)
@@ -1027,7 +1027,8 @@ main (int argc, char **argv)
       printf ("  looks where (d) meets every target: %d of %d\n", n_pass,
               n_looks_done);
       printf ("fit time, 1 MP pairs, %d threads: %.2f .. %.2f s over the "
-              "looks (target <= 2 s) [%s]\n", opt_threads, fit1_min, fit1_max,
+              "looks (target <= 2 s) [%s]\n",
+              opt_threads, fit1_min, fit1_max,
               fit1_max <= 2.0 ? "ok" : "MISSED");
       if (!no_big)
         time_big_fit (&set);

@@ -65,13 +65,11 @@ clampi (int v, int lo, int hi)
 static int
 flood_fill (float *val, unsigned char *known, int m)
 {
-  size_t  n = (size_t) m * m * m;
-  size_t *queue = malloc (n * sizeof (size_t));
-  size_t  head = 0, tail = 0;
-  static const int dirs[6][3] = {
-    { 1, 0, 0 }, { -1, 0, 0 }, { 0, 1, 0 }, { 0, -1, 0 }, { 0, 0, 1 },
-    { 0, 0, -1 }
-  };
+  size_t           n = (size_t) m * m * m;
+  size_t          *queue = malloc (n * sizeof (size_t));
+  size_t           head = 0, tail = 0;
+  static const int dirs[6][3] = { { 1, 0, 0 },  { -1, 0, 0 }, { 0, 1, 0 },
+                                  { 0, -1, 0 }, { 0, 0, 1 },  { 0, 0, -1 } };
 
   if (queue == NULL)
     return -1;
@@ -153,8 +151,7 @@ cubic_weights (double t, double w[4])
 /* Tricubic read of channel-interleaved @src (m^3 x 3) at (x, y, z) with
  * Neumann borders (indices clamped), as CImg's cubic warp does. */
 static void
-cubic_at (const float *src, int m, double x, double y, double z,
-          double out[3])
+cubic_at (const float *src, int m, double x, double y, double z, double out[3])
 {
   int    ix = (int) floor (x), iy = (int) floor (y), iz = (int) floor (z);
   double wx[4], wy[4], wz[4];
@@ -174,9 +171,9 @@ cubic_at (const float *src, int m, double x, double y, double z,
 
           for (int a = 0; a < 4; a++)
             {
-              const float *v = src + 3 * vox (clampi (ix - 1 + a, 0, m - 1),
-                                              yy, zz, m);
-              double       w = wx[a] * wyz;
+              const float *v
+                  = src + 3 * vox (clampi (ix - 1 + a, 0, m - 1), yy, zz, m);
+              double w = wx[a] * wyz;
 
               out[0] += w * v[0];
               out[1] += w * v[1];
@@ -373,9 +370,12 @@ bench_clut_fit (const float *before, const float *after, size_t n,
   /* 1. Bin the samples: index round (B * 63 / 255), B in 0..255. */
   for (size_t p = 0; p < n; p++)
     {
-      int    r = clampi ((int) lrint (before[3 * p] * (CLUT_N - 1)), 0, CLUT_N - 1);
-      int    g = clampi ((int) lrint (before[3 * p + 1] * (CLUT_N - 1)), 0, CLUT_N - 1);
-      int    b = clampi ((int) lrint (before[3 * p + 2] * (CLUT_N - 1)), 0, CLUT_N - 1);
+      int r
+          = clampi ((int) lrint (before[3 * p] * (CLUT_N - 1)), 0, CLUT_N - 1);
+      int    g = clampi ((int) lrint (before[3 * p + 1] * (CLUT_N - 1)), 0,
+                         CLUT_N - 1);
+      int    b = clampi ((int) lrint (before[3 * p + 2] * (CLUT_N - 1)), 0,
+                         CLUT_N - 1);
       size_t i = vox (r, g, b, CLUT_N);
 
       for (int c = 0; c < 3; c++)
@@ -490,8 +490,7 @@ out:
 }
 
 void
-bench_clut_apply (const BenchClut *clut, const float *in, float *out,
-                  size_t n)
+bench_clut_apply (const BenchClut *clut, const float *in, float *out, size_t n)
 {
   const float *t = clut->table;
   /* map_clut divides 0..255 values by 256 / N. */

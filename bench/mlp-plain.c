@@ -74,11 +74,16 @@ mlp_new (int h)
       return NULL;
     }
   p = mlp->all;
-  mlp->w1 = p; p += h * 3;
-  mlp->b1 = p; p += h;
-  mlp->w2 = p; p += h * h;
-  mlp->b2 = p; p += h;
-  mlp->w3 = p; p += 3 * h;
+  mlp->w1 = p;
+  p += h * 3;
+  mlp->b1 = p;
+  p += h;
+  mlp->w2 = p;
+  p += h * h;
+  mlp->b2 = p;
+  p += h;
+  mlp->w3 = p;
+  p += 3 * h;
   mlp->b3 = p;
   return mlp;
 }
@@ -100,7 +105,7 @@ forward (const BenchMlp *m, const float *x, float *a1, float *a2, float *y)
                      + m->w1[3 * j + 2] * x[2]);
   for (int j = 0; j < h; j++)
     {
-      float s = m->b2[j];
+      float        s = m->b2[j];
       const float *w = m->w2 + (size_t) j * h;
 
       for (int k = 0; k < h; k++)
@@ -109,7 +114,7 @@ forward (const BenchMlp *m, const float *x, float *a1, float *a2, float *y)
     }
   for (int c = 0; c < 3; c++)
     {
-      float s = m->b3[c];
+      float        s = m->b3[c];
       const float *w = m->w3 + (size_t) c * h;
 
       for (int k = 0; k < h; k++)
@@ -174,8 +179,8 @@ bench_mlp_fit (const float *before, const float *after, size_t n,
         }
       for (size_t start = 0; start < subset; start += params->batch)
         {
-          size_t end = start + params->batch < subset ? start + params->batch
-                                                      : subset;
+          size_t end
+              = start + params->batch < subset ? start + params->batch : subset;
           float  inv = 1.0f / (float) ((end - start) * 3);
           double b1c, b2c;
 
@@ -184,8 +189,8 @@ bench_mlp_fit (const float *before, const float *after, size_t n,
             {
               const float *x = before + 3 * idx[s];
               const float *target = after + 3 * idx[s];
-              float a1[MLP_MAX_HIDDEN], a2[MLP_MAX_HIDDEN], y[3];
-              float d3[3], d2[MLP_MAX_HIDDEN], d1[MLP_MAX_HIDDEN];
+              float        a1[MLP_MAX_HIDDEN], a2[MLP_MAX_HIDDEN], y[3];
+              float        d3[3], d2[MLP_MAX_HIDDEN], d1[MLP_MAX_HIDDEN];
 
               forward (mlp, x, a1, a2, y);
               for (int c = 0; c < 3; c++)
@@ -208,7 +213,7 @@ bench_mlp_fit (const float *before, const float *after, size_t n,
               memset (d1, 0, sizeof (float) * h);
               for (int j = 0; j < h; j++)
                 {
-                  float *gw = grad->w2 + (size_t) j * h;
+                  float       *gw = grad->w2 + (size_t) j * h;
                   const float *w = mlp->w2 + (size_t) j * h;
 
                   grad->b2[j] += d2[j];

@@ -78,13 +78,13 @@ static void
 make_frame (uint8_t *buf, size_t stride, LookLabPixelFormat format, int w,
             int h)
 {
-  int ch = looklab_pixel_format_channels (format);
+  int      ch = looklab_pixel_format_channels (format);
   uint32_t seed = 0x1234567u;
 
   for (int y = 0; y < h; y++)
     {
       uint8_t *row = buf + (size_t) y * stride;
-      double fy = (double) y / h;
+      double   fy = (double) y / h;
 
       for (int x = 0; x < w; x++)
         {
@@ -105,18 +105,18 @@ make_frame (uint8_t *buf, size_t stride, LookLabPixelFormat format, int w,
 
               switch (format)
                 {
-                case LOOKLAB_PIXEL_RGB_U8:
-                case LOOKLAB_PIXEL_RGBA_U8:
-                  row[(size_t) x * ch + c] = (uint8_t) (t * 255.0 + 0.5);
-                  break;
-                case LOOKLAB_PIXEL_RGB_U16:
-                case LOOKLAB_PIXEL_RGBA_U16:
-                  ((uint16_t *) row)[(size_t) x * ch + c]
-                    = (uint16_t) (t * 65535.0 + 0.5);
-                  break;
-                default:
-                  ((float *) row)[(size_t) x * ch + c] = (float) t;
-                  break;
+                  case LOOKLAB_PIXEL_RGB_U8:
+                  case LOOKLAB_PIXEL_RGBA_U8:
+                    row[(size_t) x * ch + c] = (uint8_t) (t * 255.0 + 0.5);
+                    break;
+                  case LOOKLAB_PIXEL_RGB_U16:
+                  case LOOKLAB_PIXEL_RGBA_U16:
+                    ((uint16_t *) row)[(size_t) x * ch + c]
+                        = (uint16_t) (t * 65535.0 + 0.5);
+                    break;
+                  default:
+                    ((float *) row)[(size_t) x * ch + c] = (float) t;
+                    break;
                 }
             }
         }
@@ -144,10 +144,10 @@ mem_copy (void *data)
 static void *
 mem_read (void *data)
 {
-  MemJob *j = data;
+  MemJob         *j = data;
   const uint64_t *p = (const uint64_t *) j->src;
-  size_t n = j->bytes / 8;
-  uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  size_t          n = j->bytes / 8;
+  uint64_t        s0 = 0, s1 = 0, s2 = 0, s3 = 0;
 
   /* Four sums so that the adds are not one dependency chain. */
   for (size_t i = 0; i + 4 <= n; i += 4)
@@ -163,13 +163,13 @@ mem_read (void *data)
 
 /* Runs @fn over @bytes split into @n bands on @n threads; returns seconds. */
 static double
-mem_run (void *(*fn) (void *), const uint8_t *src, uint8_t *dst,
-         size_t bytes, int n, uint64_t *sink)
+mem_run (void *(*fn) (void *), const uint8_t *src, uint8_t *dst, size_t bytes,
+         int n, uint64_t *sink)
 {
-  MemJob jobs[MAX_BENCH_THREADS];
+  MemJob    jobs[MAX_BENCH_THREADS];
   pthread_t th[MAX_BENCH_THREADS];
-  int started[MAX_BENCH_THREADS];
-  double t0 = now_s ();
+  int       started[MAX_BENCH_THREADS];
+  double    t0 = now_s ();
 
   for (int i = 0; i < n; i++)
     {
@@ -228,7 +228,7 @@ static int
 parse_int (const char *s, int lo, int hi)
 {
   char *end = NULL;
-  long v = strtol (s, &end, 10);
+  long  v = strtol (s, &end, 10);
 
   if (end == s || *end != '\0' || v < lo || v > hi)
     return -1;
@@ -238,23 +238,23 @@ parse_int (const char *s, int lo, int hi)
 int
 looklab_cli_bench_apply (int argc, char **argv)
 {
-  const char *cube = NULL;
-  const char *save_frame = NULL;
-  int width = 3840, height = 2160, threads = 1, repeat = 9;
+  const char        *cube = NULL;
+  const char        *save_frame = NULL;
+  int                width = 3840, height = 2160, threads = 1, repeat = 9;
   LookLabPixelFormat format = LOOKLAB_PIXEL_RGB_FLOAT;
-  const char *format_name = "rgb-float";
-  LookLabInterp interp = LOOKLAB_INTERP_TETRAHEDRAL;
-  LookLabLut *lut = NULL;
+  const char        *format_name = "rgb-float";
+  LookLabInterp      interp = LOOKLAB_INTERP_TETRAHEDRAL;
+  LookLabLut        *lut = NULL;
   LookLabLutApplier *applier = NULL;
-  LookLabDiag diag = { 0 };
-  uint8_t *in = NULL, *out = NULL;
-  double *times = NULL;
-  size_t stride, bytes;
-  double cpu, t_prep, t_apply, t_copy, t_read, tmin, tmax;
-  double mpx, copy_gbs, read_gbs, copy_mpx;
-  uint64_t sink = 0;
-  int status, ret = 1, n_threads;
-  int i = 0;
+  LookLabDiag        diag = { 0 };
+  uint8_t           *in = NULL, *out = NULL;
+  double            *times = NULL;
+  size_t             stride, bytes;
+  double             cpu, t_prep, t_apply, t_copy, t_read, tmin, tmax;
+  double             mpx, copy_gbs, read_gbs, copy_mpx;
+  uint64_t           sink = 0;
+  int                status, ret = 1, n_threads;
+  int                i = 0;
 
   /* The dispatcher may hand us the word "apply" itself first. */
   if (argc > 0 && strcmp (argv[0], "apply") == 0)
@@ -316,16 +316,16 @@ looklab_cli_bench_apply (int argc, char **argv)
     {
       long cpus = sysconf (_SC_NPROCESSORS_ONLN);
 
-      n_threads = cpus < 1 ? 1 : cpus > MAX_BENCH_THREADS ? MAX_BENCH_THREADS
-                                                          : (int) cpus;
+      n_threads = cpus < 1                   ? 1
+                  : cpus > MAX_BENCH_THREADS ? MAX_BENCH_THREADS
+                                             : (int) cpus;
     }
 
   status = looklab_cube_read (cube, &lut, &diag);
   if (status != LOOKLAB_OK)
     {
-      fprintf (stderr, "looklab: %s: %s%s%s\n", cube,
-               looklab_strerror (status), diag.message[0] ? ": " : "",
-               diag.message);
+      fprintf (stderr, "looklab: %s: %s%s%s\n", cube, looklab_strerror (status),
+               diag.message[0] ? ": " : "", diag.message);
       goto out;
     }
 
@@ -346,7 +346,7 @@ looklab_cli_bench_apply (int argc, char **argv)
       /* The raw frame, so that other tools (bench/bench-apply runs ffmpeg)
        * can be timed on the very same pixels. */
       FILE *fp = fopen (save_frame, "wb");
-      int ok = fp != NULL && fwrite (in, 1, bytes, fp) == bytes;
+      int   ok = fp != NULL && fwrite (in, 1, bytes, fp) == bytes;
 
       if (fp != NULL && fclose (fp) != 0)
         ok = 0;
@@ -376,8 +376,8 @@ looklab_cli_bench_apply (int argc, char **argv)
     {
       double t0 = now_s ();
 
-      looklab_lut_applier_run (applier, in, stride, out, stride, width,
-                               height, n_threads);
+      looklab_lut_applier_run (applier, in, stride, out, stride, width, height,
+                               n_threads);
       times[r] = now_s () - t0;
     }
   cpu = (cpu_s () - cpu) / repeat;
@@ -403,25 +403,27 @@ looklab_cli_bench_apply (int argc, char **argv)
     }
 
   mpx = (double) width * height / t_apply * 1e-6;
-  copy_gbs = 2.0 * bytes / t_copy * 1e-9;   /* read + write */
+  copy_gbs = 2.0 * bytes / t_copy * 1e-9; /* read + write */
   read_gbs = (double) bytes / t_read * 1e-9;
   copy_mpx = (double) width * height / t_copy * 1e-6;
 
-  printf ("looklab bench apply: %s, %dx%d %s, %d^3 %s%s, %d thread%s\n",
-          cube, width, height, format_name, lut->size,
+  printf ("looklab bench apply: %s, %dx%d %s, %d^3 %s%s, %d thread%s\n", cube,
+          width, height, format_name, lut->size,
           interp == LOOKLAB_INTERP_TETRAHEDRAL ? "tetrahedral" : "trilinear",
           lut->shaper_size ? " with 1D shaper" : "", n_threads,
           n_threads == 1 ? "" : "s");
   printf ("prepare: %.2f ms\n", t_prep * 1e3);
   printf ("apply:   median %.2f ms (min %.2f, max %.2f, %d runs) = "
-          "%.1f MPx/s\n", t_apply * 1e3, tmin * 1e3, tmax * 1e3, repeat, mpx);
+          "%.1f MPx/s\n",
+          t_apply * 1e3, tmin * 1e3, tmax * 1e3, repeat, mpx);
   printf ("cpu:     %.2f ms per run, all threads = %.1f MPx per CPU-second\n",
           cpu * 1e3, (double) width * height / cpu * 1e-6);
   printf ("memory:  memcpy of the frame %.2f ms = %.1f GB/s (read+write), "
-          "stream read %.1f GB/s (best of %d)\n", t_copy * 1e3, copy_gbs,
-          read_gbs, repeat);
+          "stream read %.1f GB/s (best of %d)\n",
+          t_copy * 1e3, copy_gbs, read_gbs, repeat);
   printf ("         memory wall for this format: %.1f MPx/s; "
-          "apply reaches %.0f%% of it\n", copy_mpx, 100.0 * mpx / copy_mpx);
+          "apply reaches %.0f%% of it\n",
+          copy_mpx, 100.0 * mpx / copy_mpx);
   /* One line for scripts. */
   printf ("RESULT format=%s threads=%d mpx_s=%.1f cpu_mpx_s=%.1f "
           "copy_mpx_s=%.1f copy_gb_s=%.1f read_gb_s=%.1f sink=%u\n",

@@ -27,8 +27,7 @@
 
 #define EXIT_USAGE 2
 
-static int
-cfail (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
+static int cfail (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 
 static int
 cfail (const char *fmt, ...)
@@ -48,12 +47,12 @@ babl_name (LookLabPixelFormat format)
 {
   switch (format)
     {
-    case LOOKLAB_PIXEL_RGB_U8:     return "R'G'B' u8";
-    case LOOKLAB_PIXEL_RGBA_U8:    return "R'G'B'A u8";
-    case LOOKLAB_PIXEL_RGB_U16:    return "R'G'B' u16";
-    case LOOKLAB_PIXEL_RGBA_U16:   return "R'G'B'A u16";
-    case LOOKLAB_PIXEL_RGB_FLOAT:  return "R'G'B' float";
-    case LOOKLAB_PIXEL_RGBA_FLOAT: return "R'G'B'A float";
+      case LOOKLAB_PIXEL_RGB_U8: return "R'G'B' u8";
+      case LOOKLAB_PIXEL_RGBA_U8: return "R'G'B'A u8";
+      case LOOKLAB_PIXEL_RGB_U16: return "R'G'B' u16";
+      case LOOKLAB_PIXEL_RGBA_U16: return "R'G'B'A u16";
+      case LOOKLAB_PIXEL_RGB_FLOAT: return "R'G'B' float";
+      case LOOKLAB_PIXEL_RGBA_FLOAT: return "R'G'B'A float";
     }
   return "R'G'B'A float";
 }
@@ -64,8 +63,8 @@ babl_name (LookLabPixelFormat format)
 static void
 lab_convert (LookLabImage *image, float *lab, gboolean to_image)
 {
-  const Babl *fmt = babl_format_with_space (babl_name (image->view.format),
-                                            image->space);
+  const Babl *fmt
+      = babl_format_with_space (babl_name (image->view.format), image->space);
   const Babl *labf = babl_format ("CIE Lab alpha float");
   const Babl *fish = to_image ? babl_fish (labf, fmt) : babl_fish (fmt, labf);
   int         y;
@@ -96,9 +95,9 @@ default_model (void)
   const char *const *dirs;
   char              *exe, *dir, *path;
   const char        *env = g_getenv ("LOOKLAB_COLORIZE_MODEL");
-  const char        *rel[] = { "../../data/models", "../data/models",
-                               "../share/looklab/models" };
-  size_t             i;
+  const char        *rel[]
+      = { "../../data/models", "../data/models", "../share/looklab/models" };
+  size_t i;
 
   if (env != NULL && *env != '\0')
     return g_strdup (env);
@@ -122,8 +121,7 @@ default_model (void)
     }
   for (dirs = g_get_system_data_dirs (); *dirs != NULL; dirs++)
     {
-      path = g_build_filename (*dirs, "looklab", "models", DEFAULT_MODEL,
-                               NULL);
+      path = g_build_filename (*dirs, "looklab", "models", DEFAULT_MODEL, NULL);
       if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
         return path;
       g_free (path);
@@ -151,22 +149,23 @@ looklab_cli_colorize (int argc, char **argv)
   gboolean              timing = FALSE;
   size_t                n, i;
   gint64                t0, t1;
-  GOptionEntry          entries[] = {
-    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path,
-      "The model (.safetensors; default: $LOOKLAB_COLORIZE_MODEL, else "
-      "the installed " DEFAULT_MODEL ")", "FILE" },
-    { "hints", 0, 0, G_OPTION_ARG_FILENAME, &hints_path,
-      "Colour hints: same size as IN, alpha > 0 marks a hint", "HINTS.png" },
-    { "saturation", 0, 0, G_OPTION_ARG_DOUBLE, &saturation,
-      "Multiply the predicted colour, 0..2 (default 1)", "S" },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &threads,
-      "Threads (default: all cores)", "T" },
-    { "net-size", 0, 0, G_OPTION_ARG_INT, &net_size,
-      "Network input side (default: the model's)", "N" },
-    { "timing", 0, 0, G_OPTION_ARG_NONE, &timing,
-      "Print the time of the colorization to stderr", NULL },
-    { NULL }
-  };
+  GOptionEntry          entries[]
+      = { { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path,
+            "The model (.safetensors; default: $LOOKLAB_COLORIZE_MODEL, else "
+            "the installed " DEFAULT_MODEL ")",
+            "FILE" },
+          { "hints", 0, 0, G_OPTION_ARG_FILENAME, &hints_path,
+            "Colour hints: same size as IN, alpha > 0 marks a hint",
+            "HINTS.png" },
+          { "saturation", 0, 0, G_OPTION_ARG_DOUBLE, &saturation,
+            "Multiply the predicted colour, 0..2 (default 1)", "S" },
+          { "threads", 0, 0, G_OPTION_ARG_INT, &threads,
+            "Threads (default: all cores)", "T" },
+          { "net-size", 0, 0, G_OPTION_ARG_INT, &net_size,
+            "Network input side (default: the model's)", "N" },
+          { "timing", 0, 0, G_OPTION_ARG_NONE, &timing,
+            "Print the time of the colorization to stderr", NULL },
+          { NULL } };
 
   ctx = g_option_context_new ("IN OUT");
   g_option_context_set_summary (ctx, "Colorize an image with a CNN model "
@@ -176,7 +175,8 @@ looklab_cli_colorize (int argc, char **argv)
     return cfail ("%s", error->message), EXIT_USAGE;
   if (argc != 3)
     return cfail ("usage: looklab colorize IN OUT [--model FILE] "
-                  "[--hints HINTS.png] [--saturation S]"), EXIT_USAGE;
+                  "[--hints HINTS.png] [--saturation S]"),
+           EXIT_USAGE;
   if (!(saturation >= 0.0 && saturation <= 2.0))
     return cfail ("--saturation must be within 0..2"), EXIT_USAGE;
   if (model_path == NULL)
@@ -184,7 +184,8 @@ looklab_cli_colorize (int argc, char **argv)
   if (model_path == NULL)
     return cfail ("no model: the default (" DEFAULT_MODEL ") is not "
                   "installed; give --model FILE or set "
-                  "LOOKLAB_COLORIZE_MODEL"), EXIT_USAGE;
+                  "LOOKLAB_COLORIZE_MODEL"),
+           EXIT_USAGE;
 
   status = looklab_cnn_load (model_path, &cnn, &diag);
   if (status == LOOKLAB_ERR_IO && diag.message[0] != '\0')
@@ -231,7 +232,8 @@ looklab_cli_colorize (int argc, char **argv)
       if (looklab_pixel_format_channels (hints->view.format) != 4)
         {
           cfail ("%s has no alpha channel: hints are its pixels with "
-                 "alpha > 0", hints_path);
+                 "alpha > 0",
+                 hints_path);
           goto out;
         }
       hlab = g_try_new (float, n * 4);
@@ -260,8 +262,7 @@ looklab_cli_colorize (int argc, char **argv)
   status = looklab_colorize (cnn, l, image->view.width, image->view.height,
                              image->view.width, hab, 2 * image->view.width,
                              hmask, image->view.width, ab,
-                             2 * image->view.width, &params, NULL, NULL,
-                             &diag);
+                             2 * image->view.width, &params, NULL, NULL, &diag);
   t1 = g_get_monotonic_time ();
   if (status != LOOKLAB_OK)
     {
@@ -276,10 +277,11 @@ looklab_cli_colorize (int argc, char **argv)
     }
   lab_convert (image, lab, TRUE);
   if (timing)
-    fprintf (stderr, "colorize: %dx%d (%.1f MP) in %.3f s (model and "
-                     "resampling; Lab conversion and file I/O not "
-                     "included)\n", image->view.width, image->view.height,
-             n / 1e6, (t1 - t0) / 1e6);
+    fprintf (stderr,
+             "colorize: %dx%d (%.1f MP) in %.3f s (model and "
+             "resampling; Lab conversion and file I/O not "
+             "included)\n",
+             image->view.width, image->view.height, n / 1e6, (t1 - t0) / 1e6);
   if (!looklab_image_save (image, argv[2], &error))
     {
       cfail ("%s", error->message);

@@ -14,12 +14,12 @@ babl_name_for (LookLabPixelFormat format)
 {
   switch (format)
     {
-    case LOOKLAB_PIXEL_RGB_U8:     return "R'G'B' u8";
-    case LOOKLAB_PIXEL_RGBA_U8:    return "R'G'B'A u8";
-    case LOOKLAB_PIXEL_RGB_U16:    return "R'G'B' u16";
-    case LOOKLAB_PIXEL_RGBA_U16:   return "R'G'B'A u16";
-    case LOOKLAB_PIXEL_RGB_FLOAT:  return "R'G'B' float";
-    case LOOKLAB_PIXEL_RGBA_FLOAT: return "R'G'B'A float";
+      case LOOKLAB_PIXEL_RGB_U8: return "R'G'B' u8";
+      case LOOKLAB_PIXEL_RGBA_U8: return "R'G'B'A u8";
+      case LOOKLAB_PIXEL_RGB_U16: return "R'G'B' u16";
+      case LOOKLAB_PIXEL_RGBA_U16: return "R'G'B'A u16";
+      case LOOKLAB_PIXEL_RGB_FLOAT: return "R'G'B' float";
+      case LOOKLAB_PIXEL_RGBA_FLOAT: return "R'G'B'A float";
     }
   return "R'G'B'A float";
 }
@@ -81,17 +81,17 @@ LookLabImage *
 looklab_image_load (const char *path, GError **error)
 {
   g_autoptr (GeglNode) graph = NULL;
-  GeglNode      *load, *sink;
-  GeglBuffer    *buffer = NULL;
-  const Babl    *src_format, *space, *fmt;
-  GeglRectangle  rect;
-  LookLabImage  *image = NULL;
-  GStatBuf       st;
+  GeglNode     *load, *sink;
+  GeglBuffer   *buffer = NULL;
+  const Babl   *src_format, *space, *fmt;
+  GeglRectangle rect;
+  LookLabImage *image = NULL;
+  GStatBuf      st;
 
   if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-                   "%s: no such file", path);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s: no such file",
+                   path);
       return NULL;
     }
 
@@ -107,21 +107,22 @@ looklab_image_load (const char *path, GError **error)
     }
   if ((gint64) rect.width * rect.height > LOOKLAB_CLI_MAX_PIXELS)
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
-                   "%s: %d x %d pixels is more than the limit of %"
-                   G_GINT64_FORMAT " megapixels", path, rect.width,
-                   rect.height, LOOKLAB_CLI_MAX_PIXELS / 1000000);
+      g_set_error (
+          error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
+          "%s: %d x %d pixels is more than the limit of %" G_GINT64_FORMAT
+          " megapixels",
+          path, rect.width, rect.height, LOOKLAB_CLI_MAX_PIXELS / 1000000);
       return NULL;
     }
 
-  sink = gegl_node_new_child (graph, "operation", "gegl:buffer-sink",
-                              "buffer", &buffer, NULL);
+  sink = gegl_node_new_child (graph, "operation", "gegl:buffer-sink", "buffer",
+                              &buffer, NULL);
   gegl_node_link (load, sink);
   gegl_node_process (sink);
   if (buffer == NULL)
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "%s: cannot decode", path);
+                   "%s: not an image this tool can read (cannot decode)", path);
       return NULL;
     }
 
@@ -132,8 +133,8 @@ looklab_image_load (const char *path, GError **error)
   if (image == NULL)
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
-                   "%s: not enough memory for %d x %d pixels", path,
-                   rect.width, rect.height);
+                   "%s: not enough memory for %d x %d pixels", path, rect.width,
+                   rect.height);
       g_object_unref (buffer);
       return NULL;
     }
@@ -173,8 +174,7 @@ saver_for (const char *path)
 }
 
 gboolean
-looklab_image_save (const LookLabImage *image, const char *path,
-                    GError **error)
+looklab_image_save (const LookLabImage *image, const char *path, GError **error)
 {
   g_autoptr (GeglNode) graph = NULL;
   g_autoptr (GeglBuffer) buffer = NULL;
@@ -191,8 +191,7 @@ looklab_image_save (const LookLabImage *image, const char *path,
   if (saver == NULL)
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "%s: unknown image type (use .png, .jpg, .tif, .exr)",
-                   path);
+                   "%s: unknown image type (use .png, .jpg, .tif, .exr)", path);
       return FALSE;
     }
 
@@ -217,18 +216,18 @@ looklab_image_save (const LookLabImage *image, const char *path,
 
   fmt = babl_format_with_space (babl_name_for (image->view.format),
                                 image->space);
-  buffer = gegl_buffer_linear_new_from_data (image->data, fmt, &rect,
-                                             (gint) image->view.stride, NULL,
-                                             NULL);
+  buffer = gegl_buffer_linear_new_from_data (
+      image->data, fmt, &rect, (gint) image->view.stride, NULL, NULL);
   graph = gegl_node_new ();
-  src = gegl_node_new_child (graph, "operation", "gegl:buffer-source",
-                             "buffer", buffer, NULL);
+  src = gegl_node_new_child (graph, "operation", "gegl:buffer-source", "buffer",
+                             buffer, NULL);
   save = gegl_node_new_child (graph, "operation", saver, "path", tmp, NULL);
   if (gegl_operation_find_property (saver, "bitdepth") != NULL)
     {
       int depth = image->view.format == LOOKLAB_PIXEL_RGB_U8
-                      || image->view.format == LOOKLAB_PIXEL_RGBA_U8
-                    ? 8 : 16;
+                          || image->view.format == LOOKLAB_PIXEL_RGBA_U8
+                      ? 8
+                      : 16;
       gegl_node_set (save, "bitdepth", depth, NULL);
     }
   gegl_node_link (src, save);

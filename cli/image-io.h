@@ -18,9 +18,9 @@
 
 typedef struct
 {
-  LookLabImageView view;   /* view.pixels points into data */
-  void            *data;   /* owned */
-  const void      *space;  /* the file's babl space, for saving */
+  LookLabImageView view;  /* view.pixels points into data */
+  void            *data;  /* owned */
+  const void      *space; /* the file's babl space, for saving */
 } LookLabImage;
 
 /* Loads @path.  Returns NULL and sets @error when the file is missing, not
@@ -36,8 +36,7 @@ gboolean looklab_image_save (const LookLabImage *image, const char *path,
 
 /* Returns a new image of @width x @height in @format (uninitialised). */
 LookLabImage *looklab_image_new (int width, int height,
-                                 LookLabPixelFormat format,
-                                 const void *space);
+                                 LookLabPixelFormat format, const void *space);
 
 void looklab_image_free (LookLabImage *image);
 

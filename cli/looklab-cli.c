@@ -31,8 +31,7 @@
  * default .cube export, since nothing has to read it but us. */
 #define APPLY_BAKE_SIZE 65
 
-static int
-fail (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
+static int fail (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 
 static int
 fail (const char *fmt, ...)
@@ -58,8 +57,8 @@ fail_core (const char *what, int status, const LookLabDiag *diag)
 /* Parses @argc/@argv with @entries; the words that are not options are
  * left in argv.  Prints the help and returns FALSE on a usage error. */
 static gboolean
-parse_options (int *argc, char ***argv, const char *params,
-               const char *summary, GOptionEntry *entries)
+parse_options (int *argc, char ***argv, const char *params, const char *summary,
+               GOptionEntry *entries)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new (params);
   g_autoptr (GError) error = NULL;
@@ -77,8 +76,8 @@ parse_options (int *argc, char ***argv, const char *params,
 static gboolean
 file_is_look (const char *path)
 {
-  char  magic[16];
-  FILE *fp = fopen (path, "rb");
+  char   magic[16];
+  FILE  *fp = fopen (path, "rb");
   size_t n;
 
   if (fp == NULL)
@@ -137,38 +136,36 @@ cmd_learn (int argc, char **argv)
   g_autoptr (LookLabImage) before = NULL;
   g_autoptr (LookLabImage) after = NULL;
   g_autoptr (GError) error = NULL;
-  LookLabLook     *look = NULL;
-  LookLabLut      *lut = NULL;
-  LookLabDiag      diag = { 0 };
-  LookLabLookInfo  info;
-  int              size = 33, seed = 0, status;
-  GOptionEntry     entries[] = {
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out,
-      "Where to write the look (.cube: a baked LUT; else a look file)",
-      "OUT" },
-    { "size", 0, 0, G_OPTION_ARG_INT, &size,
-      "LUT edge when OUT is a .cube (2..256, default 33)", "N" },
-    { "hidden", 0, 0, G_OPTION_ARG_INT, &params.hidden,
-      "Units per hidden layer (default 32)", "W" },
-    { "layers", 0, 0, G_OPTION_ARG_INT, &params.layers,
-      "Hidden layers (default 2)", "L" },
-    { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Random seed (default 0)",
-      "S" },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &params.n_threads,
-      "Threads (default: all cores)", "T" },
-    { NULL }
+  LookLabLook    *look = NULL;
+  LookLabLut     *lut = NULL;
+  LookLabDiag     diag = { 0 };
+  LookLabLookInfo info;
+  int             size = 33, seed = 0, status;
+  GOptionEntry    entries[] = {
+       { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out,
+         "Where to write the look (.cube: a baked LUT; else a look file)", "OUT" },
+       { "size", 0, 0, G_OPTION_ARG_INT, &size,
+         "LUT edge when OUT is a .cube (2..256, default 33)", "N" },
+       { "hidden", 0, 0, G_OPTION_ARG_INT, &params.hidden,
+         "Units per hidden layer (default 32)", "W" },
+       { "layers", 0, 0, G_OPTION_ARG_INT, &params.layers,
+         "Hidden layers (default 2)", "L" },
+       { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Random seed (default 0)", "S" },
+       { "threads", 0, 0, G_OPTION_ARG_INT, &params.n_threads,
+         "Threads (default: all cores)", "T" },
+       { NULL }
   };
 
   looklab_fit_params_init (&params);
   if (!parse_options (&argc, &argv, "BEFORE AFTER -o OUT",
-                      "Learn the look that turns BEFORE into AFTER.",
-                      entries))
+                      "Learn the look that turns BEFORE into AFTER.", entries))
     return EXIT_USAGE;
   if (argc != 3 || out == NULL)
     return fail ("usage: looklab learn BEFORE AFTER -o OUT"), EXIT_USAGE;
   if (size < LOOKLAB_LUT_MIN_SIZE || size > LOOKLAB_LUT_MAX_SIZE)
     return fail ("--size must be within %d..%d", LOOKLAB_LUT_MIN_SIZE,
-                 LOOKLAB_LUT_MAX_SIZE), EXIT_USAGE;
+                 LOOKLAB_LUT_MAX_SIZE),
+           EXIT_USAGE;
   params.seed = (unsigned) seed;
 
   before = looklab_image_load (argv[1], &error);
@@ -180,8 +177,9 @@ cmd_learn (int argc, char **argv)
   if (before->view.width != after->view.width
       || before->view.height != after->view.height)
     return fail ("BEFORE is %d x %d but AFTER is %d x %d: the two must be "
-                 "the same photo (resize one first)", before->view.width,
-                 before->view.height, after->view.width, after->view.height);
+                 "the same photo (resize one first)",
+                 before->view.width, before->view.height, after->view.width,
+                 after->view.height);
 
   status = looklab_look_fit (&before->view, &after->view, NULL, &params,
                              progress_to_stderr, NULL, &look, &diag);
@@ -222,19 +220,18 @@ cmd_apply (int argc, char **argv)
   g_autofree char *interp_name = NULL;
   g_autoptr (LookLabImage) image = NULL;
   g_autoptr (GError) error = NULL;
-  double           strength = 1.0;
-  LookLabInterp    interp = LOOKLAB_INTERP_TETRAHEDRAL;
-  LookLabLut      *lut;
-  int              threads = 0, status;
-  GOptionEntry     entries[] = {
-    { "strength", 0, 0, G_OPTION_ARG_DOUBLE, &strength,
-      "Mix with the original, 0..1 (default 1)", "S" },
-    { "interp", 0, 0, G_OPTION_ARG_STRING, &interp_name,
-      "tetrahedral (default) or trilinear", "I" },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &threads,
-      "Threads (default: all cores)", "T" },
-    { NULL }
-  };
+  double        strength = 1.0;
+  LookLabInterp interp = LOOKLAB_INTERP_TETRAHEDRAL;
+  LookLabLut   *lut;
+  int           threads = 0, status;
+  GOptionEntry  entries[]
+      = { { "strength", 0, 0, G_OPTION_ARG_DOUBLE, &strength,
+            "Mix with the original, 0..1 (default 1)", "S" },
+          { "interp", 0, 0, G_OPTION_ARG_STRING, &interp_name,
+            "tetrahedral (default) or trilinear", "I" },
+          { "threads", 0, 0, G_OPTION_ARG_INT, &threads,
+            "Threads (default: all cores)", "T" },
+          { NULL } };
 
   if (!parse_options (&argc, &argv, "LOOK_OR_CUBE IN OUT",
                       "Apply a look or a .cube LUT to an image.", entries))
@@ -250,8 +247,7 @@ cmd_apply (int argc, char **argv)
       else if (strcmp (interp_name, "trilinear") == 0)
         interp = LOOKLAB_INTERP_TRILINEAR;
       else
-        return fail ("--interp must be tetrahedral or trilinear"),
-               EXIT_USAGE;
+        return fail ("--interp must be tetrahedral or trilinear"), EXIT_USAGE;
     }
 
   lut = load_lut (argv[1], APPLY_BAKE_SIZE);
@@ -263,9 +259,8 @@ cmd_apply (int argc, char **argv)
       looklab_lut_free (lut);
       return fail ("%s", error->message);
     }
-  status = looklab_lut_apply (lut, image->view.format, interp,
-                              (float) strength, image->data,
-                              image->view.stride, image->data,
+  status = looklab_lut_apply (lut, image->view.format, interp, (float) strength,
+                              image->data, image->view.stride, image->data,
                               image->view.stride, image->view.width,
                               image->view.height, threads);
   looklab_lut_free (lut);
@@ -284,13 +279,11 @@ cmd_bake (int argc, char **argv)
   LookLabLut      *lut = NULL;
   LookLabDiag      diag = { 0 };
   int              size = 33, status;
-  GOptionEntry     entries[] = {
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out, "The .cube to write",
-      "OUT.cube" },
-    { "size", 0, 0, G_OPTION_ARG_INT, &size,
-      "LUT edge (2..256, default 33)", "N" },
-    { NULL }
-  };
+  GOptionEntry entries[] = { { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out,
+                               "The .cube to write", "OUT.cube" },
+                             { "size", 0, 0, G_OPTION_ARG_INT, &size,
+                               "LUT edge (2..256, default 33)", "N" },
+                             { NULL } };
 
   if (!parse_options (&argc, &argv, "LOOK -o OUT.cube",
                       "Bake a look file into a .cube 3D LUT.", entries))
@@ -299,7 +292,8 @@ cmd_bake (int argc, char **argv)
     return fail ("usage: looklab bake LOOK -o OUT.cube"), EXIT_USAGE;
   if (size < LOOKLAB_LUT_MIN_SIZE || size > LOOKLAB_LUT_MAX_SIZE)
     return fail ("--size must be within %d..%d", LOOKLAB_LUT_MIN_SIZE,
-                 LOOKLAB_LUT_MAX_SIZE), EXIT_USAGE;
+                 LOOKLAB_LUT_MAX_SIZE),
+           EXIT_USAGE;
 
   status = looklab_look_load (argv[1], &look, &diag);
   if (status != LOOKLAB_OK)
@@ -362,8 +356,8 @@ cmd_info (int argc, char **argv)
               lut->domain_min[0], lut->domain_min[1], lut->domain_min[2],
               lut->domain_max[0], lut->domain_max[1], lut->domain_max[2]);
       if (lut->shaper_size > 0)
-        printf ("  1D shaper: %d entries, input [%g .. %g]\n",
-                lut->shaper_size, lut->shaper_min[0], lut->shaper_max[0]);
+        printf ("  1D shaper: %d entries, input [%g .. %g]\n", lut->shaper_size,
+                lut->shaper_min[0], lut->shaper_max[0]);
       looklab_lut_free (lut);
     }
   return EXIT_SUCCESS;
@@ -391,7 +385,8 @@ usage (FILE *fp)
          "[--saturation S]\n"
          "  looklab bench apply CUBE [--width W] [--height H] [--format F] "
          "[--threads T]\n"
-         "Each command takes --help.\n", fp);
+         "Each command takes --help.\n",
+         fp);
 }
 
 int
@@ -403,12 +398,9 @@ main (int argc, char **argv)
     int (*run) (int argc, char **argv);
     gboolean needs_gegl;
   } commands[] = {
-    { "learn", cmd_learn, TRUE },
-    { "apply", cmd_apply, TRUE },
-    { "bake", cmd_bake, FALSE },
-    { "info", cmd_info, FALSE },
-    { "bench", cmd_bench, FALSE },
-    { "colorize", looklab_cli_colorize, TRUE },
+    { "learn", cmd_learn, TRUE },  { "apply", cmd_apply, TRUE },
+    { "bake", cmd_bake, FALSE },   { "info", cmd_info, FALSE },
+    { "bench", cmd_bench, FALSE }, { "colorize", looklab_cli_colorize, TRUE },
   };
   size_t i;
 

@@ -15,9 +15,9 @@
 
 typedef struct
 {
-  FILE *fp;    /* write here between open and commit */
-  char *tmp;   /* the temporary file's name, owned */
-  char *path;  /* the target, owned */
+  FILE *fp;   /* write here between open and commit */
+  char *tmp;  /* the temporary file's name, owned */
+  char *path; /* the target, owned */
 } LookLabAtomicFile;
 
 /* Creates the temporary file for @path, with the mode a new file gets

@@ -46,7 +46,7 @@ typedef struct
   void        *data;
   int          n;
   int          piece;
-  gint         next;     /* the next index to hand out (atomic) */
+  gint         next; /* the next index to hand out (atomic) */
 } RangeWork;
 
 /* Takes pieces until none is left: a thread that the scheduler delays
@@ -123,9 +123,8 @@ gemm_range (void *data, int b0, int b1)
   int         j1 = b1 * GEMM_COL_BLOCK < g->n ? b1 * GEMM_COL_BLOCK : g->n;
 
   if (j1 > j0)
-    cblas_sgemm (CblasRowMajor, g->ta, CblasNoTrans, g->m, j1 - j0, g->k,
-                 1.0f, g->a, g->lda, g->b + j0, g->ldb, 0.0f, g->c + j0,
-                 g->ldc);
+    cblas_sgemm (CblasRowMajor, g->ta, CblasNoTrans, g->m, j1 - j0, g->k, 1.0f,
+                 g->a, g->lda, g->b + j0, g->ldb, 0.0f, g->c + j0, g->ldc);
 }
 
 /* C[m, n] = op (A) [m, k] x B[k, n], the n columns split across threads
@@ -195,8 +194,8 @@ typedef struct
 {
   const float *in;
   int          ih, iw, kh, kw, stride, padding, dilation, ow;
-  int          r0, r1;     /* the band of output rows */
-  float       *col;        /* [cin * kh * kw, (r1 - r0) * ow] */
+  int          r0, r1; /* the band of output rows */
+  float       *col;    /* [cin * kh * kw, (r1 - r0) * ow] */
 } Im2col;
 
 /* Rows of the column matrix for input channels [c0, c1). */
@@ -259,8 +258,8 @@ cnn_conv2d (int n_threads, const float *in, int cin, int ih, int iw,
     }
   else
     {
-      Im2col a = { in, ih, iw, kh, kw, stride, padding, dilation, ow, 0, 0,
-                   NULL };
+      Im2col a
+          = { in, ih, iw, kh, kw, stride, padding, dilation, ow, 0, 0, NULL };
 
       rows = (int) (COL_BAND_FLOATS / (K * ow));
       if (rows < 1)
@@ -299,7 +298,7 @@ cnn_conv2d (int n_threads, const float *in, int cin, int ih, int iw,
 
 typedef struct
 {
-  const float *col;       /* [cout * kh * kw, (r1 - r0) * iw] */
+  const float *col; /* [cout * kh * kw, (r1 - r0) * iw] */
   float       *out;
   int          iw, oh, ow, kh, kw, stride, padding, dilation, r0, r1;
 } Col2im;
@@ -317,9 +316,9 @@ col2im_range (void *data, int c0, int c1)
     for (ky = 0; ky < a->kh; ky++)
       for (kx = 0; kx < a->kw; kx++)
         {
-          const float *row = a->col + (((size_t) c * a->kh + ky) * a->kw + kx)
-                                        * bn;
-          int          xoff = kx * a->dilation - a->padding;
+          const float *row
+              = a->col + (((size_t) c * a->kh + ky) * a->kw + kx) * bn;
+          int xoff = kx * a->dilation - a->padding;
 
           for (iy = a->r0; iy < a->r1; iy++)
             {
@@ -342,17 +341,15 @@ col2im_range (void *data, int c0, int c1)
 }
 
 int
-cnn_conv_transpose2d (int n_threads, const float *in, int cin, int ih,
-                      int iw, const float *weight, const float *bias,
-                      int cout, int kh, int kw, int stride, int padding,
-                      int dilation, float *out, int oh, int ow,
-                      float **scratch)
+cnn_conv_transpose2d (int n_threads, const float *in, int cin, int ih, int iw,
+                      const float *weight, const float *bias, int cout, int kh,
+                      int kw, int stride, int padding, int dilation, float *out,
+                      int oh, int ow, float **scratch)
 {
   size_t M = (size_t) cout * kh * kw;
   size_t N = (size_t) oh * ow;
   size_t HW = (size_t) ih * iw;
-  Col2im a = { NULL, out, iw, oh, ow, kh, kw, stride, padding, dilation, 0,
-               0 };
+  Col2im a = { NULL, out, iw, oh, ow, kh, kw, stride, padding, dilation, 0, 0 };
   float *col;
   int    rows, r0, o;
 

@@ -43,9 +43,8 @@ int cnn_conv2d (int n_threads, const float *in, int cin, int ih, int iw,
 
 /* Transposed convolution, @weight [cin, cout, kh, kw] (PyTorch's layout). */
 int cnn_conv_transpose2d (int n_threads, const float *in, int cin, int ih,
-                          int iw,
-                          const float *weight, const float *bias, int cout,
-                          int kh, int kw, int stride, int padding,
+                          int iw, const float *weight, const float *bias,
+                          int cout, int kh, int kw, int stride, int padding,
                           int dilation, float *out, int oh, int ow,
                           float **scratch);
 
@@ -60,8 +59,8 @@ void cnn_leaky_relu (const float *in, size_t n, float slope, float *out);
  * source = (dst + 0.5) * scale - 0.5, clamped below at 0; @scale_y/_x is
  * input size / output size (or 1 / scale_factor, as PyTorch uses). */
 void cnn_upsample_bilinear (const float *in, int c, int ih, int iw,
-                            double scale_y, double scale_x, float *out,
-                            int oh, int ow);
+                            double scale_y, double scale_x, float *out, int oh,
+                            int ow);
 
 /* Per pixel of @q planes of @n floats: p = softmax (z / T), out = sum p *
  * bins ([q, 2]) into 2 planes of @n floats (Zhang et al. 2016, eq. 5). */

@@ -61,20 +61,20 @@ static const struct
 
 typedef struct
 {
-  char  *name;
-  Op     op;
-  int    n_inputs;
-  int    inputs[MAX_INPUTS];  /* node indices; -1 is the graph input */
-  int    channels;            /* output channels (static) */
-  gboolean needed;            /* the output depends on it */
-  gboolean folded;            /* a batch norm folded into its input conv */
-  int    n_uses;              /* consumers among needed nodes */
+  char    *name;
+  Op       op;
+  int      n_inputs;
+  int      inputs[MAX_INPUTS]; /* node indices; -1 is the graph input */
+  int      channels;           /* output channels (static) */
+  gboolean needed;             /* the output depends on it */
+  gboolean folded;             /* a batch norm folded into its input conv */
+  int      n_uses;             /* consumers among needed nodes */
 
   /* conv2d, conv_transpose2d */
   int    cin, cout, kh, kw, stride, padding, dilation, output_padding;
-  float *weight;              /* conv: [cout, cin*kh*kw];
+  float *weight; /* conv: [cout, cin*kh*kw];
                                  convT: [cin, cout*kh*kw] */
-  float *bias;                /* [cout] */
+  float *bias;   /* [cout] */
 
   /* batchnorm as y = x * mul + add; softmax bins [q, 2] */
   float *mul;
@@ -82,10 +82,10 @@ typedef struct
   float *bins;
   int    q;
 
-  float  slope;               /* leaky_relu */
-  float  factor;              /* scale, upsample scale */
-  float  temperature;         /* softmax_annealed_mean */
-  int    sub;                 /* subsample step */
+  float slope;       /* leaky_relu */
+  float factor;      /* scale, upsample scale */
+  float temperature; /* softmax_annealed_mean */
+  int   sub;         /* subsample step */
 } Node;
 
 struct _LookLabCnn
@@ -113,8 +113,7 @@ find_node (const LookLabCnn *cnn, int before, const char *name)
 }
 
 static gboolean
-member_int (JsonObject *obj, const char *key, int def, int lo, int hi,
-            int *out)
+member_int (JsonObject *obj, const char *key, int def, int lo, int hi, int *out)
 {
   JsonNode *n = json_object_get_member (obj, key);
   gint64    v;
@@ -201,8 +200,8 @@ get_tensor (const LookLabSafetensors *st, JsonObject *obj, const char *key,
     if (shape[i] >= 0 && t->shape[i] != shape[i])
       return looklab_diag_set (diag, LOOKLAB_ERR_MISMATCH, 0,
                                "node '%s': tensor '%.64s' dimension %d is "
-                               "%lld, expected %lld", node, tname, i,
-                               (long long) t->shape[i],
+                               "%lld, expected %lld",
+                               node, tname, i, (long long) t->shape[i],
                                (long long) shape[i]);
   *out = t;
   return LOOKLAB_OK;
@@ -240,8 +239,8 @@ parse_node (LookLabCnn *cnn, const LookLabSafetensors *st, int index,
                              "node name '%s' is used twice", name);
   node->name = g_strdup (name);
   if (opname == NULL)
-    return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
-                             "node '%s' has no op", name);
+    return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0, "node '%s' has no op",
+                             name);
   for (i = 0; i < (int) G_N_ELEMENTS (op_table); i++)
     if (strcmp (op_table[i].name, opname) == 0)
       break;
@@ -271,8 +270,7 @@ parse_node (LookLabCnn *cnn, const LookLabSafetensors *st, int index,
       if (!JSON_NODE_HOLDS_VALUE (e)
           || json_node_get_value_type (e) != G_TYPE_STRING)
         return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
-                                 "node '%s': input %d is not a name", name,
-                                 i);
+                                 "node '%s': input %d is not a name", name, i);
       iname = json_node_get_string (e);
       j = find_node (cnn, index, iname);
       if (j == -2)
@@ -288,167 +286,174 @@ parse_node (LookLabCnn *cnn, const LookLabSafetensors *st, int index,
 
   switch (node->op)
     {
-    case OP_CONV:
-    case OP_CONVT:
-      {
-        int64_t wshape[4] = { -1, -1, -1, -1 };
-        int64_t bshape[1];
+      case OP_CONV:
+      case OP_CONVT:
+        {
+          int64_t wshape[4] = { -1, -1, -1, -1 };
+          int64_t bshape[1];
 
-        if (!member_int (obj, "stride", 1, 1, 16, &node->stride)
-            || !member_int (obj, "padding", 0, 0, 64, &node->padding)
-            || !member_int (obj, "dilation", 1, 1, 64, &node->dilation)
-            || !member_int (obj, "output_padding", 0, 0, 15,
-                            &node->output_padding))
-          return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
-                                   "node '%s': stride (1..16), padding "
-                                   "(0..64), dilation (1..64) or "
-                                   "output_padding (0..15) invalid", name);
-        if (node->op == OP_CONV)
-          wshape[1] = in_ch;
-        else
-          wshape[0] = in_ch;
-        status = get_tensor (st, obj, "weight", name, 4, wshape, &t, diag);
-        if (status != LOOKLAB_OK)
-          return status;
-        if (t->shape[2] < 1 || t->shape[2] > 15 || t->shape[3] < 1
-            || t->shape[3] > 15 || t->shape[0] < 1 || t->shape[1] < 1)
-          return looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
-                                   "node '%s': kernel %lldx%lld outside "
-                                   "1..15 or no channels", name,
-                                   (long long) t->shape[2],
-                                   (long long) t->shape[3]);
-        if (node->op == OP_CONVT
-            && (node->output_padding >= node->stride
-                && node->output_padding >= node->dilation))
-          return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
-                                   "node '%s': output_padding must be "
-                                   "smaller than stride or dilation", name);
-        node->kh = (int) t->shape[2];
-        node->kw = (int) t->shape[3];
-        node->cin = in_ch;
-        node->cout = (int) (node->op == OP_CONV ? t->shape[0] : t->shape[1]);
-        node->weight = copy_floats (t->data, t->n_elements);
-        node->bias = g_new0 (float, node->cout);
-        if (json_object_has_member (obj, "bias"))
-          {
-            bshape[0] = node->cout;
-            status = get_tensor (st, obj, "bias", name, 1, bshape, &t, diag);
-            if (status != LOOKLAB_OK)
-              return status;
-            memcpy (node->bias, t->data, node->cout * sizeof (float));
-          }
-        node->channels = node->cout;
-        break;
-      }
+          if (!member_int (obj, "stride", 1, 1, 16, &node->stride)
+              || !member_int (obj, "padding", 0, 0, 64, &node->padding)
+              || !member_int (obj, "dilation", 1, 1, 64, &node->dilation)
+              || !member_int (obj, "output_padding", 0, 0, 15,
+                              &node->output_padding))
+            return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                                     "node '%s': stride (1..16), padding "
+                                     "(0..64), dilation (1..64) or "
+                                     "output_padding (0..15) invalid",
+                                     name);
+          if (node->op == OP_CONV)
+            wshape[1] = in_ch;
+          else
+            wshape[0] = in_ch;
+          status = get_tensor (st, obj, "weight", name, 4, wshape, &t, diag);
+          if (status != LOOKLAB_OK)
+            return status;
+          if (t->shape[2] < 1 || t->shape[2] > 15 || t->shape[3] < 1
+              || t->shape[3] > 15 || t->shape[0] < 1 || t->shape[1] < 1)
+            return looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
+                                     "node '%s': kernel %lldx%lld outside "
+                                     "1..15 or no channels",
+                                     name, (long long) t->shape[2],
+                                     (long long) t->shape[3]);
+          if (node->op == OP_CONVT
+              && (node->output_padding >= node->stride
+                  && node->output_padding >= node->dilation))
+            return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                                     "node '%s': output_padding must be "
+                                     "smaller than stride or dilation",
+                                     name);
+          node->kh = (int) t->shape[2];
+          node->kw = (int) t->shape[3];
+          node->cin = in_ch;
+          node->cout = (int) (node->op == OP_CONV ? t->shape[0] : t->shape[1]);
+          node->weight = copy_floats (t->data, t->n_elements);
+          node->bias = g_new0 (float, node->cout);
+          if (json_object_has_member (obj, "bias"))
+            {
+              bshape[0] = node->cout;
+              status = get_tensor (st, obj, "bias", name, 1, bshape, &t, diag);
+              if (status != LOOKLAB_OK)
+                return status;
+              memcpy (node->bias, t->data, node->cout * sizeof (float));
+            }
+          node->channels = node->cout;
+          break;
+        }
 
-    case OP_BN:
-      {
-        const LookLabTensor *g, *b, *m, *v;
-        int64_t              shape[1] = { in_ch };
-        float                eps;
+      case OP_BN:
+        {
+          const LookLabTensor *g, *b, *m, *v;
+          int64_t              shape[1] = { in_ch };
+          float                eps;
 
-        if ((status = get_tensor (st, obj, "weight", name, 1, shape, &g,
-                                  diag)) != LOOKLAB_OK
-            || (status = get_tensor (st, obj, "bias", name, 1, shape, &b,
-                                     diag)) != LOOKLAB_OK
-            || (status = get_tensor (st, obj, "mean", name, 1, shape, &m,
-                                     diag)) != LOOKLAB_OK
-            || (status = get_tensor (st, obj, "var", name, 1, shape, &v,
-                                     diag)) != LOOKLAB_OK)
-          return status;
-        if (!member_float (obj, "eps", 1e-5, 0.0, 1.0, &eps))
-          return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
-                                   "node '%s': eps not in [0, 1]", name);
-        node->mul = g_new (float, in_ch);
-        node->add = g_new (float, in_ch);
-        for (i = 0; i < in_ch; i++)
-          {
-            /* PyTorch's eval-mode BatchNorm2d:
+          if ((status
+               = get_tensor (st, obj, "weight", name, 1, shape, &g, diag))
+                  != LOOKLAB_OK
+              || (status
+                  = get_tensor (st, obj, "bias", name, 1, shape, &b, diag))
+                     != LOOKLAB_OK
+              || (status
+                  = get_tensor (st, obj, "mean", name, 1, shape, &m, diag))
+                     != LOOKLAB_OK
+              || (status
+                  = get_tensor (st, obj, "var", name, 1, shape, &v, diag))
+                     != LOOKLAB_OK)
+            return status;
+          if (!member_float (obj, "eps", 1e-5, 0.0, 1.0, &eps))
+            return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                                     "node '%s': eps not in [0, 1]", name);
+          node->mul = g_new (float, in_ch);
+          node->add = g_new (float, in_ch);
+          for (i = 0; i < in_ch; i++)
+            {
+              /* PyTorch's eval-mode BatchNorm2d:
              * y = (x - mean) / sqrt (var + eps) * weight + bias */
-            double s = (double) g->data[i]
-                       / sqrt ((double) v->data[i] + (double) eps);
+              double s = (double) g->data[i]
+                         / sqrt ((double) v->data[i] + (double) eps);
 
-            if (!(v->data[i] + eps > 0.0f))
-              return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
-                                       "node '%s': var + eps <= 0 at "
-                                       "channel %d", name, i);
-            node->mul[i] = (float) s;
-            node->add[i] = (float) (b->data[i] - m->data[i] * s);
+              if (!(v->data[i] + eps > 0.0f))
+                return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                                         "node '%s': var + eps <= 0 at "
+                                         "channel %d",
+                                         name, i);
+              node->mul[i] = (float) s;
+              node->add[i] = (float) (b->data[i] - m->data[i] * s);
+            }
+          break;
+        }
+
+      case OP_LEAKY:
+        if (!member_float (obj, "slope", 0.01, -1e6, 1e6, &node->slope))
+          return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                                   "node '%s': slope invalid", name);
+        break;
+
+      case OP_SCALE:
+        if (!json_object_has_member (obj, "factor")
+            || !member_float (obj, "factor", 1.0, -1e6, 1e6, &node->factor))
+          return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                                   "node '%s': factor missing or invalid",
+                                   name);
+        break;
+
+      case OP_UPSAMPLE:
+        if (!member_float (obj, "scale", 2.0, 1.0, 64.0, &node->factor))
+          return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                                   "node '%s': scale not in [1, 64]", name);
+        break;
+
+      case OP_SUBSAMPLE:
+        if (!member_int (obj, "stride", 2, 1, 64, &node->sub))
+          return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                                   "node '%s': stride not in 1..64", name);
+        break;
+
+      case OP_SOFTMAX_AM:
+        {
+          int64_t shape[2] = { in_ch, 2 };
+
+          if (!member_float (obj, "temperature", 1.0, 1e-3, 1e3,
+                             &node->temperature))
+            return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                                     "node '%s': temperature not in "
+                                     "[0.001, 1000]",
+                                     name);
+          status = get_tensor (st, obj, "bins", name, 2, shape, &t, diag);
+          if (status != LOOKLAB_OK)
+            return status;
+          node->q = in_ch;
+          node->bins = copy_floats (t->data, t->n_elements);
+          node->channels = 2;
+          break;
+        }
+
+      case OP_ADD:
+        for (i = 1; i < node->n_inputs; i++)
+          {
+            int j = node->inputs[i];
+            int c = j < 0 ? cnn->info.in_channels : cnn->nodes[j].channels;
+
+            if (c != in_ch)
+              return looklab_diag_set (diag, LOOKLAB_ERR_MISMATCH, 0,
+                                       "node '%s': adds %d and %d channels",
+                                       name, in_ch, c);
           }
         break;
-      }
 
-    case OP_LEAKY:
-      if (!member_float (obj, "slope", 0.01, -1e6, 1e6, &node->slope))
-        return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
-                                 "node '%s': slope invalid", name);
-      break;
+      case OP_CONCAT:
+        for (i = 1; i < node->n_inputs; i++)
+          {
+            int j = node->inputs[i];
 
-    case OP_SCALE:
-      if (!json_object_has_member (obj, "factor")
-          || !member_float (obj, "factor", 1.0, -1e6, 1e6, &node->factor))
-        return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
-                                 "node '%s': factor missing or invalid",
-                                 name);
-      break;
-
-    case OP_UPSAMPLE:
-      if (!member_float (obj, "scale", 2.0, 1.0, 64.0, &node->factor))
-        return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
-                                 "node '%s': scale not in [1, 64]", name);
-      break;
-
-    case OP_SUBSAMPLE:
-      if (!member_int (obj, "stride", 2, 1, 64, &node->sub))
-        return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
-                                 "node '%s': stride not in 1..64", name);
-      break;
-
-    case OP_SOFTMAX_AM:
-      {
-        int64_t shape[2] = { in_ch, 2 };
-
-        if (!member_float (obj, "temperature", 1.0, 1e-3, 1e3,
-                           &node->temperature))
-          return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
-                                   "node '%s': temperature not in "
-                                   "[0.001, 1000]", name);
-        status = get_tensor (st, obj, "bins", name, 2, shape, &t, diag);
-        if (status != LOOKLAB_OK)
-          return status;
-        node->q = in_ch;
-        node->bins = copy_floats (t->data, t->n_elements);
-        node->channels = 2;
+            node->channels
+                += j < 0 ? cnn->info.in_channels : cnn->nodes[j].channels;
+          }
         break;
-      }
 
-    case OP_ADD:
-      for (i = 1; i < node->n_inputs; i++)
-        {
-          int j = node->inputs[i];
-          int c = j < 0 ? cnn->info.in_channels : cnn->nodes[j].channels;
-
-          if (c != in_ch)
-            return looklab_diag_set (diag, LOOKLAB_ERR_MISMATCH, 0,
-                                     "node '%s': adds %d and %d channels",
-                                     name, in_ch, c);
-        }
-      break;
-
-    case OP_CONCAT:
-      for (i = 1; i < node->n_inputs; i++)
-        {
-          int j = node->inputs[i];
-
-          node->channels += j < 0 ? cnn->info.in_channels
-                                  : cnn->nodes[j].channels;
-        }
-      break;
-
-    case OP_RELU:
-    case OP_TANH:
-    case OP_SIGMOID:
-      break;
+      case OP_RELU:
+      case OP_TANH:
+      case OP_SIGMOID: break;
     }
   return LOOKLAB_OK;
 }
@@ -486,19 +491,20 @@ parse_input (LookLabCnn *cnn, JsonObject *graph, LookLabDiag *diag)
           || c != info->in_channels)
         return looklab_diag_set (diag, LOOKLAB_ERR_MISMATCH, 0,
                                  "graph input channels must be %d for kind "
-                                 "\"%s\"", info->in_channels, kind);
+                                 "\"%s\"",
+                                 info->in_channels, kind);
     }
   if (!member_int (obj, "size", 256, 1, LOOKLAB_CNN_MAX_SIDE, &info->size)
       || !member_int (graph, "out_stride", 1, 1, 64, &info->out_stride)
       || !member_float (obj, "l_center", 50.0, -1e3, 1e3, &info->l_center)
       || !member_float (obj, "l_scale", 100.0, 1e-6, 1e6, &info->l_scale)
       || !member_float (obj, "ab_scale", 110.0, 1e-6, 1e6, &info->ab_scale)
-      || !member_float (obj, "mask_offset", 0.0, -1e3, 1e3,
-                        &info->mask_offset))
+      || !member_float (obj, "mask_offset", 0.0, -1e3, 1e3, &info->mask_offset))
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                              "graph input: size (1..%d), out_stride, "
                              "l_center, l_scale, ab_scale or mask_offset "
-                             "invalid", LOOKLAB_CNN_MAX_SIDE);
+                             "invalid",
+                             LOOKLAB_CNN_MAX_SIDE);
   return LOOKLAB_OK;
 }
 
@@ -545,7 +551,7 @@ prune_and_fold (LookLabCnn *cnn)
 
                 for (t = 0; t < kk; t++)
                   conv->weight[((size_t) k * conv->cout + o) * kk + t]
-                    *= bn->mul[o];
+                      *= bn->mul[o];
               }
           conv->bias[o] = conv->bias[o] * bn->mul[o] + bn->add[o];
         }
@@ -587,9 +593,9 @@ looklab_cnn_new_from_safetensors (const LookLabSafetensors *st,
   parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, s, -1, &error))
     {
-      status = looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
-                                 "looklab.graph is not JSON: %s",
-                                 error->message);
+      status
+          = looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                              "looklab.graph is not JSON: %s", error->message);
       goto out;
     }
   if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
@@ -613,18 +619,16 @@ looklab_cnn_new_from_safetensors (const LookLabSafetensors *st,
   if (json_array_get_length (nodes) < 1
       || json_array_get_length (nodes) > LOOKLAB_CNN_MAX_NODES)
     {
-      status = looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
-                                 "graph has %u nodes (1..%d)",
-                                 json_array_get_length (nodes),
-                                 LOOKLAB_CNN_MAX_NODES);
+      status = looklab_diag_set (
+          diag, LOOKLAB_ERR_LIMIT, 0, "graph has %u nodes (1..%d)",
+          json_array_get_length (nodes), LOOKLAB_CNN_MAX_NODES);
       goto out;
     }
   cnn->nodes = g_new0 (Node, json_array_get_length (nodes));
   for (i = 0; i < (int) json_array_get_length (nodes); i++)
     {
       cnn->n_nodes = i + 1;
-      status = parse_node (cnn, st, i, json_array_get_element (nodes, i),
-                           diag);
+      status = parse_node (cnn, st, i, json_array_get_element (nodes, i), diag);
       if (status != LOOKLAB_OK)
         goto out;
     }
@@ -641,8 +645,8 @@ looklab_cnn_new_from_safetensors (const LookLabSafetensors *st,
     {
       status = looklab_diag_set (diag, LOOKLAB_ERR_MISMATCH, 0,
                                  "graph output '%s' has %d channels, not 2 "
-                                 "(a and b)", output,
-                                 cnn->nodes[cnn->output].channels);
+                                 "(a and b)",
+                                 output, cnn->nodes[cnn->output].channels);
       goto out;
     }
   prune_and_fold (cnn);
@@ -751,67 +755,66 @@ looklab_cnn_infer (const LookLabCnn *cnn, int width, int height,
       w = in.w;
       switch (n->op)
         {
-        case OP_CONV:
-          {
-            int64_t eh = (int64_t) n->dilation * (n->kh - 1) + 1;
-            int64_t ew = (int64_t) n->dilation * (n->kw - 1) + 1;
-
-            h = (in.h + 2 * n->padding - eh) / n->stride + 1;
-            w = (in.w + 2 * n->padding - ew) / n->stride + 1;
-            if (in.h + 2 * n->padding < eh || in.w + 2 * n->padding < ew)
-              h = w = 0;
-            break;
-          }
-        case OP_CONVT:
-          h = (int64_t) (in.h - 1) * n->stride - 2 * n->padding
-              + (int64_t) n->dilation * (n->kh - 1) + n->output_padding + 1;
-          w = (int64_t) (in.w - 1) * n->stride - 2 * n->padding
-              + (int64_t) n->dilation * (n->kw - 1) + n->output_padding + 1;
-          break;
-        case OP_UPSAMPLE:
-          /* PyTorch: floor (size * scale_factor) */
-          h = (int64_t) floor ((double) in.h * n->factor);
-          w = (int64_t) floor ((double) in.w * n->factor);
-          break;
-        case OP_SUBSAMPLE:
-          h = (in.h + n->sub - 1) / n->sub;
-          w = (in.w + n->sub - 1) / n->sub;
-          break;
-        case OP_ADD:
-        case OP_CONCAT:
-          for (j = 1; j < n->n_inputs; j++)
+          case OP_CONV:
             {
-              CnnShape o;
+              int64_t eh = (int64_t) n->dilation * (n->kh - 1) + 1;
+              int64_t ew = (int64_t) n->dilation * (n->kw - 1) + 1;
 
-              if (n->inputs[j] < 0)
-                o.w = width, o.h = height;
-              else
-                o = s[n->inputs[j]];
-              if (o.w != in.w || o.h != in.h)
-                {
-                  status = looklab_diag_set (diag, LOOKLAB_ERR_MISMATCH, 0,
-                                             "node '%s': inputs of %dx%d "
-                                             "and %dx%d at a %dx%d input",
-                                             n->name, in.w, in.h, o.w, o.h,
-                                             width, height);
-                  goto out;
-                }
+              h = (in.h + 2 * n->padding - eh) / n->stride + 1;
+              w = (in.w + 2 * n->padding - ew) / n->stride + 1;
+              if (in.h + 2 * n->padding < eh || in.w + 2 * n->padding < ew)
+                h = w = 0;
+              break;
             }
-          break;
-        default:
-          break;
+          case OP_CONVT:
+            h = (int64_t) (in.h - 1) * n->stride - 2 * n->padding
+                + (int64_t) n->dilation * (n->kh - 1) + n->output_padding + 1;
+            w = (int64_t) (in.w - 1) * n->stride - 2 * n->padding
+                + (int64_t) n->dilation * (n->kw - 1) + n->output_padding + 1;
+            break;
+          case OP_UPSAMPLE:
+            /* PyTorch: floor (size * scale_factor) */
+            h = (int64_t) floor ((double) in.h * n->factor);
+            w = (int64_t) floor ((double) in.w * n->factor);
+            break;
+          case OP_SUBSAMPLE:
+            h = (in.h + n->sub - 1) / n->sub;
+            w = (in.w + n->sub - 1) / n->sub;
+            break;
+          case OP_ADD:
+          case OP_CONCAT:
+            for (j = 1; j < n->n_inputs; j++)
+              {
+                CnnShape o;
+
+                if (n->inputs[j] < 0)
+                  o.w = width, o.h = height;
+                else
+                  o = s[n->inputs[j]];
+                if (o.w != in.w || o.h != in.h)
+                  {
+                    status = looklab_diag_set (diag, LOOKLAB_ERR_MISMATCH, 0,
+                                               "node '%s': inputs of %dx%d "
+                                               "and %dx%d at a %dx%d input",
+                                               n->name, in.w, in.h, o.w, o.h,
+                                               width, height);
+                    goto out;
+                  }
+              }
+            break;
+          default: break;
         }
       if (h < 1 || w < 1 || h > LOOKLAB_CNN_MAX_SIDE * 64
           || w > LOOKLAB_CNN_MAX_SIDE * 64
           || (size_t) h * (size_t) w * (size_t) n->channels
-               > LOOKLAB_CNN_MAX_TENSOR)
+                 > LOOKLAB_CNN_MAX_TENSOR)
         {
           status = looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
                                      "node '%s': output of %lldx%lld x %d "
                                      "channels at a %dx%d input is empty "
-                                     "or too large", n->name, (long long) w,
-                                     (long long) h, n->channels, width,
-                                     height);
+                                     "or too large",
+                                     n->name, (long long) w, (long long) h,
+                                     n->channels, width, height);
           goto out;
         }
       s[i].c = n->channels;
@@ -850,8 +853,8 @@ looklab_cnn_macs (const LookLabCnn *cnn, int width, int height)
         else if (n->op == OP_CONVT)
           {
             const CnnShape *in = n->inputs[0] < 0 ? NULL : &s[n->inputs[0]];
-            double          px = in != NULL ? (double) in->w * in->h
-                                            : (double) width * height;
+            double          px
+                = in != NULL ? (double) in->w * in->h : (double) width * height;
 
             macs += px * n->cout * n->cin * n->kh * n->kw;
           }
@@ -885,16 +888,15 @@ node_macs (const LookLabCnn *cnn, const CnnShape *s, int i, int width,
   if (n->op == OP_CONVT)
     {
       in_px = n->inputs[0] < 0 ? (double) width * height
-                               : (double) s[n->inputs[0]].w
-                                   * s[n->inputs[0]].h;
+                               : (double) s[n->inputs[0]].w * s[n->inputs[0]].h;
       return in_px * n->cout * n->cin * n->kh * n->kw;
     }
   return (double) s[i].w * s[i].h * s[i].c;
 }
 
 int
-looklab_cnn_run_progress (const LookLabCnn *cnn, const float *input,
-                          int width, int height, int n_threads, float **out,
+looklab_cnn_run_progress (const LookLabCnn *cnn, const float *input, int width,
+                          int height, int n_threads, float **out,
                           int *out_channels, int *out_width, int *out_height,
                           LookLabProgressFunc progress, void *progress_data,
                           LookLabDiag *diag)
@@ -906,8 +908,8 @@ looklab_cnn_run_progress (const LookLabCnn *cnn, const float *input,
   float    *scratch = NULL;
   int       i, j, status, oc, ow, oh;
   /* LOOKLAB_CNN_PROFILE=1 prints each node's time to stderr. */
-  gboolean  profile = g_getenv ("LOOKLAB_CNN_PROFILE") != NULL;
-  gint64    t_node = 0;
+  gboolean profile = g_getenv ("LOOKLAB_CNN_PROFILE") != NULL;
+  gint64   t_node = 0;
 
   if (out != NULL)
     *out = NULL;
@@ -917,10 +919,10 @@ looklab_cnn_run_progress (const LookLabCnn *cnn, const float *input,
   if (width > LOOKLAB_CNN_MAX_SIDE || height > LOOKLAB_CNN_MAX_SIDE)
     return looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
                              "network input %dx%d over the limit of %d a "
-                             "side", width, height, LOOKLAB_CNN_MAX_SIDE);
+                             "side",
+                             width, height, LOOKLAB_CNN_MAX_SIDE);
   shapes = g_new0 (CnnShape, cnn->n_nodes);
-  status = looklab_cnn_infer (cnn, width, height, shapes, &oc, &ow, &oh,
-                              diag);
+  status = looklab_cnn_infer (cnn, width, height, shapes, &oc, &ow, &oh, diag);
   if (status != LOOKLAB_OK)
     goto out;
   cnn_set_threads (n_threads);
@@ -995,7 +997,8 @@ looklab_cnn_run_progress (const LookLabCnn *cnn, const float *input,
             {
               status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0,
                                          "no memory for node '%s' (%zu "
-                                         "floats)", n->name, osize);
+                                         "floats)",
+                                         n->name, osize);
               goto out;
             }
         }
@@ -1003,83 +1006,78 @@ looklab_cnn_run_progress (const LookLabCnn *cnn, const float *input,
 
       switch (n->op)
         {
-        case OP_CONV:
-          status = cnn_conv2d (n_threads, ins[0], is[0].c, is[0].h, is[0].w,
-                               n->weight, n->bias, n->cout, n->kh, n->kw,
-                               n->stride, n->padding, n->dilation, dst,
-                               os->h, os->w, &scratch);
-          break;
-        case OP_CONVT:
-          status = cnn_conv_transpose2d (n_threads, ins[0], is[0].c,
-                                         is[0].h, is[0].w, n->weight,
-                                         n->bias, n->cout, n->kh, n->kw,
-                                         n->stride, n->padding,
-                                         n->dilation, dst, os->h, os->w,
-                                         &scratch);
-          break;
-        case OP_BN:
-          if (!n->folded)
-            cnn_affine (ins[0], n->mul, n->add, os->c,
-                        (size_t) os->w * os->h, dst);
-          else if (!steal)
-            memcpy (dst, ins[0], osize * sizeof (float));
-          break;
-        case OP_RELU:
-          cnn_leaky_relu (ins[0], osize, 0.0f, dst);
-          break;
-        case OP_LEAKY:
-          cnn_leaky_relu (ins[0], osize, n->slope, dst);
-          break;
-        case OP_TANH:
-          for (size_t k = 0; k < osize; k++)
-            dst[k] = tanhf (ins[0][k]);
-          break;
-        case OP_SIGMOID:
-          for (size_t k = 0; k < osize; k++)
-            dst[k] = 1.0f / (1.0f + expf (-ins[0][k]));
-          break;
-        case OP_SCALE:
-          for (size_t k = 0; k < osize; k++)
-            dst[k] = ins[0][k] * n->factor;
-          break;
-        case OP_ADD:
-          if (!steal)
-            memcpy (dst, ins[0], osize * sizeof (float));
-          for (j = 1; j < n->n_inputs; j++)
-            for (size_t k = 0; k < osize; k++)
-              dst[k] += ins[j][k];
-          break;
-        case OP_CONCAT:
-          {
-            size_t off = 0;
-
-            for (j = 0; j < n->n_inputs; j++)
-              {
-                size_t m = (size_t) is[j].c * is[j].w * is[j].h;
-
-                memcpy (dst + off, ins[j], m * sizeof (float));
-                off += m;
-              }
+          case OP_CONV:
+            status = cnn_conv2d (n_threads, ins[0], is[0].c, is[0].h, is[0].w,
+                                 n->weight, n->bias, n->cout, n->kh, n->kw,
+                                 n->stride, n->padding, n->dilation, dst, os->h,
+                                 os->w, &scratch);
             break;
-          }
-        case OP_SUBSAMPLE:
-          for (int c = 0; c < os->c; c++)
-            for (int y = 0; y < os->h; y++)
-              for (int x = 0; x < os->w; x++)
-                dst[((size_t) c * os->h + y) * os->w + x]
-                  = ins[0][((size_t) c * is[0].h + (size_t) y * n->sub)
-                             * is[0].w + (size_t) x * n->sub];
-          break;
-        case OP_UPSAMPLE:
-          cnn_upsample_bilinear (ins[0], os->c, is[0].h, is[0].w,
-                                 1.0 / n->factor, 1.0 / n->factor, dst,
-                                 os->h, os->w);
-          break;
-        case OP_SOFTMAX_AM:
-          cnn_softmax_annealed_mean (n_threads, ins[0], n->q,
-                                     (size_t) os->w * os->h, n->bins,
-                                     n->temperature, dst);
-          break;
+          case OP_CONVT:
+            status = cnn_conv_transpose2d (
+                n_threads, ins[0], is[0].c, is[0].h, is[0].w, n->weight,
+                n->bias, n->cout, n->kh, n->kw, n->stride, n->padding,
+                n->dilation, dst, os->h, os->w, &scratch);
+            break;
+          case OP_BN:
+            if (!n->folded)
+              cnn_affine (ins[0], n->mul, n->add, os->c, (size_t) os->w * os->h,
+                          dst);
+            else if (!steal)
+              memcpy (dst, ins[0], osize * sizeof (float));
+            break;
+          case OP_RELU: cnn_leaky_relu (ins[0], osize, 0.0f, dst); break;
+          case OP_LEAKY: cnn_leaky_relu (ins[0], osize, n->slope, dst); break;
+          case OP_TANH:
+            for (size_t k = 0; k < osize; k++)
+              dst[k] = tanhf (ins[0][k]);
+            break;
+          case OP_SIGMOID:
+            for (size_t k = 0; k < osize; k++)
+              dst[k] = 1.0f / (1.0f + expf (-ins[0][k]));
+            break;
+          case OP_SCALE:
+            for (size_t k = 0; k < osize; k++)
+              dst[k] = ins[0][k] * n->factor;
+            break;
+          case OP_ADD:
+            if (!steal)
+              memcpy (dst, ins[0], osize * sizeof (float));
+            for (j = 1; j < n->n_inputs; j++)
+              for (size_t k = 0; k < osize; k++)
+                dst[k] += ins[j][k];
+            break;
+          case OP_CONCAT:
+            {
+              size_t off = 0;
+
+              for (j = 0; j < n->n_inputs; j++)
+                {
+                  size_t m = (size_t) is[j].c * is[j].w * is[j].h;
+
+                  memcpy (dst + off, ins[j], m * sizeof (float));
+                  off += m;
+                }
+              break;
+            }
+          case OP_SUBSAMPLE:
+            for (int c = 0; c < os->c; c++)
+              for (int y = 0; y < os->h; y++)
+                for (int x = 0; x < os->w; x++)
+                  dst[((size_t) c * os->h + y) * os->w + x]
+                      = ins[0][((size_t) c * is[0].h + (size_t) y * n->sub)
+                                   * is[0].w
+                               + (size_t) x * n->sub];
+            break;
+          case OP_UPSAMPLE:
+            cnn_upsample_bilinear (ins[0], os->c, is[0].h, is[0].w,
+                                   1.0 / n->factor, 1.0 / n->factor, dst, os->h,
+                                   os->w);
+            break;
+          case OP_SOFTMAX_AM:
+            cnn_softmax_annealed_mean (n_threads, ins[0], n->q,
+                                       (size_t) os->w * os->h, n->bins,
+                                       n->temperature, dst);
+            break;
         }
       if (status != LOOKLAB_OK)
         {
@@ -1089,8 +1087,8 @@ looklab_cnn_run_progress (const LookLabCnn *cnn, const float *input,
         }
 
       if (profile)
-        fprintf (stderr, "cnn: %-20s %-22s %4d x %4d x %4d %8.2f ms\n",
-                 n->name, op_table[n->op].name, os->c, os->h, os->w,
+        fprintf (stderr, "cnn: %-20s %-22s %4d x %4d x %4d %8.2f ms\n", n->name,
+                 op_table[n->op].name, os->c, os->h, os->w,
                  (g_get_monotonic_time () - t_node) / 1e3);
 
       for (j = 0; j < n->n_inputs; j++)

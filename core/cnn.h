@@ -24,27 +24,27 @@
 /* Graphs with more nodes than this are refused. */
 #define LOOKLAB_CNN_MAX_NODES 1024
 /* Largest network input side accepted by looklab_cnn_run (). */
-#define LOOKLAB_CNN_MAX_SIDE  4096
+#define LOOKLAB_CNN_MAX_SIDE 4096
 /* Largest intermediate tensor, in floats (4 GiB). */
 #define LOOKLAB_CNN_MAX_TENSOR ((size_t) 1 << 30)
 
 typedef enum
 {
-  LOOKLAB_CNN_KIND_L,     /* input: L only (ECCV 2016) */
-  LOOKLAB_CNN_KIND_HINTS  /* input: L, a, b hints, mask (SIGGRAPH 2017) */
+  LOOKLAB_CNN_KIND_L,    /* input: L only (ECCV 2016) */
+  LOOKLAB_CNN_KIND_HINTS /* input: L, a, b hints, mask (SIGGRAPH 2017) */
 } LookLabCnnKind;
 
 /* How a model wants its input encoded (docs/cnn-format.md "Input"). */
 typedef struct
 {
   LookLabCnnKind kind;
-  int            in_channels;   /* 1 for _L, 4 for _HINTS */
-  int            size;          /* the side the model was made for */
-  int            out_stride;    /* output side = size / out_stride */
-  float          l_center;      /* network L = (L - l_center) / l_scale */
+  int            in_channels; /* 1 for _L, 4 for _HINTS */
+  int            size;        /* the side the model was made for */
+  int            out_stride;  /* output side = size / out_stride */
+  float          l_center;    /* network L = (L - l_center) / l_scale */
   float          l_scale;
-  float          ab_scale;      /* network ab = ab / ab_scale */
-  float          mask_offset;   /* network mask = mask + mask_offset */
+  float          ab_scale;    /* network ab = ab / ab_scale */
+  float          mask_offset; /* network mask = mask + mask_offset */
 } LookLabCnnInfo;
 
 typedef struct _LookLabCnn LookLabCnn;
@@ -79,16 +79,15 @@ double looklab_cnn_macs (const LookLabCnn *cnn, int width, int height);
  * products (0: all cores).  Returns 0 or LOOKLAB_ERR_ARG, _LIMIT,
  * _MISMATCH, _NOMEM. */
 int looklab_cnn_run (const LookLabCnn *cnn, const float *input, int width,
-                     int height, int n_threads, float **out,
-                     int *out_channels, int *out_width, int *out_height,
-                     LookLabDiag *diag);
+                     int height, int n_threads, float **out, int *out_channels,
+                     int *out_width, int *out_height, LookLabDiag *diag);
 
 /* looklab_cnn_run () that calls @progress (may be NULL) before each node
  * with the fraction of the multiply-adds done; a non-zero return stops the
  * run with LOOKLAB_ERR_CANCELLED (nothing is stored in *@out). */
 int looklab_cnn_run_progress (const LookLabCnn *cnn, const float *input,
-                              int width, int height, int n_threads,
-                              float **out, int *out_channels, int *out_width,
+                              int width, int height, int n_threads, float **out,
+                              int *out_channels, int *out_width,
                               int *out_height, LookLabProgressFunc progress,
                               void *progress_data, LookLabDiag *diag);
 

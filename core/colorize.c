@@ -62,10 +62,10 @@ net_progress (double fraction, void *data)
  * area averaging when shrinking, nearest-like when growing). */
 typedef struct
 {
-  int    *first;   /* [n_out] first source index */
-  int    *count;   /* [n_out] number of source indices */
-  float  *w;       /* weights, n_out * max_taps */
-  int     max_taps;
+  int   *first; /* [n_out] first source index */
+  int   *count; /* [n_out] number of source indices */
+  float *w;     /* weights, n_out * max_taps */
+  int    max_taps;
 } Taps;
 
 static void
@@ -119,7 +119,7 @@ typedef struct
   size_t       l_stride;
   int          width;
   Taps        *tx;
-  double      *tmp;     /* height x S: rows resampled horizontally */
+  double      *tmp; /* height x S: rows resampled horizontally */
   int          S;
 } HPass;
 
@@ -151,7 +151,7 @@ hpass_rows (void *data, int y0, int y1)
 
 typedef struct
 {
-  const float *ab;     /* 2 planes of ow x oh */
+  const float *ab; /* 2 planes of ow x oh */
   int          ow, oh;
   float       *out;
   size_t       out_stride;
@@ -211,23 +211,22 @@ upass_rows (void *data, int y0, int y1)
 }
 
 int
-looklab_colorize (const LookLabCnn *cnn, const float *l, int width,
-                  int height, size_t l_stride, const float *hints_ab,
-                  size_t hints_stride, const float *hints_mask,
-                  size_t mask_stride, float *ab_out, size_t ab_stride,
-                  const LookLabColorizeParams *params,
+looklab_colorize (const LookLabCnn *cnn, const float *l, int width, int height,
+                  size_t l_stride, const float *hints_ab, size_t hints_stride,
+                  const float *hints_mask, size_t mask_stride, float *ab_out,
+                  size_t ab_stride, const LookLabColorizeParams *params,
                   LookLabProgressFunc progress, void *progress_data,
                   LookLabDiag *diag)
 {
-  LookLabColorizeParams  defaults;
-  const LookLabCnnInfo  *info;
-  Taps                   tx = { 0 }, ty = { 0 };
-  double                *tmp = NULL, *hsum = NULL;
-  float                 *input = NULL, *net_out = NULL;
-  int                    S, i, j, k, x, y, oc = 0, ow = 0, oh = 0;
-  size_t                 SS;
-  int                    status;
-  double                 wall = 0.0, cpu = 0.0;
+  LookLabColorizeParams defaults;
+  const LookLabCnnInfo *info;
+  Taps                  tx = { 0 }, ty = { 0 };
+  double               *tmp = NULL, *hsum = NULL;
+  float                *input = NULL, *net_out = NULL;
+  int                   S, i, j, k, x, y, oc = 0, ow = 0, oh = 0;
+  size_t                SS;
+  int                   status;
+  double                wall = 0.0, cpu = 0.0;
 
   stage (NULL, &wall, &cpu);
   if (params == NULL)
@@ -239,13 +238,13 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width,
     return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0,
                              "no model, L plane or output");
   if (width < 1 || height < 1)
-    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0,
-                             "image of %dx%d pixels", width, height);
+    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0, "image of %dx%d pixels",
+                             width, height);
   if ((size_t) width * (size_t) height > LOOKLAB_COLORIZE_MAX_PIXELS)
     return looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
                              "image of %dx%d pixels is over the limit of %zu "
-                             "pixels", width, height,
-                             LOOKLAB_COLORIZE_MAX_PIXELS);
+                             "pixels",
+                             width, height, LOOKLAB_COLORIZE_MAX_PIXELS);
   if (l_stride < (size_t) width || ab_stride < 2 * (size_t) width
       || ((hints_ab == NULL) != (hints_mask == NULL))
       || (hints_ab != NULL
@@ -270,7 +269,7 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width,
 
   /* L, area-averaged to S x S: horizontal pass on all rows in parallel,
    * then vertical. */
-  tmp = g_try_new (double, (size_t) height * S);
+  tmp = g_try_new (double, (size_t) height *S);
   input = g_try_new0 (float, SS * info->in_channels);
   if (tmp == NULL || input == NULL)
     {
@@ -300,7 +299,7 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width,
           for (k = 0; k < ty.count[i]; k++)
             acc += w[k] * tmp[(size_t) (ty.first[i] + k) * S + j];
           input[(size_t) i * S + j]
-            = (float) ((acc - info->l_center) / info->l_scale);
+              = (float) ((acc - info->l_center) / info->l_scale);
         }
     }
 
@@ -353,18 +352,16 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width,
   stage ("L + hints to network size", &wall, &cpu);
   if (progress != NULL && progress (0.1, progress_data))
     {
-      status = looklab_diag_set (diag, LOOKLAB_ERR_CANCELLED, 0,
-                                 "cancelled");
+      status = looklab_diag_set (diag, LOOKLAB_ERR_CANCELLED, 0, "cancelled");
       goto out;
     }
 
   {
     NetProgress np = { progress, progress_data };
 
-    status = looklab_cnn_run_progress (cnn, input, S, S, params->n_threads,
-                                       &net_out, &oc, &ow, &oh,
-                                       progress != NULL ? net_progress : NULL,
-                                       &np, diag);
+    status = looklab_cnn_run_progress (
+        cnn, input, S, S, params->n_threads, &net_out, &oc, &ow, &oh,
+        progress != NULL ? net_progress : NULL, &np, diag);
   }
   if (status != LOOKLAB_OK)
     goto out;
@@ -377,14 +374,14 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width,
     }
   if (progress != NULL && progress (0.9, progress_data))
     {
-      status = looklab_diag_set (diag, LOOKLAB_ERR_CANCELLED, 0,
-                                 "cancelled");
+      status = looklab_diag_set (diag, LOOKLAB_ERR_CANCELLED, 0, "cancelled");
       goto out;
     }
 
   {
-    UPass u = { net_out, ow, oh, ab_out, ab_stride, width, height,
-                params->saturation, NULL, NULL, NULL };
+    UPass u = { net_out,   ow,    oh,     ab_out,
+                ab_stride, width, height, params->saturation,
+                NULL,      NULL,  NULL };
 
     u.x0 = g_try_new (int, width);
     u.x1 = g_try_new (int, width);
@@ -395,8 +392,7 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width,
         g_free (u.x1);
         g_free (u.lx);
         status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0,
-                                   "no memory for a row of %d pixels",
-                                   width);
+                                   "no memory for a row of %d pixels", width);
         goto out;
       }
     for (x = 0; x < width; x++)

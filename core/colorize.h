@@ -31,9 +31,9 @@
 
 typedef struct
 {
-  float saturation;  /* multiplies the predicted a*, b*; 0..2, default 1 */
-  int   n_threads;   /* 0: all cores */
-  int   net_size;    /* network input side; 0: the model's own size */
+  float saturation; /* multiplies the predicted a*, b*; 0..2, default 1 */
+  int   n_threads;  /* 0: all cores */
+  int   net_size;   /* network input side; 0: the model's own size */
 } LookLabColorizeParams;
 
 /* Sets @params to the defaults. */

@@ -39,13 +39,13 @@ looklab_srgb_to_lab (const float rgb[3], double lab[3])
 {
   /* D65 white of IEC 61966-2-1 (x = 0.3127, y = 0.3290). */
   const double xn = 0.95047, yn = 1.0, zn = 1.08883;
-  double r = srgb_to_linear (rgb[0]);
-  double g = srgb_to_linear (rgb[1]);
-  double b = srgb_to_linear (rgb[2]);
-  double x = 0.4124564 * r + 0.3575761 * g + 0.1804375 * b;
-  double y = 0.2126729 * r + 0.7151522 * g + 0.0721750 * b;
-  double z = 0.0193339 * r + 0.1191920 * g + 0.9503041 * b;
-  double fx = lab_f (x / xn), fy = lab_f (y / yn), fz = lab_f (z / zn);
+  double       r = srgb_to_linear (rgb[0]);
+  double       g = srgb_to_linear (rgb[1]);
+  double       b = srgb_to_linear (rgb[2]);
+  double       x = 0.4124564 * r + 0.3575761 * g + 0.1804375 * b;
+  double       y = 0.2126729 * r + 0.7151522 * g + 0.0721750 * b;
+  double       z = 0.0193339 * r + 0.1191920 * g + 0.9503041 * b;
+  double       fx = lab_f (x / xn), fy = lab_f (y / yn), fz = lab_f (z / zn);
 
   lab[0] = 116.0 * fy - 16.0;
   lab[1] = 500.0 * (fx - fy);
@@ -73,8 +73,8 @@ looklab_ciede2000 (const double lab1[3], const double lab2[3])
   double Cbar = 0.5 * (C1 + C2);
   double Cbar7 = pow (Cbar, 7.0);
   double G = 0.5 * (1.0 - sqrt (Cbar7 / (Cbar7 + 6103515625.0))); /* 25^7 */
-  double a1p = (1.0 + G) * a1, a2p = (1.0 + G) * a2;          /* (3) */
-  double C1p = hypot (a1p, b1), C2p = hypot (a2p, b2);         /* (4) */
+  double a1p = (1.0 + G) * a1, a2p = (1.0 + G) * a2;              /* (3) */
+  double C1p = hypot (a1p, b1), C2p = hypot (a2p, b2);            /* (4) */
   double h1p, h2p, dLp, dCp, dhp, dHp, Lbarp, Cbarp, hbarp;
   double T, dtheta, Cbarp7, RC, SL, SC, SH, RT, Lb50;
 
@@ -86,9 +86,9 @@ looklab_ciede2000 (const double lab1[3], const double lab2[3])
   if (h2p < 0.0)
     h2p += 360.0;
 
-  dLp = L2 - L1;                                               /* (8) */
-  dCp = C2p - C1p;                                             /* (9) */
-  if (C1p * C2p == 0.0)                                        /* (10) */
+  dLp = L2 - L1;        /* (8) */
+  dCp = C2p - C1p;      /* (9) */
+  if (C1p * C2p == 0.0) /* (10) */
     dhp = 0.0;
   else if (fabs (h2p - h1p) <= 180.0)
     dhp = h2p - h1p;
@@ -96,11 +96,11 @@ looklab_ciede2000 (const double lab1[3], const double lab2[3])
     dhp = h2p - h1p - 360.0;
   else
     dhp = h2p - h1p + 360.0;
-  dHp = 2.0 * sqrt (C1p * C2p) * sin (rad (dhp) / 2.0);        /* (11) */
+  dHp = 2.0 * sqrt (C1p * C2p) * sin (rad (dhp) / 2.0); /* (11) */
 
-  Lbarp = 0.5 * (L1 + L2);                                     /* (12) */
-  Cbarp = 0.5 * (C1p + C2p);                                   /* (13) */
-  if (C1p * C2p == 0.0)                                        /* (14) */
+  Lbarp = 0.5 * (L1 + L2);   /* (12) */
+  Cbarp = 0.5 * (C1p + C2p); /* (13) */
+  if (C1p * C2p == 0.0)      /* (14) */
     hbarp = h1p + h2p;
   else if (fabs (h1p - h2p) <= 180.0)
     hbarp = 0.5 * (h1p + h2p);
@@ -109,23 +109,23 @@ looklab_ciede2000 (const double lab1[3], const double lab2[3])
   else
     hbarp = 0.5 * (h1p + h2p - 360.0);
 
-  T = 1.0 - 0.17 * cos (rad (hbarp - 30.0))                    /* (15) */
-      + 0.24 * cos (rad (2.0 * hbarp))
-      + 0.32 * cos (rad (3.0 * hbarp + 6.0))
+  T = 1.0 - 0.17 * cos (rad (hbarp - 30.0)) /* (15) */
+      + 0.24 * cos (rad (2.0 * hbarp)) + 0.32 * cos (rad (3.0 * hbarp + 6.0))
       - 0.20 * cos (rad (4.0 * hbarp - 63.0));
-  dtheta = 30.0 * exp (-((hbarp - 275.0) / 25.0)
-                       * ((hbarp - 275.0) / 25.0));            /* (16) */
+  dtheta
+      = 30.0
+        * exp (-((hbarp - 275.0) / 25.0) * ((hbarp - 275.0) / 25.0)); /* (16) */
   Cbarp7 = pow (Cbarp, 7.0);
-  RC = 2.0 * sqrt (Cbarp7 / (Cbarp7 + 6103515625.0));          /* (17) */
+  RC = 2.0 * sqrt (Cbarp7 / (Cbarp7 + 6103515625.0)); /* (17) */
   Lb50 = (Lbarp - 50.0) * (Lbarp - 50.0);
-  SL = 1.0 + 0.015 * Lb50 / sqrt (20.0 + Lb50);                /* (18) */
-  SC = 1.0 + 0.045 * Cbarp;                                    /* (19) */
-  SH = 1.0 + 0.015 * Cbarp * T;                                /* (20) */
-  RT = -sin (rad (2.0 * dtheta)) * RC;                         /* (21) */
+  SL = 1.0 + 0.015 * Lb50 / sqrt (20.0 + Lb50); /* (18) */
+  SC = 1.0 + 0.045 * Cbarp;                     /* (19) */
+  SH = 1.0 + 0.015 * Cbarp * T;                 /* (20) */
+  RT = -sin (rad (2.0 * dtheta)) * RC;          /* (21) */
 
   return sqrt ((dLp / SL) * (dLp / SL) + (dCp / SC) * (dCp / SC)
                + (dHp / SH) * (dHp / SH)
-               + RT * (dCp / SC) * (dHp / SH));                /* (22) */
+               + RT * (dCp / SC) * (dHp / SH)); /* (22) */
 }
 
 double

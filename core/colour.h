@@ -18,8 +18,7 @@ double looklab_ciede2000 (const double lab1[3], const double lab2[3]);
 /* Returns the mean CIEDE2000 between two interleaved float sRGB buffers of
  * @n_pixels pixels with @channels (3 or 4) channels each; when @max_out is
  * not NULL stores the largest difference there. */
-double looklab_mean_ciede2000 (const float *a, const float *b,
-                               size_t n_pixels, int channels,
-                               double *max_out);
+double looklab_mean_ciede2000 (const float *a, const float *b, size_t n_pixels,
+                               int channels, double *max_out);
 
 #endif /* LOOKLAB_COLOUR_H */

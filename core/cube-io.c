@@ -136,8 +136,8 @@ parse_size (const char *rest, int min, int max, int line, const char *kw,
                              "line %d: %s needs one whole number", line, kw);
   if (v < min || v > max)
     return looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, line,
-                             "line %d: %s %ld is outside %d..%d", line, kw,
-                             v, min, max);
+                             "line %d: %s %ld is outside %d..%d", line, kw, v,
+                             min, max);
   *out = (int) v;
   return LOOKLAB_OK;
 }
@@ -257,8 +257,8 @@ looklab_cube_parse (const char *data, size_t len, LookLabLut **out,
           if (in_data)
             {
               status = looklab_diag_set (
-                diag, LOOKLAB_ERR_PARSE, lx.line,
-                "line %d: keyword after the table data", lx.line);
+                  diag, LOOKLAB_ERR_PARSE, lx.line,
+                  "line %d: keyword after the table data", lx.line);
               goto out;
             }
           if (keyword_is (s, "TITLE", &rest))
@@ -282,8 +282,8 @@ looklab_cube_parse (const char *data, size_t len, LookLabLut **out,
                   goto out;
                 }
               status = parse_size (rest, LOOKLAB_LUT_MIN_SIZE,
-                                   LOOKLAB_LUT_MAX_SIZE, lx.line,
-                                   "LUT_3D_SIZE", &size_3d, diag);
+                                   LOOKLAB_LUT_MAX_SIZE, lx.line, "LUT_3D_SIZE",
+                                   &size_3d, diag);
             }
           else if (keyword_is (s, "LUT_1D_SIZE", &rest))
             {
@@ -308,16 +308,14 @@ looklab_cube_parse (const char *data, size_t len, LookLabLut **out,
             }
           else if (keyword_is (s, "LUT_1D_INPUT_RANGE", &rest))
             {
-              status = parse_input_range (rest, lx.line,
-                                          "LUT_1D_INPUT_RANGE", r1min, r1max,
-                                          diag);
+              status = parse_input_range (rest, lx.line, "LUT_1D_INPUT_RANGE",
+                                          r1min, r1max, diag);
               have_range_1d = 1;
             }
           else if (keyword_is (s, "LUT_3D_INPUT_RANGE", &rest))
             {
-              status = parse_input_range (rest, lx.line,
-                                          "LUT_3D_INPUT_RANGE", r3min, r3max,
-                                          diag);
+              status = parse_input_range (rest, lx.line, "LUT_3D_INPUT_RANGE",
+                                          r3min, r3max, diag);
               have_range_3d = 1;
             }
           /* Other keywords (LUT_IN_VIDEO_RANGE and vendors' own) are
@@ -334,9 +332,9 @@ looklab_cube_parse (const char *data, size_t len, LookLabLut **out,
           if (size_3d == 0 && size_1d == 0)
             {
               status = looklab_diag_set (
-                diag, LOOKLAB_ERR_PARSE, lx.line,
-                "line %d: table data before LUT_3D_SIZE or LUT_1D_SIZE",
-                lx.line);
+                  diag, LOOKLAB_ERR_PARSE, lx.line,
+                  "line %d: table data before LUT_3D_SIZE or LUT_1D_SIZE",
+                  lx.line);
               goto out;
             }
           lut = calloc (1, sizeof *lut);
@@ -367,9 +365,9 @@ looklab_cube_parse (const char *data, size_t len, LookLabLut **out,
 
       if (parse_numbers (s, v, 3) != 3)
         {
-          status = looklab_diag_set (diag, LOOKLAB_ERR_PARSE, lx.line,
-                                     "line %d: expected three numbers",
-                                     lx.line);
+          status
+              = looklab_diag_set (diag, LOOKLAB_ERR_PARSE, lx.line,
+                                  "line %d: expected three numbers", lx.line);
           goto out;
         }
       /* Resolve order: the 1D shaper comes first, then the 3D table. */
@@ -389,7 +387,8 @@ looklab_cube_parse (const char *data, size_t len, LookLabLut **out,
         {
           status = looklab_diag_set (diag, LOOKLAB_ERR_PARSE, lx.line,
                                      "line %d: more table entries than the "
-                                     "declared size", lx.line);
+                                     "declared size",
+                                     lx.line);
           goto out;
         }
     }
@@ -398,17 +397,17 @@ looklab_cube_parse (const char *data, size_t len, LookLabLut **out,
     {
       status = looklab_diag_set (diag, LOOKLAB_ERR_PARSE, lx.line,
                                  size_3d || size_1d
-                                   ? "the file ends before its table"
-                                   : "no LUT_3D_SIZE or LUT_1D_SIZE "
-                                     "(not a .cube file?)");
+                                     ? "the file ends before its table"
+                                     : "no LUT_3D_SIZE or LUT_1D_SIZE "
+                                       "(not a .cube file?)");
       goto out;
     }
   if (got_1d < n_1d || got_3d < n_3d)
     {
       status = looklab_diag_set (diag, LOOKLAB_ERR_PARSE, lx.line,
                                  "the file ends after %zu of %zu table "
-                                 "entries", got_1d + got_3d,
-                                 n_1d + n_3d);
+                                 "entries",
+                                 got_1d + got_3d, n_1d + n_3d);
       goto out;
     }
 
@@ -499,8 +498,8 @@ looklab_cube_read (const char *path, LookLabLut **out, LookLabDiag *diag)
     }
   if (fread (data, 1, len, fp) != len)
     {
-      status = looklab_diag_set (diag, LOOKLAB_ERR_IO, 0, "cannot read %s",
-                                 path);
+      status
+          = looklab_diag_set (diag, LOOKLAB_ERR_IO, 0, "cannot read %s", path);
       goto out;
     }
   status = looklab_cube_parse (data, len, out, diag);
@@ -553,8 +552,7 @@ same_for_all_channels (const float v[3])
 }
 
 int
-looklab_cube_write (const LookLabLut *lut, const char *path,
-                    LookLabDiag *diag)
+looklab_cube_write (const LookLabLut *lut, const char *path, LookLabDiag *diag)
 {
   LookLabAtomicFile af;
   FILE             *fp;
@@ -595,8 +593,8 @@ looklab_cube_write (const LookLabLut *lut, const char *path,
                lut->shaper_size, a, b);
       format_float (a, sizeof a, lut->domain_min[0]);
       format_float (b, sizeof b, lut->domain_max[0]);
-      fprintf (fp, "LUT_3D_SIZE %d\nLUT_3D_INPUT_RANGE %s %s\n", lut->size,
-               a, b);
+      fprintf (fp, "LUT_3D_SIZE %d\nLUT_3D_INPUT_RANGE %s %s\n", lut->size, a,
+               b);
       write_triples (fp, lut->shaper, (size_t) lut->shaper_size);
     }
   else
@@ -608,8 +606,8 @@ looklab_cube_write (const LookLabLut *lut, const char *path,
           format_float (a, sizeof a, v[0]);
           format_float (b, sizeof b, v[1]);
           format_float (d, sizeof d, v[2]);
-          fprintf (fp, "%s %s %s %s\n", c == 0 ? "DOMAIN_MIN" : "DOMAIN_MAX",
-                   a, b, d);
+          fprintf (fp, "%s %s %s %s\n", c == 0 ? "DOMAIN_MIN" : "DOMAIN_MAX", a,
+                   b, d);
         }
     }
   write_triples (fp, lut->table, (size_t) lut->size * lut->size * lut->size);

@@ -49,15 +49,15 @@
 #define HEADER_BYTES 48
 #define FILE_VERSION 1
 
-static const unsigned char magic[8] = { 'L', 'O', 'O', 'K', 'L', 'A', 'B',
-                                        0x1a };
+static const unsigned char magic[8]
+    = { 'L', 'O', 'O', 'K', 'L', 'A', 'B', 0x1a };
 
 static uint32_t
 crc32_update (uint32_t crc, const unsigned char *p, size_t n)
 {
   /* Bitwise CRC-32, reflected polynomial 0xEDB88320: looks are small. */
   size_t i;
-  int k;
+  int    k;
 
   crc = ~crc;
   for (i = 0; i < n; i++)
@@ -135,7 +135,7 @@ static float
 get_f32 (const unsigned char *p)
 {
   uint32_t v = get_u32 (p);
-  float f;
+  float    f;
 
   memcpy (&f, &v, 4);
   return f;
@@ -145,7 +145,7 @@ static double
 get_f64 (const unsigned char *p)
 {
   uint64_t v = get_u64 (p);
-  double f;
+  double   f;
 
   memcpy (&f, &v, 8);
   return f;
@@ -161,9 +161,9 @@ looklab_look_sniff (const void *data, size_t len)
 int
 looklab_look_serialize (const LookLabLook *look, void **data, size_t *len)
 {
-  size_t n_corr = (size_t) look->corr_size * look->corr_size
-                  * look->corr_size * 3;
-  size_t total = HEADER_BYTES + 4 * look->n_params + 4 * n_corr + 4, i;
+  size_t n_corr
+      = (size_t) look->corr_size * look->corr_size * look->corr_size * 3;
+  size_t         total = HEADER_BYTES + 4 * look->n_params + 4 * n_corr + 4, i;
   unsigned char *buf, *p;
 
   *data = NULL;
@@ -199,10 +199,10 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
                           LookLabDiag *diag)
 {
   const unsigned char *buf = data;
-  unsigned hidden, layers, activation, encoding, corr, flags;
-  uint32_t version, n_params, crc;
-  size_t expected, n_corr, i;
-  LookLabLook *look;
+  unsigned             hidden, layers, activation, encoding, corr, flags;
+  uint32_t             version, n_params, crc;
+  size_t               expected, n_corr, i;
+  LookLabLook         *look;
 
   if (out == NULL)
     return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0, "no output look");
@@ -213,7 +213,8 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
   if (len < HEADER_BYTES)
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                              "truncated look file: %zu bytes, the header "
-                             "alone is %d", len, HEADER_BYTES);
+                             "alone is %d",
+                             len, HEADER_BYTES);
   version = get_u32 (buf + 8);
   if (version == 0)
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
@@ -221,8 +222,8 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
   if (version > FILE_VERSION)
     return looklab_diag_set (diag, LOOKLAB_ERR_VERSION, 0,
                              "look file version %u is newer than this "
-                             "LookLab reads (%d)", (unsigned) version,
-                             FILE_VERSION);
+                             "LookLab reads (%d)",
+                             (unsigned) version, FILE_VERSION);
   hidden = get_u16 (buf + 12);
   layers = get_u16 (buf + 14);
   activation = buf[16];
@@ -232,27 +233,29 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
   n_params = get_u32 (buf + 20);
   if (hidden < LOOKLAB_LOOK_MIN_HIDDEN || hidden > LOOKLAB_LOOK_MAX_HIDDEN
       || layers < LOOKLAB_LOOK_MIN_LAYERS || layers > LOOKLAB_LOOK_MAX_LAYERS
-      || (corr != 0 && (corr < LOOKLAB_LOOK_MIN_CORRECTION
-                        || corr > LOOKLAB_LOOK_MAX_CORRECTION)))
-    return looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
-                             "look shape out of range: %u hidden layers of "
-                             "%u units, correction lattice %u (limits "
-                             "%d..%d, %d..%d, 0 or %d..%d)", layers, hidden,
-                             corr, LOOKLAB_LOOK_MIN_LAYERS,
-                             LOOKLAB_LOOK_MAX_LAYERS, LOOKLAB_LOOK_MIN_HIDDEN,
-                             LOOKLAB_LOOK_MAX_HIDDEN,
-                             LOOKLAB_LOOK_MIN_CORRECTION,
-                             LOOKLAB_LOOK_MAX_CORRECTION);
+      || (corr != 0
+          && (corr < LOOKLAB_LOOK_MIN_CORRECTION
+              || corr > LOOKLAB_LOOK_MAX_CORRECTION)))
+    return looklab_diag_set (
+        diag, LOOKLAB_ERR_LIMIT, 0,
+        "look shape out of range: %u hidden layers of "
+        "%u units, correction lattice %u (limits "
+        "%d..%d, %d..%d, 0 or %d..%d)",
+        layers, hidden, corr, LOOKLAB_LOOK_MIN_LAYERS, LOOKLAB_LOOK_MAX_LAYERS,
+        LOOKLAB_LOOK_MIN_HIDDEN, LOOKLAB_LOOK_MAX_HIDDEN,
+        LOOKLAB_LOOK_MIN_CORRECTION, LOOKLAB_LOOK_MAX_CORRECTION);
   if (activation >= LOOKLAB_ACT_COUNT || encoding != 0 || (flags & ~1u) != 0)
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                              "unknown activation %u, encoding %u or "
-                             "flags 0x%02x", activation, encoding, flags);
-  if (n_params != looklab_look_count_params ((int) hidden, (int) layers,
-                                             (int) (flags & 1u)))
+                             "flags 0x%02x",
+                             activation, encoding, flags);
+  if (n_params
+      != looklab_look_count_params ((int) hidden, (int) layers,
+                                    (int) (flags & 1u)))
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                              "the header says %u parameters but a %u x %u "
-                             "network has %zu", (unsigned) n_params, layers,
-                             hidden,
+                             "network has %zu",
+                             (unsigned) n_params, layers, hidden,
                              looklab_look_count_params ((int) hidden,
                                                         (int) layers,
                                                         (int) (flags & 1u)));
@@ -261,11 +264,13 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
   if (expected > LOOKLAB_LOOK_MAX_BYTES)
     return looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
                              "look file of %zu bytes is over the limit of "
-                             "%zu", expected, LOOKLAB_LOOK_MAX_BYTES);
+                             "%zu",
+                             expected, LOOKLAB_LOOK_MAX_BYTES);
   if (len < expected)
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                              "truncated look file: %zu bytes, its header "
-                             "needs %zu", len, expected);
+                             "needs %zu",
+                             len, expected);
   if (len > expected)
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                              "look file has %zu bytes after its end",
@@ -286,8 +291,8 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
   for (i = 0; i < n_params; i++)
     look->params[i] = get_f32 (buf + HEADER_BYTES + 4 * i);
   for (i = 0; i < n_corr; i++)
-    look->corr[i] = get_f32 (buf + HEADER_BYTES + 4 * (size_t) n_params
-                             + 4 * i);
+    look->corr[i]
+        = get_f32 (buf + HEADER_BYTES + 4 * (size_t) n_params + 4 * i);
   for (i = 0; i < n_params + n_corr; i++)
     {
       float v = i < n_params ? look->params[i] : look->corr[i - n_params];
@@ -297,7 +302,8 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
           looklab_look_free (look);
           return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                                    "look file holds a number that is not "
-                                   "finite (parameter %zu)", i);
+                                   "finite (parameter %zu)",
+                                   i);
         }
     }
   *out = look;
@@ -305,8 +311,7 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
 }
 
 int
-looklab_look_save (const LookLabLook *look, const char *path,
-                   LookLabDiag *diag)
+looklab_look_save (const LookLabLook *look, const char *path, LookLabDiag *diag)
 {
   LookLabAtomicFile af;
   void             *data = NULL;
@@ -338,11 +343,11 @@ looklab_look_save (const LookLabLook *look, const char *path,
 int
 looklab_look_load (const char *path, LookLabLook **out, LookLabDiag *diag)
 {
-  FILE *f = NULL;
-  struct stat st;
+  FILE          *f = NULL;
+  struct stat    st;
   unsigned char *data = NULL;
-  size_t len;
-  int status;
+  size_t         len;
+  int            status;
 
   if (out == NULL || path == NULL)
     return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0, "no look or path");
@@ -361,7 +366,8 @@ looklab_look_load (const char *path, LookLabLook **out, LookLabDiag *diag)
     {
       status = looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
                                  "%s is %lld bytes, over the look file limit "
-                                 "of %zu", path, (long long) st.st_size,
+                                 "of %zu",
+                                 path, (long long) st.st_size,
                                  LOOKLAB_LOOK_MAX_BYTES);
       goto out;
     }
@@ -374,8 +380,8 @@ looklab_look_load (const char *path, LookLabLook **out, LookLabDiag *diag)
     }
   if (fread (data, 1, len, f) != len)
     {
-      status = looklab_diag_set (diag, LOOKLAB_ERR_IO, 0, "cannot read %s",
-                                 path);
+      status
+          = looklab_diag_set (diag, LOOKLAB_ERR_IO, 0, "cannot read %s", path);
       goto out;
     }
   status = looklab_look_deserialize (data, len, out, diag);

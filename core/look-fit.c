@@ -45,7 +45,7 @@
 
 #include "colour.h"
 
-#define CHUNK 32         /* samples per gradient chunk (vector friendly) */
+#define CHUNK 32 /* samples per gradient chunk (vector friendly) */
 #define MAX_THREADS 16
 #define CLIP_EPS (0.5f / 255.0f)
 
@@ -107,7 +107,7 @@ rng_uniform (uint64_t *state)
 
 typedef struct
 {
-  int    n_linear;                       /* layers + 1 */
+  int    n_linear; /* layers + 1 */
   int    n_in[LOOKLAB_LOOK_MAX_LAYERS + 1];
   int    n_out[LOOKLAB_LOOK_MAX_LAYERS + 1];
   size_t off_w[LOOKLAB_LOOK_MAX_LAYERS + 1];
@@ -118,7 +118,7 @@ static void
 shape_init (Shape *s, int hidden, int layers)
 {
   size_t off = 0;
-  int l;
+  int    l;
 
   s->n_linear = layers + 1;
   for (l = 0; l <= layers; l++)
@@ -138,31 +138,31 @@ typedef struct
 {
   Trainer *tr;
   int      index;
-  float   *a;      /* (n_linear) x hidden x CHUNK: inputs of each layer */
-  float   *z;      /* (n_linear) x hidden x CHUNK: pre-activations */
-  float   *d0;     /* hidden x CHUNK deltas */
+  float   *a;  /* (n_linear) x hidden x CHUNK: inputs of each layer */
+  float   *z;  /* (n_linear) x hidden x CHUNK: pre-activations */
+  float   *d0; /* hidden x CHUNK deltas */
   float   *d1;
 } Worker;
 
 struct Trainer
 {
-  Shape              shape;
-  size_t             off_skip;   /* 0 when there is no linear path */
-  int                hidden;
-  int                activation;
-  const float       *x;          /* n x 3 inputs in [0, 1] */
-  const float       *y;          /* n x 3 targets (after colours) */
-  const float       *w;          /* n weights, mean 1 */
-  const float       *params;
-  size_t             n_params;
-  int                n_chunks;
-  const uint32_t    *batch;      /* n_chunks * CHUNK indices */
-  float             *grads;      /* n_chunks x n_params */
-  int                n_threads;
-  pthread_barrier_t  go;
-  pthread_barrier_t  done;
-  int                quit;
-  Worker             workers[MAX_THREADS];
+  Shape             shape;
+  size_t            off_skip; /* 0 when there is no linear path */
+  int               hidden;
+  int               activation;
+  const float      *x; /* n x 3 inputs in [0, 1] */
+  const float      *y; /* n x 3 targets (after colours) */
+  const float      *w; /* n weights, mean 1 */
+  const float      *params;
+  size_t            n_params;
+  int               n_chunks;
+  const uint32_t   *batch; /* n_chunks * CHUNK indices */
+  float            *grads; /* n_chunks x n_params */
+  int               n_threads;
+  pthread_barrier_t go;
+  pthread_barrier_t done;
+  int               quit;
+  Worker            workers[MAX_THREADS];
 };
 
 static inline float
@@ -183,9 +183,9 @@ chunk_gradient (Trainer *tr, Worker *wk, const uint32_t *idx, float *g)
 {
   const Shape *s = &tr->shape;
   const float *p = tr->params;
-  int L = s->n_linear - 1, H = tr->hidden, l, j, k, c;
-  size_t plane = (size_t) H * CHUNK;
-  float *dcur = wk->d0, *dprev = wk->d1;
+  int          L = s->n_linear - 1, H = tr->hidden, l, j, k, c;
+  size_t       plane = (size_t) H * CHUNK;
+  float       *dcur = wk->d0, *dprev = wk->d1;
 
   memset (g, 0, sizeof (float) * tr->n_params);
   for (k = 0; k < 3; k++)
@@ -197,8 +197,8 @@ chunk_gradient (Trainer *tr, Worker *wk, const uint32_t *idx, float *g)
     {
       const float *W = p + s->off_w[l], *bias = p + s->off_b[l];
       const float *ain = wk->a + l * plane;
-      float *zout = wk->z + l * plane;
-      int nin = s->n_in[l], nout = s->n_out[l];
+      float       *zout = wk->z + l * plane;
+      int          nin = s->n_in[l], nout = s->n_out[l];
 
       for (j = 0; j < nout; j++)
         {
@@ -208,7 +208,7 @@ chunk_gradient (Trainer *tr, Worker *wk, const uint32_t *idx, float *g)
             zr[c] = bias[j];
           for (k = 0; k < nin; k++)
             {
-              float wjk = W[j * nin + k];
+              float        wjk = W[j * nin + k];
               const float *ar = ain + k * CHUNK;
 
               for (c = 0; c < CHUNK; c++)
@@ -227,7 +227,7 @@ chunk_gradient (Trainer *tr, Worker *wk, const uint32_t *idx, float *g)
   if (tr->off_skip > 0)
     {
       const float *S = p + tr->off_skip;
-      float *out = wk->z + L * plane;
+      float       *out = wk->z + L * plane;
 
       for (j = 0; j < 3; j++)
         for (k = 0; k < 3; k++)
@@ -238,14 +238,14 @@ chunk_gradient (Trainer *tr, Worker *wk, const uint32_t *idx, float *g)
   /* Loss derivative: out = x + f; clipped targets are one-sided. */
   {
     const float *out = wk->z + L * plane;
-    float scale = 2.0f / (float) (tr->n_chunks * CHUNK);
+    float        scale = 2.0f / (float) (tr->n_chunks * CHUNK);
 
     for (k = 0; k < 3; k++)
       for (c = 0; c < CHUNK; c++)
         {
           uint32_t i = idx[c];
-          float x = tr->x[i * 3 + k], y = tr->y[i * 3 + k];
-          float diff = x + out[k * CHUNK + c] - y;
+          float    x = tr->x[i * 3 + k], y = tr->y[i * 3 + k];
+          float    diff = x + out[k * CHUNK + c] - y;
 
           if (y >= 1.0f - CLIP_EPS && diff > 0.0f)
             diff = 0.0f;
@@ -262,7 +262,7 @@ chunk_gradient (Trainer *tr, Worker *wk, const uint32_t *idx, float *g)
         for (k = 0; k < 3; k++)
           {
             float acc[8] = { 0 };
-            int q;
+            int   q;
 
             for (c = 0; c < CHUNK; c += 8)
               for (q = 0; q < 8; q++)
@@ -277,14 +277,14 @@ chunk_gradient (Trainer *tr, Worker *wk, const uint32_t *idx, float *g)
     {
       const float *W = p + s->off_w[l];
       const float *ain = wk->a + l * plane;
-      float *gW = g + s->off_w[l], *gb = g + s->off_b[l];
-      int nin = s->n_in[l], nout = s->n_out[l];
+      float       *gW = g + s->off_w[l], *gb = g + s->off_b[l];
+      int          nin = s->n_in[l], nout = s->n_out[l];
 
       for (j = 0; j < nout; j++)
         {
           const float *dr = dcur + j * CHUNK;
-          float acc[8] = { 0 };
-          int q;
+          float        acc[8] = { 0 };
+          int          q;
 
           /* Eight partial sums so that the reduction vectorises without
            * reassociation flags (and stays deterministic). */
@@ -318,7 +318,7 @@ chunk_gradient (Trainer *tr, Worker *wk, const uint32_t *idx, float *g)
                 pr[c] = 0.0f;
               for (j = 0; j < nout; j++)
                 {
-                  float wjk = W[j * nin + k];
+                  float        wjk = W[j * nin + k];
                   const float *dr = dcur + j * CHUNK;
 
                   for (c = 0; c < CHUNK; c++)
@@ -342,7 +342,7 @@ static void
 worker_step (Worker *wk)
 {
   Trainer *tr = wk->tr;
-  int k;
+  int      k;
 
   for (k = wk->index; k < tr->n_chunks; k += tr->n_threads)
     chunk_gradient (tr, wk, tr->batch + (size_t) k * CHUNK,
@@ -352,7 +352,7 @@ worker_step (Worker *wk)
 static void *
 worker_main (void *data)
 {
-  Worker *wk = data;
+  Worker  *wk = data;
   Trainer *tr = wk->tr;
 
   for (;;)
@@ -369,7 +369,7 @@ worker_main (void *data)
 static void
 init_params (LookLabLook *look, const Shape *s, uint64_t *rng)
 {
-  int l;
+  int    l;
   size_t i;
 
   for (l = 0; l < s->n_linear; l++)
@@ -378,8 +378,8 @@ init_params (LookLabLook *look, const Shape *s, uint64_t *rng)
       /* Glorot uniform for the hidden layers; the output layer starts near
        * zero so that the look starts as the identity. */
       float r = l == s->n_linear - 1
-                  ? tuning.init_scale
-                  : sqrtf (6.0f / (float) (s->n_in[l] + s->n_out[l]));
+                    ? tuning.init_scale
+                    : sqrtf (6.0f / (float) (s->n_in[l] + s->n_out[l]));
 
       for (i = 0; i < nw; i++)
         look->params[s->off_w[l] + i] = r * (2.0f * rng_uniform (rng) - 1.0f);
@@ -394,15 +394,15 @@ train_mlp (LookLabLook *look, const LookLabSamples *smp, const float *w,
            int steps, int n_threads, uint64_t *rng,
            LookLabProgressFunc progress, void *user_data, LookLabDiag *diag)
 {
-  Trainer *tr = calloc (1, sizeof (Trainer));
-  uint32_t *batch = NULL;
-  float *m = NULL, *v = NULL, *grad = NULL;
-  int status = LOOKLAB_OK, t, step, started = 0, barriers = 0;
-  int H = look->hidden, batch_size = tuning.batch;
-  size_t plane = (size_t) H * CHUNK, i, P = look->n_params;
-  pthread_t threads[MAX_THREADS];
+  Trainer    *tr = calloc (1, sizeof (Trainer));
+  uint32_t   *batch = NULL;
+  float      *m = NULL, *v = NULL, *grad = NULL;
+  int         status = LOOKLAB_OK, t, step, started = 0, barriers = 0;
+  int         H = look->hidden, batch_size = tuning.batch;
+  size_t      plane = (size_t) H * CHUNK, i, P = look->n_params;
+  pthread_t   threads[MAX_THREADS];
   const float beta1 = 0.9f, beta2 = 0.999f;
-  double b1t = 1.0, b2t = 1.0;
+  double      b1t = 1.0, b2t = 1.0;
 
   if (tr == NULL)
     return looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
@@ -445,8 +445,8 @@ train_mlp (LookLabLook *look, const LookLabSamples *smp, const float *w,
       wk->d1 = malloc (sizeof (float) * plane);
       if (wk->a == NULL || wk->z == NULL || wk->d0 == NULL || wk->d1 == NULL)
         {
-          status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0,
-                                     "out of memory");
+          status
+              = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
           goto out;
         }
     }
@@ -465,8 +465,7 @@ train_mlp (LookLabLook *look, const LookLabSamples *smp, const float *w,
     }
   for (t = 1; t < tr->n_threads; t++)
     {
-      if (pthread_create (&threads[t], NULL, worker_main, &tr->workers[t])
-          != 0)
+      if (pthread_create (&threads[t], NULL, worker_main, &tr->workers[t]) != 0)
         {
           status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0,
                                      "could not start a thread");
@@ -480,16 +479,16 @@ train_mlp (LookLabLook *look, const LookLabSamples *smp, const float *w,
       /* Linear warm-up over the first 5%, then cosine decay to 1% of the
        * peak (the usual one-cycle schedule). */
       double warm = 0.05 * steps, lr;
-      float lr_t, wd;
-      int c;
+      float  lr_t, wd;
+      int    c;
 
       if (step < warm)
         lr = tuning.lr * (step + 1) / warm;
       else
         lr = tuning.lr
-             * (0.01 + 0.99 * 0.5
-                         * (1.0 + cos (M_PI * (step - warm)
-                                       / (steps - warm))));
+             * (0.01
+                + 0.99 * 0.5
+                      * (1.0 + cos (M_PI * (step - warm) / (steps - warm))));
       for (c = 0; c < batch_size; c++)
         batch[c] = (uint32_t) (rng_next (rng) % smp->n);
 
@@ -517,7 +516,7 @@ train_mlp (LookLabLook *look, const LookLabSamples *smp, const float *w,
       wd = (float) (lr * tuning.weight_decay);
       {
         const Shape *s = &tr->shape;
-        int l;
+        int          l;
 
         for (l = 0; l < s->n_linear; l++)
           {
@@ -537,17 +536,17 @@ train_mlp (LookLabLook *look, const LookLabSamples *smp, const float *w,
           {
             m[i] = beta1 * m[i] + (1.0f - beta1) * grad[i];
             v[i] = beta2 * v[i] + (1.0f - beta2) * grad[i] * grad[i];
-            look->params[i] -= lr_t * m[i] / (sqrtf (v[i]) + 1e-8f)
-                               + (float) (lr * tuning.skip_decay)
-                                   * look->params[i];
+            look->params[i]
+                -= lr_t * m[i] / (sqrtf (v[i]) + 1e-8f)
+                   + (float) (lr * tuning.skip_decay) * look->params[i];
           }
       }
 
       if (progress != NULL && (step + 1) % 64 == 0
           && progress (0.05 + 0.85 * (step + 1) / steps, user_data) != 0)
         {
-          status = looklab_diag_set (diag, LOOKLAB_ERR_CANCELLED, 0,
-                                     "cancelled");
+          status
+              = looklab_diag_set (diag, LOOKLAB_ERR_CANCELLED, 0, "cancelled");
           goto out;
         }
     }
@@ -587,8 +586,8 @@ out:
 static void
 lattice_corners (int size, const float rgb[3], size_t node[8], float w[8])
 {
-  float f[3];
-  int i0[3], c;
+  float  f[3];
+  int    i0[3], c;
   size_t s = (size_t) size;
 
   for (c = 0; c < 3; c++)
@@ -621,14 +620,14 @@ static int
 solve_lattice (LookLabLook *look, const LookLabSamples *smp, const float *res,
                LookLabDiag *diag)
 {
-  int K = look->corr_size, status = LOOKLAB_OK, it, ch;
-  size_t nn = (size_t) K * K * K, i, a, b;
+  int     K = look->corr_size, status = LOOKLAB_OK, it, ch;
+  size_t  nn = (size_t) K * K * K, i, a, b;
   double *M = calloc (nn * 27, sizeof (double));
   double *rhs = calloc (nn * 3, sizeof (double));
   double *x = calloc (nn, sizeof (double)), *r = malloc (sizeof (double) * nn);
   double *z = malloc (sizeof (double) * nn), *p = malloc (sizeof (double) * nn);
   double *q = malloc (sizeof (double) * nn);
-  double wsum = 0.0, norm;
+  double  wsum = 0.0, norm;
 
   if (M == NULL || rhs == NULL || x == NULL || r == NULL || z == NULL
       || p == NULL || q == NULL)
@@ -644,7 +643,7 @@ solve_lattice (LookLabLook *look, const LookLabSamples *smp, const float *res,
   for (i = 0; i < smp->n; i++)
     {
       size_t node[8];
-      float cw[8];
+      float  cw[8];
       double wi = pow (smp->count[i], tuning.corr_power) * norm;
 
       lattice_corners (K, smp->x + i * 3, node, cw);
@@ -709,14 +708,14 @@ solve_lattice (LookLabLook *look, const LookLabSamples *smp, const float *res,
 
           for (i = 0; i < nn; i++)
             {
-              int ir = (int) (i % K), ig = (int) (i / K % K);
-              int ib = (int) (i / K / K), s, dr, dg, db;
+              int    ir = (int) (i % K), ig = (int) (i / K % K);
+              int    ib = (int) (i / K / K), s, dr, dg, db;
               double sum = 0.0;
 
               for (s = 0; s < 27; s++)
                 {
                   double mv = M[i * 27 + s];
-                  int jr, jg, jb;
+                  int    jr, jg, jb;
 
                   if (mv == 0.0)
                     continue;
@@ -768,36 +767,35 @@ check_view (const LookLabImageView *view, const char *name, LookLabDiag *diag)
   size_t row;
 
   if (view->pixels == NULL || view->width <= 0 || view->height <= 0)
-    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0,
-                             "the %s image is empty", name);
+    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0, "the %s image is empty",
+                             name);
   if ((int) view->format < LOOKLAB_PIXEL_RGB_U8
       || view->format > LOOKLAB_PIXEL_RGBA_FLOAT)
     return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0,
-                             "the %s image has an unknown pixel format",
-                             name);
+                             "the %s image has an unknown pixel format", name);
   row = looklab_pixel_format_bytes (view->format) * (size_t) view->width;
   if (view->stride < row)
     return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0,
                              "the %s image's stride %zu is shorter than a "
-                             "row (%zu bytes)", name, view->stride, row);
+                             "row (%zu bytes)",
+                             name, view->stride, row);
   return LOOKLAB_OK;
 }
 
 int
-looklab_look_fit (const LookLabImageView *before,
-                  const LookLabImageView *after, const unsigned char *mask,
-                  const LookLabFitParams *params,
+looklab_look_fit (const LookLabImageView *before, const LookLabImageView *after,
+                  const unsigned char *mask, const LookLabFitParams *params,
                   LookLabProgressFunc progress, void *user_data,
                   LookLabLook **out, LookLabDiag *diag)
 {
   LookLabFitParams defaults;
-  LookLabSamples smp;
-  LookLabLook *look = NULL;
-  float *w = NULL, *pred = NULL;
-  uint64_t rng;
-  int status, n_threads, corr, steps;
-  size_t i;
-  double wsum = 0.0, max_res = 0.0, de_sum = 0.0, de_max = 0.0;
+  LookLabSamples   smp;
+  LookLabLook     *look = NULL;
+  float           *w = NULL, *pred = NULL;
+  uint64_t         rng;
+  int              status, n_threads, corr, steps;
+  size_t           i;
+  double           wsum = 0.0, max_res = 0.0, de_sum = 0.0, de_max = 0.0;
 
   memset (&smp, 0, sizeof (smp));
   if (diag != NULL)
@@ -821,16 +819,18 @@ looklab_look_fit (const LookLabImageView *before,
       || params->layers > LOOKLAB_LOOK_MAX_LAYERS)
     return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0,
                              "network shape %d x %d out of range (hidden "
-                             "%d..%d, layers %d..%d)", params->layers,
-                             params->hidden, LOOKLAB_LOOK_MIN_HIDDEN,
-                             LOOKLAB_LOOK_MAX_HIDDEN, LOOKLAB_LOOK_MIN_LAYERS,
-                             LOOKLAB_LOOK_MAX_LAYERS);
+                             "%d..%d, layers %d..%d)",
+                             params->layers, params->hidden,
+                             LOOKLAB_LOOK_MIN_HIDDEN, LOOKLAB_LOOK_MAX_HIDDEN,
+                             LOOKLAB_LOOK_MIN_LAYERS, LOOKLAB_LOOK_MAX_LAYERS);
   corr = params->correction < 0 ? tuning.corr_size : params->correction;
-  if (corr != 0 && (corr < LOOKLAB_LOOK_MIN_CORRECTION
-                    || corr > LOOKLAB_LOOK_MAX_CORRECTION))
+  if (corr != 0
+      && (corr < LOOKLAB_LOOK_MIN_CORRECTION
+          || corr > LOOKLAB_LOOK_MAX_CORRECTION))
     return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0,
                              "correction lattice %d out of range (0 or "
-                             "%d..%d)", corr, LOOKLAB_LOOK_MIN_CORRECTION,
+                             "%d..%d)",
+                             corr, LOOKLAB_LOOK_MIN_CORRECTION,
                              LOOKLAB_LOOK_MAX_CORRECTION);
   if (params->iterations < 0 || params->iterations > 10000000)
     return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0,
@@ -856,8 +856,8 @@ looklab_look_fit (const LookLabImageView *before,
 
   if (progress != NULL && progress (0.0, user_data) != 0)
     return looklab_diag_set (diag, LOOKLAB_ERR_CANCELLED, 0, "cancelled");
-  status = looklab_samples_collect (before, after, mask, tuning.grid,
-                                    n_threads, &smp, diag);
+  status = looklab_samples_collect (before, after, mask, tuning.grid, n_threads,
+                                    &smp, diag);
   if (status != LOOKLAB_OK)
     goto out;
   if (progress != NULL && progress (0.05, user_data) != 0)

@@ -26,8 +26,8 @@ struct _LookLabLook
 {
   int    hidden;
   int    layers;
-  int    activation;     /* LookLabActivation */
-  int    skip;           /* 1: a linear 3x3 path from input to output */
+  int    activation; /* LookLabActivation */
+  int    skip;       /* 1: a linear 3x3 path from input to output */
   size_t n_params;
   /* Per layer, input to output: weights (n_out x n_in, row-major) then
    * biases (n_out).  Input layer 3 -> hidden, then hidden -> hidden, and the
@@ -35,8 +35,8 @@ struct _LookLabLook
    * of a linear path from the encoded input to the output. */
   float *params;
 
-  int    corr_size;      /* edge of the correction lattice, 0 if none */
-  float *corr;           /* corr_size^3 RGB residuals, red fastest */
+  int    corr_size; /* edge of the correction lattice, 0 if none */
+  float *corr;      /* corr_size^3 RGB residuals, red fastest */
 
   double fit_mean_de00;
   double fit_max_de00;
@@ -50,7 +50,7 @@ static inline float
 looklab_tanh (float x)
 {
   const float lim = 7.90531110763549805f;
-  float x2, p, q;
+  float       x2, p, q;
 
   if (x > lim)
     x = lim;
@@ -103,19 +103,18 @@ void looklab_look_lattice_interp (const float *lattice, int size,
 typedef struct
 {
   size_t  n;
-  float  *x;       /* n RGB: mean before colour, clamped to [0, 1] */
-  float  *y;       /* n RGB: mean after colour */
-  double *count;   /* n: pixels averaged */
-  double  total;   /* sum of count */
+  float  *x;     /* n RGB: mean before colour, clamped to [0, 1] */
+  float  *y;     /* n RGB: mean after colour */
+  double *count; /* n: pixels averaged */
+  double  total; /* sum of count */
 } LookLabSamples;
 
 /* Fills @samples from the pair (sizes already checked equal).  Returns 0,
  * LOOKLAB_ERR_EMPTY, _NOMEM or _ARG. */
 int looklab_samples_collect (const LookLabImageView *before,
                              const LookLabImageView *after,
-                             const unsigned char *mask, int grid,
-                             int n_threads, LookLabSamples *samples,
-                             LookLabDiag *diag);
+                             const unsigned char *mask, int grid, int n_threads,
+                             LookLabSamples *samples, LookLabDiag *diag);
 
 void looklab_samples_clear (LookLabSamples *samples);
 
@@ -123,21 +122,21 @@ void looklab_samples_clear (LookLabSamples *samples);
  * users get.  For the tuning harness (bench/) only: not thread-safe. */
 typedef struct
 {
-  int   grid;            /* aggregation bins per channel */
-  int   batch;           /* samples per step, a multiple of 32 */
-  int   steps;           /* default optimiser steps */
-  float lr;              /* peak Adam learning rate */
-  float weight_decay;    /* decoupled, on weights only */
-  float count_power;     /* sample weight = count^p ... */
-  float count_half;      /* ... times count / (count + half) when half > 0 */
+  int   grid;         /* aggregation bins per channel */
+  int   batch;        /* samples per step, a multiple of 32 */
+  int   steps;        /* default optimiser steps */
+  float lr;           /* peak Adam learning rate */
+  float weight_decay; /* decoupled, on weights only */
+  float count_power;  /* sample weight = count^p ... */
+  float count_half;   /* ... times count / (count + half) when half > 0 */
   int   activation;
-  float init_scale;      /* output layer starts in +-init_scale */
-  float corr_smooth;     /* lattice membrane weight */
-  float corr_ridge;      /* lattice pull toward zero */
-  float corr_power;      /* lattice sample weight = count^p */
-  int   corr_size;       /* default lattice edge */
-  int   skip;            /* linear input -> output path */
-  float skip_decay;      /* weight decay of that path */
+  float init_scale;  /* output layer starts in +-init_scale */
+  float corr_smooth; /* lattice membrane weight */
+  float corr_ridge;  /* lattice pull toward zero */
+  float corr_power;  /* lattice sample weight = count^p */
+  int   corr_size;   /* default lattice edge */
+  int   skip;        /* linear input -> output path */
+  float skip_decay;  /* weight decay of that path */
 } LookLabFitTuning;
 
 LookLabFitTuning *looklab_look_fit_tuning (void);

@@ -38,7 +38,7 @@ typedef struct
   int                     grid;
   int                     first_row;
   int                     last_row;
-  Bin                    *bins;     /* grid^3, zeroed */
+  Bin                    *bins; /* grid^3, zeroed */
   int                     failed;
 } CollectJob;
 
@@ -47,14 +47,11 @@ unit_scale (LookLabPixelFormat format)
 {
   switch (format)
     {
-    case LOOKLAB_PIXEL_RGB_U8:
-    case LOOKLAB_PIXEL_RGBA_U8:
-      return 1.0 / 255.0;
-    case LOOKLAB_PIXEL_RGB_U16:
-    case LOOKLAB_PIXEL_RGBA_U16:
-      return 1.0 / 65535.0;
-    default:
-      return 1.0 / FIXED_ONE;
+      case LOOKLAB_PIXEL_RGB_U8:
+      case LOOKLAB_PIXEL_RGBA_U8: return 1.0 / 255.0;
+      case LOOKLAB_PIXEL_RGB_U16:
+      case LOOKLAB_PIXEL_RGBA_U16: return 1.0 / 65535.0;
+      default: return 1.0 / FIXED_ONE;
     }
 }
 
@@ -64,8 +61,8 @@ static void
 read_row (const LookLabImageView *view, int y, int64_t *units,
           unsigned char *valid)
 {
-  const unsigned char *row = (const unsigned char *) view->pixels
-                             + (size_t) y * view->stride;
+  const unsigned char *row
+      = (const unsigned char *) view->pixels + (size_t) y * view->stride;
   int channels = looklab_pixel_format_channels (view->format);
   int x, c;
 
@@ -75,50 +72,50 @@ read_row (const LookLabImageView *view, int y, int64_t *units,
 
       switch (view->format)
         {
-        case LOOKLAB_PIXEL_RGB_U8:
-        case LOOKLAB_PIXEL_RGBA_U8:
-          for (c = 0; c < 3; c++)
-            units[x * 3 + c] = row[o + c];
-          if (channels == 4 && row[o + 3] == 0)
-            valid[x] = 0;
-          break;
-        case LOOKLAB_PIXEL_RGB_U16:
-        case LOOKLAB_PIXEL_RGBA_U16:
-          {
-            uint16_t v[4];
-
-            memcpy (v, row + o * 2, sizeof (uint16_t) * channels);
+          case LOOKLAB_PIXEL_RGB_U8:
+          case LOOKLAB_PIXEL_RGBA_U8:
             for (c = 0; c < 3; c++)
-              units[x * 3 + c] = v[c];
-            if (channels == 4 && v[3] == 0)
+              units[x * 3 + c] = row[o + c];
+            if (channels == 4 && row[o + 3] == 0)
               valid[x] = 0;
-          }
-          break;
-        case LOOKLAB_PIXEL_RGB_FLOAT:
-        case LOOKLAB_PIXEL_RGBA_FLOAT:
-          {
-            float v[4];
+            break;
+          case LOOKLAB_PIXEL_RGB_U16:
+          case LOOKLAB_PIXEL_RGBA_U16:
+            {
+              uint16_t v[4];
 
-            memcpy (v, row + o * 4, sizeof (float) * channels);
-            for (c = 0; c < 3; c++)
-              {
-                float f = v[c];
+              memcpy (v, row + o * 2, sizeof (uint16_t) * channels);
+              for (c = 0; c < 3; c++)
+                units[x * 3 + c] = v[c];
+              if (channels == 4 && v[3] == 0)
+                valid[x] = 0;
+            }
+            break;
+          case LOOKLAB_PIXEL_RGB_FLOAT:
+          case LOOKLAB_PIXEL_RGBA_FLOAT:
+            {
+              float v[4];
 
-                if (!isfinite (f))
-                  {
-                    valid[x] = 0;
-                    f = 0.0f;
-                  }
-                if (f > FLOAT_LIMIT)
-                  f = FLOAT_LIMIT;
-                if (f < -FLOAT_LIMIT)
-                  f = -FLOAT_LIMIT;
-                units[x * 3 + c] = llrint ((double) f * FIXED_ONE);
-              }
-            if (channels == 4 && !(v[3] > 0.0f))
-              valid[x] = 0;
-          }
-          break;
+              memcpy (v, row + o * 4, sizeof (float) * channels);
+              for (c = 0; c < 3; c++)
+                {
+                  float f = v[c];
+
+                  if (!isfinite (f))
+                    {
+                      valid[x] = 0;
+                      f = 0.0f;
+                    }
+                  if (f > FLOAT_LIMIT)
+                    f = FLOAT_LIMIT;
+                  if (f < -FLOAT_LIMIT)
+                    f = -FLOAT_LIMIT;
+                  units[x * 3 + c] = llrint ((double) f * FIXED_ONE);
+                }
+              if (channels == 4 && !(v[3] > 0.0f))
+                valid[x] = 0;
+            }
+            break;
         }
     }
 }
@@ -126,12 +123,12 @@ read_row (const LookLabImageView *view, int y, int64_t *units,
 static void *
 collect_worker (void *data)
 {
-  CollectJob *job = data;
-  int w = job->before->width, grid = job->grid, x, y, c;
-  int64_t *ub = malloc (sizeof (int64_t) * 3 * (size_t) w);
-  int64_t *ua = malloc (sizeof (int64_t) * 3 * (size_t) w);
+  CollectJob    *job = data;
+  int            w = job->before->width, grid = job->grid, x, y, c;
+  int64_t       *ub = malloc (sizeof (int64_t) * 3 * (size_t) w);
+  int64_t       *ua = malloc (sizeof (int64_t) * 3 * (size_t) w);
   unsigned char *valid = malloc ((size_t) w);
-  double scale = unit_scale (job->before->format) * grid;
+  double         scale = unit_scale (job->before->format) * grid;
 
   if (ub == NULL || ua == NULL || valid == NULL)
     {
@@ -149,14 +146,14 @@ collect_worker (void *data)
       for (x = 0; x < w; x++)
         {
           size_t index = 0;
-          Bin *bin;
+          Bin   *bin;
 
           if (valid[x] == 0)
             continue;
           for (c = 2; c >= 0; c--)
             {
               double v = (double) ub[x * 3 + c] * scale;
-              int q = v > 0.0 ? (int) v : 0;
+              int    q = v > 0.0 ? (int) v : 0;
 
               if (q > grid - 1)
                 q = grid - 1;
@@ -193,13 +190,16 @@ looklab_samples_collect (const LookLabImageView *before,
                          const unsigned char *mask, int grid, int n_threads,
                          LookLabSamples *samples, LookLabDiag *diag)
 {
-  enum { MAX_THREADS = 16 };
-  pthread_t threads[MAX_THREADS];
+  enum
+  {
+    MAX_THREADS = 16
+  };
+  pthread_t  threads[MAX_THREADS];
   CollectJob jobs[MAX_THREADS];
-  size_t n_bins = (size_t) grid * grid * grid, i, n;
-  double sb = unit_scale (before->format), sa = unit_scale (after->format);
-  int t, started = 0, status = LOOKLAB_OK, c;
-  Bin *merged;
+  size_t     n_bins = (size_t) grid * grid * grid, i, n;
+  double     sb = unit_scale (before->format), sa = unit_scale (after->format);
+  int        t, started = 0, status = LOOKLAB_OK, c;
+  Bin       *merged;
 
   memset (samples, 0, sizeof (*samples));
   memset (jobs, 0, sizeof (jobs));
@@ -217,8 +217,7 @@ looklab_samples_collect (const LookLabImageView *before,
       jobs[t].mask = mask;
       jobs[t].grid = grid;
       jobs[t].first_row = (int) ((int64_t) before->height * t / n_threads);
-      jobs[t].last_row = (int) ((int64_t) before->height * (t + 1)
-                                / n_threads);
+      jobs[t].last_row = (int) ((int64_t) before->height * (t + 1) / n_threads);
       jobs[t].bins = calloc (n_bins, sizeof (Bin));
       if (jobs[t].bins == NULL)
         {

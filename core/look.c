@@ -67,15 +67,15 @@ void
 looklab_look_eval_mlp (const LookLabLook *look, const float *in, float *out,
                        size_t n)
 {
-  float a[LOOKLAB_LOOK_MAX_HIDDEN], b[LOOKLAB_LOOK_MAX_HIDDEN];
-  int h = look->hidden;
+  float  a[LOOKLAB_LOOK_MAX_HIDDEN], b[LOOKLAB_LOOK_MAX_HIDDEN];
+  int    h = look->hidden;
   size_t i;
 
   for (i = 0; i < n; i++)
     {
       const float *p = look->params;
-      float u[3];
-      int l, j, k;
+      float        u[3];
+      int          l, j, k;
 
       for (k = 0; k < 3; k++)
         u[k] = 2.0f * in[i * 3 + k] - 1.0f;
@@ -116,11 +116,11 @@ looklab_look_eval_mlp (const LookLabLook *look, const float *in, float *out,
 }
 
 void
-looklab_look_lattice_interp (const float *lattice, int size,
-                             const float rgb[3], float out[3])
+looklab_look_lattice_interp (const float *lattice, int size, const float rgb[3],
+                             float out[3])
 {
-  float f[3];
-  int i0[3], c, k;
+  float  f[3];
+  int    i0[3], c, k;
   size_t s = (size_t) size;
 
   for (c = 0; c < 3; c++)
@@ -140,12 +140,12 @@ looklab_look_lattice_interp (const float *lattice, int size,
     out[k] = 0.0f;
   for (c = 0; c < 8; c++)
     {
-      int dr = c & 1, dg = (c >> 1) & 1, db = (c >> 2) & 1;
+      int   dr = c & 1, dg = (c >> 1) & 1, db = (c >> 2) & 1;
       float w = (dr ? f[0] : 1.0f - f[0]) * (dg ? f[1] : 1.0f - f[1])
                 * (db ? f[2] : 1.0f - f[2]);
-      const float *node = lattice
-                          + (((i0[2] + db) * s + (i0[1] + dg)) * s
-                             + (i0[0] + dr)) * 3;
+      const float *node
+          = lattice
+            + (((i0[2] + db) * s + (i0[1] + dg)) * s + (i0[0] + dr)) * 3;
 
       for (k = 0; k < 3; k++)
         out[k] += w * node[k];
@@ -165,14 +165,17 @@ void
 looklab_look_eval (const LookLabLook *look, const float *in, float *out,
                    size_t n)
 {
-  enum { CHUNK = 64 };
-  float xc[CHUNK * 3], res[CHUNK * 3];
+  enum
+  {
+    CHUNK = 64
+  };
+  float  xc[CHUNK * 3], res[CHUNK * 3];
   size_t i0;
 
   for (i0 = 0; i0 < n; i0 += CHUNK)
     {
       size_t m = n - i0 < CHUNK ? n - i0 : CHUNK, i;
-      int k;
+      int    k;
 
       for (i = 0; i < m * 3; i++)
         xc[i] = clamp01 (in[i0 * 3 + i]);
@@ -209,8 +212,8 @@ static void *
 bake_worker (void *data)
 {
   BakeJob *job = data;
-  int size = job->lut->size, b, g, r;
-  float *row = malloc (sizeof (float) * 3 * (size_t) size);
+  int      size = job->lut->size, b, g, r;
+  float   *row = malloc (sizeof (float) * 3 * (size_t) size);
 
   if (row == NULL)
     return job; /* non-NULL: failure */
@@ -234,9 +237,9 @@ bake_worker (void *data)
 LookLabLut *
 looklab_look_bake (const LookLabLook *look, int size, int n_threads)
 {
-  pthread_t threads[64];
-  BakeJob jobs[64];
-  int started = 0, failed = 0, t, c;
+  pthread_t   threads[64];
+  BakeJob     jobs[64];
+  int         started = 0, failed = 0, t, c;
   LookLabLut *lut;
 
   if (look == NULL || size < LOOKLAB_LUT_MIN_SIZE

@@ -41,8 +41,7 @@ void looklab_fit_params_init (LookLabFitParams *params);
  * be NULL.  On success stores a new look in *@out.  Returns 0,
  * LOOKLAB_ERR_MISMATCH, _EMPTY, _ARG, _NOMEM or _CANCELLED. */
 int looklab_look_fit (const LookLabImageView *before,
-                      const LookLabImageView *after,
-                      const unsigned char *mask,
+                      const LookLabImageView *after, const unsigned char *mask,
                       const LookLabFitParams *params,
                       LookLabProgressFunc progress, void *user_data,
                       LookLabLook **out, LookLabDiag *diag);
@@ -62,23 +61,22 @@ typedef struct
 {
   int    hidden;
   int    layers;
-  size_t n_parameters;        /* MLP weights and biases */
-  int    correction_size;     /* edge of the correction lattice, 0 if none */
-  double fit_mean_de00;       /* in-sample mean CIEDE2000 of the fit */
-  size_t fit_samples;         /* distinct colours the fit saw */
+  size_t n_parameters;    /* MLP weights and biases */
+  int    correction_size; /* edge of the correction lattice, 0 if none */
+  double fit_mean_de00;   /* in-sample mean CIEDE2000 of the fit */
+  size_t fit_samples;     /* distinct colours the fit saw */
 } LookLabLookInfo;
 
 void looklab_look_get_info (const LookLabLook *look, LookLabLookInfo *info);
 
 /* Serialises @look into a new malloc'ed buffer (*@data, *@len; the caller
  * frees it with free ()).  Returns 0 or LOOKLAB_ERR_NOMEM. */
-int looklab_look_serialize (const LookLabLook *look, void **data,
-                            size_t *len);
+int looklab_look_serialize (const LookLabLook *look, void **data, size_t *len);
 
 /* Parses a serialised look.  Returns 0, LOOKLAB_ERR_PARSE, _VERSION,
  * _LIMIT or _NOMEM; *@out is NULL on failure. */
-int looklab_look_deserialize (const void *data, size_t len,
-                              LookLabLook **out, LookLabDiag *diag);
+int looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
+                              LookLabDiag *diag);
 
 /* Writes @look to @path atomically (temporary file + rename). */
 int looklab_look_save (const LookLabLook *look, const char *path,
@@ -86,8 +84,7 @@ int looklab_look_save (const LookLabLook *look, const char *path,
 
 /* Reads a look file.  Returns like looklab_look_deserialize (), plus
  * LOOKLAB_ERR_IO. */
-int looklab_look_load (const char *path, LookLabLook **out,
-                       LookLabDiag *diag);
+int looklab_look_load (const char *path, LookLabLook **out, LookLabDiag *diag);
 
 /* Returns whether the first bytes of a file (at least 8) are a look file's
  * magic, so callers can tell looks from .cube files by content. */

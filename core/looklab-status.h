@@ -29,8 +29,8 @@ typedef enum
  * that do not care pass NULL wherever a LookLabDiag * is taken. */
 typedef struct
 {
-  int  line;           /* 1-based line of a text input, 0 when not relevant */
-  char message[256];   /* NUL-terminated; empty when there is no detail */
+  int  line;         /* 1-based line of a text input, 0 when not relevant */
+  char message[256]; /* NUL-terminated; empty when there is no detail */
 } LookLabDiag;
 
 /* Returns a static English description of @status; never NULL. */
@@ -38,9 +38,8 @@ const char *looklab_strerror (int status);
 
 /* Fills @diag (which may be NULL) with @line and a printf-style message and
  * returns @status, so that a failing branch can be one statement. */
-int looklab_diag_set (LookLabDiag *diag, int status, int line,
-                      const char *fmt, ...)
-  __attribute__ ((format (printf, 4, 5)));
+int looklab_diag_set (LookLabDiag *diag, int status, int line, const char *fmt,
+                      ...) __attribute__ ((format (printf, 4, 5)));
 
 /* Progress callback of long operations: @fraction in [0, 1].  Returning
  * non-zero cancels the operation, which then returns LOOKLAB_ERR_CANCELLED. */

@@ -53,9 +53,9 @@
 
 /* target_clones needs ifunc support (GNU/ELF); elsewhere the portable
  * build is the only one. */
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__ELF__) \
-  && !defined(LOOKLAB_NO_CLONES)
-#define LOOKLAB_CLONES \
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__ELF__)               \
+    && !defined(LOOKLAB_NO_CLONES)
+#define LOOKLAB_CLONES                                                         \
   __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
 #else
 #define LOOKLAB_CLONES
@@ -90,7 +90,7 @@
 
 /* GCC/clang vector extension: SSE on x86, NEON on ARM, plain code elsewhere.
  * One value holds one node (R, G, B, padding). */
-typedef float v4sf __attribute__ ((vector_size (16)));
+typedef float   v4sf __attribute__ ((vector_size (16)));
 typedef int32_t v4si __attribute__ ((vector_size (16)));
 
 /* __builtin_shufflevector: clang, and GCC from 12. */
@@ -111,26 +111,26 @@ struct _LookLabLutApplier
   int32_t            stride[3]; /* floats from a node to its +R, +G, +B */
 
   /* u8 and u16: lattice coordinate of every code value, per channel. */
-  float             *coord[3];
+  float *coord[3];
 
   /* float: coordinate = value * scale + offset, clamped. */
-  float              scale[3];
-  float              offset[3];
-  int                shaper_size;     /* 0: no shaper */
-  float             *shaper[3];       /* planar copy of the shaper */
-  float              shaper_scale[3]; /* shaper index = value * s + o */
-  float              shaper_offset[3];
+  float  scale[3];
+  float  offset[3];
+  int    shaper_size;     /* 0: no shaper */
+  float *shaper[3];       /* planar copy of the shaper */
+  float  shaper_scale[3]; /* shaper index = value * s + o */
+  float  shaper_offset[3];
 };
 
 /* Scratch of one block, on the stack of the thread working on it. */
 typedef struct
 {
-  float   x[3][BLOCK];     /* A: lattice coordinates */
-  int32_t base[BLOCK];     /* B: offset of the cell's first node */
-  int32_t oa[BLOCK];       /* B: offsets of the two inner vertices */
+  float   x[3][BLOCK]; /* A: lattice coordinates */
+  int32_t base[BLOCK]; /* B: offset of the cell's first node */
+  int32_t oa[BLOCK];   /* B: offsets of the two inner vertices */
   int32_t ob[BLOCK];
-  float   w[4][BLOCK];     /* B: weights (trilinear: fractions in 0..2) */
-  v4sf    out[BLOCK];      /* C: interpolated colours */
+  float   w[4][BLOCK]; /* B: weights (trilinear: fractions in 0..2) */
+  v4sf    out[BLOCK];  /* C: interpolated colours */
 } Scratch;
 
 /* Stage B, tetrahedral.  The cell is cut into six tetrahedra along its
@@ -153,7 +153,7 @@ tetra_setup (const LookLabLutApplier *a, Scratch *s, int n)
       int32_t ir = (int32_t) s->x[0][i];
       int32_t ig = (int32_t) s->x[1][i];
       int32_t ib = (int32_t) s->x[2][i];
-      float fr, fg, fb, hi, lo, mx, mn, md, t;
+      float   fr, fg, fb, hi, lo, mx, mn, md, t;
       int32_t omax, omin;
 
       ir = ir < top ? ir : top;
@@ -193,16 +193,16 @@ tetra_setup (const LookLabLutApplier *a, Scratch *s, int n)
 ALWAYS_INLINE void
 tetra_interp (const LookLabLutApplier *a, Scratch *s, int n)
 {
-  const float *t = a->table;
+  const float  *t = a->table;
   const int32_t o111 = a->stride[0] + a->stride[1] + a->stride[2];
 
   for (int i = 0; i < n; i++)
     {
       const float *p = t + s->base[i];
-      v4sf c0 = *(const v4sf *) p;
-      v4sf ca = *(const v4sf *) (p + s->oa[i]);
-      v4sf cb = *(const v4sf *) (p + s->ob[i]);
-      v4sf c1 = *(const v4sf *) (p + o111);
+      v4sf         c0 = *(const v4sf *) p;
+      v4sf         ca = *(const v4sf *) (p + s->oa[i]);
+      v4sf         cb = *(const v4sf *) (p + s->ob[i]);
+      v4sf         c1 = *(const v4sf *) (p + o111);
 
       s->out[i] = c0 * s->w[0][i] + ca * s->w[1][i] + cb * s->w[2][i]
                   + c1 * s->w[3][i];
@@ -221,7 +221,7 @@ tetra_interp (const LookLabLutApplier *a, Scratch *s, int n)
 __attribute__ ((target ("avx2,fma"))) static void
 tetra_interp_avx2 (const LookLabLutApplier *a, Scratch *s, int n)
 {
-  const float *t = a->table;
+  const float  *t = a->table;
   const int32_t o111 = a->stride[0] + a->stride[1] + a->stride[2];
 
   for (int i = 0; i < n; i += 8)
@@ -245,10 +245,10 @@ tetra_interp_avx2 (const LookLabLutApplier *a, Scratch *s, int n)
 
       for (int k = 0; k < 4; k++)
         {
-          int lo = i + k, hi = i + k + 4;
+          int          lo = i + k, hi = i + k + 4;
           const float *p = t + s->base[lo], *q = t + s->base[hi];
-#define PAIR(x, y) \
-  _mm256_insertf128_ps (_mm256_castps128_ps256 (_mm_load_ps (x)), \
+#define PAIR(x, y)                                                             \
+  _mm256_insertf128_ps (_mm256_castps128_ps256 (_mm_load_ps (x)),              \
                         _mm_load_ps (y), 1)
           __m256 c0 = PAIR (p, q);
           __m256 ca = PAIR (p + s->oa[lo], q + s->oa[hi]);
@@ -301,13 +301,13 @@ lerp4 (v4sf a, v4sf b, float t)
 ALWAYS_INLINE void
 trilinear_interp (const LookLabLutApplier *a, Scratch *s, int n)
 {
-  const float *t = a->table;
+  const float  *t = a->table;
   const int32_t sr = a->stride[0], sg = a->stride[1], sb = a->stride[2];
 
   for (int i = 0; i < n; i++)
     {
       const float *p = t + s->base[i];
-      float fr = s->w[0][i], fg = s->w[1][i], fb = s->w[2][i];
+      float        fr = s->w[0][i], fg = s->w[1][i], fb = s->w[2][i];
 #define NODE(o) (*(const v4sf *) (p + (o)))
       v4sf c00 = lerp4 (NODE (0), NODE (sr), fr);
       v4sf c10 = lerp4 (NODE (sg), NODE (sg + sr), fr);
@@ -344,14 +344,14 @@ float_coords (const LookLabLutApplier *a, Scratch *s, const float *p,
         {
           /* Linear interpolation in the shaper, clamped to its ends, as in
            * looklab_lut_coord (). */
-          const float *sh = a->shaper[c];
-          const float stop = (float) (a->shaper_size - 1);
+          const float  *sh = a->shaper[c];
+          const float   stop = (float) (a->shaper_size - 1);
           const int32_t itop = a->shaper_size - 2;
-          const float ss = a->shaper_scale[c], so = a->shaper_offset[c];
+          const float   ss = a->shaper_scale[c], so = a->shaper_offset[c];
 
           for (int i = 0; i < n; i++)
             {
-              float u = p[i * channels + c] * ss + so, f, v;
+              float   u = p[i * channels + c] * ss + so, f, v;
               int32_t k;
 
               u = u > 0.0f ? u : 0.0f;
@@ -375,13 +375,13 @@ quantise (v4sf v, float max)
 {
   const v4sf zero = { 0.0f, 0.0f, 0.0f, 0.0f };
   const v4sf one = { 1.0f, 1.0f, 1.0f, 1.0f };
-  v4si pos = v > zero;   /* false for NaN */
-  v4si low;
+  v4si       pos = v > zero; /* false for NaN */
+  v4si       low;
 
   v = (v4sf) ((v4si) v & pos);
   low = v < one;
   v = (v4sf) (((v4si) v & low) | ((v4si) one & ~low));
-  return __builtin_convertvector (v * max + 0.5f, v4si);
+  return __builtin_convertvector(v * max + 0.5f, v4si);
 }
 
 #if HAVE_X86_AVX2
@@ -391,13 +391,13 @@ quantise (v4sf v, float max)
  * own vectorisation of float_coords () reloads and permutes the pixels
  * once per channel.  Same arithmetic as float_coords (). */
 __attribute__ ((target ("avx2,fma"))) static void
-float_coords_rgb_avx2 (const LookLabLutApplier *a, Scratch *s,
-                       const float *p, int n)
+float_coords_rgb_avx2 (const LookLabLutApplier *a, Scratch *s, const float *p,
+                       int n)
 {
   const __m256 top = _mm256_set1_ps ((float) (a->size - 1));
   const __m256 zero = _mm256_setzero_ps ();
-  __m256 scale[3], offset[3];
-  int i;
+  __m256       scale[3], offset[3];
+  int          i;
 
   for (int c = 0; c < 3; c++)
     {
@@ -406,12 +406,12 @@ float_coords_rgb_avx2 (const LookLabLutApplier *a, Scratch *s,
     }
   for (i = 0; i + 8 <= n; i += 8, p += 24)
     {
-#define HALVES(lo, hi) \
-  _mm256_insertf128_ps (_mm256_castps128_ps256 (_mm_loadu_ps (lo)), \
+#define HALVES(lo, hi)                                                         \
+  _mm256_insertf128_ps (_mm256_castps128_ps256 (_mm_loadu_ps (lo)),            \
                         _mm_loadu_ps (hi), 1)
-      __m256 m03 = HALVES (p, p + 12);      /* r0 g0 b0 r1 | r4 g4 b4 r5 */
-      __m256 m14 = HALVES (p + 4, p + 16);  /* g1 b1 r2 g2 | g5 b5 r6 g6 */
-      __m256 m25 = HALVES (p + 8, p + 20);  /* b2 r3 g3 b3 | b6 r7 g7 b7 */
+      __m256 m03 = HALVES (p, p + 12);     /* r0 g0 b0 r1 | r4 g4 b4 r5 */
+      __m256 m14 = HALVES (p + 4, p + 16); /* g1 b1 r2 g2 | g5 b5 r6 g6 */
+      __m256 m25 = HALVES (p + 8, p + 20); /* b2 r3 g3 b3 | b6 r7 g7 b7 */
 #undef HALVES
       __m256 xy = _mm256_shuffle_ps (m14, m25, _MM_SHUFFLE (2, 1, 3, 2));
       __m256 yz = _mm256_shuffle_ps (m03, m14, _MM_SHUFFLE (1, 0, 2, 1));
@@ -454,14 +454,14 @@ process_rows (const LookLabLutApplier *a, Kind kind, int channels,
               const uint8_t *in, size_t in_stride, uint8_t *out,
               size_t out_stride, int width, int rows, int stream)
 {
-  Scratch s __attribute__ ((aligned (64)));
+  Scratch     s __attribute__ ((aligned (64)));
   const float k = a->strength;
-  const int mix = k != 1.0f;
+  const int   mix = k != 1.0f;
 
   for (int y = 0; y < rows; y++)
     {
       const uint8_t *in_row = in + (size_t) y * in_stride;
-      uint8_t *out_row = out + (size_t) y * out_stride;
+      uint8_t       *out_row = out + (size_t) y * out_stride;
 
       for (int x0 = 0; x0 < width; x0 += BLOCK)
         {
@@ -478,8 +478,8 @@ process_rows (const LookLabLutApplier *a, Kind kind, int channels,
             }
           else if (kind == KIND_U16)
             {
-              const uint16_t *p = (const uint16_t *) in_row + (size_t) x0
-                                                                * channels;
+              const uint16_t *p
+                  = (const uint16_t *) in_row + (size_t) x0 * channels;
 
               for (int i = 0; i < n; i++)
                 for (int c = 0; c < 3; c++)
@@ -487,8 +487,7 @@ process_rows (const LookLabLutApplier *a, Kind kind, int channels,
             }
           else
             {
-              const float *p = (const float *) in_row + (size_t) x0
-                                                          * channels;
+              const float *p = (const float *) in_row + (size_t) x0 * channels;
 
 #if HAVE_X86_AVX2
               if (a->use_avx2 && channels == 3 && a->shaper_size == 0)
@@ -530,7 +529,7 @@ process_rows (const LookLabLutApplier *a, Kind kind, int channels,
           if (kind == KIND_U8)
             {
               const uint8_t *p = in_row + (size_t) x0 * channels;
-              uint8_t *q = out_row + (size_t) x0 * channels;
+              uint8_t       *q = out_row + (size_t) x0 * channels;
 
               for (int i = 0; i < n; i++, p += channels, q += channels)
                 {
@@ -554,8 +553,8 @@ process_rows (const LookLabLutApplier *a, Kind kind, int channels,
             }
           else if (kind == KIND_U16)
             {
-              const uint16_t *p = (const uint16_t *) in_row + (size_t) x0
-                                                                * channels;
+              const uint16_t *p
+                  = (const uint16_t *) in_row + (size_t) x0 * channels;
               uint16_t *q = (uint16_t *) out_row + (size_t) x0 * channels;
 
               for (int i = 0; i < n; i++, p += channels, q += channels)
@@ -580,9 +579,8 @@ process_rows (const LookLabLutApplier *a, Kind kind, int channels,
             }
           else
             {
-              const float *p = (const float *) in_row + (size_t) x0
-                                                          * channels;
-              float *q = (float *) out_row + (size_t) x0 * channels;
+              const float *p = (const float *) in_row + (size_t) x0 * channels;
+              float       *q = (float *) out_row + (size_t) x0 * channels;
 
               for (int i = 0; i < n; i++, p += channels, q += channels)
                 {
@@ -597,8 +595,7 @@ process_rows (const LookLabLutApplier *a, Kind kind, int channels,
                   if (channels == 4)
                     v[3] = p[3];
 #if HAVE_X86_STREAM && HAVE_SHUFFLEVECTOR
-                  if (stream && !mix && ((uintptr_t) q & 15) == 0
-                      && i + 4 <= n)
+                  if (stream && !mix && ((uintptr_t) q & 15) == 0 && i + 4 <= n)
                     {
                       /* Four pixels as whole aligned 16-byte stores; RGB
                        * packs 4 x (R, G, B) into 3 vectors. */
@@ -617,15 +614,12 @@ process_rows (const LookLabLutApplier *a, Kind kind, int channels,
                           v4sf a0 = s.out[i], a1 = s.out[i + 1];
                           v4sf a2 = s.out[i + 2], a3 = s.out[i + 3];
 
-                          _mm_stream_ps (q, __builtin_shufflevector (a0, a1,
-                                                                    0, 1, 2,
-                                                                    4));
-                          _mm_stream_ps (q + 4,
-                                         __builtin_shufflevector (a1, a2, 1,
-                                                                  2, 4, 5));
-                          _mm_stream_ps (q + 8,
-                                         __builtin_shufflevector (a2, a3, 2,
-                                                                  4, 5, 6));
+                          _mm_stream_ps (
+                              q, __builtin_shufflevector (a0, a1, 0, 1, 2, 4));
+                          _mm_stream_ps (q + 4, __builtin_shufflevector (
+                                                    a1, a2, 1, 2, 4, 5));
+                          _mm_stream_ps (q + 8, __builtin_shufflevector (
+                                                    a2, a3, 2, 4, 5, 6));
                         }
                       i += 3;
                       p += 3 * channels;
@@ -659,7 +653,7 @@ process_rows (const LookLabLutApplier *a, Kind kind, int channels,
     }
 #if HAVE_X86_STREAM
   if (stream)
-    _mm_sfence ();   /* the streamed stores are weakly ordered */
+    _mm_sfence (); /* the streamed stores are weakly ordered */
 #endif
 }
 
@@ -667,13 +661,13 @@ typedef void (*RowsFunc) (const LookLabLutApplier *a, const uint8_t *in,
                           size_t in_stride, uint8_t *out, size_t out_stride,
                           int width, int rows, int stream);
 
-#define DEFINE_ROWS(name, kind, channels)                                   \
-  LOOKLAB_CLONES static void                                                \
-  name (const LookLabLutApplier *a, const uint8_t *in, size_t in_stride,    \
-        uint8_t *out, size_t out_stride, int width, int rows, int stream)   \
-  {                                                                         \
-    process_rows (a, kind, channels, in, in_stride, out, out_stride, width, \
-                  rows, stream);                                            \
+#define DEFINE_ROWS(name, kind, channels)                                      \
+  LOOKLAB_CLONES static void name (                                            \
+      const LookLabLutApplier *a, const uint8_t *in, size_t in_stride,         \
+      uint8_t *out, size_t out_stride, int width, int rows, int stream)        \
+  {                                                                            \
+    process_rows (a, kind, channels, in, in_stride, out, out_stride, width,    \
+                  rows, stream);                                               \
   }
 
 DEFINE_ROWS (rows_rgb_u8, KIND_U8, 3)
@@ -688,12 +682,12 @@ rows_func (LookLabPixelFormat format)
 {
   switch (format)
     {
-    case LOOKLAB_PIXEL_RGB_U8:     return rows_rgb_u8;
-    case LOOKLAB_PIXEL_RGBA_U8:    return rows_rgba_u8;
-    case LOOKLAB_PIXEL_RGB_U16:    return rows_rgb_u16;
-    case LOOKLAB_PIXEL_RGBA_U16:   return rows_rgba_u16;
-    case LOOKLAB_PIXEL_RGB_FLOAT:  return rows_rgb_float;
-    case LOOKLAB_PIXEL_RGBA_FLOAT: return rows_rgba_float;
+      case LOOKLAB_PIXEL_RGB_U8: return rows_rgb_u8;
+      case LOOKLAB_PIXEL_RGBA_U8: return rows_rgba_u8;
+      case LOOKLAB_PIXEL_RGB_U16: return rows_rgb_u16;
+      case LOOKLAB_PIXEL_RGBA_U16: return rows_rgba_u16;
+      case LOOKLAB_PIXEL_RGB_FLOAT: return rows_rgb_float;
+      case LOOKLAB_PIXEL_RGBA_FLOAT: return rows_rgba_float;
     }
   return NULL;
 }
@@ -710,8 +704,8 @@ finite_range (float lo, float hi)
 static int
 lut_is_valid (const LookLabLut *lut)
 {
-  if (lut == NULL || lut->table == NULL
-      || lut->size < LOOKLAB_LUT_MIN_SIZE || lut->size > LOOKLAB_LUT_MAX_SIZE)
+  if (lut == NULL || lut->table == NULL || lut->size < LOOKLAB_LUT_MIN_SIZE
+      || lut->size > LOOKLAB_LUT_MAX_SIZE)
     return 0;
   for (int c = 0; c < 3; c++)
     if (!finite_range (lut->domain_min[c], lut->domain_max[c]))
@@ -743,9 +737,9 @@ looklab_lut_applier_new (const LookLabLut *lut, LookLabPixelFormat format,
                          LookLabInterp interp, float strength)
 {
   LookLabLutApplier *a = NULL;
-  int n;
-  size_t nodes, codes = 0;
-  void *mem = NULL;
+  int                n;
+  size_t             nodes, codes = 0;
+  void              *mem = NULL;
 
   if (!arguments_valid (lut, format, interp, strength))
     return NULL;
@@ -783,16 +777,11 @@ looklab_lut_applier_new (const LookLabLut *lut, LookLabPixelFormat format,
 
   switch (format)
     {
-    case LOOKLAB_PIXEL_RGB_U8:
-    case LOOKLAB_PIXEL_RGBA_U8:
-      codes = 256;
-      break;
-    case LOOKLAB_PIXEL_RGB_U16:
-    case LOOKLAB_PIXEL_RGBA_U16:
-      codes = 65536;
-      break;
-    default:
-      break;
+      case LOOKLAB_PIXEL_RGB_U8:
+      case LOOKLAB_PIXEL_RGBA_U8: codes = 256; break;
+      case LOOKLAB_PIXEL_RGB_U16:
+      case LOOKLAB_PIXEL_RGBA_U16: codes = 65536; break;
+      default: break;
     }
 
   if (codes != 0)
@@ -806,9 +795,8 @@ looklab_lut_applier_new (const LookLabLut *lut, LookLabPixelFormat format,
           if (a->coord[c] == NULL)
             goto fail;
           for (size_t v = 0; v < codes; v++)
-            a->coord[c][v] = (float) looklab_lut_coord (lut, c,
-                                                        (double) v
-                                                        / (codes - 1));
+            a->coord[c][v]
+                = (float) looklab_lut_coord (lut, c, (double) v / (codes - 1));
         }
     }
   else
@@ -880,23 +868,22 @@ band_run (void *data)
 {
   Band *b = data;
 
-  b->func (b->a, b->in, b->in_stride, b->out, b->out_stride, b->width,
-           b->rows, b->stream);
+  b->func (b->a, b->in, b->in_stride, b->out, b->out_stride, b->width, b->rows,
+           b->stream);
   return NULL;
 }
 
 int
-looklab_lut_applier_run (const LookLabLutApplier *applier,
-                         const void *in, size_t in_stride,
-                         void *out, size_t out_stride,
+looklab_lut_applier_run (const LookLabLutApplier *applier, const void *in,
+                         size_t in_stride, void *out, size_t out_stride,
                          int width, int height, int n_threads)
 {
-  Band bands[MAX_THREADS];
+  Band      bands[MAX_THREADS];
   pthread_t threads[MAX_THREADS];
-  int started[MAX_THREADS];
-  size_t row_bytes;
-  size_t pixels;
-  int n, stream;
+  int       started[MAX_THREADS];
+  size_t    row_bytes;
+  size_t    pixels;
+  int       n, stream;
 
   if (applier == NULL || width < 0 || height < 0 || n_threads < 0)
     return LOOKLAB_ERR_ARG;
@@ -926,8 +913,8 @@ looklab_lut_applier_run (const LookLabLutApplier *applier,
     {
       long cpus = sysconf (_SC_NPROCESSORS_ONLN);
 
-      n_threads = cpus > 0 ? (int) (cpus < MAX_THREADS ? cpus : MAX_THREADS)
-                           : 1;
+      n_threads
+          = cpus > 0 ? (int) (cpus < MAX_THREADS ? cpus : MAX_THREADS) : 1;
     }
   if (n_threads > MAX_THREADS)
     n_threads = MAX_THREADS;
@@ -977,13 +964,12 @@ looklab_lut_applier_run (const LookLabLutApplier *applier,
 
 int
 looklab_lut_apply (const LookLabLut *lut, LookLabPixelFormat format,
-                   LookLabInterp interp, float strength,
-                   const void *in, size_t in_stride,
-                   void *out, size_t out_stride,
-                   int width, int height, int n_threads)
+                   LookLabInterp interp, float strength, const void *in,
+                   size_t in_stride, void *out, size_t out_stride, int width,
+                   int height, int n_threads)
 {
   LookLabLutApplier *a;
-  int status;
+  int                status;
 
   if (!arguments_valid (lut, format, interp, strength))
     return LOOKLAB_ERR_ARG;

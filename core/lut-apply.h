@@ -27,10 +27,10 @@ typedef struct _LookLabLutApplier LookLabLutApplier;
  * result with the original (1 = full look).  Returns NULL when memory is
  * short or an argument is out of range.  @lut may be freed afterwards.
  * Free with looklab_lut_applier_free (). */
-LookLabLutApplier *looklab_lut_applier_new (const LookLabLut *lut,
+LookLabLutApplier *looklab_lut_applier_new (const LookLabLut  *lut,
                                             LookLabPixelFormat format,
-                                            LookLabInterp interp,
-                                            float strength);
+                                            LookLabInterp      interp,
+                                            float              strength);
 
 /* NULL-safe. */
 void looklab_lut_applier_free (LookLabLutApplier *applier);
@@ -38,18 +38,16 @@ void looklab_lut_applier_free (LookLabLutApplier *applier);
 /* Applies to @width x @height pixels, rows @in_stride / @out_stride bytes
  * apart, with @n_threads threads (0 = as many as the machine has cores).
  * @in and @out may be the same buffer.  Returns 0 or LOOKLAB_ERR_ARG. */
-int looklab_lut_applier_run (const LookLabLutApplier *applier,
-                             const void *in, size_t in_stride,
-                             void *out, size_t out_stride,
+int looklab_lut_applier_run (const LookLabLutApplier *applier, const void *in,
+                             size_t in_stride, void *out, size_t out_stride,
                              int width, int height, int n_threads);
 
 /* One-shot convenience: prepare, run, free.  Returns 0, LOOKLAB_ERR_ARG
  * (what looklab_lut_applier_new () or _run () refuse) or
  * LOOKLAB_ERR_NOMEM. */
 int looklab_lut_apply (const LookLabLut *lut, LookLabPixelFormat format,
-                       LookLabInterp interp, float strength,
-                       const void *in, size_t in_stride,
-                       void *out, size_t out_stride,
+                       LookLabInterp interp, float strength, const void *in,
+                       size_t in_stride, void *out, size_t out_stride,
                        int width, int height, int n_threads);
 
 #endif /* LOOKLAB_LUT_APPLY_H */

@@ -17,7 +17,7 @@ LookLabLut *
 looklab_lut_new (int size)
 {
   LookLabLut *lut = NULL;
-  size_t n;
+  size_t      n;
 
   if (size < LOOKLAB_LUT_MIN_SIZE || size > LOOKLAB_LUT_MAX_SIZE)
     return NULL;
@@ -49,7 +49,7 @@ LookLabLut *
 looklab_lut_new_identity (int size)
 {
   LookLabLut *lut = looklab_lut_new (size);
-  float *p;
+  float      *p;
 
   if (lut == NULL)
     return NULL;
@@ -100,17 +100,16 @@ looklab_lut_set_title (LookLabLut *lut, const char *title)
 double
 looklab_lut_coord (const LookLabLut *lut, int c, double v)
 {
-  int n = lut->size;
+  int    n = lut->size;
   double x;
 
   if (lut->shaper_size >= 2 && lut->shaper != NULL)
     {
-      int sn = lut->shaper_size;
+      int    sn = lut->shaper_size;
       double srange = (double) lut->shaper_max[c] - lut->shaper_min[c];
-      double s = srange != 0.0
-                   ? (v - lut->shaper_min[c]) / srange * (sn - 1)
-                   : 0.0;
-      int i;
+      double s
+          = srange != 0.0 ? (v - lut->shaper_min[c]) / srange * (sn - 1) : 0.0;
+      int    i;
       double f;
 
       /* "!(s > 0)" also sends NaN to the first entry. */
@@ -122,8 +121,7 @@ looklab_lut_coord (const LookLabLut *lut, int c, double v)
       if (i > sn - 2)
         i = sn - 2;
       f = s - i;
-      v = lut->shaper[i * 3 + c] * (1.0 - f)
-          + lut->shaper[(i + 1) * 3 + c] * f;
+      v = lut->shaper[i * 3 + c] * (1.0 - f) + lut->shaper[(i + 1) * 3 + c] * f;
     }
 
   {
@@ -141,12 +139,12 @@ looklab_lut_coord (const LookLabLut *lut, int c, double v)
 void
 looklab_lut_eval (const LookLabLut *lut, const float in[3], float out[3])
 {
-  const int n = lut->size;
+  const int    n = lut->size;
   const float *t = lut->table;
-  double x[3], f[3];
-  int i[3];
-  size_t s[3], base;
-  double c000, c111, ca, cb;
+  double       x[3], f[3];
+  int          i[3];
+  size_t       s[3], base;
+  double       c000, c111, ca, cb;
 
   for (int c = 0; c < 3; c++)
     {
@@ -170,33 +168,69 @@ looklab_lut_eval (const LookLabLut *lut, const float in[3], float out[3])
   for (int c = 0; c < 3; c++)
     {
       const float *p = t + base + c;
-      double fr = f[0], fg = f[1], fb = f[2];
-      double w0, wa, wb, w1;
-      size_t oa, ob;
+      double       fr = f[0], fg = f[1], fb = f[2];
+      double       w0, wa, wb, w1;
+      size_t       oa, ob;
 
       if (fr > fg)
         {
           if (fg > fb)
-            { w0 = 1 - fr; wa = fr - fg; wb = fg - fb; w1 = fb;
-              oa = s[0]; ob = s[0] + s[1]; }
+            {
+              w0 = 1 - fr;
+              wa = fr - fg;
+              wb = fg - fb;
+              w1 = fb;
+              oa = s[0];
+              ob = s[0] + s[1];
+            }
           else if (fr > fb)
-            { w0 = 1 - fr; wa = fr - fb; wb = fb - fg; w1 = fg;
-              oa = s[0]; ob = s[0] + s[2]; }
+            {
+              w0 = 1 - fr;
+              wa = fr - fb;
+              wb = fb - fg;
+              w1 = fg;
+              oa = s[0];
+              ob = s[0] + s[2];
+            }
           else
-            { w0 = 1 - fb; wa = fb - fr; wb = fr - fg; w1 = fg;
-              oa = s[2]; ob = s[0] + s[2]; }
+            {
+              w0 = 1 - fb;
+              wa = fb - fr;
+              wb = fr - fg;
+              w1 = fg;
+              oa = s[2];
+              ob = s[0] + s[2];
+            }
         }
       else
         {
           if (fb > fg)
-            { w0 = 1 - fb; wa = fb - fg; wb = fg - fr; w1 = fr;
-              oa = s[2]; ob = s[1] + s[2]; }
+            {
+              w0 = 1 - fb;
+              wa = fb - fg;
+              wb = fg - fr;
+              w1 = fr;
+              oa = s[2];
+              ob = s[1] + s[2];
+            }
           else if (fb > fr)
-            { w0 = 1 - fg; wa = fg - fb; wb = fb - fr; w1 = fr;
-              oa = s[1]; ob = s[1] + s[2]; }
+            {
+              w0 = 1 - fg;
+              wa = fg - fb;
+              wb = fb - fr;
+              w1 = fr;
+              oa = s[1];
+              ob = s[1] + s[2];
+            }
           else
-            { w0 = 1 - fg; wa = fg - fr; wb = fr - fb; w1 = fb;
-              oa = s[1]; ob = s[0] + s[1]; }
+            {
+              w0 = 1 - fg;
+              wa = fg - fr;
+              wb = fr - fb;
+              w1 = fb;
+              oa = s[1];
+              ob = s[0] + s[1];
+            }
         }
       c000 = p[0];
       ca = p[oa];

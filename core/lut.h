@@ -12,23 +12,23 @@
 #include "looklab-status.h"
 
 #define LOOKLAB_LUT_MIN_SIZE 2
-#define LOOKLAB_LUT_MAX_SIZE 256   /* the .cube specification's limit */
+#define LOOKLAB_LUT_MAX_SIZE 256 /* the .cube specification's limit */
 #define LOOKLAB_SHAPER_MAX_SIZE 65536
 
 typedef struct
 {
-  int    size;            /* lattice points per axis, 2..256 */
-  float *table;           /* size^3 * 3 floats, red fastest */
-  float  domain_min[3];   /* input that maps to lattice index 0 */
-  float  domain_max[3];   /* input that maps to lattice index size - 1 */
+  int    size;          /* lattice points per axis, 2..256 */
+  float *table;         /* size^3 * 3 floats, red fastest */
+  float  domain_min[3]; /* input that maps to lattice index 0 */
+  float  domain_max[3]; /* input that maps to lattice index size - 1 */
 
   /* Optional 1D shaper applied per channel before the 3D table. */
-  int    shaper_size;     /* 0 when there is none */
-  float *shaper;          /* shaper_size * 3 floats, interleaved RGB */
+  int    shaper_size; /* 0 when there is none */
+  float *shaper;      /* shaper_size * 3 floats, interleaved RGB */
   float  shaper_min[3];
   float  shaper_max[3];
 
-  char  *title;           /* may be NULL; owned by the LUT */
+  char *title; /* may be NULL; owned by the LUT */
 } LookLabLut;
 
 /* Returns a new identity LUT of @size (2..256) with domain [0, 1], or NULL

@@ -8,12 +8,12 @@ looklab_pixel_format_bytes (LookLabPixelFormat format)
 {
   switch (format)
     {
-    case LOOKLAB_PIXEL_RGB_U8:     return 3;
-    case LOOKLAB_PIXEL_RGBA_U8:    return 4;
-    case LOOKLAB_PIXEL_RGB_U16:    return 6;
-    case LOOKLAB_PIXEL_RGBA_U16:   return 8;
-    case LOOKLAB_PIXEL_RGB_FLOAT:  return 12;
-    case LOOKLAB_PIXEL_RGBA_FLOAT: return 16;
+      case LOOKLAB_PIXEL_RGB_U8: return 3;
+      case LOOKLAB_PIXEL_RGBA_U8: return 4;
+      case LOOKLAB_PIXEL_RGB_U16: return 6;
+      case LOOKLAB_PIXEL_RGBA_U16: return 8;
+      case LOOKLAB_PIXEL_RGB_FLOAT: return 12;
+      case LOOKLAB_PIXEL_RGBA_FLOAT: return 16;
     }
   return 0;
 }
@@ -23,12 +23,10 @@ looklab_pixel_format_channels (LookLabPixelFormat format)
 {
   switch (format)
     {
-    case LOOKLAB_PIXEL_RGBA_U8:
-    case LOOKLAB_PIXEL_RGBA_U16:
-    case LOOKLAB_PIXEL_RGBA_FLOAT:
-      return 4;
-    default:
-      return 3;
+      case LOOKLAB_PIXEL_RGBA_U8:
+      case LOOKLAB_PIXEL_RGBA_U16:
+      case LOOKLAB_PIXEL_RGBA_FLOAT: return 4;
+      default: return 3;
     }
 }
 
@@ -36,9 +34,9 @@ void
 looklab_image_view_get (const LookLabImageView *view, int x, int y,
                         float rgba[4])
 {
-  int channels = looklab_pixel_format_channels (view->format);
-  const unsigned char *row = (const unsigned char *) view->pixels
-                             + (size_t) y * view->stride;
+  int                  channels = looklab_pixel_format_channels (view->format);
+  const unsigned char *row
+      = (const unsigned char *) view->pixels + (size_t) y * view->stride;
   int c;
 
   rgba[3] = 1.0f;
@@ -46,19 +44,19 @@ looklab_image_view_get (const LookLabImageView *view, int x, int y,
     {
       switch (view->format)
         {
-        case LOOKLAB_PIXEL_RGB_U8:
-        case LOOKLAB_PIXEL_RGBA_U8:
-          rgba[c] = row[(size_t) x * channels + c] / 255.0f;
-          break;
-        case LOOKLAB_PIXEL_RGB_U16:
-        case LOOKLAB_PIXEL_RGBA_U16:
-          rgba[c] = ((const uint16_t *) row)[(size_t) x * channels + c]
-                    / 65535.0f;
-          break;
-        case LOOKLAB_PIXEL_RGB_FLOAT:
-        case LOOKLAB_PIXEL_RGBA_FLOAT:
-          rgba[c] = ((const float *) row)[(size_t) x * channels + c];
-          break;
+          case LOOKLAB_PIXEL_RGB_U8:
+          case LOOKLAB_PIXEL_RGBA_U8:
+            rgba[c] = row[(size_t) x * channels + c] / 255.0f;
+            break;
+          case LOOKLAB_PIXEL_RGB_U16:
+          case LOOKLAB_PIXEL_RGBA_U16:
+            rgba[c] = ((const uint16_t *) row)[(size_t) x * channels + c]
+                      / 65535.0f;
+            break;
+          case LOOKLAB_PIXEL_RGB_FLOAT:
+          case LOOKLAB_PIXEL_RGBA_FLOAT:
+            rgba[c] = ((const float *) row)[(size_t) x * channels + c];
+            break;
         }
     }
 }

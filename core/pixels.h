@@ -26,7 +26,7 @@ typedef struct
   LookLabPixelFormat format;
   int                width;
   int                height;
-  size_t             stride;   /* bytes from one row to the next */
+  size_t             stride; /* bytes from one row to the next */
 } LookLabImageView;
 
 /* Returns the bytes of one pixel of @format. */

@@ -18,9 +18,9 @@
 struct _LookLabSafetensors
 {
   int            n_tensors;
-  LookLabTensor *tensors;    /* sorted by data offset */
-  GHashTable    *by_name;    /* name -> LookLabTensor *, not owned */
-  GHashTable    *metadata;   /* key -> value, both owned */
+  LookLabTensor *tensors;  /* sorted by data offset */
+  GHashTable    *by_name;  /* name -> LookLabTensor *, not owned */
+  GHashTable    *metadata; /* key -> value, both owned */
 };
 
 typedef enum
@@ -32,7 +32,7 @@ typedef enum
 
 typedef struct
 {
-  const char *name;    /* points into the JSON tree */
+  const char *name; /* points into the JSON tree */
   DType       dtype;
   int         rank;
   int64_t     shape[LOOKLAB_ST_MAX_RANK];
@@ -101,33 +101,33 @@ convert (const unsigned char *src, DType dtype, int64_t n, float *dst)
   for (i = 0; i < n; i++)
     switch (dtype)
       {
-      case DT_F32:
-        {
-          uint32_t u;
+        case DT_F32:
+          {
+            uint32_t u;
 
-          memcpy (&u, src + 4 * i, 4);
-          u = GUINT32_FROM_LE (u);
-          memcpy (dst + i, &u, 4);
-          break;
-        }
-      case DT_F16:
-        {
-          uint16_t u;
+            memcpy (&u, src + 4 * i, 4);
+            u = GUINT32_FROM_LE (u);
+            memcpy (dst + i, &u, 4);
+            break;
+          }
+        case DT_F16:
+          {
+            uint16_t u;
 
-          memcpy (&u, src + 2 * i, 2);
-          dst[i] = half_to_float (GUINT16_FROM_LE (u));
-          break;
-        }
-      case DT_BF16:
-        {
-          uint16_t u;
-          uint32_t bits;
+            memcpy (&u, src + 2 * i, 2);
+            dst[i] = half_to_float (GUINT16_FROM_LE (u));
+            break;
+          }
+        case DT_BF16:
+          {
+            uint16_t u;
+            uint32_t bits;
 
-          memcpy (&u, src + 2 * i, 2);
-          bits = (uint32_t) GUINT16_FROM_LE (u) << 16;
-          memcpy (dst + i, &bits, 4);
-          break;
-        }
+            memcpy (&u, src + 2 * i, 2);
+            bits = (uint32_t) GUINT16_FROM_LE (u) << 16;
+            memcpy (dst + i, &bits, 4);
+            break;
+          }
       }
 }
 
@@ -160,7 +160,8 @@ parse_entry (const char *name, JsonNode *node, uint64_t data_len, Entry *e,
   if (dn == NULL || sn == NULL || on == NULL)
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                              "tensor '%s': needs dtype, shape and "
-                             "data_offsets", name);
+                             "data_offsets",
+                             name);
   if (!JSON_NODE_HOLDS_VALUE (dn)
       || json_node_get_value_type (dn) != G_TYPE_STRING)
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
@@ -175,17 +176,17 @@ parse_entry (const char *name, JsonNode *node, uint64_t data_len, Entry *e,
   else
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                              "tensor '%s': unsupported dtype '%.32s' "
-                             "(F32, F16 or BF16)", name, dt);
+                             "(F32, F16 or BF16)",
+                             name, dt);
 
   if (!JSON_NODE_HOLDS_ARRAY (sn))
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                              "tensor '%s': shape is not an array", name);
   shape = json_node_get_array (sn);
   if (json_array_get_length (shape) > LOOKLAB_ST_MAX_RANK)
-    return looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
-                             "tensor '%s': rank %u over the limit %d", name,
-                             json_array_get_length (shape),
-                             LOOKLAB_ST_MAX_RANK);
+    return looklab_diag_set (
+        diag, LOOKLAB_ERR_LIMIT, 0, "tensor '%s': rank %u over the limit %d",
+        name, json_array_get_length (shape), LOOKLAB_ST_MAX_RANK);
   e->rank = (int) json_array_get_length (shape);
   for (i = 0; i < (guint) e->rank; i++)
     {
@@ -194,12 +195,13 @@ parse_entry (const char *name, JsonNode *node, uint64_t data_len, Entry *e,
       if (!get_uint (json_array_get_element (shape, i), &d))
         return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                                  "tensor '%s': shape[%u] is not a "
-                                 "non-negative integer", name, i);
+                                 "non-negative integer",
+                                 name, i);
       if (d > (uint64_t) LOOKLAB_ST_MAX_DIM)
         return looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
                                  "tensor '%s': shape[%u] = %llu over the "
-                                 "limit %lld", name, i,
-                                 (unsigned long long) d,
+                                 "limit %lld",
+                                 name, i, (unsigned long long) d,
                                  (long long) LOOKLAB_ST_MAX_DIM);
       e->shape[i] = (int64_t) d;
       /* n <= 2^28 before and d <= 2^24: no overflow in 64 bits */
@@ -207,7 +209,8 @@ parse_entry (const char *name, JsonNode *node, uint64_t data_len, Entry *e,
       if (n > LOOKLAB_ST_MAX_FILE_BYTES / 4)
         return looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
                                  "tensor '%s': more elements than a file "
-                                 "within the size limit can hold", name);
+                                 "within the size limit can hold",
+                                 name);
     }
   e->n_elements = (int64_t) n;
   nbytes = n * esize;
@@ -222,19 +225,20 @@ parse_entry (const char *name, JsonNode *node, uint64_t data_len, Entry *e,
       || !get_uint (json_array_get_element (offs, 1), &e->end))
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                              "tensor '%s': data_offsets are not "
-                             "non-negative integers", name);
+                             "non-negative integers",
+                             name);
   if (e->begin > e->end || e->end > data_len)
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                              "tensor '%s': data_offsets [%llu, %llu] outside "
-                             "the %llu data bytes (truncated file?)", name,
-                             (unsigned long long) e->begin,
+                             "the %llu data bytes (truncated file?)",
+                             name, (unsigned long long) e->begin,
                              (unsigned long long) e->end,
                              (unsigned long long) data_len);
   if (e->end - e->begin != nbytes)
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                              "tensor '%s': %llu bytes for a shape that needs "
-                             "%llu", name,
-                             (unsigned long long) (e->end - e->begin),
+                             "%llu",
+                             name, (unsigned long long) (e->end - e->begin),
                              (unsigned long long) nbytes);
   return LOOKLAB_OK;
 }
@@ -260,7 +264,8 @@ parse_metadata (JsonNode *node, GHashTable *metadata, LookLabDiag *diag)
         {
           status = looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                                      "__metadata__ value of '%.64s' is not "
-                                     "a string", (const char *) l->data);
+                                     "a string",
+                                     (const char *) l->data);
           break;
         }
       g_hash_table_replace (metadata, g_strdup (l->data),
@@ -296,7 +301,8 @@ looklab_safetensors_parse (const void *data, size_t len,
   if (len < 8)
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                              "file of %zu bytes is too short for the header "
-                             "length (truncated?)", len);
+                             "length (truncated?)",
+                             len);
   memcpy (&hlen, bytes, 8);
   hlen = GUINT64_FROM_LE (hlen);
   if (hlen > LOOKLAB_ST_MAX_HEADER_BYTES)
@@ -307,8 +313,8 @@ looklab_safetensors_parse (const void *data, size_t len,
   if (hlen > len - 8)
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                              "header length %llu but only %zu bytes follow "
-                             "(truncated?)", (unsigned long long) hlen,
-                             len - 8);
+                             "(truncated?)",
+                             (unsigned long long) hlen, len - 8);
   if (hlen < 2 || bytes[8] != '{' || memchr (bytes + 8, 0, hlen) != NULL)
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                              "header is not a JSON object");
@@ -319,9 +325,9 @@ looklab_safetensors_parse (const void *data, size_t len,
   if (!json_parser_load_from_data (parser, (const char *) bytes + 8,
                                    (gssize) hlen, &error))
     {
-      status = looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
-                                 "header is not valid JSON: %s",
-                                 error->message);
+      status
+          = looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                              "header is not valid JSON: %s", error->message);
       goto out;
     }
   if (json_parser_get_root (parser) == NULL
@@ -333,20 +339,19 @@ looklab_safetensors_parse (const void *data, size_t len,
     }
   root = json_node_get_object (json_parser_get_root (parser));
   if (json_object_get_size (root)
-        - (json_object_has_member (root, "__metadata__") ? 1 : 0)
+          - (json_object_has_member (root, "__metadata__") ? 1 : 0)
       > LOOKLAB_ST_MAX_TENSORS)
     {
-      status = looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
-                                 "%u tensors over the limit of %d",
-                                 json_object_get_size (root),
-                                 LOOKLAB_ST_MAX_TENSORS);
+      status = looklab_diag_set (
+          diag, LOOKLAB_ERR_LIMIT, 0, "%u tensors over the limit of %d",
+          json_object_get_size (root), LOOKLAB_ST_MAX_TENSORS);
       goto out;
     }
 
   st = g_new0 (LookLabSafetensors, 1);
   st->by_name = g_hash_table_new (g_str_hash, g_str_equal);
-  st->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                        g_free);
+  st->metadata
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   entries = g_new0 (Entry, json_object_get_size (root) + 1);
   members = json_object_get_members (root);
   for (l = members; l != NULL; l = l->next)
@@ -433,8 +438,8 @@ looklab_safetensors_read (const char *path, LookLabSafetensors **out,
     return looklab_diag_set (diag, LOOKLAB_ERR_IO, 0, "%s: %s", path,
                              g_strerror (errno));
   if (!S_ISREG (sb.st_mode))
-    return looklab_diag_set (diag, LOOKLAB_ERR_IO, 0,
-                             "%s: not a regular file", path);
+    return looklab_diag_set (diag, LOOKLAB_ERR_IO, 0, "%s: not a regular file",
+                             path);
   if ((uint64_t) sb.st_size > LOOKLAB_ST_MAX_FILE_BYTES)
     return looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
                              "%s: %lld bytes over the limit of %llu", path,
@@ -442,8 +447,7 @@ looklab_safetensors_read (const char *path, LookLabSafetensors **out,
                              (unsigned long long) LOOKLAB_ST_MAX_FILE_BYTES);
   if (!g_file_get_contents (path, &contents, &len, &error))
     {
-      status = looklab_diag_set (diag, LOOKLAB_ERR_IO, 0, "%s",
-                                 error->message);
+      status = looklab_diag_set (diag, LOOKLAB_ERR_IO, 0, "%s", error->message);
       g_error_free (error);
       return status;
     }

@@ -23,20 +23,20 @@
 /* Limits.  The published Zhang et al. SIGGRAPH 2017 model is about 140 MB
  * in float32 with about 100 tensors; these leave room without letting a
  * file ask for gigabytes. */
-#define LOOKLAB_ST_MAX_FILE_BYTES   ((uint64_t) 1 << 30)  /* 1 GiB */
+#define LOOKLAB_ST_MAX_FILE_BYTES ((uint64_t) 1 << 30)    /* 1 GiB */
 #define LOOKLAB_ST_MAX_HEADER_BYTES ((uint64_t) 16 << 20) /* 16 MiB */
-#define LOOKLAB_ST_MAX_TENSORS      4096
-#define LOOKLAB_ST_MAX_RANK         4
-#define LOOKLAB_ST_MAX_DIM          ((int64_t) 1 << 24)
-#define LOOKLAB_ST_MAX_NAME         255
+#define LOOKLAB_ST_MAX_TENSORS 4096
+#define LOOKLAB_ST_MAX_RANK 4
+#define LOOKLAB_ST_MAX_DIM ((int64_t) 1 << 24)
+#define LOOKLAB_ST_MAX_NAME 255
 
 typedef struct
 {
-  char    *name;
-  int      rank;                        /* 0..LOOKLAB_ST_MAX_RANK */
-  int64_t  shape[LOOKLAB_ST_MAX_RANK];
-  int64_t  n_elements;                  /* product of shape (1 for rank 0) */
-  float   *data;                        /* n_elements floats, owned */
+  char   *name;
+  int     rank; /* 0..LOOKLAB_ST_MAX_RANK */
+  int64_t shape[LOOKLAB_ST_MAX_RANK];
+  int64_t n_elements; /* product of shape (1 for rank 0) */
+  float  *data;       /* n_elements floats, owned */
 } LookLabTensor;
 
 typedef struct _LookLabSafetensors LookLabSafetensors;
@@ -59,14 +59,14 @@ void looklab_safetensors_free (LookLabSafetensors *st);
  * data offsets), or NULL when out of range. */
 int looklab_safetensors_n_tensors (const LookLabSafetensors *st);
 const LookLabTensor *looklab_safetensors_get (const LookLabSafetensors *st,
-                                              int index);
+                                              int                       index);
 
 /* Returns the tensor named @name, or NULL. */
 const LookLabTensor *looklab_safetensors_find (const LookLabSafetensors *st,
-                                               const char *name);
+                                               const char               *name);
 
 /* Returns the "__metadata__" string value of @key, or NULL. */
 const char *looklab_safetensors_metadata (const LookLabSafetensors *st,
-                                          const char *key);
+                                          const char               *key);
 
 #endif /* LOOKLAB_SAFETENSORS_H */

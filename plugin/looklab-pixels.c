@@ -14,8 +14,8 @@ const Babl *
 looklab_drawable_format (GimpDrawable       *drawable,
                          LookLabPixelFormat *core_format)
 {
-  const Babl *own = gimp_drawable_get_format (drawable);
-  const Babl *type = babl_format_get_type (own, 0);
+  const Babl  *own = gimp_drawable_get_format (drawable);
+  const Babl  *type = babl_format_get_type (own, 0);
   const gchar *name;
 
   if (type == babl_type ("u8"))
@@ -43,27 +43,26 @@ looklab_drawable_format (GimpDrawable       *drawable,
 }
 
 gboolean
-looklab_check_drawable (GimpDrawable  *drawable,
-                        GError       **error)
+looklab_check_drawable (GimpDrawable *drawable, GError **error)
 {
   gint x, y, w, h;
 
   if (gimp_drawable_is_indexed (drawable))
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   _("'%s' is an indexed layer.  A look changes colours "
-                     "freely, which a palette cannot hold: convert the image "
-                     "to RGB first (Image > Mode > RGB)."),
+                   _ ("'%s' is an indexed layer.  A look changes colours "
+                      "freely, which a palette cannot hold: convert the image "
+                      "to RGB first (Image > Mode > RGB)."),
                    gimp_item_get_name (GIMP_ITEM (drawable)));
       return FALSE;
     }
 
-  if (! gimp_drawable_mask_intersect (drawable, &x, &y, &w, &h)
-      || w <= 0 || h <= 0)
+  if (!gimp_drawable_mask_intersect (drawable, &x, &y, &w, &h) || w <= 0
+      || h <= 0)
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   _("The selection does not touch '%s': there is nothing "
-                     "to change."),
+                   _ ("The selection does not touch '%s': there is nothing "
+                      "to change."),
                    gimp_item_get_name (GIMP_ITEM (drawable)));
       return FALSE;
     }
@@ -72,43 +71,36 @@ looklab_check_drawable (GimpDrawable  *drawable,
 }
 
 static gboolean
-apply_one (GimpDrawable            *drawable,
-           const LookLabLut        *lut,
-           LookLabInterp            interp,
-           gdouble                  strength,
-           gint                     index,
-           gint                     n_drawables,
-           GError                 **error)
+apply_one (GimpDrawable *drawable, const LookLabLut *lut, LookLabInterp interp,
+           gdouble strength, gint index, gint n_drawables, GError **error)
 {
-  LookLabPixelFormat  core_format;
-  const Babl         *format = looklab_drawable_format (drawable,
-                                                         &core_format);
-  LookLabLutApplier  *applier = NULL;
-  GeglBuffer         *src = NULL;
-  GeglBuffer         *dst = NULL;
-  guchar             *strip = NULL;
-  gsize               bpp = babl_format_get_bytes_per_pixel (format);
-  gsize               stride;
-  gint                x, y, w, h, row;
-  gboolean            ok = FALSE;
+  LookLabPixelFormat core_format;
+  const Babl        *format = looklab_drawable_format (drawable, &core_format);
+  LookLabLutApplier *applier = NULL;
+  GeglBuffer        *src = NULL;
+  GeglBuffer        *dst = NULL;
+  guchar            *strip = NULL;
+  gsize              bpp = babl_format_get_bytes_per_pixel (format);
+  gsize              stride;
+  gint               x, y, w, h, row;
+  gboolean           ok = FALSE;
 
-  if (! gimp_drawable_mask_intersect (drawable, &x, &y, &w, &h))
+  if (!gimp_drawable_mask_intersect (drawable, &x, &y, &w, &h))
     {
       ok = TRUE;
       goto out;
     }
 
-  applier = looklab_lut_applier_new (lut, core_format, interp,
-                                     (float) strength);
+  applier
+      = looklab_lut_applier_new (lut, core_format, interp, (float) strength);
   if (applier == NULL)
     {
       looklab_set_core_error (error, LOOKLAB_ERR_NOMEM, NULL, NULL);
       goto out;
     }
 
-  if (! g_size_checked_mul (&stride, (gsize) w, bpp)
-      || (strip = g_try_malloc ((gsize) stride * MIN (h, STRIP_ROWS)))
-         == NULL)
+  if (!g_size_checked_mul (&stride, (gsize) w, bpp)
+      || (strip = g_try_malloc ((gsize) stride * MIN (h, STRIP_ROWS))) == NULL)
     {
       looklab_set_core_error (error, LOOKLAB_ERR_NOMEM, NULL,
                               gimp_item_get_name (GIMP_ITEM (drawable)));
@@ -123,10 +115,8 @@ apply_one (GimpDrawable            *drawable,
       GeglRectangle rect = { x, y + row, w, MIN (STRIP_ROWS, h - row) };
       int           status;
 
-      gegl_buffer_get (src, &rect, 1.0, format, strip, stride,
-                       GEGL_ABYSS_NONE);
-      status = looklab_lut_applier_run (applier, strip, stride,
-                                        strip, stride,
+      gegl_buffer_get (src, &rect, 1.0, format, strip, stride, GEGL_ABYSS_NONE);
+      status = looklab_lut_applier_run (applier, strip, stride, strip, stride,
                                         rect.width, rect.height, 0);
       if (status != LOOKLAB_OK)
         {
@@ -155,12 +145,9 @@ out:
 }
 
 gboolean
-looklab_apply_lut_to_drawables (GimpImage         *image,
-                                GimpDrawable     **drawables,
-                                const LookLabLut  *lut,
-                                LookLabInterp      interp,
-                                gdouble            strength,
-                                GError           **error)
+looklab_apply_lut_to_drawables (GimpImage *image, GimpDrawable **drawables,
+                                const LookLabLut *lut, LookLabInterp interp,
+                                gdouble strength, GError **error)
 {
   gint     n = gimp_core_object_array_get_length ((GObject **) drawables);
   gint     i;
@@ -169,17 +156,17 @@ looklab_apply_lut_to_drawables (GimpImage         *image,
   if (n == 0)
     {
       g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                           _("No layer was given to apply the look to."));
+                           _ ("No layer was given to apply the look to."));
       return FALSE;
     }
 
   /* Check every drawable before touching any, so that a bad one among
    * several leaves the image untouched. */
   for (i = 0; i < n; i++)
-    if (! looklab_check_drawable (drawables[i], error))
+    if (!looklab_check_drawable (drawables[i], error))
       return FALSE;
 
-  gimp_progress_init (_("Applying look"));
+  gimp_progress_init (_ ("Applying look"));
   gimp_image_undo_group_start (image);
   for (i = 0; i < n && ok; i++)
     ok = apply_one (drawables[i], lut, interp, strength, i, n, error);
@@ -190,11 +177,9 @@ looklab_apply_lut_to_drawables (GimpImage         *image,
 }
 
 void
-looklab_render_preview (GimpPreview       *preview,
-                        GimpDrawable      *drawable,
-                        const LookLabLut  *lut,
-                        LookLabInterp      interp,
-                        gdouble            strength)
+looklab_render_preview (GimpPreview *preview, GimpDrawable *drawable,
+                        const LookLabLut *lut, LookLabInterp interp,
+                        gdouble strength)
 {
   const Babl *own = gimp_drawable_get_format (drawable);
   const Babl *rgba = babl_format_with_space ("R'G'B'A u8", own);
@@ -207,11 +192,11 @@ looklab_render_preview (GimpPreview       *preview,
   /* GimpDrawablePreview draws 8-bit pixels laid out like the drawable's
    * type (RGB, RGBA, Y, YA). */
   if (gimp_drawable_is_gray (drawable))
-    shown = babl_format_with_space (gimp_drawable_has_alpha (drawable)
-                                    ? "Y'A u8" : "Y' u8", own);
+    shown = babl_format_with_space (
+        gimp_drawable_has_alpha (drawable) ? "Y'A u8" : "Y' u8", own);
   else
-    shown = babl_format_with_space (gimp_drawable_has_alpha (drawable)
-                                    ? "R'G'B'A u8" : "R'G'B' u8", own);
+    shown = babl_format_with_space (
+        gimp_drawable_has_alpha (drawable) ? "R'G'B'A u8" : "R'G'B' u8", own);
   bpp = babl_format_get_bytes_per_pixel (shown);
 
   gimp_preview_get_position (preview, &x, &y);
@@ -239,35 +224,32 @@ looklab_render_preview (GimpPreview       *preview,
 }
 
 gboolean
-looklab_read_drawable (GimpDrawable      *drawable,
-                       LookLabImageView  *view,
-                       gpointer          *pixels,
-                       GError           **error)
+looklab_read_drawable (GimpDrawable *drawable, LookLabImageView *view,
+                       gpointer *pixels, GError **error)
 {
-  LookLabPixelFormat  core_format;
-  const Babl         *format = looklab_drawable_format (drawable,
-                                                         &core_format);
-  gint                w = gimp_drawable_get_width (drawable);
-  gint                h = gimp_drawable_get_height (drawable);
-  gsize               stride, total;
-  GeglBuffer         *buffer;
+  LookLabPixelFormat core_format;
+  const Babl        *format = looklab_drawable_format (drawable, &core_format);
+  gint               w = gimp_drawable_get_width (drawable);
+  gint               h = gimp_drawable_get_height (drawable);
+  gsize              stride, total;
+  GeglBuffer        *buffer;
 
   *pixels = NULL;
   if (w <= 0 || h <= 0
-      || ! g_size_checked_mul (&stride, (gsize) w,
-                               babl_format_get_bytes_per_pixel (format))
-      || ! g_size_checked_mul (&total, stride, (gsize) h)
+      || !g_size_checked_mul (&stride, (gsize) w,
+                              babl_format_get_bytes_per_pixel (format))
+      || !g_size_checked_mul (&total, stride, (gsize) h)
       || (*pixels = g_try_malloc (total)) == NULL)
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   _("'%s' is too large to learn from in memory."),
+                   _ ("'%s' is too large to learn from in memory."),
                    gimp_item_get_name (GIMP_ITEM (drawable)));
       return FALSE;
     }
 
   buffer = gimp_drawable_get_buffer (drawable);
-  gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, w, h), 1.0, format,
-                   *pixels, stride, GEGL_ABYSS_NONE);
+  gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, w, h), 1.0, format, *pixels,
+                   stride, GEGL_ABYSS_NONE);
   g_object_unref (buffer);
 
   view->pixels = *pixels;

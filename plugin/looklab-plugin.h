@@ -14,21 +14,21 @@
 #include "lut-apply.h"
 #include "lut.h"
 
-#define LOOKLAB_PLUG_IN_BINARY   "looklab"
-#define LOOKLAB_PROC_APPLY       "plug-in-looklab-apply"
-#define LOOKLAB_PROC_LEARN       "plug-in-looklab-learn"
+#define LOOKLAB_PLUG_IN_BINARY "looklab"
+#define LOOKLAB_PROC_APPLY "plug-in-looklab-apply"
+#define LOOKLAB_PROC_LEARN "plug-in-looklab-learn"
 #define LOOKLAB_PROC_EXPORT_CUBE "plug-in-looklab-export-cube"
-#define LOOKLAB_PROC_HALD        "plug-in-looklab-hald-identity"
+#define LOOKLAB_PROC_HALD "plug-in-looklab-hald-identity"
 
 /* The look learned by plug-in-looklab-learn, serialised by
  * looklab_look_serialize (), persistent so that it survives XCF. */
-#define LOOKLAB_PARASITE_LOOK    "plug-in-looklab/look"
+#define LOOKLAB_PARASITE_LOOK "plug-in-looklab/look"
 
 /* Edge of the LUT a look is baked into before it is applied.  65^3 keeps
  * the interpolation error of a smooth look far below what 16-bit output
  * can show (OCIO bakes at 65 for the same reason); baking takes a fraction
  * of a second. */
-#define LOOKLAB_APPLY_BAKE_SIZE  65
+#define LOOKLAB_APPLY_BAKE_SIZE 65
 
 /* Learning reads both layers whole into memory (up to 16 bytes a pixel
  * each for float images); above this many pixels the plug-in refuses and
@@ -48,33 +48,27 @@ typedef struct
 /* Sets @error (domain GIMP_PLUG_IN_ERROR) to a translated sentence for the
  * core @status, naming @what (a file name, may be NULL) and passing on the
  * line and detail of @diag (may be NULL). */
-void      looklab_set_core_error   (GError           **error,
-                                    int                status,
-                                    const LookLabDiag *diag,
-                                    const gchar       *what);
+void looklab_set_core_error (GError **error, int status,
+                             const LookLabDiag *diag, const gchar *what);
 
 /* looklab-source.c */
 
 /* Reads @file (a .cube or look file, told apart by its first bytes) or,
  * when @file is NULL, the look stored on @image.  Returns FALSE and sets
  * @error when there is none or it is unreadable. */
-gboolean  looklab_source_load      (GimpImage         *image,
-                                    GFile             *file,
-                                    LookLabSource     *source,
-                                    GError           **error);
+gboolean looklab_source_load (GimpImage *image, GFile *file,
+                              LookLabSource *source, GError **error);
 
-void      looklab_source_clear     (LookLabSource     *source);
+void looklab_source_clear (LookLabSource *source);
 
 /* Returns a new LUT of @size for @source (the LUT itself resampled when
  * the size differs, the look baked), or NULL with @error set. */
-LookLabLut *looklab_source_to_lut  (const LookLabSource *source,
-                                    gint                 size,
-                                    GError             **error);
+LookLabLut *looklab_source_to_lut (const LookLabSource *source, gint size,
+                                   GError **error);
 
 /* Stores @look on @image as the persistent parasite LOOKLAB_PARASITE_LOOK. */
-gboolean  looklab_store_look       (GimpImage         *image,
-                                    const LookLabLook *look,
-                                    GError           **error);
+gboolean looklab_store_look (GimpImage *image, const LookLabLook *look,
+                             GError **error);
 
 /* looklab-pixels.c */
 
@@ -87,32 +81,26 @@ const Babl *looklab_drawable_format (GimpDrawable       *drawable,
 
 /* Returns FALSE with @error set when @drawable cannot take a look
  * (indexed, or not intersecting the selection). */
-gboolean  looklab_check_drawable   (GimpDrawable      *drawable,
-                                    GError           **error);
+gboolean looklab_check_drawable (GimpDrawable *drawable, GError **error);
 
 /* Applies @lut to the selected part of each of @drawables through shadow
  * buffers, in one undo group, with progress.  Grayscale drawables get the
  * look of (Y, Y, Y) and keep the luminance of the result (see README). */
-gboolean  looklab_apply_lut_to_drawables (GimpImage      *image,
-                                          GimpDrawable  **drawables,
-                                          const LookLabLut *lut,
-                                          LookLabInterp  interp,
-                                          gdouble        strength,
-                                          GError       **error);
+gboolean looklab_apply_lut_to_drawables (GimpImage        *image,
+                                         GimpDrawable    **drawables,
+                                         const LookLabLut *lut,
+                                         LookLabInterp interp, gdouble strength,
+                                         GError **error);
 
 /* Renders @lut over the visible area of a GimpDrawablePreview. */
-void      looklab_render_preview   (GimpPreview       *preview,
-                                    GimpDrawable      *drawable,
-                                    const LookLabLut  *lut,
-                                    LookLabInterp      interp,
-                                    gdouble            strength);
+void looklab_render_preview (GimpPreview *preview, GimpDrawable *drawable,
+                             const LookLabLut *lut, LookLabInterp interp,
+                             gdouble strength);
 
 /* Reads all of @drawable in its core format into a new buffer (free with
  * g_free ()) and fills @view.  Returns FALSE with @error set when the
  * layer is too large to hold in memory. */
-gboolean  looklab_read_drawable    (GimpDrawable      *drawable,
-                                    LookLabImageView  *view,
-                                    gpointer          *pixels,
-                                    GError           **error);
+gboolean looklab_read_drawable (GimpDrawable *drawable, LookLabImageView *view,
+                                gpointer *pixels, GError **error);
 
 #endif /* LOOKLAB_PLUGIN_H */

@@ -14,31 +14,29 @@
 #define SNIFF_BYTES 16
 
 static gboolean
-load_file (GFile          *file,
-           LookLabSource  *source,
-           GError        **error)
+load_file (GFile *file, LookLabSource *source, GError **error)
 {
-  gchar         *path = g_file_get_path (file);
-  gchar         *name = g_file_get_parse_name (file);
-  unsigned char  head[SNIFF_BYTES];
-  size_t         n_head = 0;
-  FILE          *fp;
-  LookLabDiag    diag = { 0 };
-  int            status;
-  gboolean       ok = FALSE;
+  gchar        *path = g_file_get_path (file);
+  gchar        *name = g_file_get_parse_name (file);
+  unsigned char head[SNIFF_BYTES];
+  size_t        n_head = 0;
+  FILE         *fp;
+  LookLabDiag   diag = { 0 };
+  int           status;
+  gboolean      ok = FALSE;
 
   if (path == NULL)
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   _("'%s' is not a local file."), name);
+                   _ ("'%s' is not a local file."), name);
       goto out;
     }
 
   fp = fopen (path, "rb");
   if (fp == NULL)
     {
-      g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   _("Could not open '%s': %s"), name, g_strerror (errno));
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, _ ("Could not open '%s': %s"),
+                   name, g_strerror (errno));
       goto out;
     }
   n_head = fread (head, 1, sizeof head, fp);
@@ -64,25 +62,23 @@ out:
 }
 
 static gboolean
-load_parasite (GimpImage      *image,
-               LookLabSource  *source,
-               GError        **error)
+load_parasite (GimpImage *image, LookLabSource *source, GError **error)
 {
-  GimpParasite  *parasite = NULL;
-  gconstpointer  data;
-  guint32        size = 0;
-  LookLabDiag    diag = { 0 };
-  int            status;
-  gboolean       ok = FALSE;
+  GimpParasite *parasite = NULL;
+  gconstpointer data;
+  guint32       size = 0;
+  LookLabDiag   diag = { 0 };
+  int           status;
+  gboolean      ok = FALSE;
 
   if (image != NULL)
     parasite = gimp_image_get_parasite (image, LOOKLAB_PARASITE_LOOK);
   if (parasite == NULL)
     {
       g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                           _("No look file was given and the image holds no "
-                             "learned look.  Choose a .cube or look file, or "
-                             "learn a look first."));
+                           _ ("No look file was given and the image holds no "
+                              "learned look.  Choose a .cube or look file, or "
+                              "learn a look first."));
       goto out;
     }
 
@@ -91,7 +87,7 @@ load_parasite (GimpImage      *image,
   if (status != LOOKLAB_OK)
     {
       looklab_set_core_error (error, status, &diag,
-                              _("the look stored in the image"));
+                              _ ("the look stored in the image"));
       goto out;
     }
   ok = TRUE;
@@ -103,22 +99,20 @@ out:
 }
 
 gboolean
-looklab_source_load (GimpImage      *image,
-                     GFile          *file,
-                     LookLabSource  *source,
-                     GError        **error)
+looklab_source_load (GimpImage *image, GFile *file, LookLabSource *source,
+                     GError **error)
 {
   source->lut = NULL;
   source->look = NULL;
 
   if (file != NULL)
     {
-      gchar    *name = g_file_get_parse_name (file);
-      gboolean  empty = name == NULL || name[0] == '\0';
+      gchar   *name = g_file_get_parse_name (file);
+      gboolean empty = name == NULL || name[0] == '\0';
 
       g_free (name);
       /* Script-Fu turns "" into a GFile with an empty name: "no file". */
-      if (! empty)
+      if (!empty)
         return load_file (file, source, error);
     }
 
@@ -135,9 +129,7 @@ looklab_source_clear (LookLabSource *source)
 }
 
 LookLabLut *
-looklab_source_to_lut (const LookLabSource  *source,
-                       gint                  size,
-                       GError              **error)
+looklab_source_to_lut (const LookLabSource *source, gint size, GError **error)
 {
   LookLabLut *lut = NULL;
 
@@ -173,11 +165,11 @@ looklab_source_to_lut (const LookLabSource  *source,
             for (g = 0; g < size; g++)
               for (r = 0; r < size; r++)
                 {
-                  float  in[3] = { (float) r / (size - 1),
-                                   (float) g / (size - 1),
-                                   (float) b / (size - 1) };
-                  float *o = lut->table
-                             + (((size_t) b * size + g) * size + r) * 3;
+                  float in[3]
+                      = { (float) r / (size - 1), (float) g / (size - 1),
+                          (float) b / (size - 1) };
+                  float *o
+                      = lut->table + (((size_t) b * size + g) * size + r) * 3;
 
                   looklab_lut_eval (source->lut, in, o);
                 }
@@ -191,9 +183,7 @@ looklab_source_to_lut (const LookLabSource  *source,
 }
 
 gboolean
-looklab_store_look (GimpImage          *image,
-                    const LookLabLook  *look,
-                    GError            **error)
+looklab_store_look (GimpImage *image, const LookLabLook *look, GError **error)
 {
   GimpParasite *parasite;
   void         *data = NULL;
@@ -205,20 +195,20 @@ looklab_store_look (GimpImage          *image,
   if (status != LOOKLAB_OK || len > G_MAXUINT32)
     {
       free (data);
-      looklab_set_core_error (error, status != LOOKLAB_OK ? status
-                              : LOOKLAB_ERR_LIMIT, NULL, NULL);
+      looklab_set_core_error (
+          error, status != LOOKLAB_OK ? status : LOOKLAB_ERR_LIMIT, NULL, NULL);
       return FALSE;
     }
 
-  parasite = gimp_parasite_new (LOOKLAB_PARASITE_LOOK,
-                                GIMP_PARASITE_PERSISTENT | GIMP_PARASITE_UNDOABLE,
-                                (guint32) len, data);
+  parasite = gimp_parasite_new (
+      LOOKLAB_PARASITE_LOOK, GIMP_PARASITE_PERSISTENT | GIMP_PARASITE_UNDOABLE,
+      (guint32) len, data);
   ok = gimp_image_attach_parasite (image, parasite);
   gimp_parasite_free (parasite);
   free (data);
 
-  if (! ok)
+  if (!ok)
     g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                         _("Could not store the look in the image."));
+                         _ ("Could not store the look in the image."));
   return ok;
 }

@@ -38,11 +38,10 @@ typedef struct
   gint         layers;
 } ModelSize;
 
-static const ModelSize model_sizes[] =
-{
-  { "fast",     16, 1 },
+static const ModelSize model_sizes[] = {
+  { "fast", 16, 1 },
   { "balanced", 32, 2 },
-  { "precise",  64, 2 },
+  { "precise", 64, 2 },
 };
 
 static GList *
@@ -58,19 +57,19 @@ looklab_query_procedures (GimpPlugIn *plug_in)
 }
 
 static GimpValueArray *
-error_return (GimpProcedure *procedure,
-              GError        *error)
+error_return (GimpProcedure *procedure, GError *error)
 {
-  return gimp_procedure_new_return_values (procedure,
-                                           GIMP_PDB_EXECUTION_ERROR, error);
+  return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR,
+                                           error);
 }
 
 static LookLabInterp
 config_interp (GimpProcedureConfig *config)
 {
   return gimp_procedure_config_get_choice_id (config, "interpolation")
-         == LOOKLAB_INTERP_TRILINEAR ? LOOKLAB_INTERP_TRILINEAR
-                                     : LOOKLAB_INTERP_TETRAHEDRAL;
+                 == LOOKLAB_INTERP_TRILINEAR
+             ? LOOKLAB_INTERP_TRILINEAR
+             : LOOKLAB_INTERP_TETRAHEDRAL;
 }
 
 /* ---- Apply ------------------------------------------------------------ */
@@ -91,9 +90,8 @@ typedef struct
 #define PREVIEW_BAKE_SIZE 33
 
 static void
-apply_preview (GimpPreview         *preview,
-               GimpProcedureConfig *config,
-               gpointer             user_data)
+apply_preview (GimpPreview *preview, GimpProcedureConfig *config,
+               gpointer user_data)
 {
   PreviewState *state = user_data;
   GFile        *file = NULL;
@@ -101,9 +99,8 @@ apply_preview (GimpPreview         *preview,
 
   g_object_get (config, "file", &file, "strength", &strength, NULL);
 
-  if (! state->loaded
-      || (file == NULL) != (state->file == NULL)
-      || (file != NULL && ! g_file_equal (file, state->file)))
+  if (!state->loaded || (file == NULL) != (state->file == NULL)
+      || (file != NULL && !g_file_equal (file, state->file)))
     {
       LookLabSource source;
 
@@ -117,10 +114,9 @@ apply_preview (GimpPreview         *preview,
        * when the user presses OK. */
       if (looklab_source_load (state->image, file, &source, NULL))
         {
-          state->lut = looklab_source_to_lut (&source,
-                                              source.lut != NULL
-                                              ? source.lut->size
-                                              : PREVIEW_BAKE_SIZE, NULL);
+          state->lut = looklab_source_to_lut (
+              &source,
+              source.lut != NULL ? source.lut->size : PREVIEW_BAKE_SIZE, NULL);
           looklab_source_clear (&source);
         }
     }
@@ -131,18 +127,15 @@ apply_preview (GimpPreview         *preview,
 }
 
 static GimpValueArray *
-apply_run (GimpProcedure        *procedure,
-           GimpRunMode           run_mode,
-           GimpImage            *image,
-           GimpDrawable        **drawables,
-           GimpProcedureConfig  *config,
-           gpointer              run_data)
+apply_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
+           GimpDrawable **drawables, GimpProcedureConfig *config,
+           gpointer run_data)
 {
-  GError        *error = NULL;
-  GFile         *file = NULL;
-  gdouble        strength = 1.0;
-  LookLabSource  source = { NULL, NULL };
-  LookLabLut    *lut = NULL;
+  GError           *error = NULL;
+  GFile            *file = NULL;
+  gdouble           strength = 1.0;
+  LookLabSource     source = { NULL, NULL };
+  LookLabLut       *lut = NULL;
   GimpPDBStatusType status = GIMP_PDB_EXECUTION_ERROR;
 
   if (run_mode == GIMP_RUN_INTERACTIVE)
@@ -154,21 +147,22 @@ apply_run (GimpProcedure        *procedure,
         state.drawable = drawables[0];
 
       gimp_ui_init (LOOKLAB_PLUG_IN_BINARY);
-      go = looklab_ui_apply_dialog (procedure, config, state.drawable,
-                                    state.drawable != NULL
-                                    && ! gimp_drawable_is_indexed (state.drawable)
-                                    ? apply_preview : NULL,
-                                    &state);
+      go = looklab_ui_apply_dialog (
+          procedure, config, state.drawable,
+          state.drawable != NULL && !gimp_drawable_is_indexed (state.drawable)
+              ? apply_preview
+              : NULL,
+          &state);
       looklab_lut_free (state.lut);
       g_clear_object (&state.file);
-      if (! go)
-        return gimp_procedure_new_return_values (procedure,
-                                                 GIMP_PDB_CANCEL, NULL);
+      if (!go)
+        return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL,
+                                                 NULL);
     }
 
   g_object_get (config, "file", &file, "strength", &strength, NULL);
 
-  if (! looklab_source_load (image, file, &source, &error))
+  if (!looklab_source_load (image, file, &source, &error))
     goto out;
 
   /* A .cube is applied as read (shaper and domain included), not
@@ -180,10 +174,9 @@ apply_run (GimpProcedure        *procedure,
         goto out;
     }
 
-  if (! looklab_apply_lut_to_drawables (image, drawables,
-                                        source.lut != NULL ? source.lut : lut,
-                                        config_interp (config), strength,
-                                        &error))
+  if (!looklab_apply_lut_to_drawables (
+          image, drawables, source.lut != NULL ? source.lut : lut,
+          config_interp (config), strength, &error))
     goto out;
 
   if (run_mode != GIMP_RUN_NONINTERACTIVE)
@@ -209,8 +202,7 @@ learn_progress (double fraction, void *user_data)
 }
 
 static gboolean
-is_target (GimpLayer     *layer,
-           GimpDrawable **targets)
+is_target (GimpLayer *layer, GimpDrawable **targets)
 {
   gint i, n = gimp_core_object_array_get_length ((GObject **) targets);
 
@@ -224,10 +216,8 @@ is_target (GimpLayer     *layer,
  * usually the edited copy): after = upper, before = lower.  Layers the
  * look is to be applied to are passed over when two others qualify. */
 static void
-default_pair (GimpImage     *image,
-              GimpDrawable **targets,
-              GimpLayer    **before,
-              GimpLayer    **after)
+default_pair (GimpImage *image, GimpDrawable **targets, GimpLayer **before,
+              GimpLayer **after)
 {
   GimpLayer **layers = gimp_image_get_layers (image);
   gint        n = gimp_core_object_array_get_length ((GObject **) layers);
@@ -238,13 +228,14 @@ default_pair (GimpImage     *image,
     for (i = 0; i < n && *after == NULL; i++)
       for (j = i + 1; j < n; j++)
         {
-          if (pass == 0 && (is_target (layers[i], targets)
-                            || is_target (layers[j], targets)))
+          if (pass == 0
+              && (is_target (layers[i], targets)
+                  || is_target (layers[j], targets)))
             continue;
           if (gimp_drawable_get_width (GIMP_DRAWABLE (layers[i]))
-              == gimp_drawable_get_width (GIMP_DRAWABLE (layers[j]))
+                  == gimp_drawable_get_width (GIMP_DRAWABLE (layers[j]))
               && gimp_drawable_get_height (GIMP_DRAWABLE (layers[i]))
-                 == gimp_drawable_get_height (GIMP_DRAWABLE (layers[j])))
+                     == gimp_drawable_get_height (GIMP_DRAWABLE (layers[j])))
             {
               *after = layers[i];
               *before = layers[j];
@@ -261,31 +252,30 @@ default_pair (GimpImage     *image,
 
 typedef struct
 {
-  GimpDrawable     *drawable;
-  GimpPreview      *preview;
-  gchar            *key;        /* what the current look was fitted for */
-  GThread          *thread;
-  guint             timeout_id;
-  gboolean          pending;    /* the key changed while a fit ran */
+  GimpDrawable *drawable;
+  GimpPreview  *preview;
+  gchar        *key; /* what the current look was fitted for */
+  GThread      *thread;
+  guint         timeout_id;
+  gboolean      pending; /* the key changed while a fit ran */
 
   /* Shared with the worker. */
-  gint              progress;   /* per mille, atomic */
-  gint              cancel;     /* atomic */
-  gint              done;       /* atomic */
-  gpointer          bpix;
-  gpointer          apix;
-  LookLabImageView  bview;
-  LookLabImageView  aview;
-  LookLabFitParams  params;
-  LookLabLook      *look;
-  LookLabLut       *lut;
-  int               status;
-  LookLabLookInfo   info;
+  gint             progress; /* per mille, atomic */
+  gint             cancel;   /* atomic */
+  gint             done;     /* atomic */
+  gpointer         bpix;
+  gpointer         apix;
+  LookLabImageView bview;
+  LookLabImageView aview;
+  LookLabFitParams params;
+  LookLabLook     *look;
+  LookLabLut      *lut;
+  int              status;
+  LookLabLookInfo  info;
 } LearnPreview;
 
 static void
-fit_params_from_config (GimpProcedureConfig *config,
-                        LookLabFitParams    *params)
+fit_params_from_config (GimpProcedureConfig *config, LookLabFitParams *params)
 {
   gint hidden = 0, layers = 0, seed = 0;
   gint size_id = gimp_procedure_config_get_choice_id (config, "model-size");
@@ -308,20 +298,17 @@ fit_params_from_config (GimpProcedureConfig *config,
 /* Reads @drawable reduced by @scale (GEGL's mipmaps average the pixels) as
  * non-linear float RGBA of its own space. */
 static gpointer
-read_scaled (GimpDrawable     *drawable,
-             gdouble           scale,
-             LookLabImageView *view)
+read_scaled (GimpDrawable *drawable, gdouble scale, LookLabImageView *view)
 {
-  const Babl *format = babl_format_with_space ("R'G'B'A float",
-                                               gimp_drawable_get_format (drawable));
+  const Babl *format = babl_format_with_space (
+      "R'G'B'A float", gimp_drawable_get_format (drawable));
   gint        w = MAX (1, (gint) (gimp_drawable_get_width (drawable) * scale));
   gint        h = MAX (1, (gint) (gimp_drawable_get_height (drawable) * scale));
   GeglBuffer *buffer = gimp_drawable_get_buffer (drawable);
   gpointer    pixels = g_new (gfloat, (gsize) w * h * 4);
 
-  gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, w, h), scale, format,
-                   pixels, (gint) (w * 4 * sizeof (gfloat)),
-                   GEGL_ABYSS_CLAMP);
+  gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, w, h), scale, format, pixels,
+                   (gint) (w * 4 * sizeof (gfloat)), GEGL_ABYSS_CLAMP);
   g_object_unref (buffer);
 
   view->pixels = pixels;
@@ -375,9 +362,9 @@ preview_fit_poll (gpointer data)
   LearnPreview *lp = data;
   gchar        *text;
 
-  if (! g_atomic_int_get (&lp->done))
+  if (!g_atomic_int_get (&lp->done))
     {
-      text = g_strdup_printf (_("Learning the look... %d %%"),
+      text = g_strdup_printf (_ ("Learning the look... %d %%"),
                               g_atomic_int_get (&lp->progress) / 10);
       looklab_ui_set_status (lp->preview, text);
       g_free (text);
@@ -395,15 +382,15 @@ preview_fit_poll (gpointer data)
     }
   else if (lp->status == LOOKLAB_OK)
     {
-      text = g_strdup_printf (_("Mean difference on the pair: %.2f dE00 "
-                                "(preview fitted on a reduced copy)"),
+      text = g_strdup_printf (_ ("Mean difference on the pair: %.2f dE00 "
+                                 "(preview fitted on a reduced copy)"),
                               lp->info.fit_mean_de00);
       looklab_ui_set_status (lp->preview, text);
       g_free (text);
     }
   else
     {
-      text = g_strdup_printf (_("Could not learn a look: %s"),
+      text = g_strdup_printf (_ ("Could not learn a look: %s"),
                               looklab_strerror (lp->status));
       looklab_ui_set_status (lp->preview, text);
       g_free (text);
@@ -414,9 +401,8 @@ preview_fit_poll (gpointer data)
 }
 
 static void
-learn_preview (GimpPreview         *preview,
-               GimpProcedureConfig *config,
-               gpointer             user_data)
+learn_preview (GimpPreview *preview, GimpProcedureConfig *config,
+               gpointer user_data)
 {
   LearnPreview *lp = user_data;
   GimpLayer    *before = NULL;
@@ -428,14 +414,14 @@ learn_preview (GimpPreview         *preview,
 
   if (before == NULL || after == NULL
       || gimp_drawable_get_width (GIMP_DRAWABLE (before))
-         != gimp_drawable_get_width (GIMP_DRAWABLE (after))
+             != gimp_drawable_get_width (GIMP_DRAWABLE (after))
       || gimp_drawable_get_height (GIMP_DRAWABLE (before))
-         != gimp_drawable_get_height (GIMP_DRAWABLE (after))
+             != gimp_drawable_get_height (GIMP_DRAWABLE (after))
       || gimp_drawable_is_indexed (GIMP_DRAWABLE (before))
       || gimp_drawable_is_indexed (GIMP_DRAWABLE (after)))
     {
-      looklab_ui_set_status (preview, _("Choose a before and an after layer "
-                                        "of the same size."));
+      looklab_ui_set_status (preview, _ ("Choose a before and an after layer "
+                                         "of the same size."));
       goto draw;
     }
 
@@ -445,8 +431,8 @@ learn_preview (GimpPreview         *preview,
     fit_params_from_config (config, &params);
     key = g_strdup_printf ("%d/%d/%d/%d/%u",
                            gimp_item_get_id (GIMP_ITEM (before)),
-                           gimp_item_get_id (GIMP_ITEM (after)),
-                           params.hidden, params.layers, params.seed);
+                           gimp_item_get_id (GIMP_ITEM (after)), params.hidden,
+                           params.layers, params.seed);
 
     if (g_strcmp0 (key, lp->key) != 0)
       {
@@ -460,8 +446,8 @@ learn_preview (GimpPreview         *preview,
           {
             gint    w = gimp_drawable_get_width (GIMP_DRAWABLE (before));
             gint    h = gimp_drawable_get_height (GIMP_DRAWABLE (before));
-            gdouble scale = MIN (1.0, (gdouble) LEARN_PREVIEW_SIDE
-                                      / MAX (w, h));
+            gdouble scale
+                = MIN (1.0, (gdouble) LEARN_PREVIEW_SIDE / MAX (w, h));
 
             g_free (lp->key);
             lp->key = g_steal_pointer (&key);
@@ -475,9 +461,9 @@ learn_preview (GimpPreview         *preview,
             g_atomic_int_set (&lp->progress, 0);
             g_atomic_int_set (&lp->cancel, 0);
             g_atomic_int_set (&lp->done, 0);
-            looklab_ui_set_status (preview, _("Learning the look..."));
-            lp->thread = g_thread_new ("looklab-preview-fit",
-                                       preview_fit_thread, lp);
+            looklab_ui_set_status (preview, _ ("Learning the look..."));
+            lp->thread
+                = g_thread_new ("looklab-preview-fit", preview_fit_thread, lp);
             lp->timeout_id = g_timeout_add (150, preview_fit_poll, lp);
           }
       }
@@ -505,20 +491,17 @@ learn_preview_clear (LearnPreview *lp)
 }
 
 static gboolean
-save_look (const LookLabLook  *look,
-           GFile              *file,
-           gint                lut_size,
-           GError            **error)
+save_look (const LookLabLook *look, GFile *file, gint lut_size, GError **error)
 {
-  gchar       *path = g_file_get_path (file);
-  gchar       *name = g_file_get_parse_name (file);
-  LookLabDiag  diag = { 0 };
-  int          status;
+  gchar      *path = g_file_get_path (file);
+  gchar      *name = g_file_get_parse_name (file);
+  LookLabDiag diag = { 0 };
+  int         status;
 
   if (path == NULL)
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   _("'%s' is not a local file."), name);
+                   _ ("'%s' is not a local file."), name);
       g_free (name);
       return FALSE;
     }
@@ -552,29 +535,26 @@ save_look (const LookLabLook  *look,
 }
 
 static GimpValueArray *
-learn_run (GimpProcedure        *procedure,
-           GimpRunMode           run_mode,
-           GimpImage            *image,
-           GimpDrawable        **drawables,
-           GimpProcedureConfig  *config,
-           gpointer              run_data)
+learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
+           GimpDrawable **drawables, GimpProcedureConfig *config,
+           gpointer run_data)
 {
-  GError           *error = NULL;
-  GimpLayer        *before = NULL;
-  GimpLayer        *after = NULL;
-  GFile            *file = NULL;
-  gint              lut_size = 33;
-  gboolean          apply = TRUE;
-  LookLabFitParams  params;
-  LookLabImageView  bview, aview;
-  gpointer          bpix = NULL, apix = NULL;
-  LookLabLook      *look = NULL;
-  LookLabLut       *lut = NULL;
-  LookLabLookInfo   info = { 0 };
-  LookLabDiag       diag = { 0 };
-  GimpValueArray   *ret;
-  int               st;
-  gboolean          ok = FALSE;
+  GError          *error = NULL;
+  GimpLayer       *before = NULL;
+  GimpLayer       *after = NULL;
+  GFile           *file = NULL;
+  gint             lut_size = 33;
+  gboolean         apply = TRUE;
+  LookLabFitParams params;
+  LookLabImageView bview, aview;
+  gpointer         bpix = NULL, apix = NULL;
+  LookLabLook     *look = NULL;
+  LookLabLut      *lut = NULL;
+  LookLabLookInfo  info = { 0 };
+  LookLabDiag      diag = { 0 };
+  GimpValueArray  *ret;
+  int              st;
+  gboolean         ok = FALSE;
 
   if (run_mode == GIMP_RUN_INTERACTIVE)
     {
@@ -597,43 +577,37 @@ learn_run (GimpProcedure        *procedure,
         gboolean     go;
 
         if (gimp_core_object_array_get_length ((GObject **) drawables) > 0
-            && ! gimp_drawable_is_indexed (drawables[0]))
+            && !gimp_drawable_is_indexed (drawables[0]))
           lp.drawable = drawables[0];
 
         gimp_ui_init (LOOKLAB_PLUG_IN_BINARY);
-        go = looklab_ui_learn_dialog (procedure, config, image, lp.drawable,
-                                      lp.drawable != NULL ? learn_preview
-                                                          : NULL,
-                                      &lp);
+        go = looklab_ui_learn_dialog (
+            procedure, config, image, lp.drawable,
+            lp.drawable != NULL ? learn_preview : NULL, &lp);
         learn_preview_clear (&lp);
-        if (! go)
-          return gimp_procedure_new_return_values (procedure,
-                                                   GIMP_PDB_CANCEL, NULL);
+        if (!go)
+          return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL,
+                                                   NULL);
       }
     }
 
-  g_object_get (config,
-                "before",    &before,
-                "after",     &after,
-                "file",      &file,
-                "lut-size",  &lut_size,
-                "apply",     &apply,
-                NULL);
+  g_object_get (config, "before", &before, "after", &after, "file", &file,
+                "lut-size", &lut_size, "apply", &apply, NULL);
 
   if (before == NULL || after == NULL)
     {
       g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0,
-                           _("Choose a before layer and an after layer."));
+                           _ ("Choose a before layer and an after layer."));
       goto out;
     }
   if (gimp_drawable_get_width (GIMP_DRAWABLE (before))
-      != gimp_drawable_get_width (GIMP_DRAWABLE (after))
+          != gimp_drawable_get_width (GIMP_DRAWABLE (after))
       || gimp_drawable_get_height (GIMP_DRAWABLE (before))
-         != gimp_drawable_get_height (GIMP_DRAWABLE (after)))
+             != gimp_drawable_get_height (GIMP_DRAWABLE (after)))
     {
       g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
-                   _("The before layer (%d x %d) and the after layer "
-                     "(%d x %d) must have the same size."),
+                   _ ("The before layer (%d x %d) and the after layer "
+                      "(%d x %d) must have the same size."),
                    gimp_drawable_get_width (GIMP_DRAWABLE (before)),
                    gimp_drawable_get_height (GIMP_DRAWABLE (before)),
                    gimp_drawable_get_width (GIMP_DRAWABLE (after)),
@@ -641,12 +615,12 @@ learn_run (GimpProcedure        *procedure,
       goto out;
     }
   if ((gint64) gimp_drawable_get_width (GIMP_DRAWABLE (before))
-      * gimp_drawable_get_height (GIMP_DRAWABLE (before))
+          * gimp_drawable_get_height (GIMP_DRAWABLE (before))
       > LOOKLAB_LEARN_MAX_PIXELS)
     {
       g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
-                   _("The layers are larger than %d megapixels.  Learn from "
-                     "scaled-down copies: the look is the same."),
+                   _ ("The layers are larger than %d megapixels.  Learn from "
+                      "scaled-down copies: the look is the same."),
                    (gint) (LOOKLAB_LEARN_MAX_PIXELS / 1000000));
       goto out;
     }
@@ -654,8 +628,8 @@ learn_run (GimpProcedure        *procedure,
       || gimp_drawable_is_indexed (GIMP_DRAWABLE (after)))
     {
       g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0,
-                           _("The before and after layers must not be "
-                             "indexed: convert the image to RGB first."));
+                           _ ("The before and after layers must not be "
+                              "indexed: convert the image to RGB first."));
       goto out;
     }
   /* Check the targets before the long fit, not after it. */
@@ -665,20 +639,19 @@ learn_run (GimpProcedure        *procedure,
       gint i;
 
       for (i = 0; i < n; i++)
-        if (! looklab_check_drawable (drawables[i], &error))
+        if (!looklab_check_drawable (drawables[i], &error))
           goto out;
     }
 
   fit_params_from_config (config, &params);
 
-  if (! looklab_read_drawable (GIMP_DRAWABLE (before), &bview, &bpix, &error)
-      || ! looklab_read_drawable (GIMP_DRAWABLE (after), &aview, &apix,
-                                  &error))
+  if (!looklab_read_drawable (GIMP_DRAWABLE (before), &bview, &bpix, &error)
+      || !looklab_read_drawable (GIMP_DRAWABLE (after), &aview, &apix, &error))
     goto out;
 
-  gimp_progress_init (_("Learning look"));
-  st = looklab_look_fit (&bview, &aview, NULL, &params,
-                         learn_progress, NULL, &look, &diag);
+  gimp_progress_init (_ ("Learning look"));
+  st = looklab_look_fit (&bview, &aview, NULL, &params, learn_progress, NULL,
+                         &look, &diag);
   g_clear_pointer (&bpix, g_free);
   g_clear_pointer (&apix, g_free);
   if (st != LOOKLAB_OK)
@@ -688,10 +661,10 @@ learn_run (GimpProcedure        *procedure,
     }
   looklab_look_get_info (look, &info);
 
-  if (! looklab_store_look (image, look, &error))
+  if (!looklab_store_look (image, look, &error))
     goto out;
 
-  if (file != NULL && ! save_look (look, file, lut_size, &error))
+  if (file != NULL && !save_look (look, file, lut_size, &error))
     goto out;
 
   if (apply && gimp_core_object_array_get_length ((GObject **) drawables) > 0)
@@ -702,18 +675,17 @@ learn_run (GimpProcedure        *procedure,
           looklab_set_core_error (&error, LOOKLAB_ERR_NOMEM, NULL, NULL);
           goto out;
         }
-      if (! looklab_apply_lut_to_drawables (image, drawables, lut,
-                                            LOOKLAB_INTERP_TETRAHEDRAL, 1.0,
-                                            &error))
+      if (!looklab_apply_lut_to_drawables (
+              image, drawables, lut, LOOKLAB_INTERP_TETRAHEDRAL, 1.0, &error))
         goto out;
     }
 
   if (run_mode != GIMP_RUN_NONINTERACTIVE)
     {
       gimp_displays_flush ();
-      gchar *msg = g_strdup_printf (_("Look learned from %zu colours: "
-                                      "mean difference on the pair "
-                                      "%.2f dE00."),
+      gchar *msg = g_strdup_printf (_ ("Look learned from %zu colours: "
+                                       "mean difference on the pair "
+                                       "%.2f dE00."),
                                     info.fit_samples, info.fit_mean_de00);
 
       gimp_message (msg);
@@ -729,7 +701,7 @@ out:
   g_clear_object (&before);
   g_clear_object (&after);
 
-  if (! ok)
+  if (!ok)
     {
       g_clear_object (&file);
       return error_return (procedure, error);
@@ -745,31 +717,28 @@ out:
 /* ---- Export .cube ----------------------------------------------------- */
 
 static GimpValueArray *
-export_run (GimpProcedure        *procedure,
-            GimpRunMode           run_mode,
-            GimpImage            *image,
-            GimpDrawable        **drawables,
-            GimpProcedureConfig  *config,
-            gpointer              run_data)
+export_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
+            GimpDrawable **drawables, GimpProcedureConfig *config,
+            gpointer run_data)
 {
-  GError        *error = NULL;
-  GFile         *file = NULL;
-  GFile         *output = NULL;
-  gint           size = 33;
-  LookLabSource  source = { NULL, NULL };
-  LookLabLut    *lut = NULL;
-  gchar         *path = NULL;
-  gchar         *name = NULL;
-  LookLabDiag    diag = { 0 };
-  int            st;
-  gboolean       ok = FALSE;
+  GError       *error = NULL;
+  GFile        *file = NULL;
+  GFile        *output = NULL;
+  gint          size = 33;
+  LookLabSource source = { NULL, NULL };
+  LookLabLut   *lut = NULL;
+  gchar        *path = NULL;
+  gchar        *name = NULL;
+  LookLabDiag   diag = { 0 };
+  int           st;
+  gboolean      ok = FALSE;
 
   if (run_mode == GIMP_RUN_INTERACTIVE)
     {
       gimp_ui_init (LOOKLAB_PLUG_IN_BINARY);
-      if (! looklab_ui_export_dialog (procedure, config))
-        return gimp_procedure_new_return_values (procedure,
-                                                 GIMP_PDB_CANCEL, NULL);
+      if (!looklab_ui_export_dialog (procedure, config))
+        return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL,
+                                                 NULL);
     }
 
   g_object_get (config, "file", &file, "output", &output, "lut-size", &size,
@@ -778,7 +747,7 @@ export_run (GimpProcedure        *procedure,
   if (output == NULL)
     {
       g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0,
-                           _("Choose where to write the .cube file."));
+                           _ ("Choose where to write the .cube file."));
       goto out;
     }
   path = g_file_get_path (output);
@@ -786,11 +755,11 @@ export_run (GimpProcedure        *procedure,
   if (path == NULL)
     {
       g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
-                   _("'%s' is not a local file."), name);
+                   _ ("'%s' is not a local file."), name);
       goto out;
     }
 
-  if (! looklab_source_load (image, file, &source, &error))
+  if (!looklab_source_load (image, file, &source, &error))
     goto out;
   lut = looklab_source_to_lut (&source, size, &error);
   if (lut == NULL)
@@ -812,7 +781,7 @@ out:
   g_clear_object (&output);
   g_free (path);
   g_free (name);
-  if (! ok)
+  if (!ok)
     return error_return (procedure, error);
   return gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
 }
@@ -823,8 +792,7 @@ out:
  * L^2-per-axis lattice, red fastest, then green, then blue (Eskil Steenberg's
  * Hald layout, as read by G'MIC and ImageMagick -hald-clut). */
 static GimpLayer *
-make_hald_layer (GimpImage *image,
-                 gint       level)
+make_hald_layer (GimpImage *image, gint level)
 {
   gint        n = level * level;
   gint        side = n * level;
@@ -833,7 +801,7 @@ make_hald_layer (GimpImage *image,
   guint16    *row;
   gint        x, y;
 
-  layer = gimp_layer_new (image, _("Identity Hald CLUT"), side, side,
+  layer = gimp_layer_new (image, _ ("Identity Hald CLUT"), side, side,
                           GIMP_RGB_IMAGE, 100.0,
                           gimp_image_get_default_new_layer_mode (image));
   gimp_image_insert_layer (image, layer, NULL, -1);
@@ -852,11 +820,11 @@ make_hald_layer (GimpImage *image,
           row[x * 3 + 1] = (guint16) ((i / n % n) * 65535 / (n - 1));
           row[x * 3 + 2] = (guint16) ((i / n / n) * 65535 / (n - 1));
         }
-      gegl_buffer_set (buffer, GEGL_RECTANGLE (0, y, side, 1), 0,
-                       babl_format_with_space ("R'G'B' u16",
-                                               gimp_drawable_get_format
-                                                 (GIMP_DRAWABLE (layer))),
-                       row, GEGL_AUTO_ROWSTRIDE);
+      gegl_buffer_set (
+          buffer, GEGL_RECTANGLE (0, y, side, 1), 0,
+          babl_format_with_space (
+              "R'G'B' u16", gimp_drawable_get_format (GIMP_DRAWABLE (layer))),
+          row, GEGL_AUTO_ROWSTRIDE);
     }
   g_free (row);
   gegl_buffer_flush (buffer);
@@ -867,9 +835,8 @@ make_hald_layer (GimpImage *image,
 }
 
 static GimpValueArray *
-hald_run (GimpProcedure        *procedure,
-          GimpProcedureConfig  *config,
-          gpointer              run_data)
+hald_run (GimpProcedure *procedure, GimpProcedureConfig *config,
+          gpointer run_data)
 {
   GimpRunMode     run_mode;
   GimpImage      *image = NULL;
@@ -883,9 +850,9 @@ hald_run (GimpProcedure        *procedure,
   if (run_mode == GIMP_RUN_INTERACTIVE)
     {
       gimp_ui_init (LOOKLAB_PLUG_IN_BINARY);
-      if (! looklab_ui_hald_dialog (procedure, config))
-        return gimp_procedure_new_return_values (procedure,
-                                                 GIMP_PDB_CANCEL, NULL);
+      if (!looklab_ui_hald_dialog (procedure, config))
+        return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL,
+                                                 NULL);
     }
 
   g_object_get (config, "level", &level, "image", &image, NULL);
@@ -907,7 +874,7 @@ hald_run (GimpProcedure        *procedure,
 
   layer = make_hald_layer (image, level);
 
-  if (! created)
+  if (!created)
     gimp_image_undo_group_end (image);
   else if (run_mode == GIMP_RUN_INTERACTIVE)
     gimp_display_new (image);
@@ -927,20 +894,17 @@ hald_run (GimpProcedure        *procedure,
 static void
 add_look_file_argument (GimpProcedure *procedure)
 {
-  gimp_procedure_add_file_argument (procedure, "file",
-                                    _("_Look or LUT file"),
-                                    _("A .cube file or a LookLab look file; "
-                                      "when none is given, the look stored "
-                                      "in the image by Learn"),
-                                    GIMP_FILE_CHOOSER_ACTION_OPEN,
-                                    TRUE, NULL, G_PARAM_READWRITE);
+  gimp_procedure_add_file_argument (procedure, "file", _ ("_Look or LUT file"),
+                                    _ ("A .cube file or a LookLab look file; "
+                                       "when none is given, the look stored "
+                                       "in the image by Learn"),
+                                    GIMP_FILE_CHOOSER_ACTION_OPEN, TRUE, NULL,
+                                    G_PARAM_READWRITE);
 }
 
 static void
-set_common (GimpProcedure *procedure,
-            const gchar   *label,
-            const gchar   *blurb,
-            const gchar   *help)
+set_common (GimpProcedure *procedure, const gchar *label, const gchar *blurb,
+            const gchar *help)
 {
   gimp_procedure_set_menu_label (procedure, label);
   gimp_procedure_set_documentation (procedure, blurb, help, NULL);
@@ -949,202 +913,178 @@ set_common (GimpProcedure *procedure,
 }
 
 static GimpProcedure *
-looklab_create_procedure (GimpPlugIn  *plug_in,
-                          const gchar *name)
+looklab_create_procedure (GimpPlugIn *plug_in, const gchar *name)
 {
   GimpProcedure *procedure = NULL;
 
   if (strcmp (name, LOOKLAB_PROC_APPLY) == 0)
     {
-      procedure = gimp_image_procedure_new (plug_in, name,
-                                            GIMP_PDB_PROC_TYPE_PLUGIN,
-                                            apply_run, NULL, NULL);
+      procedure = gimp_image_procedure_new (
+          plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN, apply_run, NULL, NULL);
       gimp_procedure_set_image_types (procedure, "RGB*, GRAY*");
-      gimp_procedure_set_sensitivity_mask (procedure,
-                                           GIMP_PROCEDURE_SENSITIVE_DRAWABLE
-                                           | GIMP_PROCEDURE_SENSITIVE_DRAWABLES);
-      set_common (procedure, _("_Apply Look / LUT..."),
-                  _("Apply a 3D LUT (.cube) or a learned look"),
-                  _("Applies a .cube 3D LUT or a LookLab look file to the "
-                    "selected layers, inside the selection, in one undo "
-                    "step.  Without a file, applies the look stored in the "
-                    "image by Learn.  Grayscale layers get the look of their "
-                    "gray as a neutral colour and keep the luminance of the "
-                    "result.  Alpha is kept."));
+      gimp_procedure_set_sensitivity_mask (
+          procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE
+                         | GIMP_PROCEDURE_SENSITIVE_DRAWABLES);
+      set_common (procedure, _ ("_Apply Look / LUT..."),
+                  _ ("Apply a 3D LUT (.cube) or a learned look"),
+                  _ ("Applies a .cube 3D LUT or a LookLab look file to the "
+                     "selected layers, inside the selection, in one undo "
+                     "step.  Without a file, applies the look stored in the "
+                     "image by Learn.  Grayscale layers get the look of their "
+                     "gray as a neutral colour and keep the luminance of the "
+                     "result.  Alpha is kept."));
       gimp_procedure_add_menu_path (procedure, "<Image>/Colors/LookLab");
 
       add_look_file_argument (procedure);
       gimp_procedure_add_double_argument (procedure, "strength",
-                                          _("_Strength"),
-                                          _("How much of the look: 0 leaves "
-                                            "the image as it is, 1 is the "
-                                            "full look"),
+                                          _ ("_Strength"),
+                                          _ ("How much of the look: 0 leaves "
+                                             "the image as it is, 1 is the "
+                                             "full look"),
                                           0.0, 1.0, 1.0, G_PARAM_READWRITE);
-      gimp_procedure_add_choice_argument (procedure, "interpolation",
-                                          _("_Interpolation"),
-                                          _("How colours between LUT points "
-                                            "are computed"),
-                                          gimp_choice_new_with_values (
-                                            "tetrahedral",
-                                            LOOKLAB_INTERP_TETRAHEDRAL,
-                                            _("Tetrahedral"), NULL,
-                                            "trilinear",
-                                            LOOKLAB_INTERP_TRILINEAR,
-                                            _("Trilinear"), NULL,
-                                            NULL),
-                                          "tetrahedral", G_PARAM_READWRITE);
+      gimp_procedure_add_choice_argument (
+          procedure, "interpolation", _ ("_Interpolation"),
+          _ ("How colours between LUT points "
+             "are computed"),
+          gimp_choice_new_with_values (
+              "tetrahedral", LOOKLAB_INTERP_TETRAHEDRAL, _ ("Tetrahedral"),
+              NULL, "trilinear", LOOKLAB_INTERP_TRILINEAR, _ ("Trilinear"),
+              NULL, NULL),
+          "tetrahedral", G_PARAM_READWRITE);
     }
   else if (strcmp (name, LOOKLAB_PROC_LEARN) == 0)
     {
-      procedure = gimp_image_procedure_new (plug_in, name,
-                                            GIMP_PDB_PROC_TYPE_PLUGIN,
-                                            learn_run, NULL, NULL);
+      procedure = gimp_image_procedure_new (
+          plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN, learn_run, NULL, NULL);
       gimp_procedure_set_image_types (procedure, "RGB*, GRAY*");
-      gimp_procedure_set_sensitivity_mask (procedure,
-                                           GIMP_PROCEDURE_SENSITIVE_DRAWABLE
-                                           | GIMP_PROCEDURE_SENSITIVE_DRAWABLES
-                                           | GIMP_PROCEDURE_SENSITIVE_NO_DRAWABLES);
-      set_common (procedure, _("_Learn Look from Layers..."),
-                  _("Learn a colour look from a before and an after layer"),
-                  _("Fits a small neural network that turns the before "
-                    "layer's colours into the after layer's, stores it in "
-                    "the image (saved with XCF), optionally saves it as a "
-                    "look file or a .cube, and optionally applies it to the "
-                    "selected layers."));
+      gimp_procedure_set_sensitivity_mask (
+          procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE
+                         | GIMP_PROCEDURE_SENSITIVE_DRAWABLES
+                         | GIMP_PROCEDURE_SENSITIVE_NO_DRAWABLES);
+      set_common (procedure, _ ("_Learn Look from Layers..."),
+                  _ ("Learn a colour look from a before and an after layer"),
+                  _ ("Fits a small neural network that turns the before "
+                     "layer's colours into the after layer's, stores it in "
+                     "the image (saved with XCF), optionally saves it as a "
+                     "look file or a .cube, and optionally applies it to the "
+                     "selected layers."));
       gimp_procedure_add_menu_path (procedure, "<Image>/Colors/LookLab");
 
-      gimp_procedure_add_layer_argument (procedure, "before", _("_Before"),
-                                         _("The layer before the look"),
+      gimp_procedure_add_layer_argument (procedure, "before", _ ("_Before"),
+                                         _ ("The layer before the look"), TRUE,
+                                         G_PARAM_READWRITE);
+      gimp_procedure_add_layer_argument (procedure, "after", _ ("_After"),
+                                         _ ("The same picture with the look, "
+                                            "same size as Before"),
                                          TRUE, G_PARAM_READWRITE);
-      gimp_procedure_add_layer_argument (procedure, "after", _("_After"),
-                                         _("The same picture with the look, "
-                                           "same size as Before"),
-                                         TRUE, G_PARAM_READWRITE);
-      gimp_procedure_add_choice_argument (procedure, "model-size",
-                                          _("_Model"),
-                                          _("Size of the network: bigger "
-                                            "learns finer looks, slower"),
-                                          gimp_choice_new_with_values (
-                                            "fast", 0, _("Fast"), NULL,
-                                            "balanced", 1, _("Balanced"), NULL,
-                                            "precise", 2, _("Precise"), NULL,
-                                            NULL),
-                                          "balanced", G_PARAM_READWRITE);
-      gimp_procedure_add_int_argument (procedure, "hidden",
-                                       _("_Hidden units"),
-                                       _("Units per hidden layer; 0 takes "
-                                         "the model size's"),
+      gimp_procedure_add_choice_argument (
+          procedure, "model-size", _ ("_Model"),
+          _ ("Size of the network: bigger "
+             "learns finer looks, slower"),
+          gimp_choice_new_with_values ("fast", 0, _ ("Fast"), NULL, "balanced",
+                                       1, _ ("Balanced"), NULL, "precise", 2,
+                                       _ ("Precise"), NULL, NULL),
+          "balanced", G_PARAM_READWRITE);
+      gimp_procedure_add_int_argument (procedure, "hidden", _ ("_Hidden units"),
+                                       _ ("Units per hidden layer; 0 takes "
+                                          "the model size's"),
                                        0, 256, 0, G_PARAM_READWRITE);
       gimp_procedure_add_int_argument (procedure, "layers",
-                                       _("Hidden la_yers"),
-                                       _("Hidden layers; 0 takes the model "
-                                         "size's"),
+                                       _ ("Hidden la_yers"),
+                                       _ ("Hidden layers; 0 takes the model "
+                                          "size's"),
                                        0, 4, 0, G_PARAM_READWRITE);
-      gimp_procedure_add_int_argument (procedure, "seed", _("S_eed"),
-                                       _("Same layers and seed give the same "
-                                         "look"),
+      gimp_procedure_add_int_argument (procedure, "seed", _ ("S_eed"),
+                                       _ ("Same layers and seed give the same "
+                                          "look"),
                                        0, G_MAXINT, 0, G_PARAM_READWRITE);
-      gimp_procedure_add_int_argument (procedure, "lut-size",
-                                       _("_LUT size"),
-                                       _("Points per axis of the .cube "
-                                         "written when File ends in .cube"),
-                                       LOOKLAB_LUT_MIN_SIZE,
-                                       LOOKLAB_LUT_MAX_SIZE, 33,
-                                       G_PARAM_READWRITE);
-      gimp_procedure_add_file_argument (procedure, "file", _("Save _to"),
-                                        _("Where to save the look: a .cube "
-                                          "file, or a look file for any other "
-                                          "name; none keeps it only in the "
-                                          "image"),
-                                        GIMP_FILE_CHOOSER_ACTION_SAVE,
-                                        TRUE, NULL, G_PARAM_READWRITE);
+      gimp_procedure_add_int_argument (
+          procedure, "lut-size", _ ("_LUT size"),
+          _ ("Points per axis of the .cube "
+             "written when File ends in .cube"),
+          LOOKLAB_LUT_MIN_SIZE, LOOKLAB_LUT_MAX_SIZE, 33, G_PARAM_READWRITE);
+      gimp_procedure_add_file_argument (procedure, "file", _ ("Save _to"),
+                                        _ ("Where to save the look: a .cube "
+                                           "file, or a look file for any other "
+                                           "name; none keeps it only in the "
+                                           "image"),
+                                        GIMP_FILE_CHOOSER_ACTION_SAVE, TRUE,
+                                        NULL, G_PARAM_READWRITE);
       gimp_procedure_add_boolean_argument (procedure, "apply",
-                                           _("A_pply to the selected layers"),
-                                           _("Also apply the learned look to "
-                                             "the selected layers"),
+                                           _ ("A_pply to the selected layers"),
+                                           _ ("Also apply the learned look to "
+                                              "the selected layers"),
                                            TRUE, G_PARAM_READWRITE);
 
-      gimp_procedure_add_file_return_value (procedure, "saved-file",
-                                            _("Saved file"),
-                                            _("The file written, or none"),
-                                            G_PARAM_READWRITE);
-      gimp_procedure_add_double_return_value (procedure, "fit-de00",
-                                              _("Fit error"),
-                                              _("Mean CIEDE2000 difference "
-                                                "of the learned look on the "
-                                                "pair"),
-                                              0.0, G_MAXDOUBLE, 0.0,
-                                              G_PARAM_READWRITE);
+      gimp_procedure_add_file_return_value (
+          procedure, "saved-file", _ ("Saved file"),
+          _ ("The file written, or none"), G_PARAM_READWRITE);
+      gimp_procedure_add_double_return_value (
+          procedure, "fit-de00", _ ("Fit error"),
+          _ ("Mean CIEDE2000 difference "
+             "of the learned look on the "
+             "pair"),
+          0.0, G_MAXDOUBLE, 0.0, G_PARAM_READWRITE);
     }
   else if (strcmp (name, LOOKLAB_PROC_EXPORT_CUBE) == 0)
     {
-      procedure = gimp_image_procedure_new (plug_in, name,
-                                            GIMP_PDB_PROC_TYPE_PLUGIN,
-                                            export_run, NULL, NULL);
+      procedure = gimp_image_procedure_new (
+          plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN, export_run, NULL, NULL);
       gimp_procedure_set_sensitivity_mask (procedure,
                                            GIMP_PROCEDURE_SENSITIVE_ALWAYS);
-      set_common (procedure, _("_Export Look as .cube..."),
-                  _("Write a look as a .cube 3D LUT"),
-                  _("Bakes the look stored in the image (or a given look or "
-                    ".cube file) into a .cube 3D LUT of the chosen size, "
-                    "readable by ffmpeg, darktable, OpenColorIO and "
-                    "Resolve."));
+      set_common (procedure, _ ("_Export Look as .cube..."),
+                  _ ("Write a look as a .cube 3D LUT"),
+                  _ ("Bakes the look stored in the image (or a given look or "
+                     ".cube file) into a .cube 3D LUT of the chosen size, "
+                     "readable by ffmpeg, darktable, OpenColorIO and "
+                     "Resolve."));
       gimp_procedure_add_menu_path (procedure, "<Image>/Colors/LookLab");
 
       add_look_file_argument (procedure);
-      gimp_procedure_add_file_argument (procedure, "output",
-                                        _("_Write to"),
-                                        _("The .cube file to write"),
-                                        GIMP_FILE_CHOOSER_ACTION_SAVE,
-                                        TRUE, NULL, G_PARAM_READWRITE);
-      gimp_procedure_add_int_argument (procedure, "lut-size",
-                                       _("_LUT size"),
-                                       _("Points per axis (33 suits most "
-                                         "programs; 65 for finer looks)"),
-                                       LOOKLAB_LUT_MIN_SIZE,
-                                       LOOKLAB_LUT_MAX_SIZE, 33,
-                                       G_PARAM_READWRITE);
+      gimp_procedure_add_file_argument (
+          procedure, "output", _ ("_Write to"), _ ("The .cube file to write"),
+          GIMP_FILE_CHOOSER_ACTION_SAVE, TRUE, NULL, G_PARAM_READWRITE);
+      gimp_procedure_add_int_argument (
+          procedure, "lut-size", _ ("_LUT size"),
+          _ ("Points per axis (33 suits most "
+             "programs; 65 for finer looks)"),
+          LOOKLAB_LUT_MIN_SIZE, LOOKLAB_LUT_MAX_SIZE, 33, G_PARAM_READWRITE);
     }
   else if (strcmp (name, LOOKLAB_PROC_HALD) == 0)
     {
-      procedure = gimp_procedure_new (plug_in, name,
-                                      GIMP_PDB_PROC_TYPE_PLUGIN,
+      procedure = gimp_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN,
                                       hald_run, NULL, NULL);
       gimp_procedure_set_sensitivity_mask (procedure,
                                            GIMP_PROCEDURE_SENSITIVE_ALWAYS);
-      set_common (procedure, _("Identity _Hald CLUT..."),
-                  _("Create an identity Hald CLUT to capture a look"),
-                  _("Creates an image (or a layer in the given image) that "
-                    "holds every colour of a lattice.  Apply any chain of "
-                    "colour tools to a copy of it, then Learn Look from "
-                    "Layers with the identity as Before and the copy as "
-                    "After: the learned look reproduces the chain on any "
-                    "picture."));
+      set_common (procedure, _ ("Identity _Hald CLUT..."),
+                  _ ("Create an identity Hald CLUT to capture a look"),
+                  _ ("Creates an image (or a layer in the given image) that "
+                     "holds every colour of a lattice.  Apply any chain of "
+                     "colour tools to a copy of it, then Learn Look from "
+                     "Layers with the identity as Before and the copy as "
+                     "After: the learned look reproduces the chain on any "
+                     "picture."));
       gimp_procedure_add_menu_path (procedure, "<Image>/File/Create/LookLab");
 
-      gimp_procedure_add_enum_argument (procedure, "run-mode", _("Run mode"),
-                                        _("The run mode"),
-                                        GIMP_TYPE_RUN_MODE,
-                                        GIMP_RUN_INTERACTIVE,
-                                        G_PARAM_READWRITE);
-      gimp_procedure_add_image_argument (procedure, "image", _("_Image"),
-                                         _("Add the CLUT as a layer of this "
-                                           "image; none makes a new image"),
+      gimp_procedure_add_enum_argument (
+          procedure, "run-mode", _ ("Run mode"), _ ("The run mode"),
+          GIMP_TYPE_RUN_MODE, GIMP_RUN_INTERACTIVE, G_PARAM_READWRITE);
+      gimp_procedure_add_image_argument (procedure, "image", _ ("_Image"),
+                                         _ ("Add the CLUT as a layer of this "
+                                            "image; none makes a new image"),
                                          TRUE, G_PARAM_READWRITE);
-      gimp_procedure_add_int_argument (procedure, "level", _("_Level"),
-                                       _("The CLUT holds level^2 points per "
-                                         "axis in a level^3 pixel square (8: "
-                                         "64 points, 512 x 512)"),
+      gimp_procedure_add_int_argument (procedure, "level", _ ("_Level"),
+                                       _ ("The CLUT holds level^2 points per "
+                                          "axis in a level^3 pixel square (8: "
+                                          "64 points, 512 x 512)"),
                                        2, 16, 8, G_PARAM_READWRITE);
 
-      gimp_procedure_add_image_return_value (procedure, "new-image",
-                                             _("Image"),
-                                             _("The image holding the CLUT"),
-                                             FALSE, G_PARAM_READWRITE);
-      gimp_procedure_add_layer_return_value (procedure, "layer",
-                                             _("Layer"),
-                                             _("The CLUT layer"),
-                                             FALSE, G_PARAM_READWRITE);
+      gimp_procedure_add_image_return_value (
+          procedure, "new-image", _ ("Image"), _ ("The image holding the CLUT"),
+          FALSE, G_PARAM_READWRITE);
+      gimp_procedure_add_layer_return_value (procedure, "layer", _ ("Layer"),
+                                             _ ("The CLUT layer"), FALSE,
+                                             G_PARAM_READWRITE);
     }
 
   return procedure;

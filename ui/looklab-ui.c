@@ -12,7 +12,7 @@ add_look_filters (GtkFileChooser *chooser)
   GtkFileFilter *filter;
 
   filter = gtk_file_filter_new ();
-  gtk_file_filter_set_name (filter, _("Looks and 3D LUTs (*.look, *.cube)"));
+  gtk_file_filter_set_name (filter, _ ("Looks and 3D LUTs (*.look, *.cube)"));
   gtk_file_filter_add_pattern (filter, "*.cube");
   gtk_file_filter_add_pattern (filter, "*.CUBE");
   gtk_file_filter_add_pattern (filter, "*.look");
@@ -20,14 +20,13 @@ add_look_filters (GtkFileChooser *chooser)
   gtk_file_chooser_add_filter (chooser, filter);
 
   filter = gtk_file_filter_new ();
-  gtk_file_filter_set_name (filter, _("All files"));
+  gtk_file_filter_set_name (filter, _ ("All files"));
   gtk_file_filter_add_pattern (filter, "*");
   gtk_file_chooser_add_filter (chooser, filter);
 }
 
 static void
-filter_children (GtkWidget *widget,
-                 gpointer   data)
+filter_children (GtkWidget *widget, gpointer data)
 {
   if (GTK_IS_FILE_CHOOSER (widget))
     add_look_filters (GTK_FILE_CHOOSER (widget));
@@ -38,11 +37,10 @@ filter_children (GtkWidget *widget,
 /* GimpFileChooser wraps a GtkFileChooserButton for OPEN; reach it to add
  * the filters (GimpFileChooser has no filter API in 3.0). */
 static void
-filter_file_widget (GimpProcedureDialog *dialog,
-                    const gchar         *property)
+filter_file_widget (GimpProcedureDialog *dialog, const gchar *property)
 {
-  GtkWidget *widget = gimp_procedure_dialog_get_widget (dialog, property,
-                                                        G_TYPE_NONE);
+  GtkWidget *widget
+      = gimp_procedure_dialog_get_widget (dialog, property, G_TYPE_NONE);
 
   if (widget != NULL)
     filter_children (widget, NULL);
@@ -56,26 +54,23 @@ typedef struct
 } PreviewHook;
 
 static void
-preview_invalidated (GimpPreview *preview,
-                     PreviewHook *hook)
+preview_invalidated (GimpPreview *preview, PreviewHook *hook)
 {
   hook->func (preview, hook->config, hook->user_data);
 }
 
 gboolean
-looklab_ui_apply_dialog (GimpProcedure       *procedure,
-                         GimpProcedureConfig *config,
-                         GimpDrawable        *drawable,
-                         LookLabPreviewFunc   preview_func,
-                         gpointer             user_data)
+looklab_ui_apply_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
+                         GimpDrawable      *drawable,
+                         LookLabPreviewFunc preview_func, gpointer user_data)
 {
-  GtkWidget *dialog;
-  GtkWidget   *preview = NULL;
-  PreviewHook  hook;
-  gboolean     run;
+  GtkWidget  *dialog;
+  GtkWidget  *preview = NULL;
+  PreviewHook hook;
+  gboolean    run;
 
-  dialog = gimp_procedure_dialog_new (procedure, config,
-                                      _("Apply Look / LUT"));
+  dialog
+      = gimp_procedure_dialog_new (procedure, config, _ ("Apply Look / LUT"));
 
   if (preview_func != NULL && drawable != NULL)
     {
@@ -84,13 +79,12 @@ looklab_ui_apply_dialog (GimpProcedure       *procedure,
       hook.user_data = user_data;
 
       preview = gimp_procedure_dialog_get_drawable_preview (
-                  GIMP_PROCEDURE_DIALOG (dialog), "preview", drawable);
+          GIMP_PROCEDURE_DIALOG (dialog), "preview", drawable);
       g_signal_connect (preview, "invalidated",
                         G_CALLBACK (preview_invalidated), &hook);
       /* despeckle.c's pattern: any argument change redraws. */
       g_signal_connect_swapped (config, "notify",
-                                G_CALLBACK (gimp_preview_invalidate),
-                                preview);
+                                G_CALLBACK (gimp_preview_invalidate), preview);
     }
 
   filter_file_widget (GIMP_PROCEDURE_DIALOG (dialog), "file");
@@ -98,12 +92,11 @@ looklab_ui_apply_dialog (GimpProcedure       *procedure,
                                          "strength", 1.0);
 
   if (preview != NULL)
-    gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog),
-                                "preview", "file", "strength",
-                                "interpolation", NULL);
-  else
-    gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog),
+    gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "preview",
                                 "file", "strength", "interpolation", NULL);
+  else
+    gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "file",
+                                "strength", "interpolation", NULL);
 
   run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
   if (preview != NULL)
@@ -118,15 +111,14 @@ refresh_chooser (gpointer data)
 {
   GimpDrawableChooser *chooser = data;
 
-  gimp_drawable_chooser_set_drawable (chooser,
-                                      gimp_drawable_chooser_get_drawable (chooser));
+  gimp_drawable_chooser_set_drawable (
+      chooser, gimp_drawable_chooser_get_drawable (chooser));
   g_object_unref (chooser);
   return G_SOURCE_REMOVE;
 }
 
 static void
-chooser_mapped (GtkWidget *chooser,
-                gpointer   data)
+chooser_mapped (GtkWidget *chooser, gpointer data)
 {
   g_idle_add (refresh_chooser, g_object_ref (chooser));
 }
@@ -135,43 +127,36 @@ chooser_mapped (GtkWidget *chooser,
  * which for a preset value is before it has a size, so it stays blank:
  * set the same drawable again once it is on screen. */
 static void
-fix_chooser_thumbnail (GimpProcedureDialog *dialog,
-                       const gchar         *property)
+fix_chooser_thumbnail (GimpProcedureDialog *dialog, const gchar *property)
 {
-  GtkWidget *widget = gimp_procedure_dialog_get_widget (dialog, property,
-                                                        G_TYPE_NONE);
+  GtkWidget *widget
+      = gimp_procedure_dialog_get_widget (dialog, property, G_TYPE_NONE);
 
   if (GIMP_IS_DRAWABLE_CHOOSER (widget))
-    g_signal_connect_after (widget, "map", G_CALLBACK (chooser_mapped),
-                            NULL);
+    g_signal_connect_after (widget, "map", G_CALLBACK (chooser_mapped), NULL);
 }
 
 void
-looklab_ui_set_status (GimpPreview *preview,
-                       const gchar *text)
+looklab_ui_set_status (GimpPreview *preview, const gchar *text)
 {
-  GtkWidget *label = g_object_get_data (G_OBJECT (preview),
-                                        "looklab-status");
+  GtkWidget *label = g_object_get_data (G_OBJECT (preview), "looklab-status");
 
   if (label != NULL)
     gtk_label_set_text (GTK_LABEL (label), text);
 }
 
 gboolean
-looklab_ui_learn_dialog (GimpProcedure       *procedure,
-                         GimpProcedureConfig *config,
-                         GimpImage           *image,
-                         GimpDrawable        *drawable,
-                         LookLabPreviewFunc   preview_func,
-                         gpointer             user_data)
+looklab_ui_learn_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
+                         GimpImage *image, GimpDrawable *drawable,
+                         LookLabPreviewFunc preview_func, gpointer user_data)
 {
-  GtkWidget   *dialog;
-  GtkWidget   *preview = NULL;
-  PreviewHook  hook;
-  gboolean     run;
+  GtkWidget  *dialog;
+  GtkWidget  *preview = NULL;
+  PreviewHook hook;
+  gboolean    run;
 
   dialog = gimp_procedure_dialog_new (procedure, config,
-                                      _("Learn Look from Layers"));
+                                      _ ("Learn Look from Layers"));
   fix_chooser_thumbnail (GIMP_PROCEDURE_DIALOG (dialog), "before");
   fix_chooser_thumbnail (GIMP_PROCEDURE_DIALOG (dialog), "after");
 
@@ -184,7 +169,7 @@ looklab_ui_learn_dialog (GimpProcedure       *procedure,
       hook.user_data = user_data;
 
       preview = gimp_procedure_dialog_get_drawable_preview (
-                  GIMP_PROCEDURE_DIALOG (dialog), "preview", drawable);
+          GIMP_PROCEDURE_DIALOG (dialog), "preview", drawable);
       /* Where the preview says how the fit goes and, when done, its
        * in-sample error. */
       status = gimp_procedure_dialog_get_label (GIMP_PROCEDURE_DIALOG (dialog),
@@ -194,29 +179,27 @@ looklab_ui_learn_dialog (GimpProcedure       *procedure,
       g_signal_connect (preview, "invalidated",
                         G_CALLBACK (preview_invalidated), &hook);
       g_signal_connect_swapped (config, "notify",
-                                G_CALLBACK (gimp_preview_invalidate),
-                                preview);
+                                G_CALLBACK (gimp_preview_invalidate), preview);
     }
 
   gimp_procedure_dialog_get_label (GIMP_PROCEDURE_DIALOG (dialog),
-                                   "advanced-label", _("Advanced"),
-                                   FALSE, FALSE);
+                                   "advanced-label", _ ("Advanced"), FALSE,
+                                   FALSE);
   gimp_procedure_dialog_fill_box (GIMP_PROCEDURE_DIALOG (dialog),
-                                  "advanced-box", "hidden", "layers",
-                                  "seed", "lut-size", NULL);
+                                  "advanced-box", "hidden", "layers", "seed",
+                                  "lut-size", NULL);
   gimp_procedure_dialog_fill_expander (GIMP_PROCEDURE_DIALOG (dialog),
                                        "advanced", "advanced-label", FALSE,
                                        "advanced-box");
 
   if (preview != NULL)
-    gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog),
-                                "preview", "status", "before", "after",
-                                "model-size", "advanced", "file", "apply",
-                                NULL);
+    gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "preview",
+                                "status", "before", "after", "model-size",
+                                "advanced", "file", "apply", NULL);
   else
-    gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog),
-                                "before", "after", "model-size", "advanced",
-                                "file", "apply", NULL);
+    gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "before",
+                                "after", "model-size", "advanced", "file",
+                                "apply", NULL);
 
   run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
   if (preview != NULL)
@@ -230,17 +213,16 @@ looklab_ui_learn_dialog (GimpProcedure       *procedure,
 }
 
 gboolean
-looklab_ui_export_dialog (GimpProcedure       *procedure,
-                          GimpProcedureConfig *config)
+looklab_ui_export_dialog (GimpProcedure *procedure, GimpProcedureConfig *config)
 {
   GtkWidget *dialog;
   gboolean   run;
 
   dialog = gimp_procedure_dialog_new (procedure, config,
-                                      _("Export Look as .cube"));
+                                      _ ("Export Look as .cube"));
   filter_file_widget (GIMP_PROCEDURE_DIALOG (dialog), "file");
-  gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog),
-                              "file", "output", "lut-size", NULL);
+  gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "file", "output",
+                              "lut-size", NULL);
 
   run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
   gtk_widget_destroy (dialog);
@@ -248,14 +230,13 @@ looklab_ui_export_dialog (GimpProcedure       *procedure,
 }
 
 gboolean
-looklab_ui_hald_dialog (GimpProcedure       *procedure,
-                        GimpProcedureConfig *config)
+looklab_ui_hald_dialog (GimpProcedure *procedure, GimpProcedureConfig *config)
 {
   GtkWidget *dialog;
   gboolean   run;
 
-  dialog = gimp_procedure_dialog_new (procedure, config,
-                                      _("Identity Hald CLUT"));
+  dialog
+      = gimp_procedure_dialog_new (procedure, config, _ ("Identity Hald CLUT"));
   gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "level", NULL);
 
   run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));

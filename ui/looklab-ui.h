@@ -15,33 +15,31 @@ typedef void (*LookLabPreviewFunc) (GimpPreview         *preview,
 /* Apply Look / LUT: live preview of @drawable (none when @preview_func or
  * @drawable is NULL), file chooser filtered to looks and .cube files,
  * strength, interpolation. */
-gboolean looklab_ui_apply_dialog  (GimpProcedure       *procedure,
-                                   GimpProcedureConfig *config,
-                                   GimpDrawable        *drawable,
-                                   LookLabPreviewFunc   preview_func,
-                                   gpointer             user_data);
+gboolean looklab_ui_apply_dialog (GimpProcedure       *procedure,
+                                  GimpProcedureConfig *config,
+                                  GimpDrawable        *drawable,
+                                  LookLabPreviewFunc   preview_func,
+                                  gpointer             user_data);
 
 /* Learn Look from Layers: a live preview of the look on @drawable (none
  * when @preview_func or @drawable is NULL) with a status line under it,
  * before/after layer choosers, model size, the advanced numbers in an
  * expander, where to save, whether to apply. */
-gboolean looklab_ui_learn_dialog  (GimpProcedure       *procedure,
-                                   GimpProcedureConfig *config,
-                                   GimpImage           *image,
-                                   GimpDrawable        *drawable,
-                                   LookLabPreviewFunc   preview_func,
-                                   gpointer             user_data);
+gboolean looklab_ui_learn_dialog (GimpProcedure       *procedure,
+                                  GimpProcedureConfig *config, GimpImage *image,
+                                  GimpDrawable      *drawable,
+                                  LookLabPreviewFunc preview_func,
+                                  gpointer           user_data);
 
 /* Sets the status line under a preview made by a dialog above. */
-void     looklab_ui_set_status    (GimpPreview         *preview,
-                                   const gchar         *text);
+void looklab_ui_set_status (GimpPreview *preview, const gchar *text);
 
 /* Export Look as .cube: source, destination, size. */
 gboolean looklab_ui_export_dialog (GimpProcedure       *procedure,
                                    GimpProcedureConfig *config);
 
 /* Identity Hald CLUT: level. */
-gboolean looklab_ui_hald_dialog   (GimpProcedure       *procedure,
-                                   GimpProcedureConfig *config);
+gboolean looklab_ui_hald_dialog (GimpProcedure       *procedure,
+                                 GimpProcedureConfig *config);
 
 #endif /* LOOKLAB_UI_H */

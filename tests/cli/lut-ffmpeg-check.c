@@ -28,9 +28,9 @@
 static uint8_t *
 read_file (const char *path, size_t want)
 {
-  FILE *fp = fopen (path, "rb");
+  FILE    *fp = fopen (path, "rb");
   uint8_t *buf = malloc (want + 1);
-  size_t got = 0;
+  size_t   got = 0;
 
   if (fp != NULL && buf != NULL)
     {
@@ -51,7 +51,7 @@ static int
 write_file (const char *path, const void *data, size_t len)
 {
   FILE *fp = fopen (path, "wb");
-  int ok = fp != NULL && fwrite (data, 1, len, fp) == len;
+  int   ok = fp != NULL && fwrite (data, 1, len, fp) == len;
 
   if (fp != NULL && fclose (fp) != 0)
     ok = 0;
@@ -63,11 +63,11 @@ write_file (const char *path, const void *data, size_t len)
 static int
 make_frame (int w, int h, const char *rgb_path, const char *gbrpf_path)
 {
-  size_t n = (size_t) w * h;
+  size_t   n = (size_t) w * h;
   uint8_t *rgb = malloc (n * 3);
-  float *planar = malloc (n * 3 * sizeof (float));
+  float   *planar = malloc (n * 3 * sizeof (float));
   uint32_t seed = 2463534242u;
-  int ok;
+  int      ok;
 
   if (rgb == NULL || planar == NULL)
     return 0;
@@ -84,11 +84,11 @@ make_frame (int w, int h, const char *rgb_path, const char *gbrpf_path)
           seed ^= seed >> 17;
           seed ^= seed << 5;
           if (y % 4 == 0)
-            v = (int) ((i + 85 * c) % 256);        /* every level */
+            v = (int) ((i + 85 * c) % 256); /* every level */
           else if (y % 4 == 1)
             v = (x * 255 / (w - 1) + 40 * c) % 256; /* ramps */
           else
-            v = seed >> 24;                         /* noise */
+            v = seed >> 24; /* noise */
           rgb[i * 3 + c] = (uint8_t) v;
         }
       /* gbrpf32le: planes G, B, R. */
@@ -110,7 +110,7 @@ compare_u8 (const char *what, const uint8_t *ours, const uint8_t *theirs,
             size_t n)
 {
   size_t bad = 0;
-  int worst = 0;
+  int    worst = 0;
 
   for (size_t i = 0; i < n; i++)
     {
@@ -119,8 +119,8 @@ compare_u8 (const char *what, const uint8_t *ours, const uint8_t *theirs,
       worst = d > worst ? d : worst;
       bad += d > 1;
     }
-  printf ("%s: %zu values, max difference %d/255, %zu beyond 1/255\n", what,
-          n, worst, bad);
+  printf ("%s: %zu values, max difference %d/255, %zu beyond 1/255\n", what, n,
+          worst, bad);
   return bad;
 }
 
@@ -129,19 +129,18 @@ main (int argc, char **argv)
 {
   LookLabLut *lut = NULL;
   LookLabDiag diag = { 0 };
-  uint8_t *frame = NULL, *theirs = NULL, *ours = NULL, *theirs8 = NULL;
-  float *framef = NULL, *oursf = NULL;
-  int w, h, status, ret = 2;
-  size_t n;
+  uint8_t    *frame = NULL, *theirs = NULL, *ours = NULL, *theirs8 = NULL;
+  float      *framef = NULL, *oursf = NULL;
+  int         w, h, status, ret = 2;
+  size_t      n;
 
   if (argc == 6 && strcmp (argv[1], "frame") == 0)
-    return make_frame (atoi (argv[2]), atoi (argv[3]), argv[4], argv[5])
-             ? 0 : 2;
+    return make_frame (atoi (argv[2]), atoi (argv[3]), argv[4], argv[5]) ? 0
+                                                                         : 2;
   if (argc != 7
       || (strcmp (argv[1], "u8") != 0 && strcmp (argv[1], "float") != 0))
     {
-      fprintf (stderr, "usage: see the comment at the top of %s\n",
-               __FILE__);
+      fprintf (stderr, "usage: see the comment at the top of %s\n", __FILE__);
       return 2;
     }
   w = atoi (argv[4]);
@@ -161,9 +160,10 @@ main (int argc, char **argv)
   ours = malloc (n * 3);
   if (frame == NULL || ours == NULL)
     goto out;
-  if (looklab_lut_apply (lut, LOOKLAB_PIXEL_RGB_U8,
-                         LOOKLAB_INTERP_TETRAHEDRAL, 1.0f, frame, (size_t) w
-                         * 3, ours, (size_t) w * 3, w, h, 0) != LOOKLAB_OK)
+  if (looklab_lut_apply (lut, LOOKLAB_PIXEL_RGB_U8, LOOKLAB_INTERP_TETRAHEDRAL,
+                         1.0f, frame, (size_t) w * 3, ours, (size_t) w * 3, w,
+                         h, 0)
+      != LOOKLAB_OK)
     goto out;
 
   if (strcmp (argv[1], "u8") == 0)
@@ -176,8 +176,8 @@ main (int argc, char **argv)
   else
     {
       const float *tf;
-      double worst = 0.0;
-      size_t bad_noshaper;
+      double       worst = 0.0;
+      size_t       bad_noshaper;
 
       if (lut->shaper_size == 0)
         {
@@ -188,8 +188,7 @@ main (int argc, char **argv)
       framef = malloc (n * 3 * sizeof (float));
       oursf = malloc (n * 3 * sizeof (float));
       theirs8 = malloc (n * 3);
-      if (theirs == NULL || framef == NULL || oursf == NULL
-          || theirs8 == NULL)
+      if (theirs == NULL || framef == NULL || oursf == NULL || theirs8 == NULL)
         goto out;
       for (size_t i = 0; i < n * 3; i++)
         framef[i] = frame[i] / 255.0f;
@@ -207,7 +206,7 @@ main (int argc, char **argv)
 
           for (int c = 0; c < 3; c++)
             {
-              float v = rgb[c] < 0.0f ? 0.0f : rgb[c] > 1.0f ? 1.0f : rgb[c];
+              float  v = rgb[c] < 0.0f ? 0.0f : rgb[c] > 1.0f ? 1.0f : rgb[c];
               double d = fabs ((double) oursf[i * 3 + c] - rgb[c]);
 
               theirs8[i * 3 + c] = (uint8_t) (v * 255.0f + 0.5f);
@@ -215,7 +214,9 @@ main (int argc, char **argv)
             }
         }
       ret = compare_u8 ("rgb24 vs ffmpeg float rounded", ours, theirs8, n * 3)
-              == 0 ? 0 : 1;
+                    == 0
+                ? 0
+                : 1;
       printf ("float: max difference %.2e\n", worst);
       /* Both interpolate the same shaper and lattice in float; 1e-4 is
        * far below an 8-bit step yet well above float rounding. */
@@ -233,8 +234,8 @@ main (int argc, char **argv)
           ret = 2;
           goto out;
         }
-      bad_noshaper = compare_u8 ("(control, shaper ignored)", ours, theirs8,
-                                 n * 3);
+      bad_noshaper
+          = compare_u8 ("(control, shaper ignored)", ours, theirs8, n * 3);
       if (bad_noshaper < n / 10)
         {
           printf ("the shaper makes too little difference to be tested\n");

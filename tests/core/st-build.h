@@ -11,8 +11,7 @@
 /* Returns (free with g_free) the u64 little-endian length of @header,
  * @header itself, then @data_len bytes of @data. */
 static inline guint8 *
-st_build (const char *header, const void *data, size_t data_len,
-          size_t *len)
+st_build (const char *header, const void *data, size_t data_len, size_t *len)
 {
   size_t  hlen = strlen (header);
   guint64 le = GUINT64_TO_LE ((guint64) hlen);
@@ -31,18 +30,17 @@ typedef struct
   const char  *name;
   int          rank;
   int64_t      shape[4];
-  const float *data;   /* NULL: filled with 0.01 * (i % 17) - 0.08 */
+  const float *data; /* NULL: filled with 0.01 * (i % 17) - 0.08 */
 } StTensor;
 
 /* Builds a LookLab model file: the tensors as F32 and @graph (JSON text)
  * as the looklab.graph metadata. */
 static inline guint8 *
-st_build_model (const char *graph, const StTensor *tensors, int n,
-                size_t *len)
+st_build_model (const char *graph, const StTensor *tensors, int n, size_t *len)
 {
-  GString *h = g_string_new ("{\"__metadata__\":{\"looklab.format\":"
-                             "\"looklab-cnn\",\"looklab.version\":\"1\","
-                             "\"looklab.graph\":\"");
+  GString    *h = g_string_new ("{\"__metadata__\":{\"looklab.format\":"
+                                   "\"looklab-cnn\",\"looklab.version\":\"1\","
+                                   "\"looklab.graph\":\"");
   GByteArray *data = g_byte_array_new ();
   char       *esc = g_strescape (graph, NULL);
   guint8     *out;

@@ -16,11 +16,11 @@
 static LookLabCnn *
 load_tiny (void)
 {
-  LookLabCnn  *cnn = NULL;
-  LookLabDiag  diag = { 0 };
-  char        *path = g_test_build_filename (G_TEST_DIST, "data",
-                                             "tiny-model.safetensors", NULL);
-  int          status = looklab_cnn_load (path, &cnn, &diag);
+  LookLabCnn *cnn = NULL;
+  LookLabDiag diag = { 0 };
+  char       *path = g_test_build_filename (G_TEST_DIST, "data",
+                                            "tiny-model.safetensors", NULL);
+  int         status = looklab_cnn_load (path, &cnn, &diag);
 
   if (status != LOOKLAB_OK)
     g_error ("%s: %s (%s)", path, looklab_strerror (status), diag.message);
@@ -31,9 +31,9 @@ load_tiny (void)
 static float *
 read_floats (const char *name, size_t n)
 {
-  char  *path = g_test_build_filename (G_TEST_DIST, "data", name, NULL);
-  char  *data = NULL;
-  gsize  len = 0;
+  char *path = g_test_build_filename (G_TEST_DIST, "data", name, NULL);
+  char *data = NULL;
+  gsize len = 0;
 
   if (!g_file_get_contents (path, &data, &len, NULL) || len != n * 4)
     g_error ("%s: missing or not %zu floats", path, n);
@@ -44,15 +44,15 @@ read_floats (const char *name, size_t n)
 static void
 check_golden (int h, int w)
 {
-  LookLabCnn  *cnn = load_tiny ();
-  LookLabDiag  diag = { 0 };
-  char        *iname = g_strdup_printf ("tiny-in-%dx%d.bin", h, w);
-  char        *oname = g_strdup_printf ("tiny-out-%dx%d.bin", h, w);
-  float       *in = read_floats (iname, (size_t) 4 * h * w);
-  float       *want = read_floats (oname, (size_t) 2 * h * w);
-  float       *got = NULL;
-  double       worst = 0.0;
-  int          oc, ow, oh, i, status;
+  LookLabCnn *cnn = load_tiny ();
+  LookLabDiag diag = { 0 };
+  char       *iname = g_strdup_printf ("tiny-in-%dx%d.bin", h, w);
+  char       *oname = g_strdup_printf ("tiny-out-%dx%d.bin", h, w);
+  float      *in = read_floats (iname, (size_t) 4 * h * w);
+  float      *want = read_floats (oname, (size_t) 2 * h * w);
+  float      *got = NULL;
+  double      worst = 0.0;
+  int         oc, ow, oh, i, status;
 
   status = looklab_cnn_run (cnn, in, w, h, 1, &got, &oc, &ow, &oh, &diag);
   g_assert_cmpint (status, ==, LOOKLAB_OK);
@@ -67,8 +67,7 @@ check_golden (int h, int w)
       double d = fabs (got[i] - want[i]);
 
       if (!(d <= tol))
-        g_error ("%dx%d element %d: %g, PyTorch %g", h, w, i, got[i],
-                 want[i]);
+        g_error ("%dx%d element %d: %g, PyTorch %g", h, w, i, got[i], want[i]);
       worst = MAX (worst, d);
     }
   g_test_message ("%dx%d: max |C - PyTorch| = %g", h, w, worst);
@@ -126,18 +125,15 @@ build (const char *graph, const StTensor *t, int n, LookLabCnn **out,
   return status;
 }
 
-#define L_INPUT "\"kind\":\"l\",\"input\":{\"name\":\"x\",\"channels\":1," \
-                "\"size\":8},\"output\":\"out\","
+#define L_INPUT                                                                \
+  "\"kind\":\"l\",\"input\":{\"name\":\"x\",\"channels\":1,"                   \
+  "\"size\":8},\"output\":\"out\","
 
 static const StTensor base_tensors[] = {
-  { "w", 4, { 2, 1, 3, 3 }, NULL },
-  { "b", 1, { 2 }, NULL },
-  { "w3", 4, { 2, 3, 3, 3 }, NULL },
-  { "w22", 4, { 2, 2, 1, 1 }, NULL },
-  { "w12", 4, { 3, 2, 1, 1 }, NULL },
-  { "g", 1, { 2 }, NULL },
-  { "bins", 2, { 2, 2 }, NULL },
-  { "bins3", 2, { 3, 3 }, NULL },
+  { "w", 4, { 2, 1, 3, 3 }, NULL },   { "b", 1, { 2 }, NULL },
+  { "w3", 4, { 2, 3, 3, 3 }, NULL },  { "w22", 4, { 2, 2, 1, 1 }, NULL },
+  { "w12", 4, { 3, 2, 1, 1 }, NULL }, { "g", 1, { 2 }, NULL },
+  { "bins", 2, { 2, 2 }, NULL },      { "bins3", 2, { 3, 3 }, NULL },
   { "w2d", 2, { 2, 9 }, NULL },
 };
 
@@ -149,8 +145,9 @@ typedef struct
   const char *needle;
 } GraphCase;
 
-#define CONV "{\"name\":\"out\",\"op\":\"conv2d\",\"inputs\":[\"x\"]," \
-             "\"weight\":\"w\",\"bias\":\"b\",\"padding\":1}"
+#define CONV                                                                   \
+  "{\"name\":\"out\",\"op\":\"conv2d\",\"inputs\":[\"x\"],"                    \
+  "\"weight\":\"w\",\"bias\":\"b\",\"padding\":1}"
 
 static const GraphCase graph_cases[] = {
   { "valid", "{" L_INPUT "\"nodes\":[" CONV "]}", LOOKLAB_OK, "" },
@@ -203,8 +200,7 @@ static const GraphCase graph_cases[] = {
     "{" L_INPUT "\"nodes\":[{\"name\":\"out\",\"op\":\"conv3d\","
     "\"inputs\":[\"x\"]}]}",
     LOOKLAB_ERR_PARSE, "unknown op" },
-  { "duplicate-name",
-    "{" L_INPUT "\"nodes\":[" CONV "," CONV "]}",
+  { "duplicate-name", "{" L_INPUT "\"nodes\":[" CONV "," CONV "]}",
     LOOKLAB_ERR_PARSE, "used twice" },
   { "input-name-reused",
     "{" L_INPUT "\"nodes\":[{\"name\":\"x\",\"op\":\"relu\","
@@ -264,13 +260,12 @@ test_graph (gconstpointer p)
   const GraphCase *c = p;
   LookLabCnn      *cnn = (LookLabCnn *) 0x1;
   LookLabDiag      diag = { 0 };
-  int status = build (c->graph, base_tensors, G_N_ELEMENTS (base_tensors),
-                      &cnn, &diag);
+  int status = build (c->graph, base_tensors, G_N_ELEMENTS (base_tensors), &cnn,
+                      &diag);
 
   if (status != c->status || strstr (diag.message, c->needle) == NULL)
-    g_error ("%s: status %d (%s) '%s'; expected %d and '%s'", c->name,
-             status, looklab_strerror (status), diag.message, c->status,
-             c->needle);
+    g_error ("%s: status %d (%s) '%s'; expected %d and '%s'", c->name, status,
+             looklab_strerror (status), diag.message, c->status, c->needle);
   if (status == LOOKLAB_OK)
     g_assert_nonnull (cnn);
   else
@@ -292,7 +287,8 @@ test_metadata (void)
       "\"looklab.version\":\"2\",\"looklab.graph\":\"{}\"}}",
       LOOKLAB_ERR_VERSION },
     { "{\"__metadata__\":{\"looklab.format\":\"looklab-cnn\","
-      "\"looklab.version\":\"1\"}}", LOOKLAB_ERR_PARSE },
+      "\"looklab.version\":\"1\"}}",
+      LOOKLAB_ERR_PARSE },
     { "{}", LOOKLAB_ERR_PARSE },
   };
   size_t i;
@@ -322,23 +318,26 @@ test_batchnorm_fold (void)
 {
   static const float g[2] = { 1.5f, 0.7f }, beta[2] = { -0.2f, 0.3f };
   static const float mean[2] = { 0.1f, -0.05f }, var[2] = { 0.8f, 1.3f };
-  const StTensor t[] = {
-    { "w", 4, { 2, 1, 3, 3 }, NULL },  { "b", 1, { 2 }, NULL },
-    { "g", 1, { 2 }, g },              { "beta", 1, { 2 }, beta },
-    { "m", 1, { 2 }, mean },           { "v", 1, { 2 }, var },
+  const StTensor     t[] = {
+        { "w", 4, { 2, 1, 3, 3 }, NULL },
+        { "b", 1, { 2 }, NULL },
+        { "g", 1, { 2 }, g },
+        { "beta", 1, { 2 }, beta },
+        { "m", 1, { 2 }, mean },
+        { "v", 1, { 2 }, var },
   };
   const char *folded
-    = "{" L_INPUT "\"nodes\":[{\"name\":\"c\",\"op\":\"conv2d\","
-      "\"inputs\":[\"x\"],\"weight\":\"w\",\"bias\":\"b\",\"padding\":1},"
-      "{\"name\":\"out\",\"op\":\"batchnorm\",\"inputs\":[\"c\"],"
-      "\"weight\":\"g\",\"bias\":\"beta\",\"mean\":\"m\",\"var\":\"v\"}]}";
+      = "{" L_INPUT "\"nodes\":[{\"name\":\"c\",\"op\":\"conv2d\","
+        "\"inputs\":[\"x\"],\"weight\":\"w\",\"bias\":\"b\",\"padding\":1},"
+        "{\"name\":\"out\",\"op\":\"batchnorm\",\"inputs\":[\"c\"],"
+        "\"weight\":\"g\",\"bias\":\"beta\",\"mean\":\"m\",\"var\":\"v\"}]}";
   const char *kept
-    = "{" L_INPUT "\"nodes\":[{\"name\":\"c\",\"op\":\"conv2d\","
-      "\"inputs\":[\"x\"],\"weight\":\"w\",\"bias\":\"b\",\"padding\":1},"
-      "{\"name\":\"n\",\"op\":\"batchnorm\",\"inputs\":[\"c\"],"
-      "\"weight\":\"g\",\"bias\":\"beta\",\"mean\":\"m\",\"var\":\"v\"},"
-      "{\"name\":\"z\",\"op\":\"scale\",\"inputs\":[\"c\"],\"factor\":0},"
-      "{\"name\":\"out\",\"op\":\"add\",\"inputs\":[\"n\",\"z\"]}]}";
+      = "{" L_INPUT "\"nodes\":[{\"name\":\"c\",\"op\":\"conv2d\","
+        "\"inputs\":[\"x\"],\"weight\":\"w\",\"bias\":\"b\",\"padding\":1},"
+        "{\"name\":\"n\",\"op\":\"batchnorm\",\"inputs\":[\"c\"],"
+        "\"weight\":\"g\",\"bias\":\"beta\",\"mean\":\"m\",\"var\":\"v\"},"
+        "{\"name\":\"z\",\"op\":\"scale\",\"inputs\":[\"c\"],\"factor\":0},"
+        "{\"name\":\"out\",\"op\":\"add\",\"inputs\":[\"n\",\"z\"]}]}";
   LookLabCnn *a = NULL, *b = NULL;
   LookLabDiag diag = { 0 };
   float       in[8 * 8], *ya = NULL, *yb = NULL;
@@ -350,10 +349,10 @@ test_batchnorm_fold (void)
   g_assert_cmpint (looklab_cnn_n_run_nodes (b), ==, 4);
   for (i = 0; i < 64; i++)
     in[i] = sinf (i * 0.7f);
-  g_assert_cmpint (looklab_cnn_run (a, in, 8, 8, 1, &ya, &c, &w, &h, NULL),
-                   ==, 0);
-  g_assert_cmpint (looklab_cnn_run (b, in, 8, 8, 1, &yb, &c, &w, &h, NULL),
-                   ==, 0);
+  g_assert_cmpint (looklab_cnn_run (a, in, 8, 8, 1, &ya, &c, &w, &h, NULL), ==,
+                   0);
+  g_assert_cmpint (looklab_cnn_run (b, in, 8, 8, 1, &yb, &c, &w, &h, NULL), ==,
+                   0);
   for (i = 0; i < 2 * 64; i++)
     g_assert_cmpfloat_with_epsilon (ya[i], yb[i], 1e-5);
   /* and the unfolded one is the formula itself at one pixel */
@@ -366,8 +365,8 @@ test_batchnorm_fold (void)
       conv0 += (0.01f * k - 0.08f) * in[(2 + k / 3) * 8 + 2 + k % 3];
     conv0 += 0.01f * 0 - 0.08f;
     g_assert_cmpfloat_with_epsilon (
-      yb[3 * 8 + 3], (conv0 - mean[0]) / sqrtf (var[0] + 1e-5f) * g[0]
-                       + beta[0], 1e-5);
+        yb[3 * 8 + 3],
+        (conv0 - mean[0]) / sqrtf (var[0] + 1e-5f) * g[0] + beta[0], 1e-5);
   }
   g_free (ya);
   g_free (yb);
@@ -378,25 +377,25 @@ test_batchnorm_fold (void)
 static void
 test_run_limits (void)
 {
-  LookLabCnn  *cnn = load_tiny ();
-  LookLabDiag  diag = { 0 };
-  float        in[4 * 16 * 16] = { 0 };
-  float       *out = NULL;
-  int          c, w, h;
+  LookLabCnn *cnn = load_tiny ();
+  LookLabDiag diag = { 0 };
+  float       in[4 * 16 * 16] = { 0 };
+  float      *out = NULL;
+  int         c, w, h;
 
   g_assert_cmpint (looklab_cnn_run (cnn, in, LOOKLAB_CNN_MAX_SIDE + 1, 16, 1,
                                     &out, &c, &w, &h, &diag),
                    ==, LOOKLAB_ERR_LIMIT);
   g_assert_null (out);
   /* an odd size: the subsampled and strided branches disagree */
-  g_assert_cmpint (looklab_cnn_run (cnn, in, 15, 15, 1, &out, &c, &w, &h,
-                                    &diag),
-                   ==, LOOKLAB_ERR_MISMATCH);
+  g_assert_cmpint (
+      looklab_cnn_run (cnn, in, 15, 15, 1, &out, &c, &w, &h, &diag), ==,
+      LOOKLAB_ERR_MISMATCH);
   g_assert_nonnull (strstr (diag.message, "inputs of"));
   g_assert_null (out);
-  g_assert_cmpint (looklab_cnn_run (cnn, NULL, 16, 16, 1, &out, &c, &w, &h,
-                                    &diag),
-                   ==, LOOKLAB_ERR_ARG);
+  g_assert_cmpint (
+      looklab_cnn_run (cnn, NULL, 16, 16, 1, &out, &c, &w, &h, &diag), ==,
+      LOOKLAB_ERR_ARG);
   looklab_cnn_free (cnn);
 }
 
@@ -407,39 +406,39 @@ test_run_limits (void)
 static LookLabCnn *
 linear_model (float fa, float ca, float cb)
 {
-  const float w[2] = { fa, 0.0f }, b[2] = { ca, cb };
-  const StTensor t[] = { { "w", 4, { 2, 1, 1, 1 }, w },
-                         { "b", 1, { 2 }, b } };
-  LookLabCnn *cnn = NULL;
-  LookLabDiag diag = { 0 };
+  const float    w[2] = { fa, 0.0f }, b[2] = { ca, cb };
+  const StTensor t[] = { { "w", 4, { 2, 1, 1, 1 }, w }, { "b", 1, { 2 }, b } };
+  LookLabCnn    *cnn = NULL;
+  LookLabDiag    diag = { 0 };
 
   g_assert_cmpint (build ("{\"kind\":\"l\",\"input\":{\"name\":\"x\","
                           "\"size\":32},\"output\":\"out\",\"nodes\":["
                           "{\"name\":\"out\",\"op\":\"conv2d\",\"inputs\":"
                           "[\"x\"],\"weight\":\"w\",\"bias\":\"b\"}]}",
-                          t, 2, &cnn, &diag), ==, 0);
+                          t, 2, &cnn, &diag),
+                   ==, 0);
   return cnn;
 }
 
 static void
 test_colorize_constant (void)
 {
-  LookLabCnn *cnn = linear_model (0.0f, 3.0f, -4.0f);
+  LookLabCnn      *cnn = linear_model (0.0f, 3.0f, -4.0f);
   static const int sizes[][2] = { { 1, 1 }, { 7, 5 }, { 300, 2 }, { 64, 64 } };
-  size_t      i;
+  size_t           i;
 
   for (i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
       int    w = sizes[i][0], h = sizes[i][1], x, y;
       size_t ls = w + 3, as = 2 * w + 5;
-      float *l = g_new0 (float, ls * h);
-      float *ab = g_new0 (float, as * h);
+      float *l = g_new0 (float, ls *h);
+      float *ab = g_new0 (float, as *h);
 
       for (y = 0; y < h; y++)
         for (x = 0; x < w; x++)
           l[y * ls + x] = 100.0f * x / w;
-      g_assert_cmpint (looklab_colorize (cnn, l, w, h, ls, NULL, 0, NULL, 0,
-                                         ab, as, NULL, NULL, NULL, NULL),
+      g_assert_cmpint (looklab_colorize (cnn, l, w, h, ls, NULL, 0, NULL, 0, ab,
+                                         as, NULL, NULL, NULL, NULL),
                        ==, 0);
       for (y = 0; y < h; y++)
         for (x = 0; x < w; x++)
@@ -459,9 +458,9 @@ test_colorize_constant (void)
 static void
 test_colorize_resampling (void)
 {
-  LookLabCnn *cnn = linear_model (100.0f, 0.0f, 0.0f);  /* a = L - 50 */
+  LookLabCnn *cnn = linear_model (100.0f, 0.0f, 0.0f); /* a = L - 50 */
   int         w = 640, h = 400, x, y;
-  float      *l = g_new (float, w * h);
+  float      *l = g_new (float, w *h);
   float      *ab = g_new (float, 2 * w * h);
   double      worst = 0.0;
 
@@ -469,7 +468,8 @@ test_colorize_resampling (void)
     for (x = 0; x < w; x++)
       l[y * w + x] = 70.0f;
   g_assert_cmpint (looklab_colorize (cnn, l, w, h, w, NULL, 0, NULL, 0, ab,
-                                     2 * w, NULL, NULL, NULL, NULL), ==, 0);
+                                     2 * w, NULL, NULL, NULL, NULL),
+                   ==, 0);
   for (x = 0; x < w * h; x++)
     g_assert_cmpfloat_with_epsilon (ab[2 * x], 20.0f, 1e-3);
 
@@ -477,7 +477,8 @@ test_colorize_resampling (void)
     for (x = 0; x < w; x++)
       l[y * w + x] = 100.0f * (x + 0.5f) / w;
   g_assert_cmpint (looklab_colorize (cnn, l, w, h, w, NULL, 0, NULL, 0, ab,
-                                     2 * w, NULL, NULL, NULL, NULL), ==, 0);
+                                     2 * w, NULL, NULL, NULL, NULL),
+                   ==, 0);
   /* away from the clamped borders the ramp is reproduced */
   for (y = 0; y < h; y++)
     for (x = w / 32; x < w - w / 32; x++)
@@ -500,18 +501,20 @@ test_colorize_saturation (void)
   looklab_colorize_params_init (&p);
   p.saturation = 0.0f;
   g_assert_cmpint (looklab_colorize (cnn, l, 4, 4, 4, NULL, 0, NULL, 0, ab, 8,
-                                     &p, NULL, NULL, NULL), ==, 0);
+                                     &p, NULL, NULL, NULL),
+                   ==, 0);
   for (i = 0; i < 32; i++)
     g_assert_cmpfloat (ab[i], ==, 0.0f);
   p.saturation = 2.0f;
   g_assert_cmpint (looklab_colorize (cnn, l, 4, 4, 4, NULL, 0, NULL, 0, ab, 8,
-                                     &p, NULL, NULL, NULL), ==, 0);
+                                     &p, NULL, NULL, NULL),
+                   ==, 0);
   g_assert_cmpfloat_with_epsilon (ab[0], 6.0f, 1e-5);
   g_assert_cmpfloat_with_epsilon (ab[31], -8.0f, 1e-5);
   p.saturation = 2.5f;
   g_assert_cmpint (looklab_colorize (cnn, l, 4, 4, 4, NULL, 0, NULL, 0, ab, 8,
-                                     &p, NULL, NULL, NULL), ==,
-                   LOOKLAB_ERR_ARG);
+                                     &p, NULL, NULL, NULL),
+                   ==, LOOKLAB_ERR_ARG);
   looklab_cnn_free (cnn);
 }
 
@@ -523,16 +526,16 @@ test_colorize_huge (void)
   float       l[1] = { 0 }, ab[2];
 
   /* 20000 x 20000 = 400 MP: refused before a byte of it is read */
-  g_assert_cmpint (looklab_colorize (cnn, l, 20000, 20000, 20000, NULL, 0,
-                                     NULL, 0, ab, 40000, NULL, NULL, NULL,
-                                     &diag), ==, LOOKLAB_ERR_LIMIT);
+  g_assert_cmpint (looklab_colorize (cnn, l, 20000, 20000, 20000, NULL, 0, NULL,
+                                     0, ab, 40000, NULL, NULL, NULL, &diag),
+                   ==, LOOKLAB_ERR_LIMIT);
   g_assert_nonnull (strstr (diag.message, "over the limit"));
-  g_assert_cmpint (looklab_colorize (cnn, l, 0, 1, 1, NULL, 0, NULL, 0, ab,
-                                     2, NULL, NULL, NULL, &diag), ==,
-                   LOOKLAB_ERR_ARG);
+  g_assert_cmpint (looklab_colorize (cnn, l, 0, 1, 1, NULL, 0, NULL, 0, ab, 2,
+                                     NULL, NULL, NULL, &diag),
+                   ==, LOOKLAB_ERR_ARG);
   g_assert_cmpint (looklab_colorize (cnn, l, 1, 1, 1, l, 2, NULL, 0, ab, 2,
-                                     NULL, NULL, NULL, &diag), ==,
-                   LOOKLAB_ERR_ARG);
+                                     NULL, NULL, NULL, &diag),
+                   ==, LOOKLAB_ERR_ARG);
   looklab_cnn_free (cnn);
 }
 
@@ -545,9 +548,9 @@ test_colorize_hints (void)
   LookLabCnn *tiny = load_tiny ();
   LookLabCnn *lin = linear_model (1.0f, 2.0f, 0.0f);
   int         w = 48, h = 32, i;
-  float      *l = g_new (float, w * h);
+  float      *l = g_new (float, w *h);
   float      *hab = g_new0 (float, 2 * w * h);
-  float      *mask = g_new0 (float, w * h);
+  float      *mask = g_new0 (float, w *h);
   float      *a0 = g_new (float, 2 * w * h);
   float      *a1 = g_new (float, 2 * w * h);
   double      diff = 0.0;
@@ -560,23 +563,28 @@ test_colorize_hints (void)
       hab[2 * i + 1] = -30.0f;
     }
   g_assert_cmpint (looklab_colorize (tiny, l, w, h, w, NULL, 0, NULL, 0, a0,
-                                     2 * w, NULL, NULL, NULL, NULL), ==, 0);
-  g_assert_cmpint (looklab_colorize (tiny, l, w, h, w, hab, 2 * w, mask, w,
-                                     a1, 2 * w, NULL, NULL, NULL, NULL), ==, 0);
+                                     2 * w, NULL, NULL, NULL, NULL),
+                   ==, 0);
+  g_assert_cmpint (looklab_colorize (tiny, l, w, h, w, hab, 2 * w, mask, w, a1,
+                                     2 * w, NULL, NULL, NULL, NULL),
+                   ==, 0);
   g_assert_cmpmem (a0, 2 * w * h * sizeof (float), a1,
                    2 * w * h * sizeof (float));
   mask[5 * w + 7] = 1.0f;
   mask[20 * w + 30] = 1.0f;
-  g_assert_cmpint (looklab_colorize (tiny, l, w, h, w, hab, 2 * w, mask, w,
-                                     a1, 2 * w, NULL, NULL, NULL, NULL), ==, 0);
+  g_assert_cmpint (looklab_colorize (tiny, l, w, h, w, hab, 2 * w, mask, w, a1,
+                                     2 * w, NULL, NULL, NULL, NULL),
+                   ==, 0);
   for (i = 0; i < 2 * w * h; i++)
     diff = MAX (diff, fabs (a1[i] - a0[i]));
   g_assert_cmpfloat (diff, >, 0.01);
 
   g_assert_cmpint (looklab_colorize (lin, l, w, h, w, NULL, 0, NULL, 0, a0,
-                                     2 * w, NULL, NULL, NULL, NULL), ==, 0);
-  g_assert_cmpint (looklab_colorize (lin, l, w, h, w, hab, 2 * w, mask, w,
-                                     a1, 2 * w, NULL, NULL, NULL, NULL), ==, 0);
+                                     2 * w, NULL, NULL, NULL, NULL),
+                   ==, 0);
+  g_assert_cmpint (looklab_colorize (lin, l, w, h, w, hab, 2 * w, mask, w, a1,
+                                     2 * w, NULL, NULL, NULL, NULL),
+                   ==, 0);
   g_assert_cmpmem (a0, 2 * w * h * sizeof (float), a1,
                    2 * w * h * sizeof (float));
   g_free (l);
@@ -602,11 +610,12 @@ test_colorize_cancel (void)
   double      at = 0.5;
 
   g_assert_cmpint (looklab_colorize (cnn, l, 2, 2, 2, NULL, 0, NULL, 0, ab, 4,
-                                     NULL, cancel_at, &at, NULL), ==,
-                   LOOKLAB_ERR_CANCELLED);
+                                     NULL, cancel_at, &at, NULL),
+                   ==, LOOKLAB_ERR_CANCELLED);
   at = 2.0;
   g_assert_cmpint (looklab_colorize (cnn, l, 2, 2, 2, NULL, 0, NULL, 0, ab, 4,
-                                     NULL, cancel_at, &at, NULL), ==, 0);
+                                     NULL, cancel_at, &at, NULL),
+                   ==, 0);
   looklab_cnn_free (cnn);
 }
 
@@ -615,7 +624,7 @@ typedef struct
   double last;
   double stop_at;
   int    calls;
-  int    inside;      /* calls strictly between 0.1 and 0.9 (the network) */
+  int    inside; /* calls strictly between 0.1 and 0.9 (the network) */
   int    monotonic;
 } Trace;
 
@@ -644,8 +653,8 @@ test_colorize_progress (void)
 
   for (i = 0; i < 64 * 48; i++)
     l[i] = (float) (i % 100);
-  g_assert_cmpint (looklab_colorize (cnn, l, 64, 48, 64, NULL, 0, NULL, 0,
-                                     ab, 128, NULL, trace_progress, &t, NULL),
+  g_assert_cmpint (looklab_colorize (cnn, l, 64, 48, 64, NULL, 0, NULL, 0, ab,
+                                     128, NULL, trace_progress, &t, NULL),
                    ==, 0);
   g_assert_true (t.monotonic);
   g_assert_cmpint (t.inside, >, 5);
@@ -653,8 +662,8 @@ test_colorize_progress (void)
   memset (&t, 0, sizeof t);
   t.monotonic = 1;
   t.stop_at = 0.4;
-  g_assert_cmpint (looklab_colorize (cnn, l, 64, 48, 64, NULL, 0, NULL, 0,
-                                     ab, 128, NULL, trace_progress, &t, NULL),
+  g_assert_cmpint (looklab_colorize (cnn, l, 64, 48, 64, NULL, 0, NULL, 0, ab,
+                                     128, NULL, trace_progress, &t, NULL),
                    ==, LOOKLAB_ERR_CANCELLED);
   g_assert_cmpfloat (t.last, <, 0.9);
   looklab_cnn_free (cnn);

@@ -57,8 +57,8 @@ static void
 test_sharma_pair (gconstpointer data)
 {
   const SharmaPair *p = data;
-  double d = looklab_ciede2000 (p->lab1, p->lab2);
-  double e = looklab_ciede2000 (p->lab2, p->lab1);
+  double            d = looklab_ciede2000 (p->lab1, p->lab2);
+  double            e = looklab_ciede2000 (p->lab2, p->lab1);
 
   /* The table gives 4 decimals. */
   g_assert_cmpfloat_with_epsilon (d, p->de00, 1e-4);
@@ -94,8 +94,8 @@ static void
 test_srgb_to_lab (gconstpointer data)
 {
   const LabCase *c = data;
-  double lab[3];
-  int k;
+  double         lab[3];
+  int            k;
 
   looklab_srgb_to_lab (c->rgb, lab);
   for (k = 0; k < 3; k++)
@@ -109,7 +109,7 @@ test_grey_is_achromatic (void)
 
   for (v = 0; v <= 255; v += 15)
     {
-      float rgb[3] = { v / 255.0f, v / 255.0f, v / 255.0f };
+      float  rgb[3] = { v / 255.0f, v / 255.0f, v / 255.0f };
       double lab[3];
 
       looklab_srgb_to_lab (rgb, lab);
@@ -124,8 +124,8 @@ test_mean_ciede2000 (void)
   /* Two pixels: one identical, one pure red vs pure blue; RGBA layout. */
   const float a[8] = { 0.5f, 0.5f, 0.5f, 1.0f, 1.0f, 0.0f, 0.0f, 1.0f };
   const float b[8] = { 0.5f, 0.5f, 0.5f, 0.0f, 0.0f, 0.0f, 1.0f, 0.0f };
-  double la[3], lb[3], d, max = -1.0;
-  float red[3] = { 1, 0, 0 }, blue[3] = { 0, 0, 1 };
+  double      la[3], lb[3], d, max = -1.0;
+  float       red[3] = { 1, 0, 0 }, blue[3] = { 0, 0, 1 };
 
   looklab_srgb_to_lab (red, la);
   looklab_srgb_to_lab (blue, lb);
@@ -144,8 +144,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   for (i = 0; i < G_N_ELEMENTS (sharma); i++)
     {
-      char *name = g_strdup_printf ("/colour/ciede2000/sharma-%02u",
-                                    (unsigned) i + 1);
+      char *name
+          = g_strdup_printf ("/colour/ciede2000/sharma-%02u", (unsigned) i + 1);
 
       g_test_add_data_func (name, &sharma[i], test_sharma_pair);
       g_free (name);

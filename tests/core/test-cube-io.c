@@ -19,8 +19,7 @@ parse_ok (const char *text)
   int         status = looklab_cube_parse (text, strlen (text), &lut, &diag);
 
   if (status != LOOKLAB_OK)
-    g_error ("parse failed: %s (%s)", looklab_strerror (status),
-             diag.message);
+    g_error ("parse failed: %s (%s)", looklab_strerror (status), diag.message);
   g_assert_nonnull (lut);
   return lut;
 }
@@ -29,15 +28,14 @@ static void
 test_adobe_3d (void)
 {
   /* Size 2, with title, comments, blank lines and CRLF line ends. */
-  const char *text
-    = "# made by hand\r\n"
-      "TITLE \"Swap R and B\"\r\n"
-      "\r\n"
-      "LUT_3D_SIZE 2\r\n"
-      "DOMAIN_MIN 0 0 0\r\n"
-      "DOMAIN_MAX 1 1 1\r\n"
-      "0 0 0\r\n1 0 0   # red corner\r\n0 1 0\r\n1 1 0\r\n"
-      "0 0 1\r\n1 0 1\r\n0 1 1\r\n1 1 1\r\n";
+  const char *text = "# made by hand\r\n"
+                     "TITLE \"Swap R and B\"\r\n"
+                     "\r\n"
+                     "LUT_3D_SIZE 2\r\n"
+                     "DOMAIN_MIN 0 0 0\r\n"
+                     "DOMAIN_MAX 1 1 1\r\n"
+                     "0 0 0\r\n1 0 0   # red corner\r\n0 1 0\r\n1 1 0\r\n"
+                     "0 0 1\r\n1 0 1\r\n0 1 1\r\n1 1 1\r\n";
   LookLabLut *lut = parse_ok (text);
 
   g_assert_cmpint (lut->size, ==, 2);
@@ -231,8 +229,7 @@ test_write_failure_keeps_file (void)
   lut->shaper = g_malloc0 (6 * sizeof (float));
   lut->shaper_max[0] = lut->shaper_max[1] = lut->shaper_max[2] = 1.0f;
   lut->domain_max[1] = 2.0f;
-  g_assert_cmpint (looklab_cube_write (lut, path, &diag), ==,
-                   LOOKLAB_ERR_ARG);
+  g_assert_cmpint (looklab_cube_write (lut, path, &diag), ==, LOOKLAB_ERR_ARG);
   g_assert_true (g_file_get_contents (path, &data, NULL, NULL));
   g_assert_cmpstr (data, ==, "precious");
   g_free (data);
@@ -270,36 +267,34 @@ static const MalformedCase malformed[] = {
   { "size-twice", "LUT_3D_SIZE 2\nLUT_3D_SIZE 2\n" EIGHT, LOOKLAB_ERR_PARSE,
     2 },
   { "1d-size-too-big", "LUT_1D_SIZE 65537\n", LOOKLAB_ERR_LIMIT, 1 },
-  { "too-few-entries", "LUT_3D_SIZE 2\n0 0 0\n1 0 0\n", LOOKLAB_ERR_PARSE,
-    0 },
+  { "too-few-entries", "LUT_3D_SIZE 2\n0 0 0\n1 0 0\n", LOOKLAB_ERR_PARSE, 0 },
   { "too-many-entries", "LUT_3D_SIZE 2\n" EIGHT "1 1 1\n", LOOKLAB_ERR_PARSE,
     10 },
   { "two-numbers", "LUT_3D_SIZE 2\n0 0\n", LOOKLAB_ERR_PARSE, 2 },
   { "four-numbers", "LUT_3D_SIZE 2\n0 0 0 0\n", LOOKLAB_ERR_PARSE, 2 },
-  { "garbage-number", "LUT_3D_SIZE 2\n0 0 0\n1 x 0\n", LOOKLAB_ERR_PARSE,
-    3 },
+  { "garbage-number", "LUT_3D_SIZE 2\n0 0 0\n1 x 0\n", LOOKLAB_ERR_PARSE, 3 },
   { "number-with-suffix", "LUT_3D_SIZE 2\n0 0 0\n1 0.5abc 0\n",
     LOOKLAB_ERR_PARSE, 3 },
   { "nan", "LUT_3D_SIZE 2\n0 0 0\nnan 0 0\n", LOOKLAB_ERR_PARSE, 3 },
   { "infinity", "LUT_3D_SIZE 2\n0 0 0\n1e999 0 0\n", LOOKLAB_ERR_PARSE, 3 },
   /* Found by tools/fuzz: finite in double, infinite in float. */
-  { "beyond-float", "LUT_1D_SIZE 2\n0 5 0\n4e112 1 1\n", LOOKLAB_ERR_PARSE,
-    3 },
+  { "beyond-float", "LUT_1D_SIZE 2\n0 5 0\n4e112 1 1\n", LOOKLAB_ERR_PARSE, 3 },
   { "huge-domain", "LUT_3D_SIZE 2\nDOMAIN_MIN -3e38 0 0\n" EIGHT,
     LOOKLAB_ERR_PARSE, 2 },
   { "keyword-after-data", "LUT_3D_SIZE 2\n0 0 0\nTITLE \"x\"\n",
     LOOKLAB_ERR_PARSE, 3 },
   { "domain-two-numbers", "LUT_3D_SIZE 2\nDOMAIN_MIN 0 0\n" EIGHT,
     LOOKLAB_ERR_PARSE, 2 },
-  { "domain-inverted", "LUT_3D_SIZE 2\nDOMAIN_MIN 1 1 1\nDOMAIN_MAX 0 0 0\n"
-    EIGHT, LOOKLAB_ERR_PARSE, 0 },
-  { "domain-empty", "LUT_3D_SIZE 2\nDOMAIN_MIN 0 0 0\nDOMAIN_MAX 1 0 1\n"
-    EIGHT, LOOKLAB_ERR_PARSE, 0 },
+  { "domain-inverted",
+    "LUT_3D_SIZE 2\nDOMAIN_MIN 1 1 1\nDOMAIN_MAX 0 0 0\n" EIGHT,
+    LOOKLAB_ERR_PARSE, 0 },
+  { "domain-empty", "LUT_3D_SIZE 2\nDOMAIN_MIN 0 0 0\nDOMAIN_MAX 1 0 1\n" EIGHT,
+    LOOKLAB_ERR_PARSE, 0 },
   { "input-range-one-number", "LUT_3D_SIZE 2\nLUT_3D_INPUT_RANGE 0\n" EIGHT,
     LOOKLAB_ERR_PARSE, 2 },
   { "shaper-missing-3d-entries",
-    "LUT_1D_SIZE 2\nLUT_3D_SIZE 2\n0 0 0\n1 1 1\n0 0 0\n",
-    LOOKLAB_ERR_PARSE, 0 },
+    "LUT_1D_SIZE 2\nLUT_3D_SIZE 2\n0 0 0\n1 1 1\n0 0 0\n", LOOKLAB_ERR_PARSE,
+    0 },
   { "header-without-table", "TITLE \"x\"\nLUT_3D_SIZE 2\n", LOOKLAB_ERR_PARSE,
     0 },
 };
@@ -340,8 +335,7 @@ test_malformed_binary (void)
   g_assert_null (lut);
   for (i = 0; i < sizeof junk; i++)
     junk[i] = (char) (i * 131 % 256);
-  g_assert_cmpint (looklab_cube_parse (junk, sizeof junk, &lut, &diag), <,
-                   0);
+  g_assert_cmpint (looklab_cube_parse (junk, sizeof junk, &lut, &diag), <, 0);
   g_assert_null (lut);
 }
 

@@ -16,8 +16,8 @@
 static LookLabLook *
 make_look (int hidden, int layers, int corr)
 {
-  LookLabLook *look = looklab_look_new_shape (hidden, layers,
-                                              LOOKLAB_ACT_TANH, 1, corr);
+  LookLabLook *look
+      = looklab_look_new_shape (hidden, layers, LOOKLAB_ACT_TANH, 1, corr);
   size_t i;
 
   g_assert_nonnull (look);
@@ -34,7 +34,7 @@ make_look (int hidden, int layers, int corr)
 static GBytes *
 serialize (const LookLabLook *look)
 {
-  void *data = NULL;
+  void  *data = NULL;
   size_t len = 0;
 
   g_assert_cmpint (looklab_look_serialize (look, &data, &len), ==, 0);
@@ -45,20 +45,21 @@ static void
 test_round_trip (void)
 {
   LookLabLook *look = make_look (32, 2, 9), *back = NULL;
-  GBytes *a = serialize (look), *b;
-  LookLabDiag diag = { 0 };
-  gsize len;
-  const void *data = g_bytes_get_data (a, &len);
-  float in[300], o1[300], o2[300];
-  int i;
+  GBytes      *a = serialize (look), *b;
+  LookLabDiag  diag = { 0 };
+  gsize        len;
+  const void  *data = g_bytes_get_data (a, &len);
+  float        in[300], o1[300], o2[300];
+  int          i;
 
   g_assert_true (looklab_look_sniff (data, len));
   g_assert_cmpint (looklab_look_deserialize (data, len, &back, &diag), ==, 0);
   g_assert_nonnull (back);
   b = serialize (back);
   g_assert_true (g_bytes_equal (a, b));
-  g_assert_cmpint (memcmp (look->params, back->params,
-                           sizeof (float) * look->n_params), ==, 0);
+  g_assert_cmpint (
+      memcmp (look->params, back->params, sizeof (float) * look->n_params), ==,
+      0);
   g_assert_cmpfloat (back->fit_mean_de00, ==, 0.25);
   g_assert_cmpuint (back->fit_samples, ==, 12345);
   for (i = 0; i < 300; i++)
@@ -76,9 +77,9 @@ static void
 test_round_trip_no_correction (void)
 {
   LookLabLook *look = make_look (8, 3, 0), *back = NULL;
-  GBytes *a = serialize (look), *b;
-  gsize len;
-  const void *data = g_bytes_get_data (a, &len);
+  GBytes      *a = serialize (look), *b;
+  gsize        len;
+  const void  *data = g_bytes_get_data (a, &len);
 
   g_assert_cmpint (looklab_look_deserialize (data, len, &back, NULL), ==, 0);
   g_assert_cmpint (back->corr_size, ==, 0);
@@ -95,10 +96,10 @@ static void
 test_save_load (void)
 {
   LookLabLook *look = make_look (16, 2, 5), *back = NULL;
-  char *dir = g_dir_make_tmp ("looklab-XXXXXX", NULL);
-  char *path = g_build_filename (dir, "a.look", NULL);
-  LookLabDiag diag = { 0 };
-  GBytes *a, *b;
+  char        *dir = g_dir_make_tmp ("looklab-XXXXXX", NULL);
+  char        *path = g_build_filename (dir, "a.look", NULL);
+  LookLabDiag  diag = { 0 };
+  GBytes      *a, *b;
 
   g_assert_cmpint (looklab_look_save (look, path, &diag), ==, 0);
   /* Saving again replaces the file. */
@@ -109,8 +110,7 @@ test_save_load (void)
   g_assert_true (g_bytes_equal (a, b));
   g_clear_pointer (&back, looklab_look_free);
   g_assert_cmpint (g_remove (path), ==, 0);
-  g_assert_cmpint (looklab_look_load (path, &back, &diag), ==,
-                   LOOKLAB_ERR_IO);
+  g_assert_cmpint (looklab_look_load (path, &back, &diag), ==, LOOKLAB_ERR_IO);
   g_assert_null (back);
   g_assert_cmpstr (diag.message, !=, "");
   g_assert_cmpint (g_rmdir (dir), ==, 0);
@@ -194,8 +194,8 @@ static uint32_t
 crc32 (const guint8 *p, size_t n)
 {
   uint32_t crc = 0xffffffffu;
-  size_t i;
-  int k;
+  size_t   i;
+  int      k;
 
   for (i = 0; i < n; i++)
     {
@@ -210,7 +210,7 @@ static void
 fix_crc (guint8 *p, size_t len)
 {
   uint32_t crc = crc32 (p, len - 4);
-  int i;
+  int      i;
 
   for (i = 0; i < 4; i++)
     p[len - 4 + i] = (guint8) (crc >> (8 * i));
@@ -220,43 +220,64 @@ static void
 test_bad (gconstpointer data)
 {
   const BadCase *bc = data;
-  LookLabLook *look = make_look (8, 2, 3), *out = (LookLabLook *) 0x1;
-  GBytes *good = serialize (look);
-  gsize len;
-  guint8 *p = g_bytes_unref_to_data (good, &len);
-  LookLabDiag diag = { 0 };
-  float nan = NAN;
+  LookLabLook   *look = make_look (8, 2, 3), *out = (LookLabLook *) 0x1;
+  GBytes        *good = serialize (look);
+  gsize          len;
+  guint8        *p = g_bytes_unref_to_data (good, &len);
+  LookLabDiag    diag = { 0 };
+  float          nan = NAN;
 
   switch (bc->how)
     {
-    case BREAK_EMPTY: len = 0; break;
-    case BREAK_SHORT_MAGIC: len = 5; break;
-    case BREAK_TRUNCATED_HEADER: len = 30; break;
-    case BREAK_TRUNCATED_WEIGHTS: len = 48 + 40; break;
-    case BREAK_TRUNCATED_CHECKSUM: len -= 2; break;
-    case BREAK_BAD_MAGIC: p[3] = 'X'; break;
-    case BREAK_VERSION_NEWER: p[8] = 2; break;
-    case BREAK_VERSION_ZERO: p[8] = 0; break;
-    case BREAK_HIDDEN_HUGE: p[12] = 0xff; p[13] = 0xff; break;
-    case BREAK_HIDDEN_ZERO: p[12] = 0; p[13] = 0; break;
-    case BREAK_LAYERS_HUGE: p[14] = 0x10; p[15] = 0x27; break;
-    case BREAK_CORRECTION_HUGE: p[18] = 200; break;
-    case BREAK_CORRECTION_ONE: p[18] = 1; break;
-    case BREAK_ACTIVATION: p[16] = 9; fix_crc (p, len); break;
-    case BREAK_ENCODING: p[17] = 1; fix_crc (p, len); break;
-    case BREAK_RESERVED: p[19] = 0x80; fix_crc (p, len); break;
-    case BREAK_PARAM_COUNT: p[20] ^= 1; fix_crc (p, len); break;
-    case BREAK_TRAILING:
-      p = g_realloc (p, len + 3);
-      memset (p + len, 0, 3);
-      len += 3;
-      break;
-    case BREAK_CHECKSUM: p[len - 1] ^= 0x40; break;
-    case BREAK_WEIGHT_FLIPPED: p[60] ^= 0x01; break;
-    case BREAK_NAN_WEIGHT:
-      memcpy (p + 48 + 4 * 5, &nan, 4);
-      fix_crc (p, len);
-      break;
+      case BREAK_EMPTY: len = 0; break;
+      case BREAK_SHORT_MAGIC: len = 5; break;
+      case BREAK_TRUNCATED_HEADER: len = 30; break;
+      case BREAK_TRUNCATED_WEIGHTS: len = 48 + 40; break;
+      case BREAK_TRUNCATED_CHECKSUM: len -= 2; break;
+      case BREAK_BAD_MAGIC: p[3] = 'X'; break;
+      case BREAK_VERSION_NEWER: p[8] = 2; break;
+      case BREAK_VERSION_ZERO: p[8] = 0; break;
+      case BREAK_HIDDEN_HUGE:
+        p[12] = 0xff;
+        p[13] = 0xff;
+        break;
+      case BREAK_HIDDEN_ZERO:
+        p[12] = 0;
+        p[13] = 0;
+        break;
+      case BREAK_LAYERS_HUGE:
+        p[14] = 0x10;
+        p[15] = 0x27;
+        break;
+      case BREAK_CORRECTION_HUGE: p[18] = 200; break;
+      case BREAK_CORRECTION_ONE: p[18] = 1; break;
+      case BREAK_ACTIVATION:
+        p[16] = 9;
+        fix_crc (p, len);
+        break;
+      case BREAK_ENCODING:
+        p[17] = 1;
+        fix_crc (p, len);
+        break;
+      case BREAK_RESERVED:
+        p[19] = 0x80;
+        fix_crc (p, len);
+        break;
+      case BREAK_PARAM_COUNT:
+        p[20] ^= 1;
+        fix_crc (p, len);
+        break;
+      case BREAK_TRAILING:
+        p = g_realloc (p, len + 3);
+        memset (p + len, 0, 3);
+        len += 3;
+        break;
+      case BREAK_CHECKSUM: p[len - 1] ^= 0x40; break;
+      case BREAK_WEIGHT_FLIPPED: p[60] ^= 0x01; break;
+      case BREAK_NAN_WEIGHT:
+        memcpy (p + 48 + 4 * 5, &nan, 4);
+        fix_crc (p, len);
+        break;
     }
   g_assert_cmpint (looklab_look_deserialize (p, len, &out, &diag), ==,
                    bc->status);
@@ -271,11 +292,11 @@ static void
 test_oversized_file (void)
 {
   /* A file over LOOKLAB_LOOK_MAX_BYTES is refused before it is read. */
-  char *dir = g_dir_make_tmp ("looklab-XXXXXX", NULL);
-  char *path = g_build_filename (dir, "big.look", NULL);
-  FILE *f = g_fopen (path, "wb");
+  char        *dir = g_dir_make_tmp ("looklab-XXXXXX", NULL);
+  char        *path = g_build_filename (dir, "big.look", NULL);
+  FILE        *f = g_fopen (path, "wb");
   LookLabLook *out = NULL;
-  LookLabDiag diag = { 0 };
+  LookLabDiag  diag = { 0 };
 
   g_assert_nonnull (f);
   g_assert_cmpint (fseek (f, (long) LOOKLAB_LOOK_MAX_BYTES, SEEK_SET), ==, 0);
@@ -304,8 +325,8 @@ main (int argc, char **argv)
   g_test_add_func ("/look-file/oversized-file", test_oversized_file);
   for (i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     {
-      char *name = g_strdup_printf ("/look-file/malformed/%s",
-                                    bad_cases[i].name);
+      char *name
+          = g_strdup_printf ("/look-file/malformed/%s", bad_cases[i].name);
 
       g_test_add_data_func (name, &bad_cases[i], test_bad);
       g_free (name);

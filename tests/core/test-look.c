@@ -22,7 +22,7 @@ static void
 known_look (const float in[3], float out[3])
 {
   float g[3];
-  int c;
+  int   c;
 
   for (c = 0; c < 3; c++)
     g[c] = powf (in[c], 0.8f);
@@ -49,7 +49,7 @@ static void
 make_before (unsigned char *px, int channels)
 {
   uint32_t s = 12345;
-  int x, y;
+  int      x, y;
 
   for (y = 0; y < H; y++)
     for (x = 0; x < W; x++)
@@ -77,7 +77,7 @@ static void
 make_after (const unsigned char *before, unsigned char *after, int channels)
 {
   size_t i;
-  int c;
+  int    c;
 
   for (i = 0; i < (size_t) W * H; i++)
     {
@@ -111,9 +111,8 @@ fit_ok (const LookLabImageView *b, const LookLabImageView *a,
         const unsigned char *mask, const LookLabFitParams *params)
 {
   LookLabLook *look = NULL;
-  LookLabDiag diag = { 0 };
-  int status = looklab_look_fit (b, a, mask, params, NULL, NULL, &look,
-                                 &diag);
+  LookLabDiag  diag = { 0 };
+  int status = looklab_look_fit (b, a, mask, params, NULL, NULL, &look, &diag);
 
   if (status != LOOKLAB_OK)
     g_error ("fit failed: %s (%s)", looklab_strerror (status), diag.message);
@@ -124,7 +123,7 @@ fit_ok (const LookLabImageView *b, const LookLabImageView *a,
 static GBytes *
 look_bytes (const LookLabLook *look)
 {
-  void *data = NULL;
+  void  *data = NULL;
   size_t len = 0;
 
   g_assert_cmpint (looklab_look_serialize (look, &data, &len), ==, 0);
@@ -136,11 +135,11 @@ static double
 pair_de00 (const LookLabLook *look, const unsigned char *b,
            const unsigned char *a, int channels)
 {
-  float *in = g_new (float, W * H * 3), *out = g_new (float, W * H * 3);
-  float *want = g_new (float, W * H * 3);
+  float *in = g_new (float, W *H * 3), *out = g_new (float, W *H * 3);
+  float *want = g_new (float, W *H * 3);
   double d;
   size_t i;
-  int c;
+  int    c;
 
   for (i = 0; i < (size_t) W * H; i++)
     for (c = 0; c < 3; c++)
@@ -159,12 +158,12 @@ pair_de00 (const LookLabLook *look, const unsigned char *b,
 static void
 test_identity (void)
 {
-  unsigned char *b = g_malloc (W * H * 3);
+  unsigned char   *b = g_malloc (W * H * 3);
   LookLabImageView v;
-  LookLabLook *look;
-  LookLabLookInfo info;
-  uint32_t s = 7;
-  int i;
+  LookLabLook     *look;
+  LookLabLookInfo  info;
+  uint32_t         s = 7;
+  int              i;
 
   make_before (b, 3);
   v = view_u8 (b, 3);
@@ -173,7 +172,7 @@ test_identity (void)
   for (i = 0; i < 2000; i++)
     {
       float in[3], out[3];
-      int c;
+      int   c;
 
       for (c = 0; c < 3; c++)
         in[c] = (float) (rng (&s) % 10001) / 10000.0f * 1.2f - 0.1f;
@@ -185,9 +184,9 @@ test_identity (void)
   g_assert_cmpfloat (info.fit_mean_de00, ==, 0.0);
   g_assert_cmpint (info.hidden, ==, 32);
   g_assert_cmpint (info.layers, ==, 2);
-  g_assert_cmpuint (info.n_parameters, ==, 3 * 32 + 32 + 32 * 32 + 32
-                                             + 32 * 3 + 3
-                                             + (look->skip ? 9 : 0));
+  g_assert_cmpuint (info.n_parameters, ==,
+                    3 * 32 + 32 + 32 * 32 + 32 + 32 * 3 + 3
+                        + (look->skip ? 9 : 0));
   looklab_look_free (look);
   g_free (b);
 }
@@ -196,11 +195,11 @@ static void
 test_known_look (void)
 {
   /* The defaults, as users get them. */
-  unsigned char *b = g_malloc (W * H * 3), *a = g_malloc (W * H * 3);
+  unsigned char   *b = g_malloc (W * H * 3), *a = g_malloc (W * H * 3);
   LookLabImageView vb, va;
-  LookLabLook *look;
-  LookLabLookInfo info;
-  double d;
+  LookLabLook     *look;
+  LookLabLookInfo  info;
+  double           d;
 
   make_before (b, 3);
   make_after (b, a, 3);
@@ -222,14 +221,15 @@ test_known_look (void)
 static void
 test_mismatch (void)
 {
-  unsigned char *b = g_malloc0 (W * H * 3), *a = g_malloc0 (W * H * 3);
+  unsigned char   *b = g_malloc0 (W * H * 3), *a = g_malloc0 (W * H * 3);
   LookLabImageView vb = view_u8 (b, 3), va = view_u8 (a, 3);
-  LookLabLook *look = (LookLabLook *) 0x1;
-  LookLabDiag diag = { 0 };
+  LookLabLook     *look = (LookLabLook *) 0x1;
+  LookLabDiag      diag = { 0 };
 
   va.width = W / 2;
-  g_assert_cmpint (looklab_look_fit (&vb, &va, NULL, NULL, NULL, NULL, &look,
-                                     &diag), ==, LOOKLAB_ERR_MISMATCH);
+  g_assert_cmpint (
+      looklab_look_fit (&vb, &va, NULL, NULL, NULL, NULL, &look, &diag), ==,
+      LOOKLAB_ERR_MISMATCH);
   g_assert_null (look);
   g_assert_nonnull (strstr (diag.message, "96 x 96"));
   g_assert_nonnull (strstr (diag.message, "48 x 96"));
@@ -240,22 +240,24 @@ test_mismatch (void)
 static void
 test_bad_params (void)
 {
-  unsigned char *b = g_malloc0 (W * H * 3);
+  unsigned char   *b = g_malloc0 (W * H * 3);
   LookLabImageView vb = view_u8 (b, 3);
   LookLabFitParams params;
-  LookLabLook *look = NULL;
-  LookLabDiag diag = { 0 };
+  LookLabLook     *look = NULL;
+  LookLabDiag      diag = { 0 };
 
   looklab_fit_params_init (&params);
   params.hidden = 100000;
-  g_assert_cmpint (looklab_look_fit (&vb, &vb, NULL, &params, NULL, NULL,
-                                     &look, &diag), ==, LOOKLAB_ERR_ARG);
+  g_assert_cmpint (
+      looklab_look_fit (&vb, &vb, NULL, &params, NULL, NULL, &look, &diag), ==,
+      LOOKLAB_ERR_ARG);
   g_assert_null (look);
   g_assert_cmpstr (diag.message, !=, "");
   looklab_fit_params_init (&params);
   params.correction = 1000;
-  g_assert_cmpint (looklab_look_fit (&vb, &vb, NULL, &params, NULL, NULL,
-                                     &look, &diag), ==, LOOKLAB_ERR_ARG);
+  g_assert_cmpint (
+      looklab_look_fit (&vb, &vb, NULL, &params, NULL, NULL, &look, &diag), ==,
+      LOOKLAB_ERR_ARG);
   g_free (b);
 }
 
@@ -264,15 +266,15 @@ test_bad_params (void)
 static void
 test_alpha_and_mask (void)
 {
-  unsigned char *b = g_malloc (W * H * 4), *a = g_malloc (W * H * 4);
-  unsigned char *b3 = g_malloc (W * H * 3), *a3 = g_malloc (W * H * 3);
-  unsigned char *mask = g_malloc (W * H);
+  unsigned char   *b = g_malloc (W * H * 4), *a = g_malloc (W * H * 4);
+  unsigned char   *b3 = g_malloc (W * H * 3), *a3 = g_malloc (W * H * 3);
+  unsigned char   *mask = g_malloc (W * H);
   LookLabImageView vb, va;
   LookLabFitParams params;
-  LookLabLook *l1, *l2, *l3;
-  GBytes *x1, *x2, *x3;
-  size_t i;
-  int c;
+  LookLabLook     *l1, *l2, *l3;
+  GBytes          *x1, *x2, *x3;
+  size_t           i;
+  int              c;
 
   looklab_fit_params_init (&params);
   params.iterations = SHORT_FIT;
@@ -336,13 +338,14 @@ test_alpha_and_mask (void)
 static void
 test_all_transparent (void)
 {
-  unsigned char *b = g_malloc0 (W * H * 4);
+  unsigned char   *b = g_malloc0 (W * H * 4);
   LookLabImageView vb = view_u8 (b, 4);
-  LookLabLook *look = NULL;
-  LookLabDiag diag = { 0 };
+  LookLabLook     *look = NULL;
+  LookLabDiag      diag = { 0 };
 
-  g_assert_cmpint (looklab_look_fit (&vb, &vb, NULL, NULL, NULL, NULL, &look,
-                                     &diag), ==, LOOKLAB_ERR_EMPTY);
+  g_assert_cmpint (
+      looklab_look_fit (&vb, &vb, NULL, NULL, NULL, NULL, &look, &diag), ==,
+      LOOKLAB_ERR_EMPTY);
   g_assert_null (look);
   g_assert_cmpstr (diag.message, !=, "");
   g_free (b);
@@ -353,11 +356,11 @@ test_all_transparent (void)
 static void
 test_determinism (void)
 {
-  unsigned char *b = g_malloc (W * H * 3), *a = g_malloc (W * H * 3);
+  unsigned char   *b = g_malloc (W * H * 3), *a = g_malloc (W * H * 3);
   LookLabImageView vb, va;
   LookLabFitParams params;
-  GBytes *x[4];
-  int i;
+  GBytes          *x[4];
+  int              i;
 
   make_before (b, 3);
   make_after (b, a, 3);
@@ -388,13 +391,13 @@ test_determinism (void)
 static void
 test_formats (void)
 {
-  unsigned char *b = g_malloc (W * H * 3), *a = g_malloc (W * H * 3);
-  uint16_t *b16 = g_new (uint16_t, W * H * 3);
-  float *af = g_new (float, W * H * 3);
+  unsigned char   *b = g_malloc (W * H * 3), *a = g_malloc (W * H * 3);
+  uint16_t        *b16 = g_new (uint16_t, W * H * 3);
+  float           *af = g_new (float, W *H * 3);
   LookLabImageView vb, va;
   LookLabFitParams params;
-  LookLabLook *look;
-  size_t i;
+  LookLabLook     *look;
+  size_t           i;
 
   make_before (b, 3);
   make_after (b, a, 3);
@@ -428,12 +431,12 @@ test_formats (void)
 static void
 test_correction_fades (void)
 {
-  unsigned char *b = g_malloc (W * H * 3), *a = g_malloc (W * H * 3);
+  unsigned char   *b = g_malloc (W * H * 3), *a = g_malloc (W * H * 3);
   LookLabImageView vb, va;
   LookLabFitParams params;
-  LookLabLook *look;
-  size_t i, k;
-  float near = 0.0f, far = 0.0f;
+  LookLabLook     *look;
+  size_t           i, k;
+  float            near = 0.0f, far = 0.0f;
 
   /* Only dark colours: everything below 0.3. */
   make_before (b, 3);
@@ -447,7 +450,7 @@ test_correction_fades (void)
   look = fit_ok (&vb, &va, NULL, &params);
   g_assert_cmpint (look->corr_size, >, 2);
   {
-    int K = look->corr_size;
+    int    K = look->corr_size;
     size_t first = 0, last = ((size_t) K * K * K - 1) * 3;
 
     for (k = 0; k < 3; k++)
@@ -490,13 +493,13 @@ count_calls (double fraction, void *user_data)
 static void
 test_progress_and_cancel (void)
 {
-  unsigned char *b = g_malloc (W * H * 3), *a = g_malloc (W * H * 3);
+  unsigned char   *b = g_malloc (W * H * 3), *a = g_malloc (W * H * 3);
   LookLabImageView vb, va;
   LookLabFitParams params;
-  LookLabLook *look = NULL;
-  LookLabDiag diag = { 0 };
-  int calls = 0;
-  double last = 0.0;
+  LookLabLook     *look = NULL;
+  LookLabDiag      diag = { 0 };
+  int              calls = 0;
+  double           last = 0.0;
 
   make_before (b, 3);
   make_after (b, a, 3);
@@ -511,7 +514,8 @@ test_progress_and_cancel (void)
   g_assert_null (look);
   g_assert_cmpint (calls, >, 1);
   g_assert_cmpint (looklab_look_fit (&vb, &va, NULL, &params, count_calls,
-                                     &last, &look, &diag), ==, LOOKLAB_OK);
+                                     &last, &look, &diag),
+                   ==, LOOKLAB_OK);
   g_assert_cmpfloat (last, ==, 1.0);
   looklab_look_free (look);
   g_free (b);
@@ -522,14 +526,14 @@ test_progress_and_cancel (void)
 static void
 test_bake (void)
 {
-  unsigned char *b = g_malloc (W * H * 3), *a = g_malloc (W * H * 3);
+  unsigned char   *b = g_malloc (W * H * 3), *a = g_malloc (W * H * 3);
   LookLabImageView vb, va;
   LookLabFitParams params;
-  LookLabLook *look;
-  LookLabLut *lut, *lut1;
-  uint32_t s = 99;
-  int i, c, size = 33;
-  double worst = 0.0;
+  LookLabLook     *look;
+  LookLabLut      *lut, *lut1;
+  uint32_t         s = 99;
+  int              i, c, size = 33;
+  double           worst = 0.0;
 
   make_before (b, 3);
   make_after (b, a, 3);
@@ -542,22 +546,23 @@ test_bake (void)
   lut1 = looklab_look_bake (look, size, 1);
   g_assert_nonnull (lut);
   g_assert_nonnull (lut1);
-  g_assert_cmpint (memcmp (lut->table, lut1->table,
-                           sizeof (float) * 3 * size * size * size), ==, 0);
+  g_assert_cmpint (
+      memcmp (lut->table, lut1->table, sizeof (float) * 3 * size * size * size),
+      ==, 0);
   g_assert_null (looklab_look_bake (look, 1, 1));
   g_assert_null (looklab_look_bake (look, LOOKLAB_LUT_MAX_SIZE + 1, 1));
   for (i = 0; i < 3000; i++)
     {
-      float in[3], want[3], got[3];
+      float  in[3], want[3], got[3];
       double la[3], lb[3], d;
 
       if (i < 1000)
         {
           /* A node. */
-          int r = (int) (rng (&s) % size), g = (int) (rng (&s) % size);
-          int bl = (int) (rng (&s) % size);
-          const float *node = lut->table
-                              + (((size_t) bl * size + g) * size + r) * 3;
+          int          r = (int) (rng (&s) % size), g = (int) (rng (&s) % size);
+          int          bl = (int) (rng (&s) % size);
+          const float *node
+              = lut->table + (((size_t) bl * size + g) * size + r) * 3;
 
           in[0] = (float) r / (size - 1);
           in[1] = (float) g / (size - 1);

@@ -11,9 +11,8 @@
 #include "lut-apply.h"
 
 static const LookLabPixelFormat all_formats[] = {
-  LOOKLAB_PIXEL_RGB_U8,    LOOKLAB_PIXEL_RGBA_U8,
-  LOOKLAB_PIXEL_RGB_U16,   LOOKLAB_PIXEL_RGBA_U16,
-  LOOKLAB_PIXEL_RGB_FLOAT, LOOKLAB_PIXEL_RGBA_FLOAT,
+  LOOKLAB_PIXEL_RGB_U8,   LOOKLAB_PIXEL_RGBA_U8,   LOOKLAB_PIXEL_RGB_U16,
+  LOOKLAB_PIXEL_RGBA_U16, LOOKLAB_PIXEL_RGB_FLOAT, LOOKLAB_PIXEL_RGBA_FLOAT,
 };
 
 static const LookLabInterp all_interps[] = {
@@ -27,7 +26,7 @@ static LookLabLut *
 random_lut (int size, GRand *rand)
 {
   LookLabLut *lut = looklab_lut_new (size);
-  size_t n = (size_t) size * size * size * 3;
+  size_t      n = (size_t) size * size * size * 3;
 
   for (size_t i = 0; i < n; i++)
     lut->table[i] = (float) g_rand_double_range (rand, -0.2, 1.2);
@@ -38,9 +37,9 @@ random_lut (int size, GRand *rand)
 typedef struct
 {
   LookLabPixelFormat format;
-  int width, height;
-  size_t stride;
-  guint8 *data;
+  int                width, height;
+  size_t             stride;
+  guint8            *data;
 } Image;
 
 static size_t
@@ -73,16 +72,14 @@ image_randomise (Image *im, GRand *rand, double lo, double hi)
 
         switch (elem_bytes (im->format))
           {
-          case 1:
-            row[i] = (guint8) g_rand_int_range (rand, 0, 256);
-            break;
-          case 2:
-            ((guint16 *) row)[i] = (guint16) g_rand_int_range (rand, 0,
-                                                               65536);
-            break;
-          default:
-            ((float *) row)[i] = (float) g_rand_double_range (rand, lo, hi);
-            break;
+            case 1: row[i] = (guint8) g_rand_int_range (rand, 0, 256); break;
+            case 2:
+              ((guint16 *) row)[i]
+                  = (guint16) g_rand_int_range (rand, 0, 65536);
+              break;
+            default:
+              ((float *) row)[i] = (float) g_rand_double_range (rand, lo, hi);
+              break;
           }
       }
 }
@@ -104,9 +101,9 @@ elem (const Image *im, int y, int i)
 
   switch (elem_bytes (im->format))
     {
-    case 1: return row[i];
-    case 2: return ((const guint16 *) row)[i];
-    default: return ((const float *) row)[i];
+      case 1: return row[i];
+      case 2: return ((const guint16 *) row)[i];
+      default: return ((const float *) row)[i];
     }
 }
 
@@ -115,9 +112,9 @@ format_max (LookLabPixelFormat f)
 {
   switch (elem_bytes (f))
     {
-    case 1: return 255.0;
-    case 2: return 65535.0;
-    default: return 1.0;
+      case 1: return 255.0;
+      case 2: return 65535.0;
+      default: return 1.0;
     }
 }
 
@@ -146,10 +143,12 @@ test_identity_exact (void)
 {
   /* Every u8 and u16 code value of every channel survives an identity LUT
    * of any size, with either interpolation. */
-  static const int sizes[] = { 2, 17, 33, 64 };
+  static const int                sizes[] = { 2, 17, 33, 64 };
   static const LookLabPixelFormat formats[] = {
-    LOOKLAB_PIXEL_RGB_U8, LOOKLAB_PIXEL_RGBA_U8,
-    LOOKLAB_PIXEL_RGB_U16, LOOKLAB_PIXEL_RGBA_U16,
+    LOOKLAB_PIXEL_RGB_U8,
+    LOOKLAB_PIXEL_RGBA_U8,
+    LOOKLAB_PIXEL_RGB_U16,
+    LOOKLAB_PIXEL_RGBA_U16,
   };
 
   for (gsize s = 0; s < G_N_ELEMENTS (sizes); s++)
@@ -157,10 +156,10 @@ test_identity_exact (void)
       for (gsize k = 0; k < G_N_ELEMENTS (all_interps); k++)
         {
           LookLabLut *lut = looklab_lut_new_identity (sizes[s]);
-          int max = (int) format_max (formats[f]);
-          int ch = looklab_pixel_format_channels (formats[f]);
-          Image in = image_new (formats[f], 256, (max + 1) / 256, 0);
-          Image out = image_new (formats[f], in.width, in.height, 0);
+          int         max = (int) format_max (formats[f]);
+          int         ch = looklab_pixel_format_channels (formats[f]);
+          Image       in = image_new (formats[f], 256, (max + 1) / 256, 0);
+          Image       out = image_new (formats[f], in.width, in.height, 0);
 
           /* Pixel v holds (v, max - v, v * 7 mod (max + 1), v). */
           for (int v = 0; v <= max; v++)
@@ -177,8 +176,8 @@ test_identity_exact (void)
                     ((guint16 *) in.data)[i] = (guint16) vals[c];
                 }
             }
-          g_assert_cmpint (apply (lut, all_interps[k], 1.0f, &in, &out, 1),
-                           ==, LOOKLAB_OK);
+          g_assert_cmpint (apply (lut, all_interps[k], 1.0f, &in, &out, 1), ==,
+                           LOOKLAB_OK);
           g_assert_true (images_equal (&in, &out));
           looklab_lut_free (lut);
           g_free (in.data);
@@ -199,12 +198,12 @@ test_nodes_exact (void)
     for (gsize k = 0; k < G_N_ELEMENTS (all_interps); k++)
       {
         LookLabPixelFormat fmt = all_formats[f];
-        double max = format_max (fmt);
-        int n = max == 1.0 ? 17 : 18;
-        int ch = looklab_pixel_format_channels (fmt);
-        LookLabLut *lut = random_lut (n, rand);
-        Image in = image_new (fmt, n * n * n, 1, 0);
-        Image out = image_new (fmt, in.width, 1, 0);
+        double             max = format_max (fmt);
+        int                n = max == 1.0 ? 17 : 18;
+        int                ch = looklab_pixel_format_channels (fmt);
+        LookLabLut        *lut = random_lut (n, rand);
+        Image              in = image_new (fmt, n * n * n, 1, 0);
+        Image              out = image_new (fmt, in.width, 1, 0);
 
         for (int p = 0; p < n * n * n; p++)
           {
@@ -212,8 +211,8 @@ test_nodes_exact (void)
 
             for (int c = 0; c < 3; c++)
               {
-                double v = idx[c] * (max == 1.0 ? 1.0 / (n - 1)
-                                                : max / (n - 1));
+                double v
+                    = idx[c] * (max == 1.0 ? 1.0 / (n - 1) : max / (n - 1));
                 size_t i = (size_t) p * ch + c;
 
                 if (max == 255.0)
@@ -224,8 +223,8 @@ test_nodes_exact (void)
                   ((float *) in.data)[i] = (float) v;
               }
           }
-        g_assert_cmpint (apply (lut, all_interps[k], 1.0f, &in, &out, 1),
-                         ==, LOOKLAB_OK);
+        g_assert_cmpint (apply (lut, all_interps[k], 1.0f, &in, &out, 1), ==,
+                         LOOKLAB_OK);
         for (int p = 0; p < n * n * n; p++)
           for (int c = 0; c < 3; c++)
             {
@@ -254,7 +253,7 @@ static void
 check_against_eval (const LookLabLut *lut, const Image *in, const Image *out,
                     float strength)
 {
-  int ch = looklab_pixel_format_channels (in->format);
+  int    ch = looklab_pixel_format_channels (in->format);
   double max = format_max (in->format);
   double tol = max == 1.0 ? 2e-5 : 0.5 + 2e-5 * max;
 
@@ -271,17 +270,17 @@ check_against_eval (const LookLabLut *lut, const Image *in, const Image *out,
             /* The kernels skip the mix at full strength, where infinite
              * inputs would turn it into NaN. */
             double want = strength == 1.0f
-                            ? ref[c]
-                            : v[c] + strength * ((double) ref[c] - v[c]);
+                              ? ref[c]
+                              : v[c] + strength * ((double) ref[c] - v[c]);
             double got = elem (out, y, x * ch + c);
 
             if (max != 1.0)
               want = CLAMP (want, 0.0, 1.0) * max;
             if (isnan (v[c]))
-              continue;   /* strength mixing keeps the NaN */
+              continue; /* strength mixing keeps the NaN */
             if (fabs (got - want) > tol)
-              g_error ("pixel %d,%d channel %d: in %g got %.9g want %.9g",
-                       x, y, c, (double) v[c], got, want);
+              g_error ("pixel %d,%d channel %d: in %g got %.9g want %.9g", x, y,
+                       c, (double) v[c], got, want);
           }
       }
 }
@@ -292,14 +291,14 @@ test_against_reference (void)
   /* Random LUTs, random inputs (floats also out of range, NaN and
    * infinities), every format. */
   static const int sizes[] = { 2, 5, 33 };
-  GRand *rand = g_rand_new_with_seed (11);
+  GRand           *rand = g_rand_new_with_seed (11);
 
   for (gsize s = 0; s < G_N_ELEMENTS (sizes); s++)
     for (gsize f = 0; f < G_N_ELEMENTS (all_formats); f++)
       {
         LookLabLut *lut = random_lut (sizes[s], rand);
-        Image in = image_new (all_formats[f], 257, 33, 3);
-        Image out = image_new (all_formats[f], 257, 33, 1);
+        Image       in = image_new (all_formats[f], 257, 33, 3);
+        Image       out = image_new (all_formats[f], 257, 33, 1);
 
         image_randomise (&in, rand, -0.2, 1.2);
         if (elem_bytes (all_formats[f]) == 4)
@@ -311,8 +310,9 @@ test_against_reference (void)
             p[8] = -INFINITY;
             p[13] = 1e30f;
           }
-        g_assert_cmpint (apply (lut, LOOKLAB_INTERP_TETRAHEDRAL, 1.0f, &in,
-                                &out, 1), ==, LOOKLAB_OK);
+        g_assert_cmpint (
+            apply (lut, LOOKLAB_INTERP_TETRAHEDRAL, 1.0f, &in, &out, 1), ==,
+            LOOKLAB_OK);
         check_against_eval (lut, &in, &out, 1.0f);
         looklab_lut_free (lut);
         g_free (in.data);
@@ -325,7 +325,7 @@ test_against_reference (void)
 static void
 trilinear_ref (const LookLabLut *lut, const float in[3], double out[3])
 {
-  int n = lut->size, i[3];
+  int    n = lut->size, i[3];
   double f[3];
 
   for (int c = 0; c < 3; c++)
@@ -340,7 +340,7 @@ trilinear_ref (const LookLabLut *lut, const float in[3], double out[3])
       out[c] = 0.0;
       for (int corner = 0; corner < 8; corner++)
         {
-          int d[3] = { corner & 1, (corner >> 1) & 1, corner >> 2 };
+          int    d[3] = { corner & 1, (corner >> 1) & 1, corner >> 2 };
           double w = 1.0;
           size_t node = 0;
 
@@ -357,10 +357,10 @@ trilinear_ref (const LookLabLut *lut, const float in[3], double out[3])
 static void
 test_trilinear_reference (void)
 {
-  GRand *rand = g_rand_new_with_seed (12);
+  GRand      *rand = g_rand_new_with_seed (12);
   LookLabLut *lut = random_lut (9, rand);
-  Image in = image_new (LOOKLAB_PIXEL_RGB_FLOAT, 1000, 3, 0);
-  Image out = image_new (LOOKLAB_PIXEL_RGB_FLOAT, 1000, 3, 0);
+  Image       in = image_new (LOOKLAB_PIXEL_RGB_FLOAT, 1000, 3, 0);
+  Image       out = image_new (LOOKLAB_PIXEL_RGB_FLOAT, 1000, 3, 0);
 
   image_randomise (&in, rand, -0.1, 1.1);
   g_assert_cmpint (apply (lut, LOOKLAB_INTERP_TRILINEAR, 1.0f, &in, &out, 1),
@@ -371,8 +371,8 @@ test_trilinear_reference (void)
 
       trilinear_ref (lut, (const float *) in.data + p * 3, ref);
       for (int c = 0; c < 3; c++)
-        g_assert_cmpfloat_with_epsilon (((float *) out.data)[p * 3 + c],
-                                        ref[c], 2e-5);
+        g_assert_cmpfloat_with_epsilon (((float *) out.data)[p * 3 + c], ref[c],
+                                        2e-5);
     }
   looklab_lut_free (lut);
   g_free (in.data);
@@ -385,14 +385,14 @@ test_formats_agree (void)
 {
   /* The same colours as u8, u16 and float give the same result, up to the
    * final rounding of the integer formats. */
-  GRand *rand = g_rand_new_with_seed (13);
+  GRand      *rand = g_rand_new_with_seed (13);
   LookLabLut *lut = random_lut (33, rand);
-  Image in8 = image_new (LOOKLAB_PIXEL_RGB_U8, 300, 20, 0);
-  Image in16 = image_new (LOOKLAB_PIXEL_RGB_U16, 300, 20, 0);
-  Image inf = image_new (LOOKLAB_PIXEL_RGB_FLOAT, 300, 20, 0);
-  Image out8 = image_new (LOOKLAB_PIXEL_RGB_U8, 300, 20, 0);
-  Image out16 = image_new (LOOKLAB_PIXEL_RGB_U16, 300, 20, 0);
-  Image outf = image_new (LOOKLAB_PIXEL_RGB_FLOAT, 300, 20, 0);
+  Image       in8 = image_new (LOOKLAB_PIXEL_RGB_U8, 300, 20, 0);
+  Image       in16 = image_new (LOOKLAB_PIXEL_RGB_U16, 300, 20, 0);
+  Image       inf = image_new (LOOKLAB_PIXEL_RGB_FLOAT, 300, 20, 0);
+  Image       out8 = image_new (LOOKLAB_PIXEL_RGB_U8, 300, 20, 0);
+  Image       out16 = image_new (LOOKLAB_PIXEL_RGB_U16, 300, 20, 0);
+  Image       outf = image_new (LOOKLAB_PIXEL_RGB_FLOAT, 300, 20, 0);
 
   image_randomise (&in8, rand, 0, 0);
   for (int i = 0; i < 300 * 20 * 3; i++)
@@ -402,8 +402,8 @@ test_formats_agree (void)
     }
   g_assert_cmpint (apply (lut, LOOKLAB_INTERP_TETRAHEDRAL, 1, &in8, &out8, 1),
                    ==, LOOKLAB_OK);
-  g_assert_cmpint (apply (lut, LOOKLAB_INTERP_TETRAHEDRAL, 1, &in16, &out16,
-                          1), ==, LOOKLAB_OK);
+  g_assert_cmpint (apply (lut, LOOKLAB_INTERP_TETRAHEDRAL, 1, &in16, &out16, 1),
+                   ==, LOOKLAB_OK);
   g_assert_cmpint (apply (lut, LOOKLAB_INTERP_TETRAHEDRAL, 1, &inf, &outf, 1),
                    ==, LOOKLAB_OK);
   for (int i = 0; i < 300 * 20 * 3; i++)
@@ -427,7 +427,7 @@ test_formats_agree (void)
 static void
 test_strength (void)
 {
-  GRand *rand = g_rand_new_with_seed (14);
+  GRand      *rand = g_rand_new_with_seed (14);
   LookLabLut *lut = random_lut (17, rand);
 
   for (gsize f = 0; f < G_N_ELEMENTS (all_formats); f++)
@@ -437,12 +437,14 @@ test_strength (void)
 
       image_randomise (&in, rand, -0.1, 1.1);
       /* 0: the original, bit for bit. */
-      g_assert_cmpint (apply (lut, LOOKLAB_INTERP_TETRAHEDRAL, 0.0f, &in,
-                              &out, 1), ==, LOOKLAB_OK);
+      g_assert_cmpint (
+          apply (lut, LOOKLAB_INTERP_TETRAHEDRAL, 0.0f, &in, &out, 1), ==,
+          LOOKLAB_OK);
       g_assert_true (images_equal (&in, &out));
       /* 0.5: halfway between the original and the full look. */
-      g_assert_cmpint (apply (lut, LOOKLAB_INTERP_TETRAHEDRAL, 0.5f, &in,
-                              &out, 1), ==, LOOKLAB_OK);
+      g_assert_cmpint (
+          apply (lut, LOOKLAB_INTERP_TETRAHEDRAL, 0.5f, &in, &out, 1), ==,
+          LOOKLAB_OK);
       check_against_eval (lut, &in, &out, 0.5f);
       g_free (in.data);
       g_free (out.data);
@@ -457,25 +459,26 @@ test_alpha_inplace_threads (void)
   /* For every format and interpolation, at odd sizes and padded strides:
    * alpha is copied untouched, in place equals out of place, and any
    * thread count gives the same bytes as one thread. */
-  static const int threads[] = { 2, 3, 7, 0 };
+  static const int   threads[] = { 2, 3, 7, 0 };
   static const float strengths[] = { 1.0f, 0.7f };
-  GRand *rand = g_rand_new_with_seed (15);
-  LookLabLut *lut = random_lut (33, rand);
+  GRand             *rand = g_rand_new_with_seed (15);
+  LookLabLut        *lut = random_lut (33, rand);
 
   for (gsize f = 0; f < G_N_ELEMENTS (all_formats); f++)
     for (gsize k = 0; k < G_N_ELEMENTS (all_interps); k++)
       for (gsize s = 0; s < G_N_ELEMENTS (strengths); s++)
         {
           LookLabPixelFormat fmt = all_formats[f];
-          int ch = looklab_pixel_format_channels (fmt);
+          int                ch = looklab_pixel_format_channels (fmt);
           /* Big enough for 9 bands of the 16384-pixel minimum. */
           Image in = image_new (fmt, 517, 301, 5);
           Image ref = image_new (fmt, 517, 301, 5);
           Image inplace;
 
           image_randomise (&in, rand, -0.1, 1.1);
-          g_assert_cmpint (apply (lut, all_interps[k], strengths[s], &in,
-                                  &ref, 1), ==, LOOKLAB_OK);
+          g_assert_cmpint (
+              apply (lut, all_interps[k], strengths[s], &in, &ref, 1), ==,
+              LOOKLAB_OK);
           if (ch == 4)
             for (int y = 0; y < in.height; y++)
               for (int x = 0; x < in.width; x++)
@@ -483,8 +486,9 @@ test_alpha_inplace_threads (void)
                                    elem (&in, y, x * 4 + 3));
 
           inplace = image_copy (&in);
-          g_assert_cmpint (apply (lut, all_interps[k], strengths[s],
-                                  &inplace, &inplace, 1), ==, LOOKLAB_OK);
+          g_assert_cmpint (
+              apply (lut, all_interps[k], strengths[s], &inplace, &inplace, 1),
+              ==, LOOKLAB_OK);
           g_assert_true (images_equal (&inplace, &ref));
 
           for (gsize t = 0; t < G_N_ELEMENTS (threads); t++)
@@ -492,7 +496,8 @@ test_alpha_inplace_threads (void)
               Image out = image_new (fmt, 517, 301, 0);
 
               g_assert_cmpint (apply (lut, all_interps[k], strengths[s], &in,
-                                      &out, threads[t]), ==, LOOKLAB_OK);
+                                      &out, threads[t]),
+                               ==, LOOKLAB_OK);
               g_assert_true (images_equal (&out, &ref));
               memcpy (inplace.data, in.data, in.stride * in.height);
               g_assert_cmpint (apply (lut, all_interps[k], strengths[s],
@@ -515,11 +520,11 @@ test_large_float (void)
   /* Float outputs over 32 MiB are written with non-temporal stores when
    * not in place; they must hold exactly what the in-place (cached) path
    * writes, at full and partial strength, at an odd width. */
-  static const LookLabPixelFormat formats[] = { LOOKLAB_PIXEL_RGB_FLOAT,
-                                                LOOKLAB_PIXEL_RGBA_FLOAT };
+  static const LookLabPixelFormat formats[]
+      = { LOOKLAB_PIXEL_RGB_FLOAT, LOOKLAB_PIXEL_RGBA_FLOAT };
   static const float strengths[] = { 1.0f, 0.6f };
-  GRand *rand = g_rand_new_with_seed (17);
-  LookLabLut *lut = random_lut (33, rand);
+  GRand             *rand = g_rand_new_with_seed (17);
+  LookLabLut        *lut = random_lut (33, rand);
 
   for (gsize f = 0; f < G_N_ELEMENTS (formats); f++)
     for (gsize s = 0; s < G_N_ELEMENTS (strengths); s++)
@@ -531,10 +536,12 @@ test_large_float (void)
         g_assert_cmpuint (in.stride * in.height, >, (gsize) 32 << 20);
         image_randomise (&in, rand, -0.1, 1.1);
         inplace = image_copy (&in);
+        g_assert_cmpint (
+            apply (lut, LOOKLAB_INTERP_TETRAHEDRAL, strengths[s], &in, &out, 2),
+            ==, LOOKLAB_OK);
         g_assert_cmpint (apply (lut, LOOKLAB_INTERP_TETRAHEDRAL, strengths[s],
-                                &in, &out, 2), ==, LOOKLAB_OK);
-        g_assert_cmpint (apply (lut, LOOKLAB_INTERP_TETRAHEDRAL, strengths[s],
-                                &inplace, &inplace, 2), ==, LOOKLAB_OK);
+                                &inplace, &inplace, 2),
+                         ==, LOOKLAB_OK);
         g_assert_true (images_equal (&out, &inplace));
         g_free (in.data);
         g_free (out.data);
@@ -554,9 +561,9 @@ test_domain_and_shaper (void)
   for (int with_shaper = 0; with_shaper < 2; with_shaper++)
     for (gsize f = 0; f < G_N_ELEMENTS (all_formats); f++)
       {
-        LookLabLut *lut = random_lut (17, rand);
-        Image in = image_new (all_formats[f], 211, 13, 0);
-        Image out = image_new (all_formats[f], 211, 13, 0);
+        LookLabLut        *lut = random_lut (17, rand);
+        Image              in = image_new (all_formats[f], 211, 13, 0);
+        Image              out = image_new (all_formats[f], 211, 13, 0);
         static const float lo[3] = { -0.25f, 0.1f, 0.0f };
         static const float hi[3] = { 1.5f, 0.9f, 2.0f };
 
@@ -573,8 +580,8 @@ test_domain_and_shaper (void)
             for (int i = 0; i < sn; i++)
               for (int c = 0; c < 3; c++)
                 lut->shaper[i * 3 + c]
-                  = (float) (pow ((double) i / (sn - 1), 0.45 + 0.1 * c)
-                             * 1.6 - 0.2);
+                    = (float) (pow ((double) i / (sn - 1), 0.45 + 0.1 * c) * 1.6
+                               - 0.2);
             for (int c = 0; c < 3; c++)
               {
                 lut->shaper_min[c] = -0.1f;
@@ -582,8 +589,9 @@ test_domain_and_shaper (void)
               }
           }
         image_randomise (&in, rand, -0.5, 2.2);
-        g_assert_cmpint (apply (lut, LOOKLAB_INTERP_TETRAHEDRAL, 1.0f, &in,
-                                &out, 2), ==, LOOKLAB_OK);
+        g_assert_cmpint (
+            apply (lut, LOOKLAB_INTERP_TETRAHEDRAL, 1.0f, &in, &out, 2), ==,
+            LOOKLAB_OK);
         check_against_eval (lut, &in, &out, 1.0f);
         looklab_lut_free (lut);
         g_free (in.data);
@@ -595,21 +603,18 @@ test_domain_and_shaper (void)
 static void
 test_bad_arguments (void)
 {
-  LookLabLut *lut = looklab_lut_new_identity (5);
-  LookLabLut *flat = looklab_lut_new_identity (5);
+  LookLabLut        *lut = looklab_lut_new_identity (5);
+  LookLabLut        *flat = looklab_lut_new_identity (5);
   LookLabLutApplier *a;
-  guint8 buf[64] = { 0 };
+  guint8             buf[64] = { 0 };
 
   /* Refused at preparation. */
   g_assert_null (looklab_lut_applier_new (NULL, LOOKLAB_PIXEL_RGB_U8, 0, 1));
-  g_assert_null (looklab_lut_applier_new (lut, (LookLabPixelFormat) 99, 0,
-                                          1));
+  g_assert_null (looklab_lut_applier_new (lut, (LookLabPixelFormat) 99, 0, 1));
   g_assert_null (looklab_lut_applier_new (lut, LOOKLAB_PIXEL_RGB_U8,
                                           (LookLabInterp) 7, 1));
-  g_assert_null (looklab_lut_applier_new (lut, LOOKLAB_PIXEL_RGB_U8, 0,
-                                          -0.1f));
-  g_assert_null (looklab_lut_applier_new (lut, LOOKLAB_PIXEL_RGB_U8, 0,
-                                          1.5f));
+  g_assert_null (looklab_lut_applier_new (lut, LOOKLAB_PIXEL_RGB_U8, 0, -0.1f));
+  g_assert_null (looklab_lut_applier_new (lut, LOOKLAB_PIXEL_RGB_U8, 0, 1.5f));
   g_assert_null (looklab_lut_applier_new (lut, LOOKLAB_PIXEL_RGB_U8, 0, NAN));
   flat->domain_max[1] = flat->domain_min[1];
   g_assert_null (looklab_lut_applier_new (flat, LOOKLAB_PIXEL_RGB_U8, 0, 1));
@@ -618,11 +623,11 @@ test_bad_arguments (void)
   looklab_lut_applier_free (NULL);
 
   g_assert_cmpint (looklab_lut_apply (lut, LOOKLAB_PIXEL_RGB_U8, 0, 2.0f, buf,
-                                      9, buf, 9, 3, 2, 1), ==,
-                   LOOKLAB_ERR_ARG);
+                                      9, buf, 9, 3, 2, 1),
+                   ==, LOOKLAB_ERR_ARG);
   g_assert_cmpint (looklab_lut_apply (NULL, LOOKLAB_PIXEL_RGB_U8, 0, 1.0f, buf,
-                                      9, buf, 9, 3, 2, 1), ==,
-                   LOOKLAB_ERR_ARG);
+                                      9, buf, 9, 3, 2, 1),
+                   ==, LOOKLAB_ERR_ARG);
 
   /* Refused at run. */
   a = looklab_lut_applier_new (lut, LOOKLAB_PIXEL_RGB_U8, 0, 1);
@@ -630,17 +635,17 @@ test_bad_arguments (void)
   g_assert_cmpint (looklab_lut_applier_run (a, buf, 9, buf, 9, 3, 2, 1), ==,
                    LOOKLAB_OK);
   g_assert_cmpint (looklab_lut_applier_run (a, buf, 8, buf + 32, 9, 3, 2, 1),
-                   ==, LOOKLAB_ERR_ARG);   /* stride < row */
+                   ==, LOOKLAB_ERR_ARG); /* stride < row */
   g_assert_cmpint (looklab_lut_applier_run (a, buf, 9, buf, 12, 3, 2, 1), ==,
-                   LOOKLAB_ERR_ARG);   /* in place, strides differ */
+                   LOOKLAB_ERR_ARG); /* in place, strides differ */
   g_assert_cmpint (looklab_lut_applier_run (a, NULL, 9, buf, 9, 3, 2, 1), ==,
                    LOOKLAB_ERR_ARG);
   g_assert_cmpint (looklab_lut_applier_run (a, buf, 9, buf, 9, -1, 2, 1), ==,
                    LOOKLAB_ERR_ARG);
   g_assert_cmpint (looklab_lut_applier_run (a, buf, 9, buf, 9, 3, 2, -2), ==,
                    LOOKLAB_ERR_ARG);
-  g_assert_cmpint (looklab_lut_applier_run (NULL, buf, 9, buf, 9, 3, 2, 1),
-                   ==, LOOKLAB_ERR_ARG);
+  g_assert_cmpint (looklab_lut_applier_run (NULL, buf, 9, buf, 9, 3, 2, 1), ==,
+                   LOOKLAB_ERR_ARG);
   /* Nothing to do is not an error, even without buffers. */
   g_assert_cmpint (looklab_lut_applier_run (a, NULL, 0, NULL, 0, 0, 5, 1), ==,
                    LOOKLAB_OK);
@@ -656,8 +661,7 @@ main (int argc, char **argv)
   g_test_add_func ("/lut-apply/identity-exact", test_identity_exact);
   g_test_add_func ("/lut-apply/nodes-exact", test_nodes_exact);
   g_test_add_func ("/lut-apply/against-reference", test_against_reference);
-  g_test_add_func ("/lut-apply/trilinear-reference",
-                   test_trilinear_reference);
+  g_test_add_func ("/lut-apply/trilinear-reference", test_trilinear_reference);
   g_test_add_func ("/lut-apply/formats-agree", test_formats_agree);
   g_test_add_func ("/lut-apply/strength", test_strength);
   g_test_add_func ("/lut-apply/alpha-inplace-threads",

@@ -14,11 +14,11 @@ test_new_sizes (void)
 {
   static const struct
   {
-    int size;
+    int      size;
     gboolean ok;
   } cases[] = {
-    { -1, FALSE }, { 0, FALSE }, { 1, FALSE }, { 2, TRUE }, { 33, TRUE },
-    { 257, FALSE }, { 100000, FALSE },
+    { -1, FALSE }, { 0, FALSE },   { 1, FALSE },      { 2, TRUE },
+    { 33, TRUE },  { 257, FALSE }, { 100000, FALSE },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -49,10 +49,10 @@ static void
 test_title (void)
 {
   LookLabLut *lut = looklab_lut_new_identity (2);
-  char buf[16] = "Warm";
+  char        buf[16] = "Warm";
 
   g_assert_cmpint (looklab_lut_set_title (lut, buf), ==, LOOKLAB_OK);
-  buf[0] = 'X';   /* the title is a copy */
+  buf[0] = 'X'; /* the title is a copy */
   g_assert_cmpstr (lut->title, ==, "Warm");
   g_assert_cmpint (looklab_lut_set_title (lut, "Cool"), ==, LOOKLAB_OK);
   g_assert_cmpstr (lut->title, ==, "Cool");
@@ -65,7 +65,7 @@ test_title (void)
 static void
 test_identity_eval (void)
 {
-  GRand *rand = g_rand_new_with_seed (1);
+  GRand      *rand = g_rand_new_with_seed (1);
   LookLabLut *lut = looklab_lut_new_identity (17);
   /* Outside [0, 1] the identity clamps to the lattice edge; NaN goes to
    * the first node. */
@@ -74,7 +74,7 @@ test_identity_eval (void)
     float in, out;
   } edges[] = {
     { -0.5f, 0.0f }, { 1.5f, 1.0f }, { INFINITY, 1.0f }, { -INFINITY, 0.0f },
-    { NAN, 0.0f }, { 0.0f, 0.0f }, { 1.0f, 1.0f },
+    { NAN, 0.0f },   { 0.0f, 0.0f }, { 1.0f, 1.0f },
   };
 
   for (int k = 0; k < 10000; k++)
@@ -114,11 +114,11 @@ test_nodes_exact (void)
 {
   /* size - 1 a power of two, so that k / (size - 1) is exact in float. */
   static const int sizes[] = { 2, 3, 5, 9, 17, 33 };
-  GRand *rand = g_rand_new_with_seed (2);
+  GRand           *rand = g_rand_new_with_seed (2);
 
   for (gsize s = 0; s < G_N_ELEMENTS (sizes); s++)
     {
-      int n = sizes[s];
+      int         n = sizes[s];
       LookLabLut *lut = looklab_lut_new (n);
 
       fill_random (lut, rand);
@@ -126,10 +126,10 @@ test_nodes_exact (void)
         for (int g = 0; g < n; g++)
           for (int r = 0; r < n; r++)
             {
-              float in[3] = { (float) r / (n - 1), (float) g / (n - 1),
-                              (float) b / (n - 1) };
-              const float *node = lut->table + (((size_t) b * n + g) * n + r)
-                                                 * 3;
+              float        in[3] = { (float) r / (n - 1), (float) g / (n - 1),
+                                     (float) b / (n - 1) };
+              const float *node
+                  = lut->table + (((size_t) b * n + g) * n + r) * 3;
               float out[3];
 
               looklab_lut_eval (lut, in, out);
@@ -150,17 +150,17 @@ fill_affine (LookLabLut *lut, const double m[3][3], const double t[3])
     for (int g = 0; g < n; g++)
       for (int r = 0; r < n; r++)
         {
-          int idx[3] = { r, g, b };
+          int    idx[3] = { r, g, b };
           double x[3];
           float *node = lut->table + (((size_t) b * n + g) * n + r) * 3;
 
           for (int c = 0; c < 3; c++)
             x[c] = lut->domain_min[c]
                    + (double) idx[c] / (n - 1)
-                       * (lut->domain_max[c] - lut->domain_min[c]);
+                         * (lut->domain_max[c] - lut->domain_min[c]);
           for (int c = 0; c < 3; c++)
-            node[c] = (float) (m[c][0] * x[0] + m[c][1] * x[1]
-                               + m[c][2] * x[2] + t[c]);
+            node[c] = (float) (m[c][0] * x[0] + m[c][1] * x[1] + m[c][2] * x[2]
+                               + t[c]);
         }
 }
 
@@ -171,9 +171,8 @@ test_affine_and_domain (void)
    * affine map exactly inside the domain: this checks all six tetrahedra
    * and their weights at once, and the domain scaling.  Outside the
    * domain the input clamps to it. */
-  static const double m[3][3] = { { 0.8, 0.15, 0.05 },
-                                  { -0.1, 0.9, 0.3 },
-                                  { 0.2, -0.25, 1.1 } };
+  static const double m[3][3]
+      = { { 0.8, 0.15, 0.05 }, { -0.1, 0.9, 0.3 }, { 0.2, -0.25, 1.1 } };
   static const double t[3] = { 0.02, -0.03, 0.01 };
   static const struct
   {
@@ -193,7 +192,7 @@ test_affine_and_domain (void)
       fill_affine (lut, m, t);
       for (int k = 0; k < 20000; k++)
         {
-          float in[3], out[3];
+          float  in[3], out[3];
           double x[3];
 
           for (int c = 0; c < 3; c++)
@@ -207,10 +206,9 @@ test_affine_and_domain (void)
             }
           looklab_lut_eval (lut, in, out);
           for (int c = 0; c < 3; c++)
-            g_assert_cmpfloat_with_epsilon (out[c],
-                                            m[c][0] * x[0] + m[c][1] * x[1]
-                                              + m[c][2] * x[2] + t[c],
-                                            2e-6);
+            g_assert_cmpfloat_with_epsilon (
+                out[c], m[c][0] * x[0] + m[c][1] * x[1] + m[c][2] * x[2] + t[c],
+                2e-6);
         }
       looklab_lut_free (lut);
     }
@@ -227,7 +225,7 @@ test_shaper (void)
     float in, out;
   } cases[] = {
     { 0.0f, 0.0f }, { 0.5f, 0.125f }, { 1.0f, 0.25f }, { 1.5f, 0.625f },
-    { 2.0f, 1.0f }, { 3.0f, 1.0f }, { -1.0f, 0.0f },
+    { 2.0f, 1.0f }, { 3.0f, 1.0f },   { -1.0f, 0.0f },
   };
   LookLabLut *lut = looklab_lut_new_identity (9);
 

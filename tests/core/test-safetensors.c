@@ -20,15 +20,15 @@ test_valid (void)
 {
   /* a: F32 [2]; b: F16 [2, 1] = 1.0, -0.5; c: BF16 [] = 3.0; e: F32 [0] */
   const char *header
-    = "{\"__metadata__\":{\"k\":\"v\",\"looklab.format\":\"x\"},"
-      "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-      "\"b\":{\"dtype\":\"F16\",\"shape\":[2,1],\"data_offsets\":[8,12]},"
-      "\"c\":{\"dtype\":\"BF16\",\"shape\":[],\"data_offsets\":[12,14]},"
-      "\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[14,14]}}";
-  guint8  data[14];
-  guint16 h[2] = { GUINT16_TO_LE (0x3c00), GUINT16_TO_LE (0xb800) };
-  guint16 bf = GUINT16_TO_LE (0x4040);
-  LookLabSafetensors  *st = NULL;
+      = "{\"__metadata__\":{\"k\":\"v\",\"looklab.format\":\"x\"},"
+        "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+        "\"b\":{\"dtype\":\"F16\",\"shape\":[2,1],\"data_offsets\":[8,12]},"
+        "\"c\":{\"dtype\":\"BF16\",\"shape\":[],\"data_offsets\":[12,14]},"
+        "\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[14,14]}}";
+  guint8              data[14];
+  guint16             h[2] = { GUINT16_TO_LE (0x3c00), GUINT16_TO_LE (0xb800) };
+  guint16             bf = GUINT16_TO_LE (0x4040);
+  LookLabSafetensors *st = NULL;
   const LookLabTensor *t;
   LookLabDiag          diag = { 0 };
   size_t               len;
@@ -73,9 +73,9 @@ test_f16_special (void)
 {
   /* subnormal 2^-24, largest 65504, -inf */
   const char *header
-    = "{\"h\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,6]}}";
-  guint16 v[3] = { GUINT16_TO_LE (0x0001), GUINT16_TO_LE (0x7bff),
-                   GUINT16_TO_LE (0xfc00) };
+      = "{\"h\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,6]}}";
+  guint16              v[3] = { GUINT16_TO_LE (0x0001), GUINT16_TO_LE (0x7bff),
+                                GUINT16_TO_LE (0xfc00) };
   LookLabSafetensors  *st = NULL;
   const LookLabTensor *t;
   size_t               len;
@@ -131,32 +131,35 @@ static const BadCase bad_cases[] = {
     LOOKLAB_ERR_PARSE, "non-negative" },
   { "shape-rank-5",
     "{\"a\":{\"dtype\":\"F32\",\"shape\":[1,1,1,1,1],"
-    "\"data_offsets\":[0,4]}}", 4, LOOKLAB_ERR_LIMIT, "rank 5" },
+    "\"data_offsets\":[0,4]}}",
+    4, LOOKLAB_ERR_LIMIT, "rank 5" },
   { "shape-dim-huge",
     "{\"a\":{\"dtype\":\"F32\",\"shape\":[100000000],"
-    "\"data_offsets\":[0,4]}}", 4, LOOKLAB_ERR_LIMIT, "over the limit" },
+    "\"data_offsets\":[0,4]}}",
+    4, LOOKLAB_ERR_LIMIT, "over the limit" },
   { "shape-product-huge",
     "{\"a\":{\"dtype\":\"F32\",\"shape\":[16000000,16000000,16000000,2],"
-    "\"data_offsets\":[0,4]}}", 4, LOOKLAB_ERR_LIMIT, "more elements" },
+    "\"data_offsets\":[0,4]}}",
+    4, LOOKLAB_ERR_LIMIT, "more elements" },
   { "offsets-past-end",
     "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 4,
     LOOKLAB_ERR_PARSE, "outside" },
   { "offsets-huge",
     "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],"
-    "\"data_offsets\":[18446744073709551612,18446744073709551616]}}", 4,
-    LOOKLAB_ERR_PARSE, "data_offsets" },
+    "\"data_offsets\":[18446744073709551612,18446744073709551616]}}",
+    4, LOOKLAB_ERR_PARSE, "data_offsets" },
   { "offsets-reversed",
     "{\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,0]}}", 4,
     LOOKLAB_ERR_PARSE, "outside" },
   { "offsets-overlap",
     "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-    "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", 12,
-    LOOKLAB_ERR_PARSE, "overlap" },
+    "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
+    12, LOOKLAB_ERR_PARSE, "overlap" },
   { "offsets-three",
     "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}", 8,
     LOOKLAB_ERR_PARSE, "[begin, end]" },
-  { "metadata-not-string", "{\"__metadata__\":{\"k\":3}}", 0,
-    LOOKLAB_ERR_PARSE, "not a string" },
+  { "metadata-not-string", "{\"__metadata__\":{\"k\":3}}", 0, LOOKLAB_ERR_PARSE,
+    "not a string" },
   { "metadata-not-object", "{\"__metadata__\":[]}", 0, LOOKLAB_ERR_PARSE,
     "not a JSON object" },
   { "name-empty",
@@ -173,13 +176,12 @@ test_bad (gconstpointer p)
   guint8             *zeros = g_malloc0 (c->data_len + 1);
   size_t              len;
   guint8             *buf = st_build (c->header, zeros, c->data_len, &len);
-  int                 status = looklab_safetensors_parse (buf, len, &st,
-                                                          &diag);
+  int                 status = looklab_safetensors_parse (buf, len, &st, &diag);
 
   if (status != c->status || strstr (diag.message, c->needle) == NULL)
-    g_error ("%s: status %d (%s), message '%s'; expected %d and '%s'",
-             c->name, status, looklab_strerror (status), diag.message,
-             c->status, c->needle);
+    g_error ("%s: status %d (%s), message '%s'; expected %d and '%s'", c->name,
+             status, looklab_strerror (status), diag.message, c->status,
+             c->needle);
   g_assert_null (st);
   g_free (buf);
   g_free (zeros);
@@ -190,7 +192,7 @@ expect_raw (const guint8 *buf, size_t len, int want, const char *needle)
 {
   LookLabSafetensors *st = NULL;
   LookLabDiag         diag = { 0 };
-  int status = looklab_safetensors_parse (buf, len, &st, &diag);
+  int                 status = looklab_safetensors_parse (buf, len, &st, &diag);
 
   if (status != want || strstr (diag.message, needle) == NULL)
     g_error ("status %d, message '%s'; expected %d and '%s'", status,
@@ -253,8 +255,10 @@ test_too_many (void)
   int      i;
 
   for (i = 0; i <= LOOKLAB_ST_MAX_TENSORS; i++)
-    g_string_append_printf (h, "%s\"t%d\":{\"dtype\":\"F32\",\"shape\":[0],"
-                               "\"data_offsets\":[0,0]}", i ? "," : "", i);
+    g_string_append_printf (h,
+                            "%s\"t%d\":{\"dtype\":\"F32\",\"shape\":[0],"
+                            "\"data_offsets\":[0,0]}",
+                            i ? "," : "", i);
   g_string_append (h, "}");
   buf = st_build (h->str, NULL, 0, &len);
   expect_raw (buf, len, LOOKLAB_ERR_LIMIT, "tensors over the limit");
@@ -267,9 +271,9 @@ static void
 test_every_prefix (void)
 {
   const char *header
-    = "{\"__metadata__\":{\"k\":\"v\"},"
-      "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-      "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}";
+      = "{\"__metadata__\":{\"k\":\"v\"},"
+        "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+        "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}";
   float   data[4] = { 1, 2, 3, 4 };
   size_t  len, cut;
   guint8 *buf = st_build (header, data, sizeof data, &len);
@@ -292,22 +296,20 @@ static void
 test_read_file (void)
 {
   const char *header
-    = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
+      = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
   LookLabSafetensors *st = NULL;
   LookLabDiag         diag = { 0 };
   GError             *error = NULL;
   char               *path;
   size_t              len;
   guint8             *buf = st_build (header, two_floats, 8, &len);
-  int                 fd = g_file_open_tmp ("st-XXXXXX.safetensors", &path,
-                                            &error);
+  int fd = g_file_open_tmp ("st-XXXXXX.safetensors", &path, &error);
 
   g_assert_no_error (error);
   close (fd);
   g_assert_true (g_file_set_contents (path, (const char *) buf, len, NULL));
   g_assert_cmpint (looklab_safetensors_read (path, &st, &diag), ==, 0);
-  g_assert_cmpfloat (looklab_safetensors_find (st, "a")->data[1], ==,
-                     -2.25f);
+  g_assert_cmpfloat (looklab_safetensors_find (st, "a")->data[1], ==, -2.25f);
   looklab_safetensors_free (st);
   g_unlink (path);
   g_assert_cmpint (looklab_safetensors_read (path, &st, &diag), ==,

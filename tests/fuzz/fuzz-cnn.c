@@ -43,13 +43,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
       if (looklab_cnn_macs (cnn, s, s) < 2e6 && s <= 64)
         {
-          float *in = g_new0 (float, (size_t) info->in_channels * s * s);
+          float *in = g_new0 (float, (size_t) info->in_channels *s *s);
           float *out = NULL;
           int    c, w, h;
 
           diag.message[0] = '\0';
-          status = looklab_cnn_run (cnn, in, s, s, 1, &out, &c, &w, &h,
-                                    &diag);
+          status = looklab_cnn_run (cnn, in, s, s, 1, &out, &c, &w, &h, &diag);
           if ((status == LOOKLAB_OK) != (out != NULL)
               || (status != LOOKLAB_OK && diag.message[0] == '\0')
               || (status == LOOKLAB_OK && c != 2))

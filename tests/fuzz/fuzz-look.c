@@ -15,7 +15,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   LookLabLook *look = NULL;
   LookLabDiag  diag = { 0 };
-  int status = looklab_look_deserialize (data, size, &look, &diag);
+  int          status = looklab_look_deserialize (data, size, &look, &diag);
 
   if (status == LOOKLAB_OK)
     {

@@ -14,16 +14,16 @@
 int
 main (int argc, char **argv)
 {
-  LookLabCnn  *cnn = NULL;
-  LookLabDiag  diag = { 0 };
-  float       *in = NULL, *out = NULL;
-  gchar       *data = NULL;
-  gsize        len = 0;
-  GError      *error = NULL;
-  int          w, h, threads = 0, repeat = 1, oc = 0, ow = 0, oh = 0, status;
-  int          r, rc = 1;
-  double       best = 1e30;
-  size_t       n_in;
+  LookLabCnn *cnn = NULL;
+  LookLabDiag diag = { 0 };
+  float      *in = NULL, *out = NULL;
+  gchar      *data = NULL;
+  gsize       len = 0;
+  GError     *error = NULL;
+  int         w, h, threads = 0, repeat = 1, oc = 0, ow = 0, oh = 0, status;
+  int         r, rc = 1;
+  double      best = 1e30;
+  size_t      n_in;
 
   if (argc < 6)
     {

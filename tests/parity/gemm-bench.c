@@ -14,7 +14,13 @@ void openblas_set_num_threads (int);
 #define openblas_set_num_threads(n) ((void) (n))
 #endif
 static double now (void);
-static double now (void) { struct timespec t; clock_gettime (CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+static double
+now (void)
+{
+  struct timespec t;
+  clock_gettime (CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
 /* C[M,N] = A[M,K] B[K,N]: i-k-j order, blocks of K and N, inner loop on N
  * (vectorised by gcc -O3 -mavx2 -mfma). */
 static void
@@ -27,10 +33,10 @@ own (int M, int N, int K, const float *A, const float *B, float *C)
       for (int i = 0; i < M; i++)
         {
           float *c = C + (size_t) i * N;
-          int k1 = k0 + KB < K ? k0 + KB : K, j1 = j0 + NB < N ? j0 + NB : N;
+          int    k1 = k0 + KB < K ? k0 + KB : K, j1 = j0 + NB < N ? j0 + NB : N;
           for (int k = k0; k < k1; k++)
             {
-              float a = A[(size_t) i * K + k];
+              float        a = A[(size_t) i * K + k];
               const float *b = B + (size_t) k * N;
               for (int j = j0; j < j1; j++)
                 c[j] += a * b[j];
@@ -42,25 +48,43 @@ int main (void);
 int
 main (void)
 {
-  int M = 512, K = 4608, N = 1024;
-  float *A = malloc (sizeof (float) * M * K), *B = malloc (sizeof (float) * K * N);
-  float *C = malloc (sizeof (float) * M * N), *D = malloc (sizeof (float) * M * N);
-  for (size_t i = 0; i < (size_t) M * K; i++) A[i] = (i % 13) * 0.01f;
-  for (size_t i = 0; i < (size_t) K * N; i++) B[i] = (i % 7) * 0.01f;
+  int    M = 512, K = 4608, N = 1024;
+  float *A = malloc (sizeof (float) * M * K),
+        *B = malloc (sizeof (float) * K * N);
+  float *C = malloc (sizeof (float) * M * N),
+        *D = malloc (sizeof (float) * M * N);
+  for (size_t i = 0; i < (size_t) M * K; i++)
+    A[i] = (i % 13) * 0.01f;
+  for (size_t i = 0; i < (size_t) K * N; i++)
+    B[i] = (i % 7) * 0.01f;
   openblas_set_num_threads (getenv ("T") ? atoi (getenv ("T")) : 1);
   double best_b = 1e9, best_o = 1e9;
   for (int r = 0; r < 3; r++)
     {
       double t = now ();
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1, A, K, B, N, 0, C, N);
-      t = now () - t; if (t < best_b) best_b = t;
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1, A, K,
+                   B, N, 0, C, N);
+      t = now () - t;
+      if (t < best_b)
+        best_b = t;
       t = now ();
       own (M, N, K, A, B, D);
-      t = now () - t; if (t < best_o) best_o = t;
+      t = now () - t;
+      if (t < best_o)
+        best_o = t;
     }
-  double maxd = 0; for (size_t i = 0; i < (size_t) M * N; i++) { double d = C[i] - D[i]; if (d < 0) d = -d; if (d > maxd) maxd = d; }
+  double maxd = 0;
+  for (size_t i = 0; i < (size_t) M * N; i++)
+    {
+      double d = C[i] - D[i];
+      if (d < 0)
+        d = -d;
+      if (d > maxd)
+        maxd = d;
+    }
   double gf = 2.0 * M * N * K / 1e9;
-  printf ("1 thread, %dx%dx%d: OpenBLAS %.3f s (%.1f GFLOP/s), own kernel %.3f s (%.1f GFLOP/s), max diff %g\n",
+  printf ("1 thread, %dx%dx%d: OpenBLAS %.3f s (%.1f GFLOP/s), own kernel %.3f "
+          "s (%.1f GFLOP/s), max diff %g\n",
           M, K, N, best_b, gf / best_b, best_o, gf / best_o, maxd);
   return 0;
 }

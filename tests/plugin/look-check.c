@@ -28,7 +28,7 @@
 
 typedef struct
 {
-  guchar *pixels;   /* R'G'B'A u8 */
+  guchar *pixels; /* R'G'B'A u8 */
   gint    width;
   gint    height;
 } Image;
@@ -36,12 +36,12 @@ typedef struct
 static gboolean
 load_png (const char *path, Image *image)
 {
-  GeglNode      *graph = gegl_node_new ();
-  GeglNode      *load;
-  GeglRectangle  box;
+  GeglNode     *graph = gegl_node_new ();
+  GeglNode     *load;
+  GeglRectangle box;
 
-  load = gegl_node_new_child (graph, "operation", "gegl:load",
-                              "path", path, NULL);
+  load = gegl_node_new_child (graph, "operation", "gegl:load", "path", path,
+                              NULL);
   box = gegl_node_get_bounding_box (load);
   image->width = box.width;
   image->height = box.height;
@@ -90,10 +90,10 @@ check_apply (const char *look_path, const char *in_path, const char *out_path)
   lut = looklab_look_bake (look, 65, 0);
   if (lut == NULL
       || looklab_lut_apply (lut, LOOKLAB_PIXEL_RGBA_U8,
-                            LOOKLAB_INTERP_TETRAHEDRAL, 1.0f,
-                            in.pixels, (size_t) in.width * 4,
-                            in.pixels, (size_t) in.width * 4,
-                            in.width, in.height, 0) != LOOKLAB_OK)
+                            LOOKLAB_INTERP_TETRAHEDRAL, 1.0f, in.pixels,
+                            (size_t) in.width * 4, in.pixels,
+                            (size_t) in.width * 4, in.width, in.height, 0)
+             != LOOKLAB_OK)
     goto out;
 
   n = (size_t) in.width * in.height * 4;
@@ -114,42 +114,42 @@ static int
 check_learn (const char *before_path, const char *after_path,
              const char *look_path)
 {
-  Image             before = { 0 }, after = { 0 };
-  LookLabImageView  bview, aview;
-  LookLabFitParams  params;
-  LookLabLook      *look = NULL;
-  LookLabDiag       diag = { 0 };
-  void             *mine = NULL;
-  size_t            mine_len = 0;
-  gchar            *theirs = NULL;
-  gsize             theirs_len = 0;
-  int               status = 1;
+  Image            before = { 0 }, after = { 0 };
+  LookLabImageView bview, aview;
+  LookLabFitParams params;
+  LookLabLook     *look = NULL;
+  LookLabDiag      diag = { 0 };
+  void            *mine = NULL;
+  size_t           mine_len = 0;
+  gchar           *theirs = NULL;
+  gsize            theirs_len = 0;
+  int              status = 1;
 
   if (!load_png (before_path, &before) || !load_png (after_path, &after)
       || !g_file_get_contents (look_path, &theirs, &theirs_len, NULL))
     goto out;
 
-  bview = (LookLabImageView) { before.pixels, LOOKLAB_PIXEL_RGBA_U8,
-                               before.width, before.height,
-                               (size_t) before.width * 4 };
-  aview = (LookLabImageView) { after.pixels, LOOKLAB_PIXEL_RGBA_U8,
-                               after.width, after.height,
-                               (size_t) after.width * 4 };
+  bview
+      = (LookLabImageView){ before.pixels, LOOKLAB_PIXEL_RGBA_U8, before.width,
+                            before.height, (size_t) before.width * 4 };
+  aview = (LookLabImageView){ after.pixels, LOOKLAB_PIXEL_RGBA_U8, after.width,
+                              after.height, (size_t) after.width * 4 };
   looklab_fit_params_init (&params);
   params.seed = 0;
-  if (looklab_look_fit (&bview, &aview, NULL, &params, NULL, NULL, &look,
-                        &diag) != LOOKLAB_OK
+  if (looklab_look_fit (&bview, &aview, NULL, &params, NULL, NULL, &look, &diag)
+          != LOOKLAB_OK
       || looklab_look_serialize (look, &mine, &mine_len) != LOOKLAB_OK)
     {
       fprintf (stderr, "look-check: core fit failed: %s\n", diag.message);
       goto out;
     }
-  printf ("look-check learn: core %zu bytes, plug-in %zu bytes, %s\n",
-          mine_len, (size_t) theirs_len,
+  printf ("look-check learn: core %zu bytes, plug-in %zu bytes, %s\n", mine_len,
+          (size_t) theirs_len,
           mine_len == theirs_len && memcmp (mine, theirs, mine_len) == 0
-          ? "identical" : "DIFFERENT");
-  status = mine_len == theirs_len && memcmp (mine, theirs, mine_len) == 0
-           ? 0 : 1;
+              ? "identical"
+              : "DIFFERENT");
+  status
+      = mine_len == theirs_len && memcmp (mine, theirs, mine_len) == 0 ? 0 : 1;
 
 out:
   free (mine);
@@ -200,11 +200,11 @@ out:
 static int
 check_de00 (const char *a_path, const char *b_path, double limit)
 {
-  Image   a = { 0 }, b = { 0 };
-  float  *fa = NULL, *fb = NULL;
-  size_t  i, n;
-  double  mean, worst = 0.0;
-  int     status = 1;
+  Image  a = { 0 }, b = { 0 };
+  float *fa = NULL, *fb = NULL;
+  size_t i, n;
+  double mean, worst = 0.0;
+  int    status = 1;
 
   if (!load_png (a_path, &a) || !load_png (b_path, &b))
     goto out;
