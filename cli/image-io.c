@@ -2,6 +2,7 @@
 #include "image-io.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -77,6 +78,50 @@ looklab_image_free (LookLabImage *image)
   g_free (image);
 }
 
+/* The GEGL loader for what @path holds, told by its first bytes, or NULL.
+ * Named here rather than left to gegl:load, which falls back to
+ * gegl:magick-load (ImageMagick in a subprocess) for anything it does not
+ * know: that reads a .cube as an image, and when it fails it reports a
+ * nonsense size instead of an error.  These are the formats the saver
+ * writes, plus PPM/PGM. */
+static const char *
+loader_for (const char *path)
+{
+  static const struct
+  {
+    const char *magic;
+    gsize       offset, length;
+    const char *op;
+  } loaders[] = {
+    { "\x89PNG\r\n\x1a\n", 0, 8, "gegl:png-load" },
+    { "\xff\xd8\xff", 0, 3, "gegl:jpg-load" },
+    { "II*\0", 0, 4, "gegl:tiff-load" },
+    { "MM\0*", 0, 4, "gegl:tiff-load" },
+    { "II+\0", 0, 4, "gegl:tiff-load" }, /* BigTIFF */
+    { "MM\0+", 0, 4, "gegl:tiff-load" },
+    { "v/1\x01", 0, 4, "gegl:exr-load" },
+    { "WEBP", 8, 4, "gegl:webp-load" }, /* after "RIFF" and a size */
+    { "P6", 0, 2, "gegl:ppm-load" },
+    { "P5", 0, 2, "gegl:ppm-load" },
+  };
+  unsigned char head[16];
+  gsize         got = 0, i;
+  FILE         *f = g_fopen (path, "rb");
+
+  if (f == NULL)
+    return NULL;
+  got = fread (head, 1, sizeof head, f);
+  fclose (f);
+  for (i = 0; i < G_N_ELEMENTS (loaders); i++)
+    if (got >= loaders[i].offset + loaders[i].length
+        && memcmp (head + loaders[i].offset, loaders[i].magic,
+                   loaders[i].length)
+               == 0
+        && (loaders[i].offset == 0 || memcmp (head, "RIFF", 4) == 0))
+      return gegl_has_operation (loaders[i].op) ? loaders[i].op : NULL;
+  return NULL;
+}
+
 LookLabImage *
 looklab_image_load (const char *path, GError **error)
 {
@@ -87,6 +132,7 @@ looklab_image_load (const char *path, GError **error)
   GeglRectangle rect;
   LookLabImage *image = NULL;
   GStatBuf      st;
+  const char   *loader;
 
   if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
     {
@@ -95,9 +141,18 @@ looklab_image_load (const char *path, GError **error)
       return NULL;
     }
 
+  loader = loader_for (path);
+  if (loader == NULL)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "%s: not an image this tool can read (PNG, JPEG, TIFF, "
+                   "OpenEXR, WebP, PPM)",
+                   path);
+      return NULL;
+    }
+
   graph = gegl_node_new ();
-  load = gegl_node_new_child (graph, "operation", "gegl:load", "path", path,
-                              NULL);
+  load = gegl_node_new_child (graph, "operation", loader, "path", path, NULL);
   rect = gegl_node_get_bounding_box (load);
   if (rect.width <= 0 || rect.height <= 0)
     {
