@@ -661,9 +661,9 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
     }
   looklab_look_get_info (look, &info);
 
-  if (!looklab_store_look (image, look, &error))
-    goto out;
-
+  /* Everything that can fail without touching the image comes first (the
+   * file to save, the LUT to apply): a failing call must not leave the
+   * look stored in the image (found by tests/plugin/test-stress.py). */
   if (file != NULL && !save_look (look, file, lut_size, &error))
     goto out;
 
@@ -675,10 +675,15 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
           looklab_set_core_error (&error, LOOKLAB_ERR_NOMEM, NULL, NULL);
           goto out;
         }
-      if (!looklab_apply_lut_to_drawables (
-              image, drawables, lut, LOOKLAB_INTERP_TETRAHEDRAL, 1.0, &error))
-        goto out;
     }
+
+  if (!looklab_store_look (image, look, &error))
+    goto out;
+
+  if (lut != NULL
+      && !looklab_apply_lut_to_drawables (
+          image, drawables, lut, LOOKLAB_INTERP_TETRAHEDRAL, 1.0, &error))
+    goto out;
 
   if (run_mode != GIMP_RUN_NONINTERACTIVE)
     {
