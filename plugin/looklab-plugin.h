@@ -19,6 +19,7 @@
 #define LOOKLAB_PROC_LEARN "plug-in-looklab-learn"
 #define LOOKLAB_PROC_EXPORT_CUBE "plug-in-looklab-export-cube"
 #define LOOKLAB_PROC_HALD "plug-in-looklab-hald-identity"
+#define LOOKLAB_PROC_COLORIZE "plug-in-looklab-colorize"
 
 /* The look learned by plug-in-looklab-learn, serialised by
  * looklab_look_serialize (), persistent so that it survives XCF. */
@@ -102,5 +103,12 @@ void looklab_render_preview (GimpPreview *preview, GimpDrawable *drawable,
  * layer is too large to hold in memory. */
 gboolean looklab_read_drawable (GimpDrawable *drawable, LookLabImageView *view,
                                 gpointer *pixels, GError **error);
+
+/* looklab-colorize.c */
+
+/* Declares plug-in-looklab-colorize (Colors > LookLab > Colorize...):
+ * its arguments, menu and run function. */
+GimpProcedure *looklab_colorize_procedure_new (GimpPlugIn  *plug_in,
+                                               const gchar *name);
 
 #endif /* LOOKLAB_PLUGIN_H */

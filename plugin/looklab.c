@@ -4,6 +4,8 @@
  *   plug-in-looklab-learn          Colors > LookLab > Learn Look from Layers...
  *   plug-in-looklab-export-cube    Colors > LookLab > Export Look as .cube...
  *   plug-in-looklab-hald-identity  File > Create > LookLab > Identity Hald CLUT...
+ *   plug-in-looklab-colorize       Colors > LookLab > Colorize... (declared
+ *                                  and run in looklab-colorize.c)
  *
  * Every argument is declared once here; the dialogs in ui/ are built from
  * these declarations through GimpProcedureConfig.
@@ -50,6 +52,7 @@ looklab_query_procedures (GimpPlugIn *plug_in)
   GList *list = NULL;
 
   list = g_list_append (list, g_strdup (LOOKLAB_PROC_APPLY));
+  list = g_list_append (list, g_strdup (LOOKLAB_PROC_COLORIZE));
   list = g_list_append (list, g_strdup (LOOKLAB_PROC_EXPORT_CUBE));
   list = g_list_append (list, g_strdup (LOOKLAB_PROC_HALD));
   list = g_list_append (list, g_strdup (LOOKLAB_PROC_LEARN));
@@ -922,7 +925,11 @@ looklab_create_procedure (GimpPlugIn *plug_in, const gchar *name)
 {
   GimpProcedure *procedure = NULL;
 
-  if (strcmp (name, LOOKLAB_PROC_APPLY) == 0)
+  if (strcmp (name, LOOKLAB_PROC_COLORIZE) == 0)
+    {
+      procedure = looklab_colorize_procedure_new (plug_in, name);
+    }
+  else if (strcmp (name, LOOKLAB_PROC_APPLY) == 0)
     {
       procedure = gimp_image_procedure_new (
           plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN, apply_run, NULL, NULL);

@@ -25,11 +25,30 @@ add_look_filters (GtkFileChooser *chooser)
   gtk_file_chooser_add_filter (chooser, filter);
 }
 
+/* The Colorize dialog's model files. */
+static void
+add_model_filters (GtkFileChooser *chooser)
+{
+  GtkFileFilter *filter;
+
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _ ("Colorization models (*.safetensors)"));
+  gtk_file_filter_add_pattern (filter, "*.safetensors");
+  gtk_file_chooser_add_filter (chooser, filter);
+
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _ ("All files"));
+  gtk_file_filter_add_pattern (filter, "*");
+  gtk_file_chooser_add_filter (chooser, filter);
+}
+
+typedef void (*AddFilters) (GtkFileChooser *chooser);
+
 static void
 filter_children (GtkWidget *widget, gpointer data)
 {
   if (GTK_IS_FILE_CHOOSER (widget))
-    add_look_filters (GTK_FILE_CHOOSER (widget));
+    ((AddFilters) data) (GTK_FILE_CHOOSER (widget));
   else if (GTK_IS_CONTAINER (widget))
     gtk_container_forall (GTK_CONTAINER (widget), filter_children, data);
 }
@@ -37,13 +56,20 @@ filter_children (GtkWidget *widget, gpointer data)
 /* GimpFileChooser wraps a GtkFileChooserButton for OPEN; reach it to add
  * the filters (GimpFileChooser has no filter API in 3.0). */
 static void
-filter_file_widget (GimpProcedureDialog *dialog, const gchar *property)
+filter_file_widget_with (GimpProcedureDialog *dialog, const gchar *property,
+                         AddFilters add)
 {
   GtkWidget *widget
       = gimp_procedure_dialog_get_widget (dialog, property, G_TYPE_NONE);
 
   if (widget != NULL)
-    filter_children (widget, NULL);
+    filter_children (widget, (gpointer) add);
+}
+
+static void
+filter_file_widget (GimpProcedureDialog *dialog, const gchar *property)
+{
+  filter_file_widget_with (dialog, property, add_look_filters);
 }
 
 typedef struct
@@ -208,6 +234,53 @@ looklab_ui_learn_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
                                             preview);
       g_object_set_data (G_OBJECT (preview), "looklab-status", NULL);
     }
+  gtk_widget_destroy (dialog);
+  return run;
+}
+
+gboolean
+looklab_ui_colorize_dialog (GimpProcedure       *procedure,
+                            GimpProcedureConfig *config, GimpDrawable *drawable,
+                            LookLabPreviewFunc preview_func, gpointer user_data)
+{
+  GtkWidget  *dialog;
+  GtkWidget  *preview = NULL;
+  PreviewHook hook;
+  gboolean    run;
+
+  dialog = gimp_procedure_dialog_new (procedure, config, _ ("Colorize"));
+  fix_chooser_thumbnail (GIMP_PROCEDURE_DIALOG (dialog), "hints");
+
+  if (preview_func != NULL && drawable != NULL)
+    {
+      hook.func = preview_func;
+      hook.config = config;
+      hook.user_data = user_data;
+
+      preview = gimp_procedure_dialog_get_drawable_preview (
+          GIMP_PROCEDURE_DIALOG (dialog), "preview", drawable);
+      g_signal_connect (preview, "invalidated",
+                        G_CALLBACK (preview_invalidated), &hook);
+      g_signal_connect_swapped (config, "notify",
+                                G_CALLBACK (gimp_preview_invalidate), preview);
+    }
+
+  filter_file_widget_with (GIMP_PROCEDURE_DIALOG (dialog), "model",
+                           add_model_filters);
+  gimp_procedure_dialog_get_scale_entry (GIMP_PROCEDURE_DIALOG (dialog),
+                                         "saturation", 1.0);
+
+  if (preview != NULL)
+    gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "preview",
+                                "hints", "saturation", "output", "model", NULL);
+  else
+    gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "hints",
+                                "saturation", "output", "model", NULL);
+
+  run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
+  if (preview != NULL)
+    g_signal_handlers_disconnect_by_func (config, gimp_preview_invalidate,
+                                          preview);
   gtk_widget_destroy (dialog);
   return run;
 }

@@ -31,6 +31,15 @@ gboolean looklab_ui_learn_dialog (GimpProcedure       *procedure,
                                   LookLabPreviewFunc preview_func,
                                   gpointer           user_data);
 
+/* Colorize: live preview of @drawable (none when @preview_func or
+ * @drawable is NULL), model file chooser filtered to *.safetensors (empty
+ * = the default model), hints layer chooser, saturation, output. */
+gboolean looklab_ui_colorize_dialog (GimpProcedure       *procedure,
+                                     GimpProcedureConfig *config,
+                                     GimpDrawable        *drawable,
+                                     LookLabPreviewFunc   preview_func,
+                                     gpointer             user_data);
+
 /* Sets the status line under a preview made by a dialog above. */
 void looklab_ui_set_status (GimpPreview *preview, const gchar *text);
 

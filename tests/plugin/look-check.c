@@ -10,6 +10,18 @@
  *   look-check cube LOOK CUBE              CUBE holds LOOK baked at the
  *                                          CUBE's size (to text precision)
  *   look-check de00 A.png B.png MAX        mean CIEDE2000 of A vs B <= MAX
+ *   look-check chroma A.png MIN            mean CIE C*ab of A >= MIN
+ *   look-check lightness A.png B.png MAX   |L*(A) - L*(B)| <= MAX at every
+ *                                          pixel (images read at their own
+ *                                          precision, 16-bit included)
+ *   look-check redder A.png B.png X Y W H MARGIN
+ *                                          mean a* of A in the rectangle
+ *                                          exceeds B's there by >= MARGIN
+ *   look-check region A.png B.png X Y W H  A and B are identical outside the
+ *                                          rectangle and differ inside it
+ *   look-check truncate SRC DST BYTES      writes the first BYTES of SRC to
+ *                                          DST (a setup step: a truncated
+ *                                          file for a test)
  *
  * The Script-Fu tests write one such command a line into checks.txt;
  * run-gimp.sh runs them after GIMP quits.  Exit status 0 = all good.
@@ -231,6 +243,187 @@ out:
   return status;
 }
 
+/* Reads @path as CIE Lab alpha float at the file's own precision (4 floats a
+ * pixel, g_free), or NULL. */
+static float *
+load_lab (const char *path, gint *width, gint *height)
+{
+  GeglNode     *graph = gegl_node_new ();
+  GeglNode     *load;
+  GeglRectangle box;
+  float        *lab = NULL;
+
+  load = gegl_node_new_child (graph, "operation", "gegl:load", "path", path,
+                              NULL);
+  box = gegl_node_get_bounding_box (load);
+  *width = box.width;
+  *height = box.height;
+  if (box.width > 0 && box.height > 0)
+    {
+      lab = g_malloc ((gsize) box.width * box.height * 4 * sizeof (float));
+      gegl_node_blit (load, 1.0, &box, babl_format ("CIE Lab alpha float"), lab,
+                      GEGL_AUTO_ROWSTRIDE, GEGL_BLIT_DEFAULT);
+    }
+  g_object_unref (graph);
+  if (lab == NULL)
+    fprintf (stderr, "look-check: cannot load %s\n", path);
+  return lab;
+}
+
+static int
+check_chroma (const char *path, double min)
+{
+  gint   w, h;
+  float *lab = load_lab (path, &w, &h);
+  double sum = 0.0;
+  size_t i, n;
+
+  if (lab == NULL)
+    return 1;
+  n = (size_t) w * h;
+  for (i = 0; i < n; i++)
+    sum += hypot (lab[4 * i + 1], lab[4 * i + 2]);
+  g_free (lab);
+  printf ("look-check chroma: mean C*ab %.3f (at least %g)\n", sum / n, min);
+  return sum / n >= min ? 0 : 1;
+}
+
+static int
+check_lightness (const char *a_path, const char *b_path, double max)
+{
+  gint   wa, ha, wb, hb;
+  float *a = load_lab (a_path, &wa, &ha);
+  float *b = load_lab (b_path, &wb, &hb);
+  double worst = 0.0, sum = 0.0;
+  size_t i, n;
+  int    status = 1;
+
+  if (a == NULL || b == NULL || wa != wb || ha != hb)
+    goto out;
+  n = (size_t) wa * ha;
+  for (i = 0; i < n; i++)
+    {
+      double d = fabs ((double) a[4 * i] - b[4 * i]);
+
+      sum += d;
+      worst = MAX (worst, d);
+    }
+  printf ("look-check lightness: mean |dL*| %.4f, worst %.4f (at most %g)\n",
+          sum / n, worst, max);
+  status = worst <= max ? 0 : 1;
+
+out:
+  g_free (a);
+  g_free (b);
+  return status;
+}
+
+static gboolean
+parse_rect (char **argv, GeglRectangle *r)
+{
+  r->x = atoi (argv[0]);
+  r->y = atoi (argv[1]);
+  r->width = atoi (argv[2]);
+  r->height = atoi (argv[3]);
+  return r->width > 0 && r->height > 0;
+}
+
+static double
+mean_a (const float *lab, gint width, const GeglRectangle *r)
+{
+  double sum = 0.0;
+  gint   x, y;
+
+  for (y = r->y; y < r->y + r->height; y++)
+    for (x = r->x; x < r->x + r->width; x++)
+      sum += lab[4 * ((size_t) y * width + x) + 1];
+  return sum / ((double) r->width * r->height);
+}
+
+static int
+check_redder (const char *a_path, const char *b_path, char **rect_argv,
+              double margin)
+{
+  gint          wa, ha, wb, hb;
+  float        *a = load_lab (a_path, &wa, &ha);
+  float        *b = load_lab (b_path, &wb, &hb);
+  GeglRectangle r;
+  double        ma, mb;
+  int           status = 1;
+
+  if (a == NULL || b == NULL || wa != wb || ha != hb
+      || !parse_rect (rect_argv, &r) || r.x < 0 || r.y < 0 || r.x + r.width > wa
+      || r.y + r.height > ha)
+    goto out;
+  ma = mean_a (a, wa, &r);
+  mb = mean_a (b, wa, &r);
+  printf ("look-check redder: mean a* %.3f vs %.3f (margin at least %g)\n", ma,
+          mb, margin);
+  status = ma - mb >= margin ? 0 : 1;
+
+out:
+  g_free (a);
+  g_free (b);
+  return status;
+}
+
+static int
+check_region (const char *a_path, const char *b_path, char **rect_argv)
+{
+  Image         a = { 0 }, b = { 0 };
+  GeglRectangle r;
+  size_t        outside = 0, inside = 0;
+  gint          x, y;
+  int           status = 1;
+
+  if (!load_png (a_path, &a) || !load_png (b_path, &b) || a.width != b.width
+      || a.height != b.height || !parse_rect (rect_argv, &r))
+    goto out;
+  for (y = 0; y < a.height; y++)
+    for (x = 0; x < a.width; x++)
+      {
+        size_t   o = 4 * ((size_t) y * a.width + x);
+        gboolean in
+            = x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height;
+
+        if (memcmp (a.pixels + o, b.pixels + o, 4) != 0)
+          {
+            if (in)
+              inside++;
+            else
+              outside++;
+          }
+      }
+  printf ("look-check region: %zu pixels differ inside, %zu outside\n", inside,
+          outside);
+  status = inside > 0 && outside == 0 ? 0 : 1;
+
+out:
+  g_free (a.pixels);
+  g_free (b.pixels);
+  return status;
+}
+
+static int
+truncate_copy (const char *src, const char *dst, const char *bytes)
+{
+  gchar  *data = NULL;
+  gsize   len = 0;
+  gsize   keep = (gsize) g_ascii_strtoull (bytes, NULL, 10);
+  GError *error = NULL;
+  int     status = 0;
+
+  if (!g_file_get_contents (src, &data, &len, &error)
+      || !g_file_set_contents (dst, data, MIN (keep, len), &error))
+    {
+      fprintf (stderr, "look-check truncate: %s\n", error->message);
+      g_error_free (error);
+      status = 1;
+    }
+  g_free (data);
+  return status;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -246,6 +439,17 @@ main (int argc, char **argv)
     status = check_cube (argv[2], argv[3]);
   else if (argc == 5 && strcmp (argv[1], "de00") == 0)
     status = check_de00 (argv[2], argv[3], g_ascii_strtod (argv[4], NULL));
+  else if (argc == 4 && strcmp (argv[1], "chroma") == 0)
+    status = check_chroma (argv[2], g_ascii_strtod (argv[3], NULL));
+  else if (argc == 5 && strcmp (argv[1], "lightness") == 0)
+    status = check_lightness (argv[2], argv[3], g_ascii_strtod (argv[4], NULL));
+  else if (argc == 9 && strcmp (argv[1], "redder") == 0)
+    status = check_redder (argv[2], argv[3], argv + 4,
+                           g_ascii_strtod (argv[8], NULL));
+  else if (argc == 8 && strcmp (argv[1], "region") == 0)
+    status = check_region (argv[2], argv[3], argv + 4);
+  else if (argc == 5 && strcmp (argv[1], "truncate") == 0)
+    status = truncate_copy (argv[2], argv[3], argv[4]);
   else
     fprintf (stderr, "usage: see the comment at the top of look-check.c\n");
 

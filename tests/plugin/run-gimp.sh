@@ -13,6 +13,10 @@
 # wrote into WORK_DIR/files/checks.txt is run as `CHECKER LINE` after GIMP
 # quits: it compares GIMP's results with the core's own.
 #
+# Before GIMP starts, every line of SCRIPT of the form `;; setup: WORDS`
+# is run as `CHECKER WORDS` in WORK_DIR/files, with @DATA@ replaced by the
+# source tree's data/ folder (e.g. to write a truncated copy of a file).
+#
 # SCRIPT defines its checks with tests/plugin/lib.scm; the test passes only
 # when GIMP exits 0, no batch command failed, the script reached its end
 # (LOOKLAB-DONE) and no check printed FAIL.
@@ -61,6 +65,17 @@ export LANG="$lang"
 export LC_ALL="$lang"
 
 log="$work/gimp.log"
+
+if [ -n "$checker" ]; then
+  grep '^;; setup: ' "$script" | sed "s|^;; setup: ||; s|@DATA@|$here/../../data|g" |
+    while read -r line; do
+      # shellcheck disable=SC2086
+      (cd "$work/files" && "$checker" $line) || {
+        echo "run-gimp.sh: FAIL: setup step failed: $line"
+        exit 1
+      }
+    done || exit 1
+fi
 
 # A .py SCRIPT runs in Python-Fu (it prints its own PASS lines and
 # LOOKLAB-DONE, and finds its folders in LOOKLAB_DATA and LOOKLAB_OUT).

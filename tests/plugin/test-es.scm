@@ -36,4 +36,16 @@
          (and (failed? r) (contains? (error-text r) "la línea 2 es errónea"))
          (error-text r)))
 
+; Colorize with a file that is not a model.
+(let* ((ii (make-image 4 4 RGB-IMAGE '(10 100 200)))
+       (r (try (lambda ()
+                 (plug-in-looklab-colorize
+                   #:run-mode RUN-NONINTERACTIVE #:image (car ii)
+                   #:drawables (vector (cadr ii))
+                   #:model (write-text "bad.safetensors" "no\n"))))))
+  (check "es: bad colorization model message in Spanish"
+         (and (failed? r)
+              (contains? (error-text r) "no es un modelo de coloración válido"))
+         (error-text r)))
+
 (done)
