@@ -8,8 +8,8 @@
  * alpha exactly, so no detail is lost.  An IN that already has colour is
  * colorized from its L* alone: its colour is replaced (core/colorize.h).
  * Without --model: $LOOKLAB_COLORIZE_MODEL, else the default model
- * looklab-colorize.safetensors (data/models/ of the source tree for a
- * build directory, share/looklab/models/ when installed).
+ * looklab-colorize.safetensors (share/looklab/models/ when installed,
+ * data/models/ of the source tree for a build directory).
  * HINTS.png, the same size as IN: every pixel with alpha > 0 is a colour
  * hint (its a*, b*), for models that take hints.
  */
@@ -85,39 +85,28 @@ lab_convert (LookLabImage *image, float *lab, gboolean to_image)
  * data/models/). */
 #define DEFAULT_MODEL "looklab-colorize.safetensors"
 
-/* Returns the default model's path (g_free), or NULL: $LOOKLAB_COLORIZE_MODEL,
- * then beside the executable (the source tree's data/models/ for a build
- * directory, PREFIX/share/looklab/models/ once installed), then the XDG
- * system data directories' looklab/models/. */
+/* Returns the default model's path (g_free), or NULL:
+ * $LOOKLAB_COLORIZE_MODEL, then where meson installs it
+ * (PREFIX/share/looklab/models), then the source tree's data/models/ (a
+ * build tree), then the XDG system data directories' looklab/models/.
+ * The plug-in searches the same places (plugin/looklab-colorize.c). */
 static char *
 default_model (void)
 {
   const char *const *dirs;
-  char              *exe, *dir, *path;
   const char        *env = g_getenv ("LOOKLAB_COLORIZE_MODEL");
-  const char        *rel[]
-      = { "../../data/models", "../data/models", "../share/looklab/models" };
-  size_t i;
+  const char *built_in[] = { LOOKLAB_MODELS_DIR, LOOKLAB_SOURCE_MODELS_DIR };
+  char       *path;
+  size_t      i;
 
   if (env != NULL && *env != '\0')
     return g_strdup (env);
-  exe = g_file_read_link ("/proc/self/exe", NULL);
-  if (exe != NULL)
+  for (i = 0; i < G_N_ELEMENTS (built_in); i++)
     {
-      dir = g_path_get_dirname (exe);
-      for (i = 0; i < G_N_ELEMENTS (rel); i++)
-        {
-          path = g_build_filename (dir, rel[i], DEFAULT_MODEL, NULL);
-          if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-            {
-              g_free (dir);
-              g_free (exe);
-              return path;
-            }
-          g_free (path);
-        }
-      g_free (dir);
-      g_free (exe);
+      path = g_build_filename (built_in[i], DEFAULT_MODEL, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return path;
+      g_free (path);
     }
   for (dirs = g_get_system_data_dirs (); *dirs != NULL; dirs++)
     {

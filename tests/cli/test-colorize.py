@@ -161,6 +161,15 @@ Image.fromarray(np.full((1, 1, 3), 120, np.uint8)).save(p1)
 r = run(p1, o1, "--model", MODEL)
 check(r.returncode == 0 and os.path.exists(o1), "1x1 image")
 
+# 4b: without --model the default model is found from the build tree
+# (the source tree's data/models/), wherever the build directory is
+od = os.path.join(tmp, "default-out.png")
+env = {k: v for k, v in os.environ.items() if k != "LOOKLAB_COLORIZE_MODEL"}
+r = subprocess.run([LOOKLAB, "colorize", p1, od], capture_output=True,
+                   text=True, env=env)
+check(r.returncode == 0 and os.path.exists(od),
+      "default model found without --model (%s)" % r.stderr.strip()[:200])
+
 # 5: hints change the result; saturation 0 gives gray
 ph = os.path.join(tmp, "hints.png")
 oh = os.path.join(tmp, "outh.png")
