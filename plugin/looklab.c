@@ -17,6 +17,7 @@
 
 #include "cube-io.h"
 #include "looklab-plugin.h"
+#include "looklab-recent.h"
 #include "looklab-ui.h"
 
 #define LOOKLAB_TYPE (looklab_get_type ())
@@ -181,6 +182,19 @@ apply_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
           image, drawables, source.lut != NULL ? source.lut : lut,
           config_interp (config), strength, &error))
     goto out;
+
+  /* Saved with the last-used values (interactive runs only). */
+  if (run_mode == GIMP_RUN_INTERACTIVE && file != NULL)
+    {
+      gchar *recent = NULL, *uri = g_file_get_uri (file), *updated;
+
+      g_object_get (config, LOOKLAB_RECENT_ARG, &recent, NULL);
+      updated = looklab_recent_push (recent, uri, LOOKLAB_RECENT_MAX);
+      g_object_set (config, LOOKLAB_RECENT_ARG, updated, NULL);
+      g_free (updated);
+      g_free (uri);
+      g_free (recent);
+    }
 
   if (run_mode != GIMP_RUN_NONINTERACTIVE)
     gimp_displays_flush ();
@@ -963,6 +977,10 @@ looklab_create_procedure (GimpPlugIn *plug_in, const gchar *name)
               NULL, "trilinear", LOOKLAB_INTERP_TRILINEAR, _ ("Trilinear"),
               NULL, NULL),
           "tetrahedral", G_PARAM_READWRITE);
+      gimp_procedure_add_string_aux_argument (
+          procedure, LOOKLAB_RECENT_ARG, _ ("Recent looks"),
+          _ ("Looks and LUTs applied lately from the dialog, newest first"), "",
+          G_PARAM_READWRITE);
     }
   else if (strcmp (name, LOOKLAB_PROC_LEARN) == 0)
     {

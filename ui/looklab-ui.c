@@ -2,6 +2,7 @@
  * arguments, their ranges and defaults are declared in plugin/looklab.c. */
 #include <glib/gi18n.h>
 
+#include "looklab-recent.h"
 #include "looklab-ui.h"
 
 /* The file patterns the Apply and Export dialogs offer.  Files are told
@@ -72,6 +73,68 @@ filter_file_widget (GimpProcedureDialog *dialog, const gchar *property)
   filter_file_widget_with (dialog, property, add_look_filters);
 }
 
+static void
+recent_changed (GtkComboBox *combo, GimpProcedureConfig *config)
+{
+  const gchar *uri = gtk_combo_box_get_active_id (combo);
+  GFile       *file;
+
+  if (uri == NULL || *uri == '\0')
+    return;
+  file = g_file_new_for_uri (uri);
+  g_object_set (config, "file", file, NULL);
+  g_object_unref (file);
+}
+
+/* A "Recent" row: the looks of LOOKLAB_RECENT_ARG that still exist;
+ * choosing one sets the "file" argument (and so the file chooser and the
+ * preview).  NULL when there are none. */
+static GtkWidget *
+recent_looks_row (GimpProcedureConfig *config)
+{
+  GtkWidget *box, *label, *combo;
+  gchar     *list = NULL;
+  gchar    **uris;
+  gint       i, n = 0;
+
+  g_object_get (config, LOOKLAB_RECENT_ARG, &list, NULL);
+  uris = g_strsplit (list != NULL ? list : "", "\n", -1);
+  g_free (list);
+
+  combo = gtk_combo_box_text_new ();
+  gtk_combo_box_text_append (GTK_COMBO_BOX_TEXT (combo), "",
+                             _ ("Choose a recently used look..."));
+  for (i = 0; uris[i] != NULL; i++)
+    {
+      GFile *file = g_file_new_for_uri (uris[i]);
+      gchar *name = g_file_get_basename (file);
+
+      if (*uris[i] != '\0' && g_file_query_exists (file, NULL))
+        {
+          gtk_combo_box_text_append (GTK_COMBO_BOX_TEXT (combo), uris[i], name);
+          n++;
+        }
+      g_free (name);
+      g_object_unref (file);
+    }
+  g_strfreev (uris);
+  if (n == 0)
+    {
+      gtk_widget_destroy (combo);
+      return NULL;
+    }
+  gtk_combo_box_set_active (GTK_COMBO_BOX (combo), 0);
+  g_signal_connect (combo, "changed", G_CALLBACK (recent_changed), config);
+
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  label = gtk_label_new_with_mnemonic (_ ("_Recent:"));
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), combo);
+  gtk_box_pack_start (GTK_BOX (box), label, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (box), combo, TRUE, TRUE, 0);
+  gtk_widget_show_all (box);
+  return box;
+}
+
 typedef struct
 {
   LookLabPreviewFunc   func;
@@ -92,6 +155,7 @@ looklab_ui_apply_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
 {
   GtkWidget  *dialog;
   GtkWidget  *preview = NULL;
+  GtkWidget  *recent;
   PreviewHook hook;
   gboolean    run;
 
@@ -123,6 +187,12 @@ looklab_ui_apply_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
   else
     gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "file",
                                 "strength", "interpolation", NULL);
+
+  recent = recent_looks_row (config);
+  if (recent != NULL)
+    gtk_box_pack_start (
+        GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (dialog))), recent,
+        FALSE, FALSE, 0);
 
   run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
   if (preview != NULL)

@@ -64,6 +64,50 @@ gimp-3.0 --no-splash --no-fonts -d --batch-interpreter=plug-in-script-fu-eval \
   -b "$batch" > "$work/gimp.log" 2>&1 &
 gimp=$!
 
+# Waits up to $timeout_s for a window named $title to be there (want=1)
+# or gone (want=0).
+wait_window() {
+  local want=$1 t0
+  t0=$(date +%s)
+  while [ $(( $(date +%s) - t0 )) -lt "$timeout_s" ]; do
+    if xdotool search --name "$title" > /dev/null 2>&1; then
+      [ "$want" = 1 ] && return 0
+    else
+      [ "$want" = 0 ] && return 0
+    fi
+    kill -0 "$gimp" 2>/dev/null || return 1
+    sleep 1
+  done
+  return 1
+}
+
+# LOOKLAB_UI_ACCEPT=REGEX: press the dialog's OK (Alt+O), wait for the
+# script to open the dialog again, take a second screenshot (SHOT-2.png),
+# and check that a line of the settings GIMP saved for the procedure
+# matches REGEX (grep -E).
+accept_and_reopen() {
+  local id
+  id=$(xdotool search --name "$title" | head -n 1)
+  xdotool windowfocus --sync "$id" key --clearmodifiers alt+o
+  if ! wait_window 0; then
+    echo "run-dialog.sh: FAIL: '$title' did not close on Alt+O"
+    return 1
+  fi
+  if ! wait_window 1; then
+    echo "run-dialog.sh: FAIL: '$title' did not open a second time"
+    return 1
+  fi
+  sleep "${LOOKLAB_UI_SETTLE:-6}"
+  xwd -root -silent | convert xwd:- "${shot%.png}-2.png"
+  if ! grep -rqE -- "$LOOKLAB_UI_ACCEPT" "$work/profile"; then
+    echo "run-dialog.sh: FAIL: '$LOOKLAB_UI_ACCEPT' is not in the saved settings"
+    return 1
+  fi
+  echo "run-dialog.sh: PASS: accepted, reopened, '$LOOKLAB_UI_ACCEPT' saved" \
+       "($(grep -rlE -- "$LOOKLAB_UI_ACCEPT" "$work/profile" | head -n 1));" \
+       "screenshot ${shot%.png}-2.png"
+}
+
 status=1
 start=$(date +%s)
 while :; do
@@ -74,6 +118,9 @@ while :; do
     echo "run-dialog.sh: PASS: '$title' appeared after $(( $(date +%s) - start )) s;" \
          "screenshot $shot"
     status=0
+    if [ -n "${LOOKLAB_UI_ACCEPT:-}" ]; then
+      accept_and_reopen || status=1
+    fi
     break
   fi
   if ! kill -0 "$gimp" 2>/dev/null; then
