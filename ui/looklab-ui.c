@@ -148,13 +148,48 @@ preview_invalidated (GimpPreview *preview, PreviewHook *hook)
   hook->func (preview, hook->config, hook->user_data);
 }
 
+/* Adds the live preview of @drawable to @dialog, as the property-less
+ * widget "preview", drawn by @hook (which must outlive the dialog's run);
+ * despeckle.c's pattern: any argument change redraws.  Returns NULL, and
+ * adds nothing, when there is no function or no drawable.  Undo with
+ * live_preview_stop () before the dialog is destroyed. */
+static GtkWidget *
+live_preview_add (GtkWidget *dialog, GimpProcedureConfig *config,
+                  GimpDrawable *drawable, LookLabPreviewFunc func,
+                  gpointer user_data, PreviewHook *hook)
+{
+  GtkWidget *preview;
+
+  if (func == NULL || drawable == NULL)
+    return NULL;
+  hook->func = func;
+  hook->config = config;
+  hook->user_data = user_data;
+  preview = gimp_procedure_dialog_get_drawable_preview (
+      GIMP_PROCEDURE_DIALOG (dialog), "preview", drawable);
+  g_signal_connect (preview, "invalidated", G_CALLBACK (preview_invalidated),
+                    hook);
+  g_signal_connect_swapped (config, "notify",
+                            G_CALLBACK (gimp_preview_invalidate), preview);
+  return preview;
+}
+
+/* The config outlives the dialog: stop it redrawing a destroyed preview. */
+static void
+live_preview_stop (GimpProcedureConfig *config, GtkWidget *preview)
+{
+  if (preview != NULL)
+    g_signal_handlers_disconnect_by_func (config, gimp_preview_invalidate,
+                                          preview);
+}
+
 gboolean
 looklab_ui_apply_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
                          GimpDrawable      *drawable,
                          LookLabPreviewFunc preview_func, gpointer user_data)
 {
   GtkWidget  *dialog;
-  GtkWidget  *preview = NULL;
+  GtkWidget  *preview;
   GtkWidget  *recent;
   PreviewHook hook;
   gboolean    run;
@@ -162,20 +197,8 @@ looklab_ui_apply_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
   dialog
       = gimp_procedure_dialog_new (procedure, config, _ ("Apply Look / LUT"));
 
-  if (preview_func != NULL && drawable != NULL)
-    {
-      hook.func = preview_func;
-      hook.config = config;
-      hook.user_data = user_data;
-
-      preview = gimp_procedure_dialog_get_drawable_preview (
-          GIMP_PROCEDURE_DIALOG (dialog), "preview", drawable);
-      g_signal_connect (preview, "invalidated",
-                        G_CALLBACK (preview_invalidated), &hook);
-      /* despeckle.c's pattern: any argument change redraws. */
-      g_signal_connect_swapped (config, "notify",
-                                G_CALLBACK (gimp_preview_invalidate), preview);
-    }
+  preview = live_preview_add (dialog, config, drawable, preview_func, user_data,
+                              &hook);
 
   filter_file_widget (GIMP_PROCEDURE_DIALOG (dialog), "file");
   gimp_procedure_dialog_get_scale_entry (GIMP_PROCEDURE_DIALOG (dialog),
@@ -195,9 +218,7 @@ looklab_ui_apply_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
         FALSE, FALSE, 0);
 
   run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
-  if (preview != NULL)
-    g_signal_handlers_disconnect_by_func (config, gimp_preview_invalidate,
-                                          preview);
+  live_preview_stop (config, preview);
   gtk_widget_destroy (dialog);
   return run;
 }
@@ -247,7 +268,7 @@ looklab_ui_learn_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
                          LookLabPreviewFunc preview_func, gpointer user_data)
 {
   GtkWidget  *dialog;
-  GtkWidget  *preview = NULL;
+  GtkWidget  *preview;
   PreviewHook hook;
   gboolean    run;
 
@@ -256,26 +277,17 @@ looklab_ui_learn_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
   fix_chooser_thumbnail (GIMP_PROCEDURE_DIALOG (dialog), "before");
   fix_chooser_thumbnail (GIMP_PROCEDURE_DIALOG (dialog), "after");
 
-  if (preview_func != NULL && drawable != NULL)
+  preview = live_preview_add (dialog, config, drawable, preview_func, user_data,
+                              &hook);
+  if (preview != NULL)
     {
-      GtkWidget *status;
-
-      hook.func = preview_func;
-      hook.config = config;
-      hook.user_data = user_data;
-
-      preview = gimp_procedure_dialog_get_drawable_preview (
-          GIMP_PROCEDURE_DIALOG (dialog), "preview", drawable);
       /* Where the preview says how the fit goes and, when done, its
        * in-sample error. */
-      status = gimp_procedure_dialog_get_label (GIMP_PROCEDURE_DIALOG (dialog),
-                                                "status", "", FALSE, FALSE);
+      GtkWidget *status = gimp_procedure_dialog_get_label (
+          GIMP_PROCEDURE_DIALOG (dialog), "status", "", FALSE, FALSE);
+
       gtk_label_set_xalign (GTK_LABEL (status), 0.0);
       g_object_set_data (G_OBJECT (preview), "looklab-status", status);
-      g_signal_connect (preview, "invalidated",
-                        G_CALLBACK (preview_invalidated), &hook);
-      g_signal_connect_swapped (config, "notify",
-                                G_CALLBACK (gimp_preview_invalidate), preview);
     }
 
   gimp_procedure_dialog_get_label (GIMP_PROCEDURE_DIALOG (dialog),
@@ -298,12 +310,9 @@ looklab_ui_learn_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
                                 "apply", NULL);
 
   run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
+  live_preview_stop (config, preview);
   if (preview != NULL)
-    {
-      g_signal_handlers_disconnect_by_func (config, gimp_preview_invalidate,
-                                            preview);
-      g_object_set_data (G_OBJECT (preview), "looklab-status", NULL);
-    }
+    g_object_set_data (G_OBJECT (preview), "looklab-status", NULL);
   gtk_widget_destroy (dialog);
   return run;
 }
@@ -314,26 +323,15 @@ looklab_ui_colorize_dialog (GimpProcedure       *procedure,
                             LookLabPreviewFunc preview_func, gpointer user_data)
 {
   GtkWidget  *dialog;
-  GtkWidget  *preview = NULL;
+  GtkWidget  *preview;
   PreviewHook hook;
   gboolean    run;
 
   dialog = gimp_procedure_dialog_new (procedure, config, _ ("Colorize"));
   fix_chooser_thumbnail (GIMP_PROCEDURE_DIALOG (dialog), "hints");
 
-  if (preview_func != NULL && drawable != NULL)
-    {
-      hook.func = preview_func;
-      hook.config = config;
-      hook.user_data = user_data;
-
-      preview = gimp_procedure_dialog_get_drawable_preview (
-          GIMP_PROCEDURE_DIALOG (dialog), "preview", drawable);
-      g_signal_connect (preview, "invalidated",
-                        G_CALLBACK (preview_invalidated), &hook);
-      g_signal_connect_swapped (config, "notify",
-                                G_CALLBACK (gimp_preview_invalidate), preview);
-    }
+  preview = live_preview_add (dialog, config, drawable, preview_func, user_data,
+                              &hook);
 
   filter_file_widget_with (GIMP_PROCEDURE_DIALOG (dialog), "model",
                            add_model_filters);
@@ -348,9 +346,7 @@ looklab_ui_colorize_dialog (GimpProcedure       *procedure,
                                 "saturation", "output", "model", NULL);
 
   run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
-  if (preview != NULL)
-    g_signal_handlers_disconnect_by_func (config, gimp_preview_invalidate,
-                                          preview);
+  live_preview_stop (config, preview);
   gtk_widget_destroy (dialog);
   return run;
 }
