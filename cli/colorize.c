@@ -135,7 +135,7 @@ looklab_cli_colorize (int argc, char **argv)
   double                saturation = 1.0;
   int                   threads = 0, net_size = 0, status;
   int                   rc = EXIT_FAILURE;
-  gboolean              timing = FALSE;
+  gboolean              timing = FALSE, network_only = FALSE;
   size_t                n, i;
   gint64                t0, t1;
   GOptionEntry          entries[]
@@ -152,6 +152,10 @@ looklab_cli_colorize (int argc, char **argv)
             "Threads (default: all cores)", "T" },
           { "net-size", 0, 0, G_OPTION_ARG_INT, &net_size,
             "Network input side (default: the model's)", "N" },
+          { "network-only", 0, 0, G_OPTION_ARG_NONE, &network_only,
+            "Hints go to the network only (no propagation of their "
+            "residuals after it)",
+            NULL },
           { "timing", 0, 0, G_OPTION_ARG_NONE, &timing,
             "Print the time of the colorization to stderr", NULL },
           { NULL } };
@@ -247,6 +251,7 @@ looklab_cli_colorize (int argc, char **argv)
   params.saturation = (float) saturation;
   params.n_threads = threads;
   params.net_size = net_size;
+  params.fuse_hints = !network_only;
   t0 = g_get_monotonic_time ();
   status = looklab_colorize (cnn, l, image->view.width, image->view.height,
                              image->view.width, hab, 2 * image->view.width,

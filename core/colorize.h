@@ -5,7 +5,9 @@
  * sparse colour hints (a*, b* and a mask at full resolution).  The model
  * sees L resized to its input size (area average, so no aliasing) with the
  * hints gathered into the cells they fall in; its ab prediction is resized
- * back to full resolution bilinearly and returned.  The caller joins that
+ * back to full resolution bilinearly and returned (for models of kind
+ * hints, given hints, first joined with a bilateral propagation of the
+ * hints: colorize.c, fuse_hints).  The caller joins that
  * ab with its own untouched full-resolution L, so no detail is lost.
  *
  * Already colourful input: colorization replaces colour, it does not add
@@ -34,6 +36,10 @@ typedef struct
   float saturation; /* multiplies the predicted a*, b*; 0..2, default 1 */
   int   n_threads;  /* 0: all cores */
   int   net_size;   /* network input side; 0: the model's own size */
+  int   fuse_hints; /* models of kind hints, with hints: 1 (default) joins
+                     * the network's ab with a bilateral propagation of
+                     * the hints (colorize.c, fuse_hints), 0 the network
+                     * alone */
 } LookLabColorizeParams;
 
 /* Sets @params to the defaults. */

@@ -596,6 +596,62 @@ test_colorize_hints (void)
   looklab_cnn_free (lin);
 }
 
+/* Hint fusion (colorize.c, fuse_hints): at a hint the output is the hint's
+ * ab but for the network's weight FUSE_EPS = 0.02 (within 2% of the
+ * network's distance from it), far from it (a quarter-side sigma, the
+ * corner 4.6 sigmas away) it is the network's; fuse_hints = 0 is the
+ * network alone. */
+static void
+test_colorize_fuse (void)
+{
+  LookLabCnn           *tiny = load_tiny ();
+  LookLabColorizeParams p;
+  int                   w = 64, h = 48, hx = 3, hy = 2, i, far;
+  float                *l = g_new (float, w *h);
+  float                *hab = g_new0 (float, 2 * w * h);
+  float                *mask = g_new0 (float, w *h);
+  float                *a0 = g_new (float, 2 * w * h);
+  float                *a1 = g_new (float, 2 * w * h);
+  double                d0;
+
+  for (i = 0; i < w * h; i++)
+    l[i] = 50.0f;
+  i = hy * w + hx;
+  hab[2 * i] = 60.0f;
+  hab[2 * i + 1] = -30.0f;
+  mask[i] = 1.0f;
+  looklab_colorize_params_init (&p);
+  g_assert_cmpint (p.fuse_hints, ==, 1);
+  p.fuse_hints = 0;
+  g_assert_cmpint (looklab_colorize (tiny, l, w, h, w, hab, 2 * w, mask, w, a0,
+                                     2 * w, &p, NULL, NULL, NULL),
+                   ==, 0);
+  p.fuse_hints = 1;
+  g_assert_cmpint (looklab_colorize (tiny, l, w, h, w, hab, 2 * w, mask, w, a1,
+                                     2 * w, &p, NULL, NULL, NULL),
+                   ==, 0);
+  /* the network alone does not reach the hint; the fused output does */
+  d0 = hypot (a0[2 * i] - 60.0, a0[2 * i + 1] + 30.0);
+  g_test_message ("hint (60, -30): network (%g, %g), fused (%g, %g)", a0[2 * i],
+                  a0[2 * i + 1], a1[2 * i], a1[2 * i + 1]);
+  g_assert_cmpfloat (d0, >, 1.0);
+  g_assert_cmpfloat (hypot (a1[2 * i] - 60.0, a1[2 * i + 1] + 30.0), <,
+                     0.03 * d0 + 1e-3);
+  far = (h - 1) * w + w - 1;
+  g_test_message ("far corner: network (%g, %g), fused (%g, %g)", a0[2 * far],
+                  a0[2 * far + 1], a1[2 * far], a1[2 * far + 1]);
+  g_assert_cmpfloat (fabs (a1[2 * far] - a0[2 * far]), <,
+                     0.02 * fabs (60.0 - a0[2 * far]) + 1e-3);
+  g_assert_cmpfloat (fabs (a1[2 * far + 1] - a0[2 * far + 1]), <,
+                     0.02 * fabs (-30.0 - a0[2 * far + 1]) + 1e-3);
+  g_free (l);
+  g_free (hab);
+  g_free (mask);
+  g_free (a0);
+  g_free (a1);
+  looklab_cnn_free (tiny);
+}
+
 static int
 cancel_at (double fraction, void *data)
 {
@@ -693,6 +749,7 @@ main (int argc, char **argv)
   g_test_add_func ("/colorize/saturation", test_colorize_saturation);
   g_test_add_func ("/colorize/huge-and-bad-args", test_colorize_huge);
   g_test_add_func ("/colorize/hints", test_colorize_hints);
+  g_test_add_func ("/colorize/fuse", test_colorize_fuse);
   g_test_add_func ("/colorize/cancel", test_colorize_cancel);
   g_test_add_func ("/colorize/progress", test_colorize_progress);
   return g_test_run ();
