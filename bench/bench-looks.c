@@ -1045,7 +1045,12 @@ main (int argc, char **argv)
 
   free (buf);
   for (int i = 0; i < set.n_photos; i++)
-    free (photos[i].rgb);
+    {
+      free (photos[i].rgb);
+      g_free (set.photos[i]);
+    }
+  for (int i = 0; i < set.n_looks; i++)
+    g_free (set.looks[i]);
   gegl_exit ();
   return rc;
 }
