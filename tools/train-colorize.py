@@ -401,12 +401,41 @@ def export(ckpt, out, size):
         out, len(tensors), os.path.getsize(out) / 1e6))
 
 
+def load_exported(net, path):
+    """Loads the weights of a file written by export() into @net (to go on
+    training a shipped model whose checkpoint is gone).  Every tensor of
+    the network must be in the file with its shape; BatchNorm's step
+    counters, which export() does not write, restart at 0."""
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        blob = f.read()
+    header.pop("__metadata__", None)
+    rename = {"pool0": "hint_pool0", "pool": "hint_pool"}
+    state = net.state_dict()
+    for key, t in state.items():
+        if key.endswith("num_batches_tracked"):
+            continue
+        h = header.get(rename.get(key, key))
+        if h is None or h["dtype"] != "F32" or list(h["shape"]) != list(t.shape):
+            sys.exit("train-colorize: %s has no F32 %s of shape %s"
+                     % (path, key, list(t.shape)))
+        lo, hi = h["data_offsets"]
+        t.copy_(torch.from_numpy(np.frombuffer(blob[lo:hi], "<f4")
+                                 .reshape(t.shape).copy()))
+
+
 # ---------------------------------------------------------- training
 
 
 def train(a):
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
+    # torch 2.6 in Debian 13 with oneDNN (mkldnn) returns NaN from the first
+    # forward pass of this network on some CPUs (measured here: the whole
+    # output, from step 1); its plain CPU kernels do not.  bench-colorize
+    # turns it off for the same reason.
+    torch.backends.mkldnn.enabled = False
     rng = np.random.default_rng(a.seed + 1)
     data = Data(a.set, a.size, a.seed + 2)
     os.makedirs(a.ckpt, exist_ok=True)
@@ -423,6 +452,9 @@ def train(a):
         data.rng = st["data_rng"]
         torch.set_rng_state(st["torch_rng"])
         print("resumed at step %d" % step0, flush=True)
+    elif a.init:
+        load_exported(net, a.init)
+        print("started from %s" % a.init, flush=True)
     w = ab_weights(data, np.random.default_rng(a.seed + 3))
     # fixed validation batches from the training photos (monitoring only)
     vdata = Data(a.set, a.size, a.seed + 4)
@@ -488,6 +520,7 @@ def train(a):
                              "minutes": round((t_prev + time.time() - t0)
                                               / 60, 2),
                              "budget_minutes": a.minutes,
+                             "init": os.path.basename(a.init or ""),
                              "loss": round(run, 4)}}
             torch.save(st, last + ".tmp")
             os.replace(last + ".tmp", last)
@@ -517,6 +550,9 @@ def main():
     t.add_argument("--log-every", type=int, default=100)
     t.add_argument("--ckpt-every", type=int, default=500)
     t.add_argument("--resume", action="store_true")
+    t.add_argument("--init", default=None,
+                   help="start from the weights of an exported model "
+                        "(.safetensors) instead of random ones")
     e = sub.add_parser("export")
     e.add_argument("ckpt")
     e.add_argument("out")

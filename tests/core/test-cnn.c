@@ -652,6 +652,73 @@ test_colorize_fuse (void)
   looklab_cnn_free (tiny);
 }
 
+/* Colorizes the 64x48 flat image with the hint (60, -30) at every pixel
+ * of @mask_cols columns (x < mask_cols) of row @row (all rows when @row
+ * < 0), with and without fusion, and returns at (@px, @py) how far the
+ * fused output went from the network's towards the hint, 0..1. */
+static double
+fuse_pull (LookLabCnn *tiny, int mask_x0, int mask_x1, int row, int px, int py)
+{
+  LookLabColorizeParams p;
+  int                   w = 64, h = 48, x, y, i = py * w + px;
+  float                *l = g_new (float, w *h);
+  float                *hab = g_new0 (float, 2 * w * h);
+  float                *mask = g_new0 (float, w *h);
+  float                *a0 = g_new (float, 2 * w * h);
+  float                *a1 = g_new (float, 2 * w * h);
+  double                pull;
+
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      {
+        l[y * w + x] = 50.0f;
+        if (x >= mask_x0 && x < mask_x1 && (row < 0 || y == row))
+          {
+            hab[2 * (y * w + x)] = 60.0f;
+            hab[2 * (y * w + x) + 1] = -30.0f;
+            mask[y * w + x] = 1.0f;
+          }
+      }
+  looklab_colorize_params_init (&p);
+  p.fuse_hints = 0;
+  g_assert_cmpint (looklab_colorize (tiny, l, w, h, w, hab, 2 * w, mask, w, a0,
+                                     2 * w, &p, NULL, NULL, NULL),
+                   ==, 0);
+  p.fuse_hints = 1;
+  g_assert_cmpint (looklab_colorize (tiny, l, w, h, w, hab, 2 * w, mask, w, a1,
+                                     2 * w, &p, NULL, NULL, NULL),
+                   ==, 0);
+  pull = hypot (a1[2 * i] - a0[2 * i], a1[2 * i + 1] - a0[2 * i + 1])
+         / hypot (60.0 - a0[2 * i], -30.0 - a0[2 * i + 1]);
+  g_free (l);
+  g_free (hab);
+  g_free (mask);
+  g_free (a0);
+  g_free (a1);
+  return pull;
+}
+
+/* The reach of hints shrinks with their number (colorize.c,
+ * fuse_sigma_s): one hint 24 pixels away (1.5 sigma_s of a quarter of the
+ * 64-pixel side) pulls the output nearly all the way to it; a band of 32
+ * hint cells (x < 8, the tiny model's 16x16 cells are 4x3 pixels) about as
+ * far narrows sigma_s to 0.39 of that and leaves the network's answer
+ * there. */
+static void
+test_colorize_fuse_density (void)
+{
+  LookLabCnn *tiny = load_tiny ();
+  double      one = fuse_pull (tiny, 7, 8, 24, 31, 24);
+  double      band = fuse_pull (tiny, 0, 8, -1, 31, 24);
+
+  g_test_message ("pull towards the hints at 24 px: 1 hint %.3f, 32 hint "
+                  "cells %.3f",
+                  one, band);
+  g_assert_cmpfloat (one, >, 0.9);
+  g_assert_cmpfloat (band, <, 0.1);
+  looklab_cnn_free (tiny);
+}
+
 static int
 cancel_at (double fraction, void *data)
 {
@@ -750,6 +817,7 @@ main (int argc, char **argv)
   g_test_add_func ("/colorize/huge-and-bad-args", test_colorize_huge);
   g_test_add_func ("/colorize/hints", test_colorize_hints);
   g_test_add_func ("/colorize/fuse", test_colorize_fuse);
+  g_test_add_func ("/colorize/fuse-density", test_colorize_fuse_density);
   g_test_add_func ("/colorize/cancel", test_colorize_cancel);
   g_test_add_func ("/colorize/progress", test_colorize_progress);
   return g_test_run ();
