@@ -596,30 +596,33 @@ test_colorize_hints (void)
   looklab_cnn_free (lin);
 }
 
-/* Hint fusion (colorize.c, fuse_hints): at a hint the output is the hint's
- * ab but for the network's weight FUSE_EPS = 0.02 (within 2% of the
- * network's distance from it), far from it (a quarter-side sigma, the
- * corner 4.6 sigmas away) it is the network's; fuse_hints = 0 is the
- * network alone. */
+#define FUSE_W 64
+#define FUSE_H 48
+
+/* Colorizes the FUSE_W x FUSE_H image of flat L 50 with the hint (60, -30)
+ * at the pixels x0 <= x < x1 of row @row (of every row when @row < 0):
+ * into @a0 the network alone (fuse_hints = 0), into @a1 the fused output,
+ * 2 * FUSE_W * FUSE_H floats each. */
 static void
-test_colorize_fuse (void)
+run_fuse_pair (LookLabCnn *tiny, int x0, int x1, int row, float *a0, float *a1)
 {
-  LookLabCnn           *tiny = load_tiny ();
   LookLabColorizeParams p;
-  int                   w = 64, h = 48, hx = 3, hy = 2, i, far;
+  int                   w = FUSE_W, h = FUSE_H, x, y;
   float                *l = g_new (float, w *h);
   float                *hab = g_new0 (float, 2 * w * h);
   float                *mask = g_new0 (float, w *h);
-  float                *a0 = g_new (float, 2 * w * h);
-  float                *a1 = g_new (float, 2 * w * h);
-  double                d0;
 
-  for (i = 0; i < w * h; i++)
-    l[i] = 50.0f;
-  i = hy * w + hx;
-  hab[2 * i] = 60.0f;
-  hab[2 * i + 1] = -30.0f;
-  mask[i] = 1.0f;
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      {
+        l[y * w + x] = 50.0f;
+        if (x >= x0 && x < x1 && (row < 0 || y == row))
+          {
+            hab[2 * (y * w + x)] = 60.0f;
+            hab[2 * (y * w + x) + 1] = -30.0f;
+            mask[y * w + x] = 1.0f;
+          }
+      }
   looklab_colorize_params_init (&p);
   g_assert_cmpint (p.fuse_hints, ==, 1);
   p.fuse_hints = 0;
@@ -630,6 +633,27 @@ test_colorize_fuse (void)
   g_assert_cmpint (looklab_colorize (tiny, l, w, h, w, hab, 2 * w, mask, w, a1,
                                      2 * w, &p, NULL, NULL, NULL),
                    ==, 0);
+  g_free (l);
+  g_free (hab);
+  g_free (mask);
+}
+
+/* Hint fusion (colorize.c, fuse_hints): at a hint the output is the hint's
+ * ab but for the network's weight FUSE_EPS = 0.02 (within 2% of the
+ * network's distance from it), far from it (a quarter-side sigma, the
+ * corner 4.6 sigmas away) it is the network's; fuse_hints = 0 is the
+ * network alone. */
+static void
+test_colorize_fuse (void)
+{
+  LookLabCnn *tiny = load_tiny ();
+  int         hx = 3, hy = 2, i = hy * FUSE_W + hx;
+  int         far = (FUSE_H - 1) * FUSE_W + FUSE_W - 1;
+  float      *a0 = g_new (float, 2 * FUSE_W * FUSE_H);
+  float      *a1 = g_new (float, 2 * FUSE_W * FUSE_H);
+  double      d0;
+
+  run_fuse_pair (tiny, hx, hx + 1, hy, a0, a1);
   /* the network alone does not reach the hint; the fused output does */
   d0 = hypot (a0[2 * i] - 60.0, a0[2 * i + 1] + 30.0);
   g_test_message ("hint (60, -30): network (%g, %g), fused (%g, %g)", a0[2 * i],
@@ -637,62 +661,30 @@ test_colorize_fuse (void)
   g_assert_cmpfloat (d0, >, 1.0);
   g_assert_cmpfloat (hypot (a1[2 * i] - 60.0, a1[2 * i + 1] + 30.0), <,
                      0.03 * d0 + 1e-3);
-  far = (h - 1) * w + w - 1;
   g_test_message ("far corner: network (%g, %g), fused (%g, %g)", a0[2 * far],
                   a0[2 * far + 1], a1[2 * far], a1[2 * far + 1]);
   g_assert_cmpfloat (fabs (a1[2 * far] - a0[2 * far]), <,
                      0.02 * fabs (60.0 - a0[2 * far]) + 1e-3);
   g_assert_cmpfloat (fabs (a1[2 * far + 1] - a0[2 * far + 1]), <,
                      0.02 * fabs (-30.0 - a0[2 * far + 1]) + 1e-3);
-  g_free (l);
-  g_free (hab);
-  g_free (mask);
   g_free (a0);
   g_free (a1);
   looklab_cnn_free (tiny);
 }
 
-/* Colorizes the 64x48 flat image with the hint (60, -30) at every pixel
- * of @mask_cols columns (x < mask_cols) of row @row (all rows when @row
- * < 0), with and without fusion, and returns at (@px, @py) how far the
- * fused output went from the network's towards the hint, 0..1. */
+/* How far the fused output at (@px, @py) went from the network's towards
+ * the hint, 0..1, with the hints of run_fuse_pair (). */
 static double
-fuse_pull (LookLabCnn *tiny, int mask_x0, int mask_x1, int row, int px, int py)
+fuse_pull (LookLabCnn *tiny, int x0, int x1, int row, int px, int py)
 {
-  LookLabColorizeParams p;
-  int                   w = 64, h = 48, x, y, i = py * w + px;
-  float                *l = g_new (float, w *h);
-  float                *hab = g_new0 (float, 2 * w * h);
-  float                *mask = g_new0 (float, w *h);
-  float                *a0 = g_new (float, 2 * w * h);
-  float                *a1 = g_new (float, 2 * w * h);
-  double                pull;
+  float *a0 = g_new (float, 2 * FUSE_W * FUSE_H);
+  float *a1 = g_new (float, 2 * FUSE_W * FUSE_H);
+  int    i = py * FUSE_W + px;
+  double pull;
 
-  for (y = 0; y < h; y++)
-    for (x = 0; x < w; x++)
-      {
-        l[y * w + x] = 50.0f;
-        if (x >= mask_x0 && x < mask_x1 && (row < 0 || y == row))
-          {
-            hab[2 * (y * w + x)] = 60.0f;
-            hab[2 * (y * w + x) + 1] = -30.0f;
-            mask[y * w + x] = 1.0f;
-          }
-      }
-  looklab_colorize_params_init (&p);
-  p.fuse_hints = 0;
-  g_assert_cmpint (looklab_colorize (tiny, l, w, h, w, hab, 2 * w, mask, w, a0,
-                                     2 * w, &p, NULL, NULL, NULL),
-                   ==, 0);
-  p.fuse_hints = 1;
-  g_assert_cmpint (looklab_colorize (tiny, l, w, h, w, hab, 2 * w, mask, w, a1,
-                                     2 * w, &p, NULL, NULL, NULL),
-                   ==, 0);
+  run_fuse_pair (tiny, x0, x1, row, a0, a1);
   pull = hypot (a1[2 * i] - a0[2 * i], a1[2 * i + 1] - a0[2 * i + 1])
          / hypot (60.0 - a0[2 * i], -30.0 - a0[2 * i + 1]);
-  g_free (l);
-  g_free (hab);
-  g_free (mask);
   g_free (a0);
   g_free (a1);
   return pull;
