@@ -2,7 +2,8 @@
 """tools/train-colorize.py: trains LookLab's default colorization model.
 
     tools/gimp3-env python3 tools/train-colorize.py train SET CKPTDIR \
-        [--steps N] [--seed S] [--threads T] [--size PX] [--batch B]
+        [--steps N | --minutes M] [--seed S] [--threads T] [--size PX]
+        [--batch B] [--lr LR] [--init MODEL.safetensors] [--device cuda]
     tools/gimp3-env python3 tools/train-colorize.py export CKPT OUT.safetensors
 
 SET is the folder written by tools/make-colorize-set (only SET/train/ is
@@ -439,7 +440,8 @@ def train(a):
     rng = np.random.default_rng(a.seed + 1)
     data = Data(a.set, a.size, a.seed + 2)
     os.makedirs(a.ckpt, exist_ok=True)
-    net = ColorizeNet()
+    dev = torch.device(a.device)
+    net = ColorizeNet().to(dev)
     opt = torch.optim.Adam(net.parameters(), lr=a.lr, betas=(0.9, 0.99))
     step0 = 0
     last = os.path.join(a.ckpt, "last.pt")
@@ -455,14 +457,14 @@ def train(a):
     elif a.init:
         load_exported(net, a.init)
         print("started from %s" % a.init, flush=True)
-    w = ab_weights(data, np.random.default_rng(a.seed + 3))
+    w = ab_weights(data, np.random.default_rng(a.seed + 3)).to(dev)
     # fixed validation batches from the training photos (monitoring only)
     vdata = Data(a.set, a.size, a.seed + 4)
     vrng = np.random.default_rng(a.seed + 5)
     val = []
     for _ in range(4):
         lab = vdata.batch(16)
-        val.append((make_hints(lab, vrng), lab))
+        val.append((make_hints(lab, vrng).to(dev), lab.to(dev)))
     nparams = sum(p.numel() for p in net.parameters())
     print("params %d, steps %d, batch %d, size %d, threads %d, seed %d"
           % (nparams, a.steps, a.batch, a.size, a.threads, a.seed),
@@ -486,8 +488,11 @@ def train(a):
         for g in opt.param_groups:
             g["lr"] = lr
         net.train()
+        # batches and hints are made on the CPU (seeded numpy), the
+        # network runs on --device
         lab = data.batch(a.batch)
-        x = make_hints(lab, rng)
+        x = make_hints(lab, rng).to(dev)
+        lab = lab.to(dev)
         loss = loss_fn(net(x), lab, w)
         opt.zero_grad()
         loss.backward()
@@ -517,6 +522,7 @@ def train(a):
                   "record": {"steps": done, "batch": a.batch,
                              "size": a.size, "seed": a.seed,
                              "lr": a.lr, "threads": a.threads,
+                             "device": a.device,
                              "minutes": round((t_prev + time.time() - t0)
                                               / 60, 2),
                              "budget_minutes": a.minutes,
@@ -547,6 +553,9 @@ def main():
     t.add_argument("--lr", type=float, default=2e-3)
     t.add_argument("--seed", type=int, default=7)
     t.add_argument("--threads", type=int, default=1)
+    t.add_argument("--device", default="cpu",
+                   help="where the network trains: cpu, or cuda on a "
+                        "machine with a GPU (the data stays on the CPU)")
     t.add_argument("--log-every", type=int, default=100)
     t.add_argument("--ckpt-every", type=int, default=500)
     t.add_argument("--resume", action="store_true")
