@@ -77,6 +77,10 @@ def main():
     size = args.size
 
     torch.set_num_threads(args.threads)
+    # The reference is PyTorch's plain CPU convolution: torch 2.6's oneDNN
+    # path computed some small dilated convolutions wrongly on the AMD EPYC
+    # machines here (tools/train-colorize.py).
+    torch.backends.mkldnn.enabled = False
     cz = load_converter(args.converter)
     torch.manual_seed(args.seed)
     model = cz.ECCV16() if args.arch == "eccv16" else cz.SIGGRAPH17()
