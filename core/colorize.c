@@ -213,10 +213,11 @@ upass_rows (void *data, int y0, int y1)
 
 /* ---- hint fusion (network + bilateral propagation of the hints) ------- */
 
-/* A hints model of this size, trained for 45 CPU-minutes, follows its hints
- * only loosely (data/models/README.md: with 10 hints it stayed at 9.0 dE00
- * where a plain non-learned propagation of the hints, the anchor of
- * bench/bench-colorize, reaches 5.6).  So after the network, each output
+/* A hints model of this size, trained for 45 CPU-minutes (stage 1; 125 in
+ * all now), follows its hints only loosely (data/models/README.md: with 10
+ * hints it stayed at 9.0 dE00, 8.7 now, where a plain non-learned
+ * propagation of the hints, the anchor of bench/bench-colorize, reaches
+ * 5.6).  So after the network, each output
  * cell p takes
  *
  *   ab(p) = (sum_i w_i(p) h_i + FUSE_EPS net(p)) / (sum_i w_i(p) + FUSE_EPS)
