@@ -432,10 +432,11 @@ def load_exported(net, path):
 def train(a):
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
-    # torch 2.6 in Debian 13 with oneDNN (mkldnn) returns NaN from the first
-    # forward pass of this network on some CPUs (measured here: the whole
-    # output, from step 1); its plain CPU kernels do not.  bench-colorize
-    # turns it off for the same reason.
+    # torch 2.6 in Debian 13 with oneDNN (mkldnn), on the AMD EPYC machines
+    # here, computes the bottleneck's dilated 3x3 convolutions on 8x8 maps
+    # wrongly and gave NaN in a stride-2 convolution of 35 channels: the
+    # loss was NaN from step 1.  Its plain CPU kernels are right (3-4x
+    # slower).  bench-colorize and the parity test turn it off too.
     torch.backends.mkldnn.enabled = False
     rng = np.random.default_rng(a.seed + 1)
     data = Data(a.set, a.size, a.seed + 2)
