@@ -78,8 +78,9 @@ def main():
 
     torch.set_num_threads(args.threads)
     # The reference is PyTorch's plain CPU convolution: torch 2.6's oneDNN
-    # path computed some small dilated convolutions wrongly on the AMD EPYC
-    # machines here (tools/train-colorize.py).
+    # path computes convolutions whose input channel count is over 4 and
+    # not a multiple of 16 wrongly on the AMD EPYC machines here
+    # (tools/train-colorize.py, CHANNEL_MULTIPLE).
     torch.backends.mkldnn.enabled = False
     cz = load_converter(args.converter)
     torch.manual_seed(args.seed)
