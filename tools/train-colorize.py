@@ -28,7 +28,9 @@ babl's "CIE Lab float" that the C runtime's callers use.
 
 The exported file follows docs/cnn-format.md (graph in the metadata, F32
 tensors; BatchNorm kept as its own node, folded by the runtime at load).
-CPU only; seeded; use --threads 1 on a shared machine.
+Seeded; use --threads 1 on a shared machine.  On the CPU it uses oneDNN
+only after checking it against torch's plain convolutions (see
+CHANNEL_MULTIPLE); tests/parity/test-trainer.py runs it end to end.
 """
 
 import argparse
@@ -415,8 +417,8 @@ def export(ckpt, out, size):
     meta = {"looklab.format": "looklab-cnn", "looklab.version": "1",
             "looklab.graph": json.dumps(graph, separators=(",", ":")),
             "looklab.name": "LookLab default colorization (hints U-Net)",
-            "looklab.license": "GPL-2+ (trained on GPL-2+, GPL-2 and CC "
-                               "photos; see data/README.md)",
+            "looklab.license": "GPL-3+ (trained on GPL-2+, GPL-3+, CC and "
+                               "public-domain photos; see data/README.md)",
             "looklab.trained_on": st.get("trained_on", ""),
             "looklab.lab": "CIE Lab D50 (babl 'CIE Lab float')",
             "looklab.training": json.dumps(st.get("record", {}))}
