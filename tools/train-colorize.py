@@ -95,9 +95,9 @@ def srgb_to_lab_t(rgb, linear=False):
 # input has more than 4 channels and the count is not a multiple of 16:
 # 19, 35, 67, 131 and 51 in this network; 16, 32, 64, 96, 128 and 192 are
 # right.  Zero channels added to the input and to the weights change no
-# number, make oneDNN right, and keep it: oneDNN runs a training step here
-# 10-50 times faster than torch's plain CPU convolutions.  train() checks
-# the result against those plain kernels before it uses oneDNN.
+# number and make oneDNN right, so it is kept: with it a training step
+# here takes 0.34 s, with torch's plain CPU convolutions 2.5 s.  train()
+# checks oneDNN against those plain kernels before it uses it.
 CHANNEL_MULTIPLE = 16
 
 
