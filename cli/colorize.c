@@ -153,8 +153,9 @@ looklab_cli_colorize (int argc, char **argv)
           { "net-size", 0, 0, G_OPTION_ARG_INT, &net_size,
             "Network input side (default: the model's)", "N" },
           { "network-only", 0, 0, G_OPTION_ARG_NONE, &network_only,
-            "Hints go to the network only (no propagation of their "
-            "residuals after it)",
+            "Hints go to the network only (no propagation of them "
+            "after it; models that take the propagated hints as input, "
+            "the default one, are never fused)",
             NULL },
           { "timing", 0, 0, G_OPTION_ARG_NONE, &timing,
             "Print the time of the colorization to stderr", NULL },

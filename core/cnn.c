@@ -483,6 +483,33 @@ parse_input (LookLabCnn *cnn, JsonObject *graph, LookLabDiag *diag)
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                              "graph input has no name");
   cnn->input_name = g_strdup (name);
+  if (info->kind == LOOKLAB_CNN_KIND_HINTS
+      && json_object_has_member (obj, "prop"))
+    {
+      JsonNode   *pn = json_object_get_member (obj, "prop");
+      JsonObject *po;
+
+      if (!JSON_NODE_HOLDS_OBJECT (pn))
+        return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                                 "graph input prop is not an object");
+      po = json_node_get_object (pn);
+      if (!member_int (po, "ref_hints", 10, 1, 1 << 24,
+                       &info->prop.ref_hints)
+          || !member_float (po, "sigma_s", 0.25, 1e-6, 100.0,
+                            &info->prop.sigma_s)
+          || !member_float (po, "sigma_l", 10.0, 1e-6, 1e6,
+                            &info->prop.sigma_l)
+          || !member_float (po, "density_pow", 0.8, 0.0, 10.0,
+                            &info->prop.density_pow)
+          || !member_float (po, "sigma_s_min", 1.0 / 32.0, 1e-6, 100.0,
+                            &info->prop.sigma_s_min))
+        return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                                 "graph input prop: ref_hints, sigma_s, "
+                                 "sigma_l, density_pow or sigma_s_min "
+                                 "invalid");
+      info->prop.on = 1;
+      info->in_channels = 6;
+    }
   if (json_object_has_member (obj, "channels"))
     {
       int c;

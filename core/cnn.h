@@ -34,17 +34,33 @@ typedef enum
   LOOKLAB_CNN_KIND_HINTS /* input: L, a, b hints, mask (SIGGRAPH 2017) */
 } LookLabCnnKind;
 
+/* For a "hints" model whose input has the propagated hints as planes 4
+ * and 5 (docs/cnn-format.md "Propagated hints"): the normalised bilateral
+ * interpolation of the hint cells, with sigma_s (times the input side, in
+ * cells) shrinking beyond ref_hints hint cells as (ref_hints / n) ^
+ * density_pow, down to sigma_s_min, and sigma_l in L*. */
+typedef struct
+{
+  int   on;
+  int   ref_hints;
+  float sigma_s;
+  float sigma_l;
+  float density_pow;
+  float sigma_s_min;
+} LookLabCnnProp;
+
 /* How a model wants its input encoded (docs/cnn-format.md "Input"). */
 typedef struct
 {
   LookLabCnnKind kind;
-  int            in_channels; /* 1 for _L, 4 for _HINTS */
+  int            in_channels; /* 1 for _L, 4 for _HINTS, 6 with prop */
   int            size;        /* the side the model was made for */
   int            out_stride;  /* output side = size / out_stride */
   float          l_center;    /* network L = (L - l_center) / l_scale */
   float          l_scale;
   float          ab_scale;    /* network ab = ab / ab_scale */
   float          mask_offset; /* network mask = mask + mask_offset */
+  LookLabCnnProp prop;        /* _HINTS only; .on = 0 for 4 channels */
 } LookLabCnnInfo;
 
 typedef struct _LookLabCnn LookLabCnn;

@@ -5,9 +5,11 @@
  * sparse colour hints (a*, b* and a mask at full resolution).  The model
  * sees L resized to its input size (area average, so no aliasing) with the
  * hints gathered into the cells they fall in; its ab prediction is resized
- * back to full resolution bilinearly and returned (for models of kind
- * hints, given hints, first joined with a bilateral propagation of the
- * hints: colorize.c, fuse_hints).  The caller joins that
+ * back to full resolution bilinearly and returned.  Models of kind hints
+ * that take the propagated hints as input (LookLabCnnInfo.prop, the
+ * default model) get them computed here; for the others, given hints,
+ * the prediction is first joined with a bilateral propagation of the
+ * hints (colorize-hints.c, colorize_fuse_hints).  The caller joins that
  * ab with its own untouched full-resolution L, so no detail is lost.
  *
  * Already colourful input: colorization replaces colour, it does not add
@@ -36,10 +38,10 @@ typedef struct
   float saturation; /* multiplies the predicted a*, b*; 0..2, default 1 */
   int   n_threads;  /* 0: all cores */
   int   net_size;   /* network input side; 0: the model's own size */
-  int   fuse_hints; /* models of kind hints, with hints: 1 (default) joins
-                     * the network's ab with a bilateral propagation of
-                     * the hints (colorize.c, fuse_hints), 0 the network
-                     * alone */
+  int   fuse_hints; /* models of kind hints without prop, with hints: 1
+                     * (default) joins the network's ab with a bilateral
+                     * propagation of the hints (colorize_fuse_hints), 0
+                     * the network alone; no effect with prop */
 } LookLabColorizeParams;
 
 /* Sets @params to the defaults. */

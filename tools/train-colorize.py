@@ -132,20 +132,33 @@ class ColorizeNet(nn.Module):
     stride-2 convolutions into every coarser level and concatenated there,
     so that a few sparse dots reach the coarse levels directly instead of
     being learned through many sparse convolutions (a short CPU training
-    cannot learn that propagation alone)."""
+    cannot learn that propagation alone).
 
-    def __init__(self, ch=(16, 32, 64, 128)):
+    With @prop (the default model since stage 4) the input has two more
+    planes, the propagated hints (propagate()), and the answer is their 2x2
+    mean plus the network's correction: without hints the planes are 0
+    and the network answers alone, with hints it starts from the anchor's
+    answer.  Without @prop it is the 4-channel network of stages 1-3."""
+
+    def __init__(self, ch=(16, 32, 64, 128), prop=True):
         super().__init__()
         self.ch = tuple(ch)
+        self.prop = prop
         c1, c2, c3, c4 = ch
-        w0 = torch.zeros(3, 4, 2, 2)
+        cin = 6 if prop else 4
+        w0 = torch.zeros(3, cin, 2, 2)
         w = torch.zeros(3, 3, 2, 2)
         for k in range(3):
             w0[k, k + 1] = 1.0
             w[k, k] = 1.0
         self.register_buffer("pool0", w0)
         self.register_buffer("pool", w)
-        self.e1 = nn.ModuleList([Block(4, c1, 2), Block(c1, c1)])
+        if prop:
+            # the 2x2 mean of planes 4 and 5, in ab units
+            wp = torch.zeros(2, cin, 2, 2)
+            wp[0, 4] = wp[1, 5] = 0.25 * AB_SCALE
+            self.register_buffer("prop_pool", wp)
+        self.e1 = nn.ModuleList([Block(cin, c1, 2), Block(c1, c1)])
         self.e2 = nn.ModuleList([Block(c1 + 3, c2, 2), Block(c2, c2)])
         self.e3 = nn.ModuleList([Block(c2 + 3, c3, 2), Block(c3, c3)])
         self.e4 = nn.ModuleList([Block(c3 + 3, c4, 2)])
@@ -177,7 +190,10 @@ class ColorizeNet(nn.Module):
             y = F.interpolate(y, scale_factor=2, mode="bilinear",
                               align_corners=False)
             y = self.run(blocks, torch.cat([y] + skip, 1))
-        return self.head(y) * AB_SCALE
+        out = self.head(y) * AB_SCALE
+        if self.prop:
+            out = out + F.conv2d(x, self.prop_pool, stride=2)
+        return out
 
 
 # ------------------------------------------------------------ data
@@ -250,9 +266,33 @@ class Data:
         return srgb_to_lab_t(lin, linear=True)
 
 
-def make_hints(lab, rng, p_none=0.25, p_geom=1.0 / 8, max_pts=128):
-    """SIGGRAPH 2017 hint simulation: returns the 4-channel input."""
+def make_hints(lab, rng, p_none=0.25, p_geom=1.0 / 8, max_pts=128,
+               p_rotate=0.0, p_many=0.0):
+    """SIGGRAPH 2017 hint simulation: returns the 6-channel input (L, the
+    hints' a and b, their mask, the propagated hints' a and b).
+
+    With @p_rotate, that share of the samples that get hints has its true
+    ab turned by a random hue angle first (in place in @lab, so that the
+    loss sees it too).  The network memorises the colours of the few
+    hundred training photos (on crops of them it is far better than the
+    anchor, on photos it never saw worse); a photo of unknown colours with
+    hints can only be answered by following the hints, which is what it
+    must learn for new photos.  Samples without hints are never turned:
+    there the colours of the world are the lesson.
+
+    With @p_many, that share of the hinted samples draws its number of
+    points log-uniformly from 1 to @max_pts instead: the geometric count
+    (mean 1 / @p_geom) almost never gives the 50 or more cells of a
+    painted stroke or of many dots, where the propagation alone is
+    already good and a network that never saw so many hints spoils it."""
     n, _, h, w = lab.shape
+    hinted = [rng.random() >= p_none for _ in range(n)]
+    for i in range(n):
+        if hinted[i] and p_rotate > 0 and rng.random() < p_rotate:
+            t = rng.uniform(0, 2 * math.pi)
+            a, b = lab[i, 1].clone(), lab[i, 2]
+            lab[i, 1] = math.cos(t) * a - math.sin(t) * b
+            lab[i, 2] = math.sin(t) * a + math.cos(t) * b
     ab = lab[:, 1:]
     # the patch means for patch sides 1, 3, 5 (reflect padding at borders)
     means = [ab] + [F.avg_pool2d(F.pad(ab, (k // 2,) * 4, mode="replicate"),
@@ -260,9 +300,12 @@ def make_hints(lab, rng, p_none=0.25, p_geom=1.0 / 8, max_pts=128):
     hint = torch.zeros(n, 2, h, w)
     mask = torch.zeros(n, 1, h, w)
     for i in range(n):
-        if rng.random() < p_none:
+        if not hinted[i]:
             continue
-        k = min(max_pts, int(rng.geometric(p_geom)))
+        if p_many > 0 and rng.random() < p_many:
+            k = int(round(math.exp(rng.uniform(0.0, math.log(max_pts)))))
+        else:
+            k = min(max_pts, int(rng.geometric(p_geom)))
         ys = rng.integers(0, h, k)
         xs = rng.integers(0, w, k)
         which = rng.integers(0, 3, k)
@@ -270,7 +313,54 @@ def make_hints(lab, rng, p_none=0.25, p_geom=1.0 / 8, max_pts=128):
             hint[i, :, y, x] = means[m][i, :, y, x]
             mask[i, 0, y, x] = 1.0
     l = (lab[:, :1] - L_CENTER) / L_SCALE
-    return torch.cat([l, hint / AB_SCALE, mask], 1)
+    x = torch.cat([l, hint / AB_SCALE, mask], 1)
+    return torch.cat([x, propagate(x)], 1)
+
+
+# The propagated hints (input planes 4 and 5): the non-learned anchor of
+# bench/bench-colorize, a normalised bilateral (Shepard) interpolation of the
+# hint cells, w_i(p) = exp(-|p - x_i|^2 / (2 sigma_s^2) - (L(p) - L_i)^2 /
+# (2 sigma_l^2)), computed at the network's input cells (distances in cells,
+# so squashed crops and squashed photos agree).  sigma_s is PROP_SIGMA_S
+# times the side, shrinking beyond PROP_REF_HINTS hints as (ref / n)^pow
+# down to PROP_SIGMA_S_MIN (the density rule of core/colorize.c's fusion).
+# The network adds its correction to this answer (ColorizeNet, prop), so it
+# learns what the anchor misses instead of relearning the anchor.  The
+# values are written into the exported graph; core/colorize.c reads them.
+PROP = {"sigma_s": 0.25, "sigma_l": 10.0, "ref_hints": 10,
+        "density_pow": 0.8, "sigma_s_min": 1.0 / 32.0}
+
+
+def prop_sigma_s(n, side):
+    s = PROP["sigma_s"]
+    if n > PROP["ref_hints"]:
+        s *= (PROP["ref_hints"] / n) ** PROP["density_pow"]
+    return max(s, PROP["sigma_s_min"]) * side
+
+
+def propagate(x):
+    """x: the 4-channel input [n, 4, S, S]; returns the propagated hints
+    [n, 2, S, S] in input units (ab / AB_SCALE), 0 without hints."""
+    n, _, h, w = x.shape
+    out = torch.zeros(n, 2, h, w)
+    yy, xx = torch.meshgrid(torch.arange(h, dtype=torch.float32),
+                            torch.arange(w, dtype=torch.float32),
+                            indexing="ij")
+    for i in range(n):
+        ys, xs = torch.nonzero(x[i, 3] > 0.5, as_tuple=True)
+        k = len(ys)
+        if k == 0:
+            continue
+        lum = x[i, 0] * L_SCALE + L_CENTER
+        ss = prop_sigma_s(k, max(h, w))
+        d2 = ((yy.flatten()[None] - ys[:, None].float()) ** 2
+              + (xx.flatten()[None] - xs[:, None].float()) ** 2)
+        dl = lum.flatten()[None] - lum[ys, xs][:, None]
+        q = d2 / (2 * ss * ss) + dl * dl / (2 * PROP["sigma_l"] ** 2)
+        wt = torch.softmax(-q, 0)  # normalised over the hints, per cell
+        ab = x[i, 1:3, ys, xs]  # [2, k]
+        out[i] = (ab @ wt).view(2, h, w)
+    return out
 
 
 def ab_weights(data, rng, n=512, power=1.0 / 3.0, bins=22):
@@ -377,12 +467,23 @@ def graph_of(net, size):
     nodes.append({"name": "head", "op": "conv2d", "inputs": [y],
                   "weight": "head.weight", "bias": "head.bias", "stride": 1,
                   "padding": 0, "dilation": 1})
-    nodes.append({"name": "out", "op": "scale", "inputs": ["head"],
-                  "factor": AB_SCALE})
-    graph = {"input": {"name": "x", "channels": 4, "size": size,
-                       "l_center": L_CENTER, "l_scale": L_SCALE,
-                       "ab_scale": AB_SCALE, "mask_offset": 0.0},
-             "kind": "hints", "output": "out", "out_stride": 2,
+    inp = {"name": "x", "channels": 4, "size": size, "l_center": L_CENTER,
+           "l_scale": L_SCALE, "ab_scale": AB_SCALE, "mask_offset": 0.0}
+    if net.prop:
+        put("prop_pool", net.prop_pool)
+        nodes.append({"name": "p1", "op": "conv2d", "inputs": ["x"],
+                      "weight": "prop_pool", "stride": 2, "padding": 0,
+                      "dilation": 1})
+        nodes.append({"name": "head.ab", "op": "scale", "inputs": ["head"],
+                      "factor": AB_SCALE})
+        nodes.append({"name": "out", "op": "add",
+                      "inputs": ["head.ab", "p1"]})
+        inp["channels"] = 6
+        inp["prop"] = dict(PROP)
+    else:
+        nodes.append({"name": "out", "op": "scale", "inputs": ["head"],
+                      "factor": AB_SCALE})
+    graph = {"input": inp, "kind": "hints", "output": "out", "out_stride": 2,
              "nodes": nodes}
     return graph, tensors
 
@@ -410,7 +511,7 @@ def write_safetensors(path, tensors, metadata):
 
 def export(ckpt, out, size):
     st = torch.load(ckpt, map_location="cpu", weights_only=False)
-    net = ColorizeNet(tuple(st["ch"]))
+    net = ColorizeNet(tuple(st["ch"]), st.get("prop", False))
     net.load_state_dict(st["model"])
     net.eval()
     graph, tensors = graph_of(net, size or st.get("export_size", 256))
@@ -431,24 +532,38 @@ def load_exported(net, path):
     """Loads the weights of a file written by export() into @net (to go on
     training a shipped model whose checkpoint is gone).  Every tensor of
     the network must be in the file with its shape; BatchNorm's step
-    counters, which export() does not write, restart at 0."""
+    counters, which export() does not write, restart at 0, and the fixed
+    pooling buffers are the network's own.  A 4-channel file (stages 1-3)
+    loads into a @prop network with zero weights for the two new input
+    planes, so that it starts as the old network plus the anchor."""
     with open(path, "rb") as f:
         n = struct.unpack("<Q", f.read(8))[0]
         header = json.loads(f.read(n))
         blob = f.read()
     header.pop("__metadata__", None)
-    rename = {"pool0": "hint_pool0", "pool": "hint_pool"}
+    fixed = ("pool0", "pool", "prop_pool")
     state = net.state_dict()
     for key, t in state.items():
-        if key.endswith("num_batches_tracked"):
+        if key.endswith("num_batches_tracked") or key in fixed:
             continue
-        h = header.get(rename.get(key, key))
-        if h is None or h["dtype"] != "F32" or list(h["shape"]) != list(t.shape):
+        h = header.get(key)
+        shape = list(t.shape)
+        widen = (key == "e1.0.conv.weight" and h is not None
+                 and list(h["shape"]) == [shape[0], 4] + shape[2:]
+                 and shape[1] == 6)
+        if widen:
+            shape[1] = 4
+        if h is None or h["dtype"] != "F32" or list(h["shape"]) != shape:
             sys.exit("train-colorize: %s has no F32 %s of shape %s"
                      % (path, key, list(t.shape)))
         lo, hi = h["data_offsets"]
-        t.copy_(torch.from_numpy(np.frombuffer(blob[lo:hi], "<f4")
-                                 .reshape(t.shape).copy()))
+        v = torch.from_numpy(np.frombuffer(blob[lo:hi], "<f4")
+                             .reshape(shape).copy())
+        if widen:
+            t.zero_()
+            t[:, :4] = v
+        else:
+            t.copy_(v)
 
 
 # ---------------------------------------------------------- training
@@ -543,7 +658,8 @@ def train(a):
         # batches and hints are made on the CPU (seeded numpy), the
         # network runs on --device
         lab = data.batch(a.batch)
-        x = make_hints(lab, rng).to(dev)
+        x = make_hints(lab, rng, p_rotate=a.rotate,
+                       p_many=a.many_hints).to(dev)
         lab = lab.to(dev)
         loss = loss_fn(net(x), lab, w)
         opt.zero_grad()
@@ -569,11 +685,14 @@ def train(a):
             st = {"model": net.state_dict(), "opt": opt.state_dict(),
                   "step": done, "rng": rng, "data_rng": data.rng,
                   "torch_rng": torch.get_rng_state(), "ch": net.ch,
+                  "prop": net.prop,
                   "export_size": a.export_size or a.size,
                   "trained_on": "tools/make-colorize-set train split",
                   "record": {"steps": done, "batch": a.batch,
                              "size": a.size, "seed": a.seed,
                              "lr": a.lr, "threads": a.threads,
+                             "rotate": a.rotate,
+                             "many_hints": a.many_hints,
                              "device": a.device,
                              "minutes": round((t_prev + time.time() - t0)
                                               / 60, 2),
@@ -608,6 +727,12 @@ def main():
     t.add_argument("--device", default="cpu",
                    help="where the network trains: cpu, or cuda on a "
                         "machine with a GPU (the data stays on the CPU)")
+    t.add_argument("--rotate", type=float, default=0.5,
+                   help="share of the hinted samples whose colours are "
+                        "turned by a random hue (make_hints)")
+    t.add_argument("--many-hints", type=float, default=0.5,
+                   help="share of the hinted samples with a log-uniform "
+                        "number of hints, 1 to 128 (make_hints)")
     t.add_argument("--log-every", type=int, default=100)
     t.add_argument("--ckpt-every", type=int, default=500)
     t.add_argument("--resume", action="store_true")

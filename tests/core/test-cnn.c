@@ -247,6 +247,18 @@ static const GraphCase graph_cases[] = {
     "{\"kind\":\"hints\",\"input\":{\"name\":\"x\",\"channels\":1},"
     "\"output\":\"out\",\"nodes\":[" CONV "]}",
     LOOKLAB_ERR_MISMATCH, "must be 4" },
+  { "prop-channels",
+    "{\"kind\":\"hints\",\"input\":{\"name\":\"x\",\"channels\":4,"
+    "\"prop\":{}},\"output\":\"out\",\"nodes\":[" CONV "]}",
+    LOOKLAB_ERR_MISMATCH, "must be 6" },
+  { "prop-not-object",
+    "{\"kind\":\"hints\",\"input\":{\"name\":\"x\",\"prop\":0.25},"
+    "\"output\":\"out\",\"nodes\":[" CONV "]}",
+    LOOKLAB_ERR_PARSE, "prop is not an object" },
+  { "prop-sigma",
+    "{\"kind\":\"hints\",\"input\":{\"name\":\"x\",\"prop\":"
+    "{\"sigma_s\":-1}},\"output\":\"out\",\"nodes\":[" CONV "]}",
+    LOOKLAB_ERR_PARSE, "sigma_s" },
   { "no-nodes", "{" L_INPUT "\"nodes\":[]}", LOOKLAB_ERR_LIMIT, "0 nodes" },
   { "nodes-not-array", "{" L_INPUT "\"nodes\":{}}", LOOKLAB_ERR_PARSE,
     "no nodes array" },
@@ -711,6 +723,136 @@ test_colorize_fuse_density (void)
   looklab_cnn_free (tiny);
 }
 
+/* A "hints" model with propagated hints (docs/cnn-format.md "prop") whose
+ * output is exactly its input planes 4 and 5 in ab units (a 1x1
+ * convolution), at full resolution: what the runtime feeds it. */
+static LookLabCnn *
+prop_model (void)
+{
+  float          w[2 * 6] = { 0 };
+  const StTensor t[] = { { "w", 4, { 2, 6, 1, 1 }, w } };
+  LookLabCnn    *cnn = NULL;
+  LookLabDiag    diag = { 0 };
+
+  w[4] = w[6 + 5] = 110.0f;
+  g_assert_cmpint (
+      build ("{\"kind\":\"hints\",\"input\":{\"name\":\"x\","
+             "\"channels\":6,\"size\":16,\"prop\":{\"sigma_s\":0.25,"
+             "\"sigma_l\":10,\"ref_hints\":2,\"density_pow\":1,"
+             "\"sigma_s_min\":0.125}},\"output\":\"out\",\"nodes\":["
+             "{\"name\":\"out\",\"op\":\"conv2d\",\"inputs\":[\"x\"],"
+             "\"weight\":\"w\"}]}",
+             t, 1, &cnn, &diag),
+      ==, 0);
+  return cnn;
+}
+
+/* The propagated hints (colorize.c, propagate_hints) against the formula
+ * of docs/cnn-format.md worked out here, on a 16 x 16 image that is the
+ * model's own size (a cell per pixel), with L 30 on the left half and 70
+ * on the right: without hints the planes are 0; one hint colours every
+ * cell (normalised weights); two hints of the same L share a cell between
+ * them by their Gaussian distance weights (sigma_s a quarter of 16 = 4
+ * cells); two hints of different L each keep their own half (sigma_l 10,
+ * 40 apart); beyond ref_hints = 2 hints sigma_s shrinks as 2 / n down to
+ * sigma_s_min.  The runtime's fusion after the network is not applied. */
+static void
+test_colorize_prop (void)
+{
+  LookLabCnn           *cnn = prop_model ();
+  const LookLabCnnInfo *info = looklab_cnn_get_info (cnn);
+  LookLabColorizeParams p;
+  enum { W = 16 };
+  float  l[W * W], hab[2 * W * W] = { 0 }, mask[W * W] = { 0 };
+  float  ab[2 * W * W], ab_nofuse[2 * W * W];
+  double w1, w2, s;
+  int    i;
+
+  g_assert_cmpint (info->in_channels, ==, 6);
+  g_assert_true (info->prop.on);
+  for (i = 0; i < W * W; i++)
+    l[i] = i % W < W / 2 ? 30.0f : 70.0f;
+  g_assert_cmpint (looklab_colorize (cnn, l, W, W, W, hab, 2 * W, mask, W, ab,
+                                     2 * W, NULL, NULL, NULL, NULL),
+                   ==, 0);
+  for (i = 0; i < 2 * W * W; i++)
+    g_assert_cmpfloat (ab[i], ==, 0.0f);
+
+  /* one hint at (x 2, y 3): its colour everywhere, even across the L edge */
+  hab[2 * (3 * W + 2)] = 40.0f;
+  hab[2 * (3 * W + 2) + 1] = -20.0f;
+  mask[3 * W + 2] = 1.0f;
+  g_assert_cmpint (looklab_colorize (cnn, l, W, W, W, hab, 2 * W, mask, W, ab,
+                                     2 * W, NULL, NULL, NULL, NULL),
+                   ==, 0);
+  for (i = 0; i < W * W; i++)
+    {
+      g_assert_cmpfloat_with_epsilon (ab[2 * i], 40.0f, 1e-3);
+      g_assert_cmpfloat_with_epsilon (ab[2 * i + 1], -20.0f, 1e-3);
+    }
+
+  /* a second hint of the same L at (x 6, y 3), a = 0: cell (x 4, y 10) is
+   * 2^2 + 7^2 and 2^2 + 7^2 away (equal: a = 20), cell (x 0, y 3) 2^2 and
+   * 6^2 away */
+  hab[2 * (3 * W + 6)] = 0.0f;
+  hab[2 * (3 * W + 6) + 1] = 20.0f;
+  mask[3 * W + 6] = 1.0f;
+  looklab_colorize_params_init (&p);
+  g_assert_cmpint (looklab_colorize (cnn, l, W, W, W, hab, 2 * W, mask, W, ab,
+                                     2 * W, &p, NULL, NULL, NULL),
+                   ==, 0);
+  g_assert_cmpfloat_with_epsilon (ab[2 * (10 * W + 4)], 20.0f, 1e-3);
+  g_assert_cmpfloat_with_epsilon (ab[2 * (10 * W + 4) + 1], 0.0f, 1e-3);
+  s = 0.25 * W;
+  w1 = exp (-4.0 / (2 * s * s));
+  w2 = exp (-36.0 / (2 * s * s));
+  g_assert_cmpfloat_with_epsilon (ab[2 * (3 * W)], 40.0 * w1 / (w1 + w2),
+                                  1e-3);
+  g_assert_cmpfloat_with_epsilon (ab[2 * (3 * W) + 1],
+                                  (-20.0 * w1 + 20.0 * w2) / (w1 + w2), 1e-3);
+  p.fuse_hints = 0;
+  g_assert_cmpint (looklab_colorize (cnn, l, W, W, W, hab, 2 * W, mask, W,
+                                     ab_nofuse, 2 * W, &p, NULL, NULL, NULL),
+                   ==, 0);
+  g_assert_cmpmem (ab, sizeof ab, ab_nofuse, sizeof ab_nofuse);
+
+  /* move the second hint to the right half (x 12, L 70): each half keeps
+   * its own hint's colour (the other's weight is e^-8 of it at most) */
+  mask[3 * W + 6] = 0.0f;
+  hab[2 * (3 * W + 12)] = 0.0f;
+  hab[2 * (3 * W + 12) + 1] = 20.0f;
+  mask[3 * W + 12] = 1.0f;
+  g_assert_cmpint (looklab_colorize (cnn, l, W, W, W, hab, 2 * W, mask, W, ab,
+                                     2 * W, NULL, NULL, NULL, NULL),
+                   ==, 0);
+  g_assert_cmpfloat_with_epsilon (ab[2 * (15 * W + 7)], 40.0f, 0.05);
+  g_assert_cmpfloat_with_epsilon (ab[2 * (15 * W + 8)], 0.0f, 0.05);
+  g_assert_cmpfloat_with_epsilon (ab[2 * (15 * W + 8) + 1], 20.0f, 0.05);
+
+  /* 4 hints of L 30 (x 2, 6 in rows 3 and 4): sigma_s 0.25 * 2 / 4 =
+   * 0.125 of the side (the minimum); cell (x 0, y 3) against x 2 and x 6
+   * of its row and the two of row 4 */
+  mask[3 * W + 12] = 0.0f;
+  for (i = 0; i < 2; i++)
+    {
+      int c = (4 * W) + 2 + 4 * i;
+
+      hab[2 * c] = hab[2 * (c - W)];
+      hab[2 * c + 1] = hab[2 * (c - W) + 1];
+      mask[c] = 1.0f;
+    }
+  mask[3 * W + 6] = 1.0f;
+  g_assert_cmpint (looklab_colorize (cnn, l, W, W, W, hab, 2 * W, mask, W, ab,
+                                     2 * W, NULL, NULL, NULL, NULL),
+                   ==, 0);
+  s = 0.125 * W;
+  w1 = exp (-4.0 / (2 * s * s)) + exp (-5.0 / (2 * s * s));
+  w2 = exp (-36.0 / (2 * s * s)) + exp (-37.0 / (2 * s * s));
+  g_assert_cmpfloat_with_epsilon (ab[2 * (3 * W)], 40.0 * w1 / (w1 + w2),
+                                  1e-3);
+  looklab_cnn_free (cnn);
+}
+
 static int
 cancel_at (double fraction, void *data)
 {
@@ -810,6 +952,7 @@ main (int argc, char **argv)
   g_test_add_func ("/colorize/hints", test_colorize_hints);
   g_test_add_func ("/colorize/fuse", test_colorize_fuse);
   g_test_add_func ("/colorize/fuse-density", test_colorize_fuse_density);
+  g_test_add_func ("/colorize/prop", test_colorize_prop);
   g_test_add_func ("/colorize/cancel", test_colorize_cancel);
   g_test_add_func ("/colorize/progress", test_colorize_progress);
   return g_test_run ();

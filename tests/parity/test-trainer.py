@@ -12,7 +12,8 @@ parity of the C runtime with it.
 3. The exported file runs in the C runtime (cnn-run) and matches the
    trainer's own network in eval mode (the BatchNorm folding at load and
    the graph in the metadata) within --tol in network units (ab / 110,
-   as the Zhang parity tests), on an input with hints.
+   as the Zhang parity tests), on an input with hints and their
+   propagation (the two extra input planes).
 
     test-trainer.py --runner build/tests/parity/cnn-run \
         --trainer tools/train-colorize.py
@@ -104,7 +105,11 @@ def main():
 
         st = torch.load(os.path.join(ckpt, "last.pt"), map_location="cpu",
                         weights_only=False)
-        net = tc.ColorizeNet(tuple(st["ch"]))
+        net = tc.ColorizeNet(tuple(st["ch"]), st.get("prop", False))
+        if not net.prop:
+            print("FAIL: the trainer made a network without propagated "
+                  "hints")
+            ok = False
         net.load_state_dict(st["model"])
         net.eval()
         size = 64
@@ -114,6 +119,10 @@ def main():
         for y, xx in ((5, 9), (40, 22), (60, 60)):  # three hint pixels
             x[0, 1:3, y, xx] = torch.rand(2, generator=g) - 0.5
             x[0, 3, y, xx] = 1.0
+        if net.prop:
+            # the propagated hints, as make_hints () gives them (the C
+            # side of that is tests/core/test-cnn.c's colorize/prop)
+            x = torch.cat([x, tc.propagate(x)], 1)
         with torch.no_grad(), torch.backends.mkldnn.flags(enabled=False):
             want = net(x)[0].numpy()  # ab: the graph ends with the x110
         inp = os.path.join(tmp, "in.f32")
