@@ -38,11 +38,13 @@ typedef enum
  * and 5 (docs/cnn-format.md "Propagated hints"): the normalised bilateral
  * interpolation of the hint cells, with sigma_s (times the input side, in
  * cells) shrinking beyond ref_hints hint cells as (ref_hints / n) ^
- * density_pow, down to sigma_s_min, and sigma_l in L*. */
+ * density_pow, down to sigma_s_min, and sigma_l in L*; beyond max_hints
+ * hint cells the answer fades to the propagation (colorize-hints.c). */
 typedef struct
 {
   int   on;
   int   ref_hints;
+  int   max_hints; /* hint cells the model was trained with; 0: any */
   float sigma_s;
   float sigma_l;
   float density_pow;

@@ -15,8 +15,8 @@
 gboolean
 colorize_hints_to_cells (float *input, int S, const LookLabCnnInfo *info,
                          const float *hints_ab, size_t hints_stride,
-                         const float *hints_mask, size_t mask_stride,
-                         int width, int height)
+                         const float *hints_mask, size_t mask_stride, int width,
+                         int height)
 {
   size_t  SS = (size_t) S * S, c;
   float  *pa = input + SS, *pb = input + 2 * SS, *pm = input + 3 * SS;
@@ -189,9 +189,10 @@ fpass_rows (void *data, int y0, int y1)
 
 gboolean
 colorize_fuse_hints (float *net, int ow, int oh, const float *lin, int S,
-            const LookLabCnnInfo *info, const float *l, size_t l_stride,
-            const float *hints_ab, size_t hints_stride, const float *hints_mask,
-            size_t mask_stride, int width, int height, int n_threads)
+                     const LookLabCnnInfo *info, const float *l,
+                     size_t l_stride, const float *hints_ab,
+                     size_t hints_stride, const float *hints_mask,
+                     size_t mask_stride, int width, int height, int n_threads)
 {
   size_t    SS = (size_t) S * S, plane = (size_t) ow * oh, c;
   int      *slot = g_try_new (int, SS);
@@ -318,8 +319,8 @@ out:
 
 typedef struct
 {
-  float *in; /* the S x S input planes; reads 0..3, writes 4 and 5 */
-  int    S;
+  float     *in; /* the S x S input planes; reads 0..3, writes 4 and 5 */
+  int        S;
   const int *cell; /* the n hinted cells */
   int        n;
   double     k_s, k_l; /* 1 / (2 sigma^2) */
@@ -358,8 +359,8 @@ ppass_rows (void *data, int y0, int y1)
             int    c = p->cell[k];
             double dy = i - c / p->S, dx = j - c % p->S;
             double dl = lo - l[c] * p->l_scale;
-            double w = exp (qmin - (dx * dx + dy * dy) * p->k_s
-                            - dl * dl * p->k_l);
+            double w
+                = exp (qmin - (dx * dx + dy * dy) * p->k_s - dl * dl * p->k_l);
 
             sw += w;
             sa += w * ha[c];
@@ -372,14 +373,15 @@ ppass_rows (void *data, int y0, int y1)
 
 gboolean
 colorize_propagate_hints (float *input, int S, const LookLabCnnInfo *info,
-                 int n_threads)
+                          int n_threads, int *n_cells)
 {
-  size_t SS = (size_t) S * S, c;
+  size_t       SS = (size_t) S * S, c;
   const float *pm = input + 3 * SS;
-  int   *cell = g_try_new (int, SS);
-  int    n = 0;
-  double ss;
+  int         *cell = g_try_new (int, SS);
+  int          n = 0;
+  double       ss;
 
+  *n_cells = 0;
   if (cell == NULL)
     return FALSE;
   for (c = 0; c < SS; c++)
@@ -401,5 +403,53 @@ colorize_propagate_hints (float *input, int S, const LookLabCnnInfo *info,
       cnn_parallel (n_threads, S, ppass_rows, &p);
     }
   g_free (cell);
+  *n_cells = n;
   return TRUE;
+}
+
+/* A model learns its correction of the propagation for as many hints as
+ * it was trained with (info->prop.max_hints cells); with every pixel of a
+ * colour photo given as a hint (to keep its colours) the default model,
+ * trained with up to 128, added corrections 2.5 times as far from the
+ * photo as the propagation alone.  So beyond max_hints hint cells the
+ * answer fades linearly to the propagation itself (its area mean at the
+ * output cells), which it reaches at 4 * max_hints cells. */
+void
+colorize_fade_to_propagation (float *net, int ow, int oh, const float *input,
+                              int S, const LookLabCnnInfo *info, int n_cells)
+{
+  size_t       SS = (size_t) S * S, plane = (size_t) ow * oh;
+  const float *pa = input + 4 * SS, *pb = input + 5 * SS;
+  double       keep;
+  int          m = info->prop.max_hints, i, j, r, q;
+
+  if (m <= 0 || n_cells <= m)
+    return;
+  keep = 1.0 - (double) (n_cells - m) / (3.0 * m);
+  if (keep < 0.0)
+    keep = 0.0;
+  for (i = 0; i < oh; i++)
+    for (j = 0; j < ow; j++)
+      {
+        int    r0 = (int) ((int64_t) i * S / oh);
+        int    r1 = (int) ((int64_t) (i + 1) * S / oh);
+        int    c0 = (int) ((int64_t) j * S / ow);
+        int    c1 = (int) ((int64_t) (j + 1) * S / ow);
+        size_t o = (size_t) i * ow + j;
+        double sa = 0.0, sb = 0.0, k;
+
+        if (r1 <= r0)
+          r1 = r0 + 1;
+        if (c1 <= c0)
+          c1 = c0 + 1;
+        for (r = r0; r < r1; r++)
+          for (q = c0; q < c1; q++)
+            {
+              sa += pa[(size_t) r * S + q];
+              sb += pb[(size_t) r * S + q];
+            }
+        k = info->ab_scale / ((r1 - r0) * (c1 - c0));
+        net[o] = (float) (sa * k + keep * (net[o] - sa * k));
+        net[plane + o] = (float) (sb * k + keep * (net[plane + o] - sb * k));
+      }
 }

@@ -25,19 +25,27 @@ gboolean colorize_hints_to_cells (float *input, int S,
                                   int width, int height);
 
 /* Fills planes 4 and 5 of @input (planes 0..3 done) with the hint cells
- * propagated as info->prop says; 0 without hints.  FALSE when out of
- * memory. */
+ * propagated as info->prop says; 0 without hints.  Stores the number of
+ * hint cells in *@n_cells.  FALSE when out of memory. */
 gboolean colorize_propagate_hints (float *input, int S,
-                                   const LookLabCnnInfo *info, int n_threads);
+                                   const LookLabCnnInfo *info, int n_threads,
+                                   int *n_cells);
+
+/* For @n_cells over info->prop.max_hints: moves @net (the answer, 2 planes
+ * of ow x oh) towards the propagated hints of @input, all the way at 4
+ * times max_hints. */
+void colorize_fade_to_propagation (float *net, int ow, int oh,
+                                   const float *input, int S,
+                                   const LookLabCnnInfo *info, int n_cells);
 
 /* Replaces @net (2 planes of ow x oh, the network's answer) by its fusion
  * with the hints.  @lin: the network's L input (S x S, normalised); @l
  * the full-resolution L*.  FALSE when out of memory. */
 gboolean colorize_fuse_hints (float *net, int ow, int oh, const float *lin,
-                              int S, const LookLabCnnInfo *info,
-                              const float *l, size_t l_stride,
-                              const float *hints_ab, size_t hints_stride,
-                              const float *hints_mask, size_t mask_stride,
-                              int width, int height, int n_threads);
+                              int S, const LookLabCnnInfo *info, const float *l,
+                              size_t l_stride, const float *hints_ab,
+                              size_t hints_stride, const float *hints_mask,
+                              size_t mask_stride, int width, int height,
+                              int n_threads);
 
 #endif

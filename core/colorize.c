@@ -225,7 +225,7 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width, int height,
   Taps                  tx = { 0 }, ty = { 0 };
   double               *tmp = NULL;
   float                *input = NULL, *net_out = NULL;
-  int                   S, i, j, k, x, oc = 0, ow = 0, oh = 0;
+  int                   S, i, j, k, x, oc = 0, ow = 0, oh = 0, n_cells = 0;
   size_t                SS;
   int                   status;
   double                wall = 0.0, cpu = 0.0;
@@ -310,7 +310,7 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width, int height,
                                     hints_mask, mask_stride, width, height)
           || (info->prop.on
               && !colorize_propagate_hints (input, S, info,
-                                            params->n_threads))))
+                                            params->n_threads, &n_cells))))
     {
       status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0,
                                  "no memory for the hints");
@@ -345,12 +345,14 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width, int height,
       goto out;
     }
 
+  if (info->kind == LOOKLAB_CNN_KIND_HINTS && info->prop.on)
+    colorize_fade_to_propagation (net_out, ow, oh, input, S, info, n_cells);
   /* a model that starts from the propagated hints has the fusion in it */
   if (info->kind == LOOKLAB_CNN_KIND_HINTS && hints_ab != NULL
       && params->fuse_hints && !info->prop.on
-      && !colorize_fuse_hints (net_out, ow, oh, input, S, info, l, l_stride, hints_ab,
-                      hints_stride, hints_mask, mask_stride, width, height,
-                      params->n_threads))
+      && !colorize_fuse_hints (net_out, ow, oh, input, S, info, l, l_stride,
+                               hints_ab, hints_stride, hints_mask,
+                               mask_stride, width, height, params->n_threads))
     {
       status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0,
                                  "no memory for the hints");

@@ -479,7 +479,9 @@ def graph_of(net, size):
         nodes.append({"name": "out", "op": "add",
                       "inputs": ["head.ab", "p1"]})
         inp["channels"] = 6
-        inp["prop"] = dict(PROP)
+        # the most hint cells make_hints () gives (max_pts): beyond that
+        # the runtime fades the answer to the propagation
+        inp["prop"] = dict(PROP, max_hints=128)
     else:
         nodes.append({"name": "out", "op": "scale", "inputs": ["head"],
                       "factor": AB_SCALE})

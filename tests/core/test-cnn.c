@@ -853,6 +853,58 @@ test_colorize_prop (void)
   looklab_cnn_free (cnn);
 }
 
+/* Beyond max_hints hint cells the answer fades to the propagation
+ * (colorize-hints.c, colorize_fade_to_propagation): a model that answers
+ * the propagated hints plus (10, 0), trained "with at most 2 hint cells",
+ * gives +10 with 2 hints of the same colour, +5 with 5 (halfway from 2 to
+ * 4 x 2) and the propagation alone with 8 and with 20. */
+static void
+test_colorize_prop_fade (void)
+{
+  float          w[2 * 6] = { 0 }, b[2] = { 10.0f, 0.0f };
+  const StTensor t[] = { { "w", 4, { 2, 6, 1, 1 }, w }, { "b", 1, { 2 }, b } };
+  LookLabCnn    *cnn = NULL;
+  LookLabDiag    diag = { 0 };
+  enum { W = 16 };
+  static const int counts[] = { 2, 5, 8, 20 };
+  static const float want[] = { 10.0f, 5.0f, 0.0f, 0.0f };
+  float  l[W * W], hab[2 * W * W] = { 0 }, mask[W * W] = { 0 };
+  float  ab[2 * W * W];
+  size_t k;
+  int    i;
+
+  w[4] = w[6 + 5] = 110.0f;
+  g_assert_cmpint (
+      build ("{\"kind\":\"hints\",\"input\":{\"name\":\"x\","
+             "\"channels\":6,\"size\":16,\"prop\":{\"max_hints\":2}},"
+             "\"output\":\"out\",\"nodes\":[{\"name\":\"out\","
+             "\"op\":\"conv2d\",\"inputs\":[\"x\"],\"weight\":\"w\","
+             "\"bias\":\"b\"}]}",
+             t, 2, &cnn, &diag),
+      ==, 0);
+  g_assert_cmpint (looklab_cnn_get_info (cnn)->prop.max_hints, ==, 2);
+  for (i = 0; i < W * W; i++)
+    {
+      l[i] = 50.0f;
+      hab[2 * i] = 30.0f;
+      hab[2 * i + 1] = -10.0f;
+    }
+  for (k = 0; k < G_N_ELEMENTS (counts); k++)
+    {
+      for (i = 0; i < W * W; i++)
+        mask[i] = i < counts[k] * 7 && i % 7 == 0 ? 1.0f : 0.0f;
+      g_assert_cmpint (looklab_colorize (cnn, l, W, W, W, hab, 2 * W, mask, W,
+                                         ab, 2 * W, NULL, NULL, NULL, NULL),
+                       ==, 0);
+      for (i = 0; i < W * W; i++)
+        {
+          g_assert_cmpfloat_with_epsilon (ab[2 * i], 30.0f + want[k], 1e-3);
+          g_assert_cmpfloat_with_epsilon (ab[2 * i + 1], -10.0f, 1e-3);
+        }
+    }
+  looklab_cnn_free (cnn);
+}
+
 static int
 cancel_at (double fraction, void *data)
 {
@@ -953,6 +1005,7 @@ main (int argc, char **argv)
   g_test_add_func ("/colorize/fuse", test_colorize_fuse);
   g_test_add_func ("/colorize/fuse-density", test_colorize_fuse_density);
   g_test_add_func ("/colorize/prop", test_colorize_prop);
+  g_test_add_func ("/colorize/prop-fade", test_colorize_prop_fade);
   g_test_add_func ("/colorize/cancel", test_colorize_cancel);
   g_test_add_func ("/colorize/progress", test_colorize_progress);
   return g_test_run ();
