@@ -62,6 +62,28 @@ colorize_hints_to_cells (float *input, int S, const LookLabCnnInfo *info,
   return TRUE;
 }
 
+/* The mean of the S x S @plane over the input cells under output cell
+ * (@i, @j) of an @ow x @oh grid (at least one cell). */
+static double
+cell_box_mean (const float *plane, int S, int ow, int oh, int i, int j)
+{
+  int    r0 = (int) ((int64_t) i * S / oh);
+  int    r1 = (int) ((int64_t) (i + 1) * S / oh);
+  int    c0 = (int) ((int64_t) j * S / ow);
+  int    c1 = (int) ((int64_t) (j + 1) * S / ow);
+  double acc = 0.0;
+  int    r, q;
+
+  if (r1 <= r0)
+    r1 = r0 + 1;
+  if (c1 <= c0)
+    c1 = c0 + 1;
+  for (r = r0; r < r1; r++)
+    for (q = c0; q < c1; q++)
+      acc += plane[(size_t) r * S + q];
+  return acc / ((r1 - r0) * (c1 - c0));
+}
+
 /* ---- hint fusion (network + bilateral propagation of the hints) ------- */
 
 /* For "hints" models without the propagated-hints input (LookLab's
@@ -262,25 +284,9 @@ colorize_fuse_hints (float *net, int ow, int oh, const float *lin, int S,
   /* L* at the output cells: box average of the network's L input */
   for (i = 0; i < oh; i++)
     for (j = 0; j < ow; j++)
-      {
-        int    r0 = (int) ((int64_t) i * S / oh);
-        int    r1 = (int) ((int64_t) (i + 1) * S / oh);
-        int    c0 = (int) ((int64_t) j * S / ow);
-        int    c1 = (int) ((int64_t) (j + 1) * S / ow);
-        double acc = 0.0;
-        int    r, q;
-
-        if (r1 <= r0)
-          r1 = r0 + 1;
-        if (c1 <= c0)
-          c1 = c0 + 1;
-        for (r = r0; r < r1; r++)
-          for (q = c0; q < c1; q++)
-            acc += lin[(size_t) r * S + q];
-        lc[(size_t) i * ow + j]
-            = (float) (acc / ((r1 - r0) * (c1 - c0)) * info->l_scale
-                       + info->l_center);
-      }
+      lc[(size_t) i * ow + j]
+          = (float) (cell_box_mean (lin, S, ow, oh, i, j) * info->l_scale
+                     + info->l_center);
   {
     FPass f = { net,
                 lc,
@@ -421,7 +427,7 @@ colorize_fade_to_propagation (float *net, int ow, int oh, const float *input,
   size_t       SS = (size_t) S * S, plane = (size_t) ow * oh;
   const float *pa = input + 4 * SS, *pb = input + 5 * SS;
   double       keep;
-  int          m = info->prop.max_hints, i, j, r, q;
+  int          m = info->prop.max_hints, i, j;
 
   if (m <= 0 || n_cells <= m)
     return;
@@ -431,25 +437,11 @@ colorize_fade_to_propagation (float *net, int ow, int oh, const float *input,
   for (i = 0; i < oh; i++)
     for (j = 0; j < ow; j++)
       {
-        int    r0 = (int) ((int64_t) i * S / oh);
-        int    r1 = (int) ((int64_t) (i + 1) * S / oh);
-        int    c0 = (int) ((int64_t) j * S / ow);
-        int    c1 = (int) ((int64_t) (j + 1) * S / ow);
         size_t o = (size_t) i * ow + j;
-        double sa = 0.0, sb = 0.0, k;
+        double pa_o = cell_box_mean (pa, S, ow, oh, i, j) * info->ab_scale;
+        double pb_o = cell_box_mean (pb, S, ow, oh, i, j) * info->ab_scale;
 
-        if (r1 <= r0)
-          r1 = r0 + 1;
-        if (c1 <= c0)
-          c1 = c0 + 1;
-        for (r = r0; r < r1; r++)
-          for (q = c0; q < c1; q++)
-            {
-              sa += pa[(size_t) r * S + q];
-              sb += pb[(size_t) r * S + q];
-            }
-        k = info->ab_scale / ((r1 - r0) * (c1 - c0));
-        net[o] = (float) (sa * k + keep * (net[o] - sa * k));
-        net[plane + o] = (float) (sb * k + keep * (net[plane + o] - sb * k));
+        net[o] = (float) (pa_o + keep * (net[o] - pa_o));
+        net[plane + o] = (float) (pb_o + keep * (net[plane + o] - pb_o));
       }
 }
