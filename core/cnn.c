@@ -493,14 +493,11 @@ parse_input (LookLabCnn *cnn, JsonObject *graph, LookLabDiag *diag)
         return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                                  "graph input prop is not an object");
       po = json_node_get_object (pn);
-      if (!member_int (po, "ref_hints", 10, 1, 1 << 24,
-                       &info->prop.ref_hints)
-          || !member_int (po, "max_hints", 0, 0, 1 << 24,
-                          &info->prop.max_hints)
+      if (!member_int (po, "ref_hints", 10, 1, 1 << 24, &info->prop.ref_hints)
+          || !member_int (po, "max_hints", 0, 0, 1 << 24, &info->prop.max_hints)
           || !member_float (po, "sigma_s", 0.25, 1e-6, 100.0,
                             &info->prop.sigma_s)
-          || !member_float (po, "sigma_l", 10.0, 1e-6, 1e6,
-                            &info->prop.sigma_l)
+          || !member_float (po, "sigma_l", 10.0, 1e-6, 1e6, &info->prop.sigma_l)
           || !member_float (po, "density_pow", 0.8, 0.0, 10.0,
                             &info->prop.density_pow)
           || !member_float (po, "sigma_s_min", 1.0 / 32.0, 1e-6, 100.0,

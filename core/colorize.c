@@ -309,8 +309,8 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width, int height,
       && (!colorize_hints_to_cells (input, S, info, hints_ab, hints_stride,
                                     hints_mask, mask_stride, width, height)
           || (info->prop.on
-              && !colorize_propagate_hints (input, S, info,
-                                            params->n_threads, &n_cells))))
+              && !colorize_propagate_hints (input, S, info, params->n_threads,
+                                            &n_cells))))
     {
       status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0,
                                  "no memory for the hints");
@@ -351,8 +351,8 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width, int height,
   if (info->kind == LOOKLAB_CNN_KIND_HINTS && hints_ab != NULL
       && params->fuse_hints && !info->prop.on
       && !colorize_fuse_hints (net_out, ow, oh, input, S, info, l, l_stride,
-                               hints_ab, hints_stride, hints_mask,
-                               mask_stride, width, height, params->n_threads))
+                               hints_ab, hints_stride, hints_mask, mask_stride,
+                               width, height, params->n_threads))
     {
       status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0,
                                  "no memory for the hints");

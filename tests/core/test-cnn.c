@@ -762,7 +762,10 @@ test_colorize_prop (void)
   LookLabCnn           *cnn = prop_model ();
   const LookLabCnnInfo *info = looklab_cnn_get_info (cnn);
   LookLabColorizeParams p;
-  enum { W = 16 };
+  enum
+  {
+    W = 16
+  };
   float  l[W * W], hab[2 * W * W] = { 0 }, mask[W * W] = { 0 };
   float  ab[2 * W * W], ab_nofuse[2 * W * W];
   double w1, w2, s;
@@ -806,8 +809,7 @@ test_colorize_prop (void)
   s = 0.25 * W;
   w1 = exp (-4.0 / (2 * s * s));
   w2 = exp (-36.0 / (2 * s * s));
-  g_assert_cmpfloat_with_epsilon (ab[2 * (3 * W)], 40.0 * w1 / (w1 + w2),
-                                  1e-3);
+  g_assert_cmpfloat_with_epsilon (ab[2 * (3 * W)], 40.0 * w1 / (w1 + w2), 1e-3);
   g_assert_cmpfloat_with_epsilon (ab[2 * (3 * W) + 1],
                                   (-20.0 * w1 + 20.0 * w2) / (w1 + w2), 1e-3);
   p.fuse_hints = 0;
@@ -848,8 +850,7 @@ test_colorize_prop (void)
   s = 0.125 * W;
   w1 = exp (-4.0 / (2 * s * s)) + exp (-5.0 / (2 * s * s));
   w2 = exp (-36.0 / (2 * s * s)) + exp (-37.0 / (2 * s * s));
-  g_assert_cmpfloat_with_epsilon (ab[2 * (3 * W)], 40.0 * w1 / (w1 + w2),
-                                  1e-3);
+  g_assert_cmpfloat_with_epsilon (ab[2 * (3 * W)], 40.0 * w1 / (w1 + w2), 1e-3);
   looklab_cnn_free (cnn);
 }
 
@@ -865,13 +866,16 @@ test_colorize_prop_fade (void)
   const StTensor t[] = { { "w", 4, { 2, 6, 1, 1 }, w }, { "b", 1, { 2 }, b } };
   LookLabCnn    *cnn = NULL;
   LookLabDiag    diag = { 0 };
-  enum { W = 16 };
-  static const int counts[] = { 2, 5, 8, 20 };
+  enum
+  {
+    W = 16
+  };
+  static const int   counts[] = { 2, 5, 8, 20 };
   static const float want[] = { 10.0f, 5.0f, 0.0f, 0.0f };
-  float  l[W * W], hab[2 * W * W] = { 0 }, mask[W * W] = { 0 };
-  float  ab[2 * W * W];
-  size_t k;
-  int    i;
+  float              l[W * W], hab[2 * W * W] = { 0 }, mask[W * W] = { 0 };
+  float              ab[2 * W * W];
+  size_t             k;
+  int                i;
 
   w[4] = w[6 + 5] = 110.0f;
   g_assert_cmpint (
