@@ -6,10 +6,15 @@ parity of the C runtime with it.
    padded with zeros to a multiple of 16), gives the same numbers as a
    plain convolution: with torch's own CPU kernels, on 19 channels (one of
    the counts that oneDNN got wrong), stride 2 and dilation 2.
-2. A few training steps on a tiny generated set run through the command
+2. Data.rebalance (--white-balance): on gray pixels, the samples it
+   changes keep their luminance and turn blue (b < 0) or yellow (b > 0),
+   a pixel at 1 stays at most 1, and the others are left as they were.
+3. A few training steps on a tiny generated set run through the command
    line as a user runs it: the oneDNN check prints its verdict, every
-   loss is finite, a checkpoint is written and exported.
-3. The exported file runs in the C runtime (cnn-run) and matches the
+   loss is finite, a checkpoint is written and exported; `average` of two
+   checkpoints gives the mean of their weights and BatchNorm statistics
+   of its own, and exports.
+4. The exported file runs in the C runtime (cnn-run) and matches the
    trainer's own network in eval mode (the BatchNorm folding at load and
    the graph in the metadata) within --tol in network units (ab / 110,
    as the Zhang parity tests), on an input with hints and their
@@ -68,6 +73,59 @@ def check_padding(tc):
     return worst <= 1e-5
 
 
+def check_white_balance(tc):
+    class Stub:  # the two members rebalance () reads
+        rng = np.random.default_rng(5)
+        white_balance = 0.25
+    lin = np.full((400, 4, 4, 3), 0.18, np.float32)
+    lin[:, 0, 0] = 1.0  # a clipped highlight
+    out = tc.Data.rebalance(Stub(), lin)
+    if not np.array_equal(lin[:, 0, 0], np.ones((400, 3), np.float32)):
+        print("FAIL: rebalance changed its input")
+        return False
+    mid = torch.from_numpy(out[:, 1:, 1:].transpose(0, 3, 1, 2).copy())
+    lab = tc.srgb_to_lab_t(mid, linear=True).mean((2, 3))
+    lab0 = tc.srgb_to_lab_t(torch.full((1, 3, 1, 1), 0.18),
+                            linear=True)[0, :, 0, 0]
+    changed = (lab[:, 1:] - lab0[1:]).abs().max(1).values > 1e-3
+    b = lab[changed, 2]
+    dl = (lab[:, 0] - lab0[0]).abs().max().item()
+    top = out.max().item()
+    print("rebalance: %d of 400 samples changed, b from %.1f to %.1f, "
+          "largest L change %.2g, largest value %.3g"
+          % (changed.sum().item(), b.min().item(), b.max().item(), dl, top))
+    return (120 <= changed.sum().item() <= 280 and b.min() < -3
+            and b.max() > 3 and dl < 0.05 and top <= 1.0)
+
+
+def check_average(tc, trainer, tmp, ckpt):
+    """`average` of the checkpoints at steps 2 and 4: the weights are their
+    mean, BatchNorm's running statistics are measured anew (they are
+    neither checkpoint's), and the result exports."""
+    c2, c4 = (os.path.join(ckpt, "step%06d.pt" % n) for n in (2, 4))
+    avg = os.path.join(tmp, "avg.pt")
+    r = subprocess.run([sys.executable, trainer, "average",
+                        os.path.join(tmp, "set"), avg, c2, c4,
+                        "--bn-batches", "2"], capture_output=True, text=True)
+    print(r.stdout + r.stderr)
+    if r.returncode != 0:
+        print("FAIL: average exited with %d" % r.returncode)
+        return False
+    m2, m4, ma = (torch.load(p, map_location="cpu",
+                             weights_only=False)["model"]
+                  for p in (c2, c4, avg))
+    w = "e1.0.conv.weight"
+    dw = (ma[w] - (m2[w] + m4[w]) / 2).abs().max().item()
+    rm = "e1.0.bn.running_mean"
+    fresh = not (torch.equal(ma[rm], m2[rm]) or torch.equal(ma[rm], m4[rm])
+                 or torch.allclose(ma[rm], (m2[rm] + m4[rm]) / 2))
+    print("average: %s off the mean by %.3g; BatchNorm statistics measured "
+          "anew: %s" % (w, dw, fresh))
+    e = subprocess.run([sys.executable, trainer, "export", avg,
+                        os.path.join(tmp, "avg.safetensors")])
+    return dw <= 1e-7 and fresh and e.returncode == 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runner", required=True)
@@ -76,6 +134,7 @@ def main():
     args = ap.parse_args()
     tc = load_trainer(args.trainer)
     ok = check_padding(tc)
+    ok = check_white_balance(tc) and ok
 
     with tempfile.TemporaryDirectory() as tmp:
         make_set(os.path.join(tmp, "set"), np.random.default_rng(7))
@@ -83,7 +142,8 @@ def main():
         r = subprocess.run(
             [sys.executable, args.trainer, "train", os.path.join(tmp, "set"),
              ckpt, "--steps", "4", "--batch", "2", "--size", "64",
-             "--log-every", "1", "--ckpt-every", "4", "--threads", "1"],
+             "--log-every", "1", "--ckpt-every", "2", "--threads", "1",
+             "--white-balance", "0.25", "--stamps", "0.6"],
             capture_output=True, text=True)
         print(r.stdout + r.stderr)
         if r.returncode != 0:
@@ -97,6 +157,9 @@ def main():
             ok = False
         if len(losses) != 4 or not all(np.isfinite(losses)):
             print("FAIL: want 4 finite losses, got %s" % losses)
+            ok = False
+
+        if not check_average(tc, args.trainer, tmp, ckpt):
             ok = False
 
         model = os.path.join(tmp, "model.safetensors")
