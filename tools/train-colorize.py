@@ -570,10 +570,12 @@ def average(a):
     them."""
     sts = [torch.load(c, map_location="cpu", weights_only=False)
            for c in a.ckpts]
-    st = copy.deepcopy(sts[-1])
-    for k, v in st["model"].items():
-        if v.is_floating_point():
-            st["model"][k] = sum(s["model"][k] for s in sts) / len(sts)
+    # the last checkpoint's record and shape; its Adam state belongs to its
+    # own weights, not to the mean, so it is not carried over
+    st = {k: v for k, v in sts[-1].items() if k != "opt"}
+    st["model"] = {k: (sum(s["model"][k] for s in sts) / len(sts)
+                       if v.is_floating_point() else v)
+                   for k, v in st["model"].items()}
     net = ColorizeNet(tuple(st["ch"]), st.get("prop", False))
     net.load_state_dict(st["model"])
     torch.manual_seed(a.seed)
@@ -677,8 +679,7 @@ def train(a):
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
     rng = np.random.default_rng(a.seed + 1)
-    data = Data(a.set, a.size, a.seed + 2, a.white_balance,
-                a.stamps)
+    data = Data(a.set, a.size, a.seed + 2, a.white_balance, a.stamps)
     os.makedirs(a.ckpt, exist_ok=True)
     dev = torch.device(a.device)
     net = ColorizeNet().to(dev)
@@ -699,8 +700,7 @@ def train(a):
         print("started from %s" % a.init, flush=True)
     w = ab_weights(data, np.random.default_rng(a.seed + 3)).to(dev)
     # fixed validation batches from the training photos (monitoring only)
-    vdata = Data(a.set, a.size, a.seed + 4, a.white_balance,
-                 a.stamps)
+    vdata = Data(a.set, a.size, a.seed + 4, a.white_balance, a.stamps)
     vrng = np.random.default_rng(a.seed + 5)
     val = []
     for _ in range(4):
