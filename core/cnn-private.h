@@ -1,9 +1,12 @@
-/* LookLab core: internals of the CNN runtime shared by cnn.c and the
- * kernels in cnn-conv.c.  Not a public API. */
+/* LookLab core: internals of the CNN runtime shared by the loader
+ * (cnn-load.c), the interpreter (cnn.c) and the kernels (cnn-conv.c).
+ * Not a public API. */
 #ifndef LOOKLAB_CNN_PRIVATE_H
 #define LOOKLAB_CNN_PRIVATE_H
 
 #include <stddef.h>
+
+#include <glib.h>
 
 #include "cnn.h"
 
@@ -13,6 +16,67 @@ typedef struct
   int w;
   int h;
 } CnnShape;
+
+/* The graph as loaded (cnn-load.c) and run (cnn.c). */
+#define CNN_MAX_INPUTS 16
+
+typedef enum
+{
+  OP_CONV,
+  OP_CONVT,
+  OP_BN,
+  OP_RELU,
+  OP_LEAKY,
+  OP_TANH,
+  OP_SIGMOID,
+  OP_SOFTMAX_AM,
+  OP_UPSAMPLE,
+  OP_SUBSAMPLE,
+  OP_ADD,
+  OP_CONCAT,
+  OP_SCALE
+} CnnOp;
+
+typedef struct
+{
+  char    *name;
+  CnnOp    op;
+  int      n_inputs;
+  int      inputs[CNN_MAX_INPUTS]; /* node indices; -1 is the graph input */
+  int      channels;               /* output channels (static) */
+  gboolean needed;                 /* the output depends on it */
+  gboolean folded;                 /* a batch norm folded into its input conv */
+  int      n_uses;                 /* consumers among needed nodes */
+
+  /* conv2d, conv_transpose2d */
+  int    cin, cout, kh, kw, stride, padding, dilation, output_padding;
+  float *weight; /* conv: [cout, cin*kh*kw];
+                                 convT: [cin, cout*kh*kw] */
+  float *bias;   /* [cout] */
+
+  /* batchnorm as y = x * mul + add; softmax bins [q, 2] */
+  float *mul;
+  float *add;
+  float *bins;
+  int    q;
+
+  float slope;       /* leaky_relu */
+  float factor;      /* scale, upsample scale */
+  float temperature; /* softmax_annealed_mean */
+  int   sub;         /* subsample step */
+} CnnNode;
+
+struct _LookLabCnn
+{
+  LookLabCnnInfo info;
+  char          *input_name;
+  int            n_nodes;
+  CnnNode       *nodes;
+  int            output;
+};
+
+/* The graph format's name of @op ("conv2d", ...), for messages. */
+const char *cnn_op_name (CnnOp op);
 
 /* Infers every needed node's output shape for a @width x @height input
  * into @shapes (cnn->n_nodes entries, or NULL for a scratch array) and

@@ -1,6 +1,6 @@
-/* Tests of core/cnn.c and core/colorize.c: the tiny random model against
- * PyTorch's output (tools/make-tiny-model.py made both), batch-norm
- * folding, each malformed graph its own case, run-time limits, and the
+/* Tests of core/cnn-load.c, core/cnn.c and core/colorize.c: the tiny
+ * random model against PyTorch's output (tools/make-tiny-model.py made
+ * both), batch-norm folding, each malformed graph its own case, run-time limits, and the
  * colorization pipeline (1x1 and huge images, saturation, hints, an
  * already colourful input's rule). */
 #include <math.h>
