@@ -20,7 +20,7 @@
 static const struct
 {
   const char *name;
-  CnnOp          op;
+  CnnOp       op;
   int         min_inputs;
   int         max_inputs;
 } op_table[] = {
@@ -166,7 +166,7 @@ static int
 parse_node (LookLabCnn *cnn, const LookLabSafetensors *st, int index,
             JsonNode *jn, LookLabDiag *diag)
 {
-  CnnNode                *node = &cnn->nodes[index];
+  CnnNode             *node = &cnn->nodes[index];
   JsonObject          *obj;
   JsonNode            *in;
   JsonArray           *inputs;
@@ -505,7 +505,7 @@ prune_and_fold (LookLabCnn *cnn)
     {
       CnnNode *bn = &cnn->nodes[i];
       CnnNode *conv;
-      int   o, k, kk;
+      int      o, k, kk;
 
       if (!bn->needed || bn->op != OP_BN || bn->inputs[0] < 0)
         continue;
