@@ -689,18 +689,15 @@ looklab_colorize_procedure_new (GimpPlugIn *plug_in, const gchar *name)
   gimp_procedure_set_image_types (procedure, "RGB*, GRAY*");
   gimp_procedure_set_sensitivity_mask (procedure,
                                        GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
-  gimp_procedure_set_menu_label (procedure, _ ("_Colorize..."));
-  gimp_procedure_set_documentation (
-      procedure, _ ("Give a black-and-white photo plausible colour"),
+  looklab_procedure_describe (
+      procedure, _ ("_Colorize..."),
+      _ ("Give a black-and-white photo plausible colour"),
       _ ("Predicts colour (CIE a*, b*) from the layer's lightness with a "
          "neural network and keeps the layer's own lightness and alpha, so "
          "no detail is lost.  The non-transparent pixels of a hints layer "
          "steer the colour.  A grayscale image is converted to RGB first, "
          "in the same undo step.  An image that already has colour is "
-         "colorized from its lightness alone."),
-      NULL);
-  gimp_procedure_set_attribution (procedure, "LookLab authors",
-                                  "LookLab authors", "2026");
+         "colorized from its lightness alone."));
   gimp_procedure_add_menu_path (procedure, "<Image>/Colors/LookLab");
 
   gimp_procedure_add_file_argument (

@@ -31,6 +31,10 @@
  * of a second. */
 #define LOOKLAB_APPLY_BAKE_SIZE 65
 
+/* Live previews bake looks smaller than the final apply: they redraw on
+ * every slider move. */
+#define LOOKLAB_PREVIEW_BAKE_SIZE 33
+
 /* Learning reads both layers whole into memory (up to 16 bytes a pixel
  * each for float images); above this many pixels the plug-in refuses and
  * says to learn from a scaled copy, which gives the same look: a global
@@ -103,6 +107,19 @@ void looklab_render_preview (GimpPreview *preview, GimpDrawable *drawable,
  * layer is too large to hold in memory. */
 gboolean looklab_read_drawable (GimpDrawable *drawable, LookLabImageView *view,
                                 gpointer *pixels, GError **error);
+
+/* looklab.c */
+
+/* Sets @procedure's menu label, documentation and attribution. */
+void looklab_procedure_describe (GimpProcedure *procedure, const gchar *label,
+                                 const gchar *blurb, const gchar *help);
+
+/* looklab-learn.c */
+
+/* Declares plug-in-looklab-learn (Colors > LookLab > Learn Look from
+ * Layers...): its arguments, return values, menu and run function. */
+GimpProcedure *looklab_learn_procedure_new (GimpPlugIn  *plug_in,
+                                            const gchar *name);
 
 /* looklab-colorize.c */
 

@@ -2,6 +2,7 @@
  *
  *   plug-in-looklab-apply          Colors > LookLab > Apply Look / LUT...
  *   plug-in-looklab-learn          Colors > LookLab > Learn Look from Layers...
+ *                                  (declared and run in looklab-learn.c)
  *   plug-in-looklab-export-cube    Colors > LookLab > Export Look as .cube...
  *   plug-in-looklab-hald-identity  File > Create > LookLab > Identity Hald CLUT...
  *   plug-in-looklab-colorize       Colors > LookLab > Colorize... (declared
@@ -31,21 +32,6 @@ struct _LookLab
 G_DEFINE_TYPE (LookLab, looklab, GIMP_TYPE_PLUG_IN)
 
 GIMP_MAIN (LOOKLAB_TYPE)
-
-/* Model sizes offered as a simple choice; the numbers follow the MLP sizes
- * measured in docs (3-32-32-3 is the balanced default of core/look.h). */
-typedef struct
-{
-  const gchar *nick;
-  gint         hidden;
-  gint         layers;
-} ModelSize;
-
-static const ModelSize model_sizes[] = {
-  { "fast", 16, 1 },
-  { "balanced", 32, 2 },
-  { "precise", 64, 2 },
-};
 
 static GList *
 looklab_query_procedures (GimpPlugIn *plug_in)
@@ -89,10 +75,6 @@ typedef struct
   LookLabLut   *lut;
 } PreviewState;
 
-/* The preview bakes looks smaller than the final apply: it redraws on
- * every slider move. */
-#define PREVIEW_BAKE_SIZE 33
-
 static void
 apply_preview (GimpPreview *preview, GimpProcedureConfig *config,
                gpointer user_data)
@@ -120,7 +102,8 @@ apply_preview (GimpPreview *preview, GimpProcedureConfig *config,
         {
           state->lut = looklab_source_to_lut (
               &source,
-              source.lut != NULL ? source.lut->size : PREVIEW_BAKE_SIZE, NULL);
+              source.lut != NULL ? source.lut->size : LOOKLAB_PREVIEW_BAKE_SIZE,
+              NULL);
           looklab_source_clear (&source);
         }
     }
@@ -207,533 +190,6 @@ out:
   if (status != GIMP_PDB_SUCCESS)
     return error_return (procedure, error);
   return gimp_procedure_new_return_values (procedure, status, NULL);
-}
-
-/* ---- Learn ------------------------------------------------------------ */
-
-static int
-learn_progress (double fraction, void *user_data)
-{
-  gimp_progress_update (fraction);
-  return 0;
-}
-
-static gboolean
-is_target (GimpLayer *layer, GimpDrawable **targets)
-{
-  gint i, n = gimp_core_object_array_get_length ((GObject **) targets);
-
-  for (i = 0; i < n; i++)
-    if (GIMP_ITEM (targets[i]) == GIMP_ITEM (layer))
-      return TRUE;
-  return FALSE;
-}
-
-/* The two topmost layers of equal size, in stack order (the upper one is
- * usually the edited copy): after = upper, before = lower.  Layers the
- * look is to be applied to are passed over when two others qualify. */
-static void
-default_pair (GimpImage *image, GimpDrawable **targets, GimpLayer **before,
-              GimpLayer **after)
-{
-  GimpLayer **layers = gimp_image_get_layers (image);
-  gint        n = gimp_core_object_array_get_length ((GObject **) layers);
-  gint        pass, i, j;
-
-  *before = *after = NULL;
-  for (pass = 0; pass < 2 && *after == NULL; pass++)
-    for (i = 0; i < n && *after == NULL; i++)
-      for (j = i + 1; j < n; j++)
-        {
-          if (pass == 0
-              && (is_target (layers[i], targets)
-                  || is_target (layers[j], targets)))
-            continue;
-          if (gimp_drawable_get_width (GIMP_DRAWABLE (layers[i]))
-                  == gimp_drawable_get_width (GIMP_DRAWABLE (layers[j]))
-              && gimp_drawable_get_height (GIMP_DRAWABLE (layers[i]))
-                     == gimp_drawable_get_height (GIMP_DRAWABLE (layers[j])))
-            {
-              *after = layers[i];
-              *before = layers[j];
-              break;
-            }
-        }
-  g_free (layers);
-}
-
-/* The Learn dialog's preview: a fit on reduced copies of the pair, run in
- * a worker thread so that the dialog stays responsive, redone only when
- * the layers or the model change (other changes just redraw). */
-#define LEARN_PREVIEW_SIDE 384
-
-typedef struct
-{
-  GimpDrawable *drawable;
-  GimpPreview  *preview;
-  gchar        *key; /* what the current look was fitted for */
-  GThread      *thread;
-  guint         timeout_id;
-  gboolean      pending; /* the key changed while a fit ran */
-
-  /* Shared with the worker. */
-  gint             progress; /* per mille, atomic */
-  gint             cancel;   /* atomic */
-  gint             done;     /* atomic */
-  gpointer         bpix;
-  gpointer         apix;
-  LookLabImageView bview;
-  LookLabImageView aview;
-  LookLabFitParams params;
-  LookLabLook     *look;
-  LookLabLut      *lut;
-  int              status;
-  LookLabLookInfo  info;
-} LearnPreview;
-
-static void
-fit_params_from_config (GimpProcedureConfig *config, LookLabFitParams *params)
-{
-  gint hidden = 0, layers = 0, seed = 0;
-  gint size_id = gimp_procedure_config_get_choice_id (config, "model-size");
-
-  g_object_get (config, "hidden", &hidden, "layers", &layers, "seed", &seed,
-                NULL);
-  looklab_fit_params_init (params);
-  if (size_id >= 0 && size_id < (gint) G_N_ELEMENTS (model_sizes))
-    {
-      params->hidden = model_sizes[size_id].hidden;
-      params->layers = model_sizes[size_id].layers;
-    }
-  if (hidden > 0)
-    params->hidden = hidden;
-  if (layers > 0)
-    params->layers = layers;
-  params->seed = (unsigned) seed;
-}
-
-/* Reads @drawable reduced by @scale (GEGL's mipmaps average the pixels) as
- * non-linear float RGBA of its own space. */
-static gpointer
-read_scaled (GimpDrawable *drawable, gdouble scale, LookLabImageView *view)
-{
-  const Babl *format = babl_format_with_space (
-      "R'G'B'A float", gimp_drawable_get_format (drawable));
-  gint        w = MAX (1, (gint) (gimp_drawable_get_width (drawable) * scale));
-  gint        h = MAX (1, (gint) (gimp_drawable_get_height (drawable) * scale));
-  GeglBuffer *buffer = gimp_drawable_get_buffer (drawable);
-  gpointer    pixels = g_new (gfloat, (gsize) w * h * 4);
-
-  gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, w, h), scale, format, pixels,
-                   (gint) (w * 4 * sizeof (gfloat)), GEGL_ABYSS_CLAMP);
-  g_object_unref (buffer);
-
-  view->pixels = pixels;
-  view->format = LOOKLAB_PIXEL_RGBA_FLOAT;
-  view->width = w;
-  view->height = h;
-  view->stride = (size_t) w * 4 * sizeof (gfloat);
-  return pixels;
-}
-
-static int
-preview_fit_progress (double fraction, void *user_data)
-{
-  LearnPreview *lp = user_data;
-
-  g_atomic_int_set (&lp->progress, (gint) (fraction * 1000));
-  return g_atomic_int_get (&lp->cancel);
-}
-
-static gpointer
-preview_fit_thread (gpointer data)
-{
-  LearnPreview *lp = data;
-
-  lp->status = looklab_look_fit (&lp->bview, &lp->aview, NULL, &lp->params,
-                                 preview_fit_progress, lp, &lp->look, NULL);
-  if (lp->status == LOOKLAB_OK)
-    {
-      looklab_look_get_info (lp->look, &lp->info);
-      lp->lut = looklab_look_bake (lp->look, PREVIEW_BAKE_SIZE, 0);
-    }
-  g_atomic_int_set (&lp->done, 1);
-  return NULL;
-}
-
-static void
-preview_fit_join (LearnPreview *lp)
-{
-  if (lp->thread != NULL)
-    {
-      g_thread_join (lp->thread);
-      lp->thread = NULL;
-    }
-  g_clear_pointer (&lp->bpix, g_free);
-  g_clear_pointer (&lp->apix, g_free);
-}
-
-static gboolean
-preview_fit_poll (gpointer data)
-{
-  LearnPreview *lp = data;
-  gchar        *text;
-
-  if (!g_atomic_int_get (&lp->done))
-    {
-      text = g_strdup_printf (_ ("Learning the look... %d %%"),
-                              g_atomic_int_get (&lp->progress) / 10);
-      looklab_ui_set_status (lp->preview, text);
-      g_free (text);
-      return G_SOURCE_CONTINUE;
-    }
-
-  preview_fit_join (lp);
-  lp->timeout_id = 0;
-
-  if (lp->pending)
-    {
-      /* The layers or the model changed meanwhile: fit again. */
-      lp->pending = FALSE;
-      g_clear_pointer (&lp->key, g_free);
-    }
-  else if (lp->status == LOOKLAB_OK)
-    {
-      text = g_strdup_printf (_ ("Mean difference on the pair: %.2f dE00 "
-                                 "(preview fitted on a reduced copy)"),
-                              lp->info.fit_mean_de00);
-      looklab_ui_set_status (lp->preview, text);
-      g_free (text);
-    }
-  else
-    {
-      text = g_strdup_printf (_ ("Could not learn a look: %s"),
-                              looklab_strerror (lp->status));
-      looklab_ui_set_status (lp->preview, text);
-      g_free (text);
-    }
-
-  gimp_preview_invalidate (lp->preview);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-learn_preview (GimpPreview *preview, GimpProcedureConfig *config,
-               gpointer user_data)
-{
-  LearnPreview *lp = user_data;
-  GimpLayer    *before = NULL;
-  GimpLayer    *after = NULL;
-  gchar        *key = NULL;
-
-  lp->preview = preview;
-  g_object_get (config, "before", &before, "after", &after, NULL);
-
-  if (before == NULL || after == NULL
-      || gimp_drawable_get_width (GIMP_DRAWABLE (before))
-             != gimp_drawable_get_width (GIMP_DRAWABLE (after))
-      || gimp_drawable_get_height (GIMP_DRAWABLE (before))
-             != gimp_drawable_get_height (GIMP_DRAWABLE (after))
-      || gimp_drawable_is_indexed (GIMP_DRAWABLE (before))
-      || gimp_drawable_is_indexed (GIMP_DRAWABLE (after)))
-    {
-      looklab_ui_set_status (preview, _ ("Choose a before and an after layer "
-                                         "of the same size."));
-      goto draw;
-    }
-
-  {
-    LookLabFitParams params;
-
-    fit_params_from_config (config, &params);
-    key = g_strdup_printf ("%d/%d/%d/%d/%u",
-                           gimp_item_get_id (GIMP_ITEM (before)),
-                           gimp_item_get_id (GIMP_ITEM (after)), params.hidden,
-                           params.layers, params.seed);
-
-    if (g_strcmp0 (key, lp->key) != 0)
-      {
-        if (lp->thread != NULL)
-          {
-            /* Stop the stale fit; the poll restarts with the new key. */
-            g_atomic_int_set (&lp->cancel, 1);
-            lp->pending = TRUE;
-          }
-        else
-          {
-            gint    w = gimp_drawable_get_width (GIMP_DRAWABLE (before));
-            gint    h = gimp_drawable_get_height (GIMP_DRAWABLE (before));
-            gdouble scale
-                = MIN (1.0, (gdouble) LEARN_PREVIEW_SIDE / MAX (w, h));
-
-            g_free (lp->key);
-            lp->key = g_steal_pointer (&key);
-            looklab_look_free (lp->look);
-            looklab_lut_free (lp->lut);
-            lp->look = NULL;
-            lp->lut = NULL;
-            lp->params = params;
-            lp->bpix = read_scaled (GIMP_DRAWABLE (before), scale, &lp->bview);
-            lp->apix = read_scaled (GIMP_DRAWABLE (after), scale, &lp->aview);
-            g_atomic_int_set (&lp->progress, 0);
-            g_atomic_int_set (&lp->cancel, 0);
-            g_atomic_int_set (&lp->done, 0);
-            looklab_ui_set_status (preview, _ ("Learning the look..."));
-            lp->thread
-                = g_thread_new ("looklab-preview-fit", preview_fit_thread, lp);
-            lp->timeout_id = g_timeout_add (150, preview_fit_poll, lp);
-          }
-      }
-  }
-
-draw:
-  looklab_render_preview (preview, lp->drawable, lp->lut,
-                          LOOKLAB_INTERP_TETRAHEDRAL, 1.0);
-  g_free (key);
-  g_clear_object (&before);
-  g_clear_object (&after);
-}
-
-static void
-learn_preview_clear (LearnPreview *lp)
-{
-  g_atomic_int_set (&lp->cancel, 1);
-  preview_fit_join (lp);
-  if (lp->timeout_id != 0)
-    g_source_remove (lp->timeout_id);
-  lp->timeout_id = 0;
-  looklab_look_free (lp->look);
-  looklab_lut_free (lp->lut);
-  g_free (lp->key);
-}
-
-static gboolean
-save_look (const LookLabLook *look, GFile *file, gint lut_size, GError **error)
-{
-  gchar      *path = g_file_get_path (file);
-  gchar      *name = g_file_get_parse_name (file);
-  LookLabDiag diag = { 0 };
-  int         status;
-
-  if (path == NULL)
-    {
-      g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   _ ("'%s' is not a local file."), name);
-      g_free (name);
-      return FALSE;
-    }
-
-  /* The extension picks the format: .cube for other programs, anything
-   * else the compact look file. */
-  if (g_str_has_suffix (path, ".cube") || g_str_has_suffix (path, ".CUBE"))
-    {
-      LookLabLut *lut = looklab_look_bake (look, lut_size, 0);
-
-      if (lut == NULL)
-        status = LOOKLAB_ERR_NOMEM;
-      else
-        {
-          looklab_lut_set_title (lut, "LookLab");
-          status = looklab_cube_write (lut, path, &diag);
-        }
-      looklab_lut_free (lut);
-    }
-  else
-    {
-      status = looklab_look_save (look, path, &diag);
-    }
-
-  if (status != LOOKLAB_OK)
-    looklab_set_core_error (error, status, &diag, name);
-
-  g_free (path);
-  g_free (name);
-  return status == LOOKLAB_OK;
-}
-
-static GimpValueArray *
-learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
-           GimpDrawable **drawables, GimpProcedureConfig *config,
-           gpointer run_data)
-{
-  GError          *error = NULL;
-  GimpLayer       *before = NULL;
-  GimpLayer       *after = NULL;
-  GFile           *file = NULL;
-  gint             lut_size = 33;
-  gboolean         apply = TRUE;
-  LookLabFitParams params;
-  LookLabImageView bview, aview;
-  gpointer         bpix = NULL, apix = NULL;
-  LookLabLook     *look = NULL;
-  LookLabLut      *lut = NULL;
-  LookLabLookInfo  info = { 0 };
-  LookLabDiag      diag = { 0 };
-  GimpValueArray  *ret;
-  int              st;
-  gboolean         ok = FALSE;
-
-  if (run_mode == GIMP_RUN_INTERACTIVE)
-    {
-      g_object_get (config, "before", &before, "after", &after, NULL);
-      if (before == NULL || after == NULL)
-        {
-          GimpLayer *b, *a;
-
-          default_pair (image, drawables, &b, &a);
-          if (before == NULL && b != NULL)
-            g_object_set (config, "before", b, NULL);
-          if (after == NULL && a != NULL)
-            g_object_set (config, "after", a, NULL);
-        }
-      g_clear_object (&before);
-      g_clear_object (&after);
-
-      {
-        LearnPreview lp = { 0 };
-        gboolean     go;
-
-        if (gimp_core_object_array_get_length ((GObject **) drawables) > 0
-            && !gimp_drawable_is_indexed (drawables[0]))
-          lp.drawable = drawables[0];
-
-        gimp_ui_init (LOOKLAB_PLUG_IN_BINARY);
-        go = looklab_ui_learn_dialog (
-            procedure, config, image, lp.drawable,
-            lp.drawable != NULL ? learn_preview : NULL, &lp);
-        learn_preview_clear (&lp);
-        if (!go)
-          return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL,
-                                                   NULL);
-      }
-    }
-
-  g_object_get (config, "before", &before, "after", &after, "file", &file,
-                "lut-size", &lut_size, "apply", &apply, NULL);
-
-  if (before == NULL || after == NULL)
-    {
-      g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0,
-                           _ ("Choose a before layer and an after layer."));
-      goto out;
-    }
-  if (gimp_drawable_get_width (GIMP_DRAWABLE (before))
-          != gimp_drawable_get_width (GIMP_DRAWABLE (after))
-      || gimp_drawable_get_height (GIMP_DRAWABLE (before))
-             != gimp_drawable_get_height (GIMP_DRAWABLE (after)))
-    {
-      g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
-                   _ ("The before layer (%d x %d) and the after layer "
-                      "(%d x %d) must have the same size."),
-                   gimp_drawable_get_width (GIMP_DRAWABLE (before)),
-                   gimp_drawable_get_height (GIMP_DRAWABLE (before)),
-                   gimp_drawable_get_width (GIMP_DRAWABLE (after)),
-                   gimp_drawable_get_height (GIMP_DRAWABLE (after)));
-      goto out;
-    }
-  if ((gint64) gimp_drawable_get_width (GIMP_DRAWABLE (before))
-          * gimp_drawable_get_height (GIMP_DRAWABLE (before))
-      > LOOKLAB_LEARN_MAX_PIXELS)
-    {
-      g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
-                   _ ("The layers are larger than %d megapixels.  Learn from "
-                      "scaled-down copies: the look is the same."),
-                   (gint) (LOOKLAB_LEARN_MAX_PIXELS / 1000000));
-      goto out;
-    }
-  if (gimp_drawable_is_indexed (GIMP_DRAWABLE (before))
-      || gimp_drawable_is_indexed (GIMP_DRAWABLE (after)))
-    {
-      g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0,
-                           _ ("The before and after layers must not be "
-                              "indexed: convert the image to RGB first."));
-      goto out;
-    }
-  /* Check the targets before the long fit, not after it. */
-  if (apply)
-    {
-      gint n = gimp_core_object_array_get_length ((GObject **) drawables);
-      gint i;
-
-      for (i = 0; i < n; i++)
-        if (!looklab_check_drawable (drawables[i], &error))
-          goto out;
-    }
-
-  fit_params_from_config (config, &params);
-
-  if (!looklab_read_drawable (GIMP_DRAWABLE (before), &bview, &bpix, &error)
-      || !looklab_read_drawable (GIMP_DRAWABLE (after), &aview, &apix, &error))
-    goto out;
-
-  gimp_progress_init (_ ("Learning look"));
-  st = looklab_look_fit (&bview, &aview, NULL, &params, learn_progress, NULL,
-                         &look, &diag);
-  g_clear_pointer (&bpix, g_free);
-  g_clear_pointer (&apix, g_free);
-  if (st != LOOKLAB_OK)
-    {
-      looklab_set_core_error (&error, st, &diag, NULL);
-      goto out;
-    }
-  looklab_look_get_info (look, &info);
-
-  /* Everything that can fail without touching the image comes first (the
-   * file to save, the LUT to apply): a failing call must not leave the
-   * look stored in the image (found by tests/plugin/test-stress.py). */
-  if (file != NULL && !save_look (look, file, lut_size, &error))
-    goto out;
-
-  if (apply && gimp_core_object_array_get_length ((GObject **) drawables) > 0)
-    {
-      lut = looklab_look_bake (look, LOOKLAB_APPLY_BAKE_SIZE, 0);
-      if (lut == NULL)
-        {
-          looklab_set_core_error (&error, LOOKLAB_ERR_NOMEM, NULL, NULL);
-          goto out;
-        }
-    }
-
-  if (!looklab_store_look (image, look, &error))
-    goto out;
-
-  if (lut != NULL
-      && !looklab_apply_lut_to_drawables (
-          image, drawables, lut, LOOKLAB_INTERP_TETRAHEDRAL, 1.0, &error))
-    goto out;
-
-  if (run_mode != GIMP_RUN_NONINTERACTIVE)
-    {
-      gimp_displays_flush ();
-      gchar *msg = g_strdup_printf (_ ("Look learned from %zu colours: "
-                                       "mean difference on the pair "
-                                       "%.2f dE00."),
-                                    info.fit_samples, info.fit_mean_de00);
-
-      gimp_message (msg);
-      g_free (msg);
-    }
-  ok = TRUE;
-
-out:
-  g_free (bpix);
-  g_free (apix);
-  looklab_lut_free (lut);
-  looklab_look_free (look);
-  g_clear_object (&before);
-  g_clear_object (&after);
-
-  if (!ok)
-    {
-      g_clear_object (&file);
-      return error_return (procedure, error);
-    }
-
-  ret = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
-  GIMP_VALUES_SET_FILE (ret, 1, file);
-  GIMP_VALUES_SET_DOUBLE (ret, 2, info.fit_mean_de00);
-  g_clear_object (&file);
-  return ret;
 }
 
 /* ---- Export .cube ----------------------------------------------------- */
@@ -924,9 +380,9 @@ add_look_file_argument (GimpProcedure *procedure)
                                     G_PARAM_READWRITE);
 }
 
-static void
-set_common (GimpProcedure *procedure, const gchar *label, const gchar *blurb,
-            const gchar *help)
+void
+looklab_procedure_describe (GimpProcedure *procedure, const gchar *label,
+                            const gchar *blurb, const gchar *help)
 {
   gimp_procedure_set_menu_label (procedure, label);
   gimp_procedure_set_documentation (procedure, blurb, help, NULL);
@@ -951,14 +407,15 @@ looklab_create_procedure (GimpPlugIn *plug_in, const gchar *name)
       gimp_procedure_set_sensitivity_mask (
           procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE
                          | GIMP_PROCEDURE_SENSITIVE_DRAWABLES);
-      set_common (procedure, _ ("_Apply Look / LUT..."),
-                  _ ("Apply a 3D LUT (.cube) or a learned look"),
-                  _ ("Applies a .cube 3D LUT or a LookLab look file to the "
-                     "selected layers, inside the selection, in one undo "
-                     "step.  Without a file, applies the look stored in the "
-                     "image by Learn.  Grayscale layers get the look of their "
-                     "gray as a neutral colour and keep the luminance of the "
-                     "result.  Alpha is kept."));
+      looklab_procedure_describe (
+          procedure, _ ("_Apply Look / LUT..."),
+          _ ("Apply a 3D LUT (.cube) or a learned look"),
+          _ ("Applies a .cube 3D LUT or a LookLab look file to the "
+             "selected layers, inside the selection, in one undo "
+             "step.  Without a file, applies the look stored in the "
+             "image by Learn.  Grayscale layers get the look of their "
+             "gray as a neutral colour and keep the luminance of the "
+             "result.  Alpha is kept."));
       gimp_procedure_add_menu_path (procedure, "<Image>/Colors/LookLab");
 
       add_look_file_argument (procedure);
@@ -984,77 +441,7 @@ looklab_create_procedure (GimpPlugIn *plug_in, const gchar *name)
     }
   else if (strcmp (name, LOOKLAB_PROC_LEARN) == 0)
     {
-      procedure = gimp_image_procedure_new (
-          plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN, learn_run, NULL, NULL);
-      gimp_procedure_set_image_types (procedure, "RGB*, GRAY*");
-      gimp_procedure_set_sensitivity_mask (
-          procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE
-                         | GIMP_PROCEDURE_SENSITIVE_DRAWABLES
-                         | GIMP_PROCEDURE_SENSITIVE_NO_DRAWABLES);
-      set_common (procedure, _ ("_Learn Look from Layers..."),
-                  _ ("Learn a colour look from a before and an after layer"),
-                  _ ("Fits a small neural network that turns the before "
-                     "layer's colours into the after layer's, stores it in "
-                     "the image (saved with XCF), optionally saves it as a "
-                     "look file or a .cube, and optionally applies it to the "
-                     "selected layers."));
-      gimp_procedure_add_menu_path (procedure, "<Image>/Colors/LookLab");
-
-      gimp_procedure_add_layer_argument (procedure, "before", _ ("_Before"),
-                                         _ ("The layer before the look"), TRUE,
-                                         G_PARAM_READWRITE);
-      gimp_procedure_add_layer_argument (procedure, "after", _ ("_After"),
-                                         _ ("The same picture with the look, "
-                                            "same size as Before"),
-                                         TRUE, G_PARAM_READWRITE);
-      gimp_procedure_add_choice_argument (
-          procedure, "model-size", _ ("_Model"),
-          _ ("Size of the network: bigger "
-             "learns finer looks, slower"),
-          gimp_choice_new_with_values ("fast", 0, _ ("Fast"), NULL, "balanced",
-                                       1, _ ("Balanced"), NULL, "precise", 2,
-                                       _ ("Precise"), NULL, NULL),
-          "balanced", G_PARAM_READWRITE);
-      gimp_procedure_add_int_argument (procedure, "hidden", _ ("_Hidden units"),
-                                       _ ("Units per hidden layer; 0 takes "
-                                          "the model size's"),
-                                       0, 256, 0, G_PARAM_READWRITE);
-      gimp_procedure_add_int_argument (procedure, "layers",
-                                       _ ("Hidden la_yers"),
-                                       _ ("Hidden layers; 0 takes the model "
-                                          "size's"),
-                                       0, 4, 0, G_PARAM_READWRITE);
-      gimp_procedure_add_int_argument (procedure, "seed", _ ("S_eed"),
-                                       _ ("Same layers and seed give the same "
-                                          "look"),
-                                       0, G_MAXINT, 0, G_PARAM_READWRITE);
-      gimp_procedure_add_int_argument (
-          procedure, "lut-size", _ ("_LUT size"),
-          _ ("Points per axis of the .cube "
-             "written when File ends in .cube"),
-          LOOKLAB_LUT_MIN_SIZE, LOOKLAB_LUT_MAX_SIZE, 33, G_PARAM_READWRITE);
-      gimp_procedure_add_file_argument (procedure, "file", _ ("Save _to"),
-                                        _ ("Where to save the look: a .cube "
-                                           "file, or a look file for any other "
-                                           "name; none keeps it only in the "
-                                           "image"),
-                                        GIMP_FILE_CHOOSER_ACTION_SAVE, TRUE,
-                                        NULL, G_PARAM_READWRITE);
-      gimp_procedure_add_boolean_argument (procedure, "apply",
-                                           _ ("A_pply to the selected layers"),
-                                           _ ("Also apply the learned look to "
-                                              "the selected layers"),
-                                           TRUE, G_PARAM_READWRITE);
-
-      gimp_procedure_add_file_return_value (
-          procedure, "saved-file", _ ("Saved file"),
-          _ ("The file written, or none"), G_PARAM_READWRITE);
-      gimp_procedure_add_double_return_value (
-          procedure, "fit-de00", _ ("Fit error"),
-          _ ("Mean CIEDE2000 difference "
-             "of the learned look on the "
-             "pair"),
-          0.0, G_MAXDOUBLE, 0.0, G_PARAM_READWRITE);
+      procedure = looklab_learn_procedure_new (plug_in, name);
     }
   else if (strcmp (name, LOOKLAB_PROC_EXPORT_CUBE) == 0)
     {
@@ -1062,12 +449,13 @@ looklab_create_procedure (GimpPlugIn *plug_in, const gchar *name)
           plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN, export_run, NULL, NULL);
       gimp_procedure_set_sensitivity_mask (procedure,
                                            GIMP_PROCEDURE_SENSITIVE_ALWAYS);
-      set_common (procedure, _ ("_Export Look as .cube..."),
-                  _ ("Write a look as a .cube 3D LUT"),
-                  _ ("Bakes the look stored in the image (or a given look or "
-                     ".cube file) into a .cube 3D LUT of the chosen size, "
-                     "readable by ffmpeg, darktable, OpenColorIO and "
-                     "Resolve."));
+      looklab_procedure_describe (
+          procedure, _ ("_Export Look as .cube..."),
+          _ ("Write a look as a .cube 3D LUT"),
+          _ ("Bakes the look stored in the image (or a given look or "
+             ".cube file) into a .cube 3D LUT of the chosen size, "
+             "readable by ffmpeg, darktable, OpenColorIO and "
+             "Resolve."));
       gimp_procedure_add_menu_path (procedure, "<Image>/Colors/LookLab");
 
       add_look_file_argument (procedure);
@@ -1086,14 +474,15 @@ looklab_create_procedure (GimpPlugIn *plug_in, const gchar *name)
                                       hald_run, NULL, NULL);
       gimp_procedure_set_sensitivity_mask (procedure,
                                            GIMP_PROCEDURE_SENSITIVE_ALWAYS);
-      set_common (procedure, _ ("Identity _Hald CLUT..."),
-                  _ ("Create an identity Hald CLUT to capture a look"),
-                  _ ("Creates an image (or a layer in the given image) that "
-                     "holds every colour of a lattice.  Apply any chain of "
-                     "colour tools to a copy of it, then Learn Look from "
-                     "Layers with the identity as Before and the copy as "
-                     "After: the learned look reproduces the chain on any "
-                     "picture."));
+      looklab_procedure_describe (
+          procedure, _ ("Identity _Hald CLUT..."),
+          _ ("Create an identity Hald CLUT to capture a look"),
+          _ ("Creates an image (or a layer in the given image) that "
+             "holds every colour of a lattice.  Apply any chain of "
+             "colour tools to a copy of it, then Learn Look from "
+             "Layers with the identity as Before and the copy as "
+             "After: the learned look reproduces the chain on any "
+             "picture."));
       gimp_procedure_add_menu_path (procedure, "<Image>/File/Create/LookLab");
 
       gimp_procedure_add_enum_argument (
