@@ -46,13 +46,6 @@ looklab_query_procedures (GimpPlugIn *plug_in)
   return list;
 }
 
-static GimpValueArray *
-error_return (GimpProcedure *procedure, GError *error)
-{
-  return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR,
-                                           error);
-}
-
 static LookLabInterp
 config_interp (GimpProcedureConfig *config)
 {
@@ -188,7 +181,8 @@ out:
   looklab_source_clear (&source);
   g_clear_object (&file);
   if (status != GIMP_PDB_SUCCESS)
-    return error_return (procedure, error);
+    return gimp_procedure_new_return_values (procedure,
+                                             GIMP_PDB_EXECUTION_ERROR, error);
   return gimp_procedure_new_return_values (procedure, status, NULL);
 }
 
@@ -260,7 +254,8 @@ out:
   g_free (path);
   g_free (name);
   if (!ok)
-    return error_return (procedure, error);
+    return gimp_procedure_new_return_values (procedure,
+                                             GIMP_PDB_EXECUTION_ERROR, error);
   return gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
 }
 
