@@ -1,5 +1,6 @@
 /* looklab colorize IN OUT [--model FILE] [--hints HINTS.png]
- *                 [--saturation S] [--threads T] [--timing]
+ *                 [--saturation S] [--upsample edge|bilinear]
+ *                 [--threads T] [--timing]
  *
  * Colorizes IN with a CNN model (docs/cnn-format.md) and writes OUT in
  * IN's precision and colour space.  The image goes to CIE Lab through
@@ -123,6 +124,7 @@ looklab_cli_colorize (int argc, char **argv)
 {
   g_autofree char *model_path = NULL;
   g_autofree char *hints_path = NULL;
+  g_autofree char *upsample = NULL;
   g_autoptr (LookLabImage) image = NULL;
   g_autoptr (LookLabImage) hints = NULL;
   g_autoptr (GError) error = NULL;
@@ -148,6 +150,10 @@ looklab_cli_colorize (int argc, char **argv)
             "HINTS.png" },
           { "saturation", 0, 0, G_OPTION_ARG_DOUBLE, &saturation,
             "Multiply the predicted colour, 0..2 (default 1)", "S" },
+          { "upsample", 0, 0, G_OPTION_ARG_STRING, &upsample,
+            "How the colour comes back to full size: edge (default; it "
+            "follows the image's edges) or bilinear",
+            "MODE" },
           { "threads", 0, 0, G_OPTION_ARG_INT, &threads,
             "Threads (default: all cores)", "T" },
           { "net-size", 0, 0, G_OPTION_ARG_INT, &net_size,
@@ -173,6 +179,10 @@ looklab_cli_colorize (int argc, char **argv)
            EXIT_USAGE;
   if (!(saturation >= 0.0 && saturation <= 2.0))
     return cfail ("--saturation must be within 0..2"), EXIT_USAGE;
+  if (upsample != NULL && strcmp (upsample, "edge") != 0
+      && strcmp (upsample, "bilinear") != 0)
+    return cfail ("--upsample must be edge or bilinear, not '%s'", upsample),
+           EXIT_USAGE;
   if (model_path == NULL)
     model_path = default_model ();
   if (model_path == NULL)
@@ -253,6 +263,8 @@ looklab_cli_colorize (int argc, char **argv)
   params.n_threads = threads;
   params.net_size = net_size;
   params.fuse_hints = !network_only;
+  if (upsample != NULL && strcmp (upsample, "bilinear") == 0)
+    params.upsample = LOOKLAB_COLORIZE_UPSAMPLE_BILINEAR;
   t0 = g_get_monotonic_time ();
   status = looklab_colorize (cnn, l, image->view.width, image->view.height,
                              image->view.width, hab, 2 * image->view.width,

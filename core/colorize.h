@@ -5,7 +5,9 @@
  * sparse colour hints (a*, b* and a mask at full resolution).  The model
  * sees L resized to its input size (area average, so no aliasing) with the
  * hints gathered into the cells they fall in; its ab prediction is resized
- * back to full resolution bilinearly and returned.  Models of kind hints
+ * back to full resolution, guided by the full-resolution L so that colour
+ * follows the photo's edges (or bilinearly, LookLabColorizeParams.upsample),
+ * and returned.  Models of kind hints
  * that take the propagated hints as input (LookLabCnnInfo.prop, the
  * default model) get them computed here; for the others, given hints,
  * the prediction is first joined with a bilateral propagation of the
@@ -33,6 +35,18 @@
  * allocated (the CLI's image limit; ab output alone is 2 GB there). */
 #define LOOKLAB_COLORIZE_MAX_PIXELS ((size_t) 256 * 1000 * 1000)
 
+/* How the network's a*, b* come back to full resolution
+ * (colorize-resample.h). */
+typedef enum
+{
+  /* guided by the full-resolution L*, so colour follows the photo's edges
+   * (the default) */
+  LOOKLAB_COLORIZE_UPSAMPLE_EDGE,
+  /* bilinear, as PyTorch's interpolate: smooth, colour bleeds over edges
+   * by up to a network cell */
+  LOOKLAB_COLORIZE_UPSAMPLE_BILINEAR
+} LookLabColorizeUpsample;
+
 typedef struct
 {
   float saturation; /* multiplies the predicted a*, b*; 0..2, default 1 */
@@ -42,6 +56,7 @@ typedef struct
                      * (default) joins the network's ab with a bilateral
                      * propagation of the hints (colorize_fuse_hints), 0
                      * the network alone; no effect with prop */
+  LookLabColorizeUpsample upsample; /* default _EDGE */
 } LookLabColorizeParams;
 
 /* Sets @params to the defaults. */

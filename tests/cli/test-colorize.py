@@ -190,6 +190,19 @@ if r.returncode == 0:
 else:
     check(False, "saturation 0: exit 0")
 
+# 5b: --upsample bilinear gives the network's colour interpolated, the
+#     default (edge) the same colour moved to the image's edges: both run,
+#     they differ, and by less than the colour itself
+ob = os.path.join(tmp, "bilinear.png")
+r = run(p8, ob, "--model", MODEL, "--upsample", "bilinear")
+check(r.returncode == 0, "--upsample bilinear: exit 0")
+if r.returncode == 0:
+    ae, abl = lab(load(o8)[0])[..., 1:], lab(load(ob)[0])[..., 1:]
+    d = np.abs(ae - abl)
+    check(d.max() > 0.1 and d.mean() < np.abs(abl).mean(),
+          "edge and bilinear differ (max |dab| %.2f, mean %.2f, colour %.2f)"
+          % (d.max(), d.mean(), np.abs(abl).mean()))
+
 # 6: failures: non-zero exit, a message, OUT not created
 bad_model = os.path.join(tmp, "truncated.safetensors")
 with open(MODEL, "rb") as f:
@@ -213,6 +226,8 @@ cases = [
      "saturation"),
     ("missing input", [os.path.join(tmp, "none.png"), "X", "--model", MODEL],
      1, ""),
+    ("upsample nearest", [p8, "X", "--model", MODEL, "--upsample",
+                          "nearest"], 2, "upsample"),
     ("no OUT", [p8, "--model", MODEL], 2, "usage"),
 ]
 for name, args, code, needle in cases:

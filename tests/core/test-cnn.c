@@ -466,37 +466,105 @@ test_colorize_constant (void)
 }
 
 /* A uniform L comes back exactly; a horizontal ramp comes back as a ramp
- * (area average down, bilinear up: within a network pixel's slope). */
+ * (area average down, then up: bilinear within a network pixel's slope;
+ * edge-aware, whose B-spline reproduces a ramp, up to the slight pull of
+ * its L* weights towards the nearer cells). */
 static void
 test_colorize_resampling (void)
 {
   LookLabCnn *cnn = linear_model (100.0f, 0.0f, 0.0f); /* a = L - 50 */
-  int         w = 640, h = 400, x, y;
-  float      *l = g_new (float, w *h);
-  float      *ab = g_new (float, 2 * w * h);
-  double      worst = 0.0;
+  LookLabColorizeParams p;
+  int                   w = 640, h = 400, x, y, pass;
+  float                *l = g_new (float, w *h);
+  float                *ab = g_new (float, 2 * w * h);
 
-  for (y = 0; y < h; y++)
-    for (x = 0; x < w; x++)
-      l[y * w + x] = 70.0f;
-  g_assert_cmpint (looklab_colorize (cnn, l, w, h, w, NULL, 0, NULL, 0, ab,
-                                     2 * w, NULL, NULL, NULL, NULL),
-                   ==, 0);
-  for (x = 0; x < w * h; x++)
-    g_assert_cmpfloat_with_epsilon (ab[2 * x], 20.0f, 1e-3);
+  looklab_colorize_params_init (&p);
+  for (pass = 0; pass < 2; pass++)
+    {
+      double worst = 0.0;
 
-  for (y = 0; y < h; y++)
-    for (x = 0; x < w; x++)
-      l[y * w + x] = 100.0f * (x + 0.5f) / w;
+      p.upsample = pass == 0 ? LOOKLAB_COLORIZE_UPSAMPLE_BILINEAR
+                             : LOOKLAB_COLORIZE_UPSAMPLE_EDGE;
+      for (y = 0; y < h; y++)
+        for (x = 0; x < w; x++)
+          l[y * w + x] = 70.0f;
+      g_assert_cmpint (looklab_colorize (cnn, l, w, h, w, NULL, 0, NULL, 0, ab,
+                                         2 * w, &p, NULL, NULL, NULL),
+                       ==, 0);
+      for (x = 0; x < w * h; x++)
+        g_assert_cmpfloat_with_epsilon (ab[2 * x], 20.0f, 1e-3);
+
+      for (y = 0; y < h; y++)
+        for (x = 0; x < w; x++)
+          l[y * w + x] = 100.0f * (x + 0.5f) / w;
+      g_assert_cmpint (looklab_colorize (cnn, l, w, h, w, NULL, 0, NULL, 0, ab,
+                                         2 * w, &p, NULL, NULL, NULL),
+                       ==, 0);
+      /* away from the clamped borders (2 of the 32 cells) the ramp is
+       * reproduced */
+      for (y = 0; y < h; y++)
+        for (x = w / 16; x < w - w / 16; x++)
+          worst = MAX (worst, fabs (ab[2 * (y * w + x)] - (l[y * w + x] - 50)));
+      g_test_message ("ramp, %s: worst error %g",
+                      pass == 0 ? "bilinear" : "edge-aware", worst);
+      g_assert_cmpfloat (worst, <, pass == 0 ? 0.05 : 0.01);
+    }
+  g_free (l);
+  g_free (ab);
+  looklab_cnn_free (cnn);
+}
+
+/* A step in L inside a network cell: the edge-aware
+ * upsampling (the default) keeps each side's colour up to the step, where
+ * the bilinear one blends them over a cell; both give a uniform L's colour
+ * exactly. */
+static void
+test_colorize_edges (void)
+{
+  LookLabCnn *cnn = linear_model (100.0f, 0.0f, 0.0f); /* a = L - 50 */
+  LookLabColorizeParams p;
+  int                   w = 640, h = 6, x, y, pass;
+  float                *l = g_new (float, w *h);
+  float                *ab = g_new (float, 2 * w * h);
+  double                err[2];
+
+  looklab_colorize_params_init (&p);
+  g_assert_cmpint (p.upsample, ==, LOOKLAB_COLORIZE_UPSAMPLE_EDGE);
+  for (pass = 0; pass < 2; pass++)
+    {
+      p.upsample = pass == 0 ? LOOKLAB_COLORIZE_UPSAMPLE_EDGE
+                             : LOOKLAB_COLORIZE_UPSAMPLE_BILINEAR;
+      for (y = 0; y < h; y++)
+        for (x = 0; x < w; x++)
+          l[y * w + x] = 61.0f;
+      g_assert_cmpint (looklab_colorize (cnn, l, w, h, w, NULL, 0, NULL, 0, ab,
+                                         2 * w, &p, NULL, NULL, NULL),
+                       ==, 0);
+      for (x = 0; x < w * h; x++)
+        g_assert_cmpfloat_with_epsilon (ab[2 * x], 11.0f, 1e-3);
+
+      /* 32 cells of 20 pixels; the step at 333 is inside cell 16 */
+      for (y = 0; y < h; y++)
+        for (x = 0; x < w; x++)
+          l[y * w + x] = x < 333 ? 20.0f : 80.0f;
+      g_assert_cmpint (looklab_colorize (cnn, l, w, h, w, NULL, 0, NULL, 0, ab,
+                                         2 * w, &p, NULL, NULL, NULL),
+                       ==, 0);
+      /* mean |error| of a within two cells of the step */
+      err[pass] = 0.0;
+      for (y = 0; y < h; y++)
+        for (x = 293; x < 373; x++)
+          err[pass] += fabs (ab[2 * (y * w + x)] - (l[y * w + x] - 50.0f));
+      err[pass] /= 80.0 * h;
+    }
+  g_test_message ("step: mean |error| near it %.2f edge-aware, %.2f bilinear",
+                  err[0], err[1]);
+  g_assert_cmpfloat (err[0], <, 0.25 * err[1]);
+  g_assert_cmpfloat (err[0], <, 2.0);
+  p.upsample = 7;
   g_assert_cmpint (looklab_colorize (cnn, l, w, h, w, NULL, 0, NULL, 0, ab,
-                                     2 * w, NULL, NULL, NULL, NULL),
-                   ==, 0);
-  /* away from the clamped borders the ramp is reproduced */
-  for (y = 0; y < h; y++)
-    for (x = w / 32; x < w - w / 32; x++)
-      worst = MAX (worst, fabs (ab[2 * (y * w + x)] - (l[y * w + x] - 50)));
-  g_test_message ("ramp: worst error %g", worst);
-  g_assert_cmpfloat (worst, <, 0.05);
+                                     2 * w, &p, NULL, NULL, NULL),
+                   ==, LOOKLAB_ERR_ARG);
   g_free (l);
   g_free (ab);
   looklab_cnn_free (cnn);
@@ -637,6 +705,8 @@ run_fuse_pair (LookLabCnn *tiny, int x0, int x1, int row, float *a0, float *a1)
       }
   looklab_colorize_params_init (&p);
   g_assert_cmpint (p.fuse_hints, ==, 1);
+  /* the fusion as it is on the network's grid, interpolated */
+  p.upsample = LOOKLAB_COLORIZE_UPSAMPLE_BILINEAR;
   p.fuse_hints = 0;
   g_assert_cmpint (looklab_colorize (tiny, l, w, h, w, hab, 2 * w, mask, w, a0,
                                      2 * w, &p, NULL, NULL, NULL),
@@ -1003,6 +1073,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/colorize/constant", test_colorize_constant);
   g_test_add_func ("/colorize/resampling", test_colorize_resampling);
+  g_test_add_func ("/colorize/edges", test_colorize_edges);
   g_test_add_func ("/colorize/saturation", test_colorize_saturation);
   g_test_add_func ("/colorize/huge-and-bad-args", test_colorize_huge);
   g_test_add_func ("/colorize/hints", test_colorize_hints);
