@@ -136,6 +136,23 @@ out:
   return ok;
 }
 
+void
+colorize_box_shrink (const float *in, int n, float *out, int ow, int oh)
+{
+  int rx = n / ow, ry = n / oh, i, j, u, v;
+
+  for (i = 0; i < oh; i++)
+    for (j = 0; j < ow; j++)
+      {
+        double acc = 0.0;
+
+        for (v = 0; v < ry; v++)
+          for (u = 0; u < rx; u++)
+            acc += in[(size_t) (i * ry + v) * n + j * rx + u];
+        out[(size_t) i * ow + j] = (float) (acc / (rx * ry));
+      }
+}
+
 /* ---- bilinear upsampling (network -> full resolution) ------------------ */
 
 typedef struct

@@ -30,6 +30,14 @@ gboolean colorize_area_resample (const float *l, size_t l_stride, int width,
                                  int height, float *out, int ow, int oh,
                                  int n_threads);
 
+/* @out (@ow x @oh): @in (@n x @n, an area average of a plane, as
+ * colorize_area_resample makes it) averaged over boxes of @n / @ow x
+ * @n / @oh cells; @n must be a multiple of @ow and @oh.  For a plane at
+ * least @n x @n, the same as colorize_area_resample of the plane itself to
+ * @ow x @oh (its cells are unions of equal cells of @in), without reading
+ * the plane again. */
+void colorize_box_shrink (const float *in, int n, float *out, int ow, int oh);
+
 /* @out (@width x @height interleaved a*, b* pairs, rows @out_stride
  * floats apart): @ab (2 planes of @ow x @oh) times @saturation, resampled
  * to full resolution.  With @guide NULL bilinearly (PyTorch's

@@ -70,6 +70,7 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width, int height,
   LookLabColorizeParams defaults;
   const LookLabCnnInfo *info;
   float                *input = NULL, *net_out = NULL, *guide = NULL;
+  float                *l_net = NULL; /* the S x S L, kept for the guide */
   int                   S, oc = 0, ow = 0, oh = 0, n_cells = 0;
   size_t                SS, i;
   int                   status;
@@ -128,6 +129,9 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width, int height,
                                  "no memory for the resampled image");
       goto out;
     }
+  if (params->upsample == LOOKLAB_COLORIZE_UPSAMPLE_EDGE
+      && (l_net = g_try_new (float, SS)) != NULL)
+    memcpy (l_net, input, SS * sizeof *l_net);
   for (i = 0; i < SS; i++)
     input[i] = (input[i] - info->l_center) / info->l_scale;
 
@@ -187,15 +191,23 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width, int height,
   stage ("hint fusion", &wall, &cpu);
 
   /* the guide of the edge-aware upsampling: L at the network's output
-   * grid, as the network saw it */
-  if (params->upsample == LOOKLAB_COLORIZE_UPSAMPLE_EDGE
-      && ((guide = g_try_new (float, (size_t) ow *oh)) == NULL
-          || !colorize_area_resample (l, l_stride, width, height, guide, ow, oh,
-                                      params->n_threads)))
+   * grid, from the network's input grid when that divides into it (a 64x64
+   * answer to a 128x128 input) and was a true area average (the image no
+   * smaller than it), else from the full resolution again */
+  if (params->upsample == LOOKLAB_COLORIZE_UPSAMPLE_EDGE)
     {
-      status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0,
-                                 "no memory for the upsampling");
-      goto out;
+      guide = g_try_new (float, (size_t) ow *oh);
+      if (guide != NULL && l_net != NULL && S % ow == 0 && S % oh == 0
+          && width >= S && height >= S)
+        colorize_box_shrink (l_net, S, guide, ow, oh);
+      else if (guide == NULL
+               || !colorize_area_resample (l, l_stride, width, height, guide,
+                                           ow, oh, params->n_threads))
+        {
+          status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0,
+                                     "no memory for the upsampling");
+          goto out;
+        }
     }
   if (!colorize_upsample_ab (net_out, ow, oh, guide, l, l_stride,
                              params->saturation, ab_out, ab_stride, width,
@@ -212,6 +224,7 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width, int height,
 
 out:
   g_free (guide);
+  g_free (l_net);
   g_free (input);
   g_free (net_out);
   return status;

@@ -465,6 +465,23 @@ test_colorize_constant (void)
   looklab_cnn_free (cnn);
 }
 
+/* With a = L - 50 (linear_model (100, 0, 0)): a uniform @value of L over
+ * @w x @h comes back as a = @value - 50 everywhere, exactly. */
+static void
+check_uniform (LookLabCnn *cnn, const LookLabColorizeParams *p, float *l,
+               float *ab, int w, int h, float value)
+{
+  int i;
+
+  for (i = 0; i < w * h; i++)
+    l[i] = value;
+  g_assert_cmpint (looklab_colorize (cnn, l, w, h, w, NULL, 0, NULL, 0, ab,
+                                     2 * w, p, NULL, NULL, NULL),
+                   ==, 0);
+  for (i = 0; i < w * h; i++)
+    g_assert_cmpfloat_with_epsilon (ab[2 * i], value - 50.0f, 1e-3);
+}
+
 /* A uniform L comes back exactly; a horizontal ramp comes back as a ramp
  * (area average down, then up: bilinear within a network pixel's slope;
  * edge-aware, whose B-spline reproduces a ramp, up to the slight pull of
@@ -483,16 +500,13 @@ test_colorize_resampling (void)
     {
       double worst = 0.0;
 
+      /* bilinear clamps 1 of the 32 cells at each border, the edge-aware
+       * B-spline's reach 2 */
+      int margin = pass == 0 ? w / 32 : w / 16;
+
       p.upsample = pass == 0 ? LOOKLAB_COLORIZE_UPSAMPLE_BILINEAR
                              : LOOKLAB_COLORIZE_UPSAMPLE_EDGE;
-      for (y = 0; y < h; y++)
-        for (x = 0; x < w; x++)
-          l[y * w + x] = 70.0f;
-      g_assert_cmpint (looklab_colorize (cnn, l, w, h, w, NULL, 0, NULL, 0, ab,
-                                         2 * w, &p, NULL, NULL, NULL),
-                       ==, 0);
-      for (x = 0; x < w * h; x++)
-        g_assert_cmpfloat_with_epsilon (ab[2 * x], 20.0f, 1e-3);
+      check_uniform (cnn, &p, l, ab, w, h, 70.0f);
 
       for (y = 0; y < h; y++)
         for (x = 0; x < w; x++)
@@ -500,10 +514,9 @@ test_colorize_resampling (void)
       g_assert_cmpint (looklab_colorize (cnn, l, w, h, w, NULL, 0, NULL, 0, ab,
                                          2 * w, &p, NULL, NULL, NULL),
                        ==, 0);
-      /* away from the clamped borders (2 of the 32 cells) the ramp is
-       * reproduced */
+      /* away from the clamped borders the ramp is reproduced */
       for (y = 0; y < h; y++)
-        for (x = w / 16; x < w - w / 16; x++)
+        for (x = margin; x < w - margin; x++)
           worst = MAX (worst, fabs (ab[2 * (y * w + x)] - (l[y * w + x] - 50)));
       g_test_message ("ramp, %s: worst error %g",
                       pass == 0 ? "bilinear" : "edge-aware", worst);
@@ -534,14 +547,7 @@ test_colorize_edges (void)
     {
       p.upsample = pass == 0 ? LOOKLAB_COLORIZE_UPSAMPLE_EDGE
                              : LOOKLAB_COLORIZE_UPSAMPLE_BILINEAR;
-      for (y = 0; y < h; y++)
-        for (x = 0; x < w; x++)
-          l[y * w + x] = 61.0f;
-      g_assert_cmpint (looklab_colorize (cnn, l, w, h, w, NULL, 0, NULL, 0, ab,
-                                         2 * w, &p, NULL, NULL, NULL),
-                       ==, 0);
-      for (x = 0; x < w * h; x++)
-        g_assert_cmpfloat_with_epsilon (ab[2 * x], 11.0f, 1e-3);
+      check_uniform (cnn, &p, l, ab, w, h, 61.0f);
 
       /* 32 cells of 20 pixels; the step at 333 is inside cell 16 */
       for (y = 0; y < h; y++)
