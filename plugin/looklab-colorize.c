@@ -461,15 +461,36 @@ out:
 
 /* ---- Preview ---------------------------------------------------------- */
 
-/* The model of the file currently chosen, loaded once per file (not per
- * redraw); the network runs on the visible area (about 0.1 s). */
+/* The preview shows what OK gives: the network sees the whole layer, as
+ * in the run, not the visible area (a crop is another picture: on the
+ * bundled 960x600 garden photo a 300x300 crop colorized alone differed from
+ * the same area of the whole by 19 levels of 255 on average, a green
+ * background turned gray).  So the whole layer's a*, b* are predicted once
+ * for the chosen model and hints layer, at saturation 1 (saturation only
+ * scales them), and each redraw takes its area from there: scrolling and
+ * the saturation slider cost no network run.  The hints are read when the
+ * hints layer is chosen; paint on it later shows on OK, or after choosing
+ * it again. */
 typedef struct
 {
   GimpDrawable *drawable;
   gboolean      loaded;
   GFile        *file;
   LookLabCnn   *cnn;
+  gboolean      predicted; /* @ab tried for this model and @hints_id */
+  gint          hints_id;  /* the item id of the hints of @ab, 0 for none */
+  gfloat       *ab; /* the whole layer's a*, b* at saturation 1, or NULL */
 } PreviewState;
+
+static void
+preview_state_clear (PreviewState *state)
+{
+  looklab_cnn_free (state->cnn);
+  state->cnn = NULL;
+  g_clear_object (&state->file);
+  g_clear_pointer (&state->ab, g_free);
+  state->predicted = FALSE;
+}
 
 static void
 colorize_preview (GimpPreview *preview, GimpProcedureConfig *config,
@@ -482,11 +503,11 @@ colorize_preview (GimpPreview *preview, GimpProcedureConfig *config,
   GFile        *file = NULL;
   GimpLayer    *hints = NULL;
   gdouble       saturation = 1.0;
-  GeglRectangle rect;
-  gfloat       *ab = NULL;
+  GeglRectangle rect, whole;
   gfloat       *lab;
   guchar       *pixels;
   GeglBuffer   *buffer;
+  gint          hints_id, x, y;
   gsize         i, n;
 
   g_object_get (config, "model", &file, "hints", &hints, "saturation",
@@ -495,8 +516,7 @@ colorize_preview (GimpPreview *preview, GimpProcedureConfig *config,
   if (!state->loaded || (file == NULL) != (state->file == NULL)
       || (file != NULL && !g_file_equal (file, state->file)))
     {
-      looklab_cnn_free (state->cnn);
-      g_clear_object (&state->file);
+      preview_state_clear (state);
       state->file = file != NULL ? g_object_ref (file) : NULL;
       state->loaded = TRUE;
       /* A bad model shows the original: the error comes with OK. */
@@ -515,9 +535,24 @@ colorize_preview (GimpPreview *preview, GimpProcedureConfig *config,
           || gimp_drawable_get_height (GIMP_DRAWABLE (hints))
                  != gimp_drawable_get_height (drawable)))
     g_clear_object (&hints);
-  if (state->cnn != NULL)
-    ab = predict_ab (state->cnn, drawable, hints, &rect, saturation, NULL,
-                     NULL);
+  hints_id = hints != NULL ? gimp_item_get_id (GIMP_ITEM (hints)) : 0;
+  if (hints_id != state->hints_id)
+    {
+      g_clear_pointer (&state->ab, g_free);
+      state->predicted = FALSE;
+    }
+  if (!state->predicted && state->cnn != NULL)
+    {
+      /* A failure (a layer over the size limit) shows the original; the
+       * error comes with OK. */
+      whole.x = whole.y = 0;
+      whole.width = gimp_drawable_get_width (drawable);
+      whole.height = gimp_drawable_get_height (drawable);
+      state->ab
+          = predict_ab (state->cnn, drawable, hints, &whole, 1.0, NULL, NULL);
+      state->hints_id = hints_id;
+      state->predicted = TRUE;
+    }
 
   lab = g_new (gfloat, n * 4);
   pixels = g_new (guchar, n * 4);
@@ -525,12 +560,24 @@ colorize_preview (GimpPreview *preview, GimpProcedureConfig *config,
   gegl_buffer_get (buffer, &rect, 1.0, babl_format ("CIE Lab alpha float"), lab,
                    GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_CLAMP);
   g_object_unref (buffer);
-  if (ab != NULL)
-    for (i = 0; i < n; i++)
-      {
-        lab[4 * i + 1] = ab[2 * i];
-        lab[4 * i + 2] = ab[2 * i + 1];
-      }
+  if (state->ab != NULL)
+    {
+      gint width = gimp_drawable_get_width (drawable);
+      gint height = gimp_drawable_get_height (drawable);
+
+      /* clamped as the pixels read above (GEGL_ABYSS_CLAMP) */
+      for (y = 0; y < rect.height; y++)
+        for (x = 0; x < rect.width; x++)
+          {
+            gint          sx = CLAMP (rect.x + x, 0, width - 1);
+            gint          sy = CLAMP (rect.y + y, 0, height - 1);
+            const gfloat *p = state->ab + 2 * ((gsize) sy * width + sx);
+            gfloat       *q = lab + 4 * ((gsize) y * rect.width + x);
+
+            q[1] = (gfloat) saturation * p[0];
+            q[2] = (gfloat) saturation * p[1];
+          }
+    }
   fit_gamut (babl_fish (babl_format ("CIE Lab alpha float"),
                         babl_format_with_space ("R'G'B'A float", rgba)),
              lab, n);
@@ -559,7 +606,6 @@ colorize_preview (GimpPreview *preview, GimpProcedureConfig *config,
 
   g_free (lab);
   g_free (pixels);
-  g_free (ab);
 out:
   g_clear_object (&file);
   g_clear_object (&hints);
@@ -586,7 +632,7 @@ colorize_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
 
   if (run_mode == GIMP_RUN_INTERACTIVE)
     {
-      PreviewState state = { NULL, FALSE, NULL, NULL };
+      PreviewState state = { NULL, FALSE, NULL, NULL, FALSE, 0, NULL };
       gboolean     go;
 
       if (gimp_core_object_array_get_length ((GObject **) drawables) == 1
@@ -597,8 +643,7 @@ colorize_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
       go = looklab_ui_colorize_dialog (
           procedure, config, state.drawable,
           state.drawable != NULL ? colorize_preview : NULL, &state);
-      looklab_cnn_free (state.cnn);
-      g_clear_object (&state.file);
+      preview_state_clear (&state);
       if (!go)
         return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL,
                                                  NULL);
