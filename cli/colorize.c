@@ -20,6 +20,7 @@
 
 #include <babl/babl.h>
 #include <glib.h>
+#include <glib/gi18n.h>
 
 #include "cnn.h"
 #include "colorize.h"
@@ -142,53 +143,55 @@ looklab_cli_colorize (int argc, char **argv)
   gint64                t0, t1;
   GOptionEntry          entries[]
       = { { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path,
-            "The model (.safetensors; default: $LOOKLAB_COLORIZE_MODEL, else "
-            "the installed " DEFAULT_MODEL ")",
+            N_ ("The model (.safetensors; default: $LOOKLAB_COLORIZE_MODEL, "
+                "else the installed looklab-colorize.safetensors)"),
             "FILE" },
           { "hints", 0, 0, G_OPTION_ARG_FILENAME, &hints_path,
-            "Colour hints: same size as IN, alpha > 0 marks a hint",
+            N_ ("Colour hints: same size as IN, alpha > 0 marks a hint"),
             "HINTS.png" },
           { "saturation", 0, 0, G_OPTION_ARG_DOUBLE, &saturation,
-            "Multiply the predicted colour, 0..2 (default 1)", "S" },
+            N_ ("Multiply the predicted colour, 0..2 (default 1)"), "S" },
           { "upsample", 0, 0, G_OPTION_ARG_STRING, &upsample,
-            "How the colour comes back to full size: edge (default; it "
-            "follows the image's edges) or bilinear",
+            N_ ("How the colour comes back to full size: edge (default; it "
+                "follows the image's edges) or bilinear"),
             "MODE" },
           { "threads", 0, 0, G_OPTION_ARG_INT, &threads,
-            "Threads (default: all cores)", "T" },
+            N_ ("Threads (default: all cores)"), "T" },
           { "net-size", 0, 0, G_OPTION_ARG_INT, &net_size,
-            "Network input side (default: the model's)", "N" },
+            N_ ("Network input side (default: the model's)"), "N" },
           { "network-only", 0, 0, G_OPTION_ARG_NONE, &network_only,
-            "Hints go to the network only (no propagation of them "
-            "after it; models that take the propagated hints as input, "
-            "the default one, are never fused)",
+            N_ ("Hints go to the network only (no propagation of them "
+                "after it; models that take the propagated hints as input, "
+                "the default one, are never fused)"),
             NULL },
           { "timing", 0, 0, G_OPTION_ARG_NONE, &timing,
-            "Print the time of the colorization to stderr", NULL },
+            N_ ("Print the time of the colorization to stderr"), NULL },
           { NULL } };
 
   ctx = g_option_context_new ("IN OUT");
-  g_option_context_set_summary (ctx, "Colorize an image with a CNN model "
-                                     "(L* is kept, a* b* predicted).");
-  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_set_summary (ctx, _ ("Colorize an image with a CNN model "
+                                        "(L* is kept, a* b* predicted)."));
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return cfail ("%s", error->message), EXIT_USAGE;
   if (argc != 3)
-    return cfail ("usage: looklab colorize IN OUT [--model FILE] "
-                  "[--hints HINTS.png] [--saturation S]"),
+    return cfail (_ ("usage: %s"), "looklab colorize IN OUT [--model FILE] "
+                                   "[--hints HINTS.png] [--saturation S] "
+                                   "[--upsample edge|bilinear]"),
            EXIT_USAGE;
   if (!(saturation >= 0.0 && saturation <= 2.0))
-    return cfail ("--saturation must be within 0..2"), EXIT_USAGE;
+    return cfail (_ ("--saturation must be within 0..2")), EXIT_USAGE;
   if (upsample != NULL && strcmp (upsample, "edge") != 0
       && strcmp (upsample, "bilinear") != 0)
-    return cfail ("--upsample must be edge or bilinear, not '%s'", upsample),
+    return cfail (_ ("--upsample must be edge or bilinear, not '%s'"),
+                  upsample),
            EXIT_USAGE;
   if (model_path == NULL)
     model_path = default_model ();
   if (model_path == NULL)
-    return cfail ("no model: the default (" DEFAULT_MODEL ") is not "
-                  "installed; give --model FILE or set "
-                  "LOOKLAB_COLORIZE_MODEL"),
+    return cfail (_ ("no model: the default (%s) is not installed; give "
+                     "--model FILE or set LOOKLAB_COLORIZE_MODEL"),
+                  DEFAULT_MODEL),
            EXIT_USAGE;
 
   status = looklab_cnn_load (model_path, &cnn, &diag);
@@ -196,7 +199,8 @@ looklab_cli_colorize (int argc, char **argv)
     return cfail ("%s", diag.message);
   if (status != LOOKLAB_OK)
     return cfail ("%s: %s", model_path,
-                  diag.message[0] ? diag.message : looklab_strerror (status));
+                  diag.message[0] ? diag.message
+                                  : _ (looklab_strerror (status)));
   image = looklab_image_load (argv[1], &error);
   if (image == NULL)
     {
@@ -209,7 +213,7 @@ looklab_cli_colorize (int argc, char **argv)
   ab = g_try_new (float, n * 2);
   if (lab == NULL || l == NULL || ab == NULL)
     {
-      cfail ("%s: not enough memory for %dx%d pixels", argv[1],
+      cfail (_ ("%s: not enough memory for %dx%d pixels"), argv[1],
              image->view.width, image->view.height);
       goto out;
     }
@@ -228,15 +232,15 @@ looklab_cli_colorize (int argc, char **argv)
       if (hints->view.width != image->view.width
           || hints->view.height != image->view.height)
         {
-          cfail ("%s is %dx%d, %s is %dx%d: hints must be the same size",
+          cfail (_ ("%s is %dx%d, %s is %dx%d: hints must be the same size"),
                  hints_path, hints->view.width, hints->view.height, argv[1],
                  image->view.width, image->view.height);
           goto out;
         }
       if (looklab_pixel_format_channels (hints->view.format) != 4)
         {
-          cfail ("%s has no alpha channel: hints are its pixels with "
-                 "alpha > 0",
+          cfail (_ ("%s has no alpha channel: hints are its pixels with "
+                    "alpha > 0"),
                  hints_path);
           goto out;
         }
@@ -245,7 +249,7 @@ looklab_cli_colorize (int argc, char **argv)
       hmask = g_try_new (float, n);
       if (hlab == NULL || hab == NULL || hmask == NULL)
         {
-          cfail ("%s: not enough memory", hints_path);
+          cfail (_ ("%s: not enough memory"), hints_path);
           goto out;
         }
       lab_convert (hints, hlab, FALSE);
@@ -274,7 +278,7 @@ looklab_cli_colorize (int argc, char **argv)
   if (status != LOOKLAB_OK)
     {
       cfail ("%s: %s", argv[1],
-             diag.message[0] ? diag.message : looklab_strerror (status));
+             diag.message[0] ? diag.message : _ (looklab_strerror (status)));
       goto out;
     }
   for (i = 0; i < n; i++)
@@ -285,9 +289,9 @@ looklab_cli_colorize (int argc, char **argv)
   lab_convert (image, lab, TRUE);
   if (timing)
     fprintf (stderr,
-             "colorize: %dx%d (%.1f MP) in %.3f s (model and "
-             "resampling; Lab conversion and file I/O not "
-             "included)\n",
+             _ ("colorize: %dx%d (%.1f MP) in %.3f s (model and "
+                "resampling; Lab conversion and file I/O not "
+                "included)\n"),
              image->view.width, image->view.height, n / 1e6, (t1 - t0) / 1e6);
   if (!looklab_image_save (image, argv[2], &error))
     {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <gegl.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 static const char *
@@ -136,8 +137,8 @@ looklab_image_load (const char *path, GError **error)
 
   if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s: no such file",
-                   path);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                   _ ("%s: no such file"), path);
       return NULL;
     }
 
@@ -145,8 +146,8 @@ looklab_image_load (const char *path, GError **error)
   if (loader == NULL)
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "%s: not an image this tool can read (PNG, JPEG, TIFF, "
-                   "OpenEXR, WebP, PPM)",
+                   _ ("%s: not an image this tool can read (PNG, JPEG, TIFF, "
+                      "OpenEXR, WebP, PPM)"),
                    path);
       return NULL;
     }
@@ -157,16 +158,17 @@ looklab_image_load (const char *path, GError **error)
   if (rect.width <= 0 || rect.height <= 0)
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "%s: not an image this tool can read", path);
+                   _ ("%s: not an image this tool can read"), path);
       return NULL;
     }
   if ((gint64) rect.width * rect.height > LOOKLAB_CLI_MAX_PIXELS)
     {
       g_set_error (
           error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
-          "%s: %d x %d pixels is more than the limit of %" G_GINT64_FORMAT
-          " megapixels",
-          path, rect.width, rect.height, LOOKLAB_CLI_MAX_PIXELS / 1000000);
+          /* TRANSLATORS: the last number is the limit in megapixels */
+          _ ("%s: %d x %d pixels is more than the limit of %d megapixels"),
+          path, rect.width, rect.height,
+          (int) (LOOKLAB_CLI_MAX_PIXELS / 1000000));
       return NULL;
     }
 
@@ -177,7 +179,8 @@ looklab_image_load (const char *path, GError **error)
   if (buffer == NULL)
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "%s: not an image this tool can read (cannot decode)", path);
+                   _ ("%s: not an image this tool can read (cannot decode)"),
+                   path);
       return NULL;
     }
 
@@ -188,8 +191,8 @@ looklab_image_load (const char *path, GError **error)
   if (image == NULL)
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
-                   "%s: not enough memory for %d x %d pixels", path, rect.width,
-                   rect.height);
+                   _ ("%s: not enough memory for %d x %d pixels"), path,
+                   rect.width, rect.height);
       g_object_unref (buffer);
       return NULL;
     }
@@ -245,8 +248,10 @@ looklab_image_save (const LookLabImage *image, const char *path, GError **error)
 
   if (saver == NULL)
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "%s: unknown image type (use .png, .jpg, .tif, .exr)", path);
+      g_set_error (
+          error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+          _ ("%s: unknown image type (use .png, .jpg, .tif, .exr or .webp)"),
+          path);
       return FALSE;
     }
 
@@ -257,7 +262,7 @@ looklab_image_save (const LookLabImage *image, const char *path, GError **error)
   if (fd < 0)
     {
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
-                   "%s: cannot create a file in %s: %s", path, dir,
+                   _ ("%s: cannot create a file in %s: %s"), path, dir,
                    g_strerror (errno));
       return FALSE;
     }
@@ -293,7 +298,7 @@ looklab_image_save (const LookLabImage *image, const char *path, GError **error)
     {
       g_unlink (tmp);
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO,
-                   "%s: the image could not be written", path);
+                   _ ("%s: the image could not be written"), path);
       return FALSE;
     }
   if (g_rename (tmp, path) != 0)

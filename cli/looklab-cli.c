@@ -5,11 +5,14 @@
  *   looklab apply LOOK_OR_CUBE IN OUT [--strength S] [--interp I]
  *   looklab bake LOOK -o OUT.cube [--size N]
  *   looklab info FILE
- *   looklab bench apply CUBE [...]
+ *   looklab colorize IN OUT [...]            (cli/colorize.c)
+ *   looklab bench apply CUBE [...]           (cli/bench-apply.c)
  *
  * The subcommand names and options are stable: scripts depend on them.
  * Errors go to stderr with a non-zero exit status, and OUT is then neither
  * created nor changed (every writer writes a temporary file and renames).
+ * Messages and --help are translated (po/; init_i18n below), except those
+ * of the bench subcommand, a developer's tool whose output scripts read.
  */
 #include <locale.h>
 #include <stdio.h>
@@ -18,6 +21,7 @@
 
 #include <gegl.h>
 #include <glib.h>
+#include <glib/gi18n.h>
 
 #include "cube-io.h"
 #include "image-io.h"
@@ -51,11 +55,12 @@ fail_core (const char *what, int status, const LookLabDiag *diag)
 {
   if (diag != NULL && diag->message[0] != '\0')
     return fail ("%s: %s", what, diag->message);
-  return fail ("%s: %s", what, looklab_strerror (status));
+  return fail ("%s: %s", what, _ (looklab_strerror (status)));
 }
 
-/* Parses @argc/@argv with @entries; the words that are not options are
- * left in argv.  Prints the help and returns FALSE on a usage error. */
+/* Parses @argc/@argv with @entries (descriptions marked N_(), translated
+ * in the --help output); the words that are not options are left in argv.
+ * Prints the help and returns FALSE on a usage error. */
 static gboolean
 parse_options (int *argc, char ***argv, const char *params, const char *summary,
                GOptionEntry *entries)
@@ -64,7 +69,7 @@ parse_options (int *argc, char ***argv, const char *params, const char *summary,
   g_autoptr (GError) error = NULL;
 
   g_option_context_set_summary (ctx, summary);
-  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, argc, argv, &error))
     {
       fail ("%s", error->message);
@@ -108,7 +113,7 @@ load_lut (const char *path, int bake_size)
       lut = looklab_look_bake (look, bake_size, 0);
       looklab_look_free (look);
       if (lut == NULL)
-        fail ("%s: cannot bake the look: out of memory", path);
+        fail (_ ("%s: cannot bake the look: out of memory"), path);
       return lut;
     }
   status = looklab_cube_read (path, &lut, &diag);
@@ -124,7 +129,10 @@ static int
 progress_to_stderr (double fraction, void *user_data)
 {
   if (isatty (STDERR_FILENO))
-    fprintf (stderr, "\rlearning: %3d%%", (int) (fraction * 100.0 + 0.5));
+    {
+      fputc ('\r', stderr);
+      fprintf (stderr, _ ("learning: %3d%%"), (int) (fraction * 100.0 + 0.5));
+    }
   return 0;
 }
 
@@ -143,27 +151,31 @@ cmd_learn (int argc, char **argv)
   int             size = 33, seed = 0, status;
   GOptionEntry    entries[] = {
        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out,
-         "Where to write the look (.cube: a baked LUT; else a look file)", "OUT" },
+         N_ ("Where to write the look (.cube: a baked LUT; else a look file)"),
+         "OUT" },
        { "size", 0, 0, G_OPTION_ARG_INT, &size,
-         "LUT edge when OUT is a .cube (2..256, default 33)", "N" },
+         N_ ("LUT edge when OUT is a .cube (2..256, default 33)"), "N" },
        { "hidden", 0, 0, G_OPTION_ARG_INT, &params.hidden,
-         "Units per hidden layer (default 32)", "W" },
+         N_ ("Units per hidden layer (default 32)"), "W" },
        { "layers", 0, 0, G_OPTION_ARG_INT, &params.layers,
-         "Hidden layers (default 2)", "L" },
-       { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Random seed (default 0)", "S" },
+         N_ ("Hidden layers (default 2)"), "L" },
+       { "seed", 0, 0, G_OPTION_ARG_INT, &seed, N_ ("Random seed (default 0)"),
+         "S" },
        { "threads", 0, 0, G_OPTION_ARG_INT, &params.n_threads,
-         "Threads (default: all cores)", "T" },
+         N_ ("Threads (default: all cores)"), "T" },
        { NULL }
   };
 
   looklab_fit_params_init (&params);
   if (!parse_options (&argc, &argv, "BEFORE AFTER -o OUT",
-                      "Learn the look that turns BEFORE into AFTER.", entries))
+                      _ ("Learn the look that turns BEFORE into AFTER."),
+                      entries))
     return EXIT_USAGE;
   if (argc != 3 || out == NULL)
-    return fail ("usage: looklab learn BEFORE AFTER -o OUT"), EXIT_USAGE;
+    return fail (_ ("usage: %s"), "looklab learn BEFORE AFTER -o OUT"),
+           EXIT_USAGE;
   if (size < LOOKLAB_LUT_MIN_SIZE || size > LOOKLAB_LUT_MAX_SIZE)
-    return fail ("--size must be within %d..%d", LOOKLAB_LUT_MIN_SIZE,
+    return fail (_ ("--size must be within %d..%d"), LOOKLAB_LUT_MIN_SIZE,
                  LOOKLAB_LUT_MAX_SIZE),
            EXIT_USAGE;
   params.seed = (unsigned) seed;
@@ -176,8 +188,8 @@ cmd_learn (int argc, char **argv)
     return fail ("%s", error->message);
   if (before->view.width != after->view.width
       || before->view.height != after->view.height)
-    return fail ("BEFORE is %d x %d but AFTER is %d x %d: the two must be "
-                 "the same photo (resize one first)",
+    return fail (_ ("BEFORE is %d x %d but AFTER is %d x %d: the two must "
+                    "be the same photo (resize one first)"),
                  before->view.width, before->view.height, after->view.width,
                  after->view.height);
 
@@ -189,7 +201,7 @@ cmd_learn (int argc, char **argv)
     return fail_core ("learn", status, &diag);
 
   looklab_look_get_info (look, &info);
-  fprintf (stderr, "learned from %zu colours; in-sample mean dE00 %.3f\n",
+  fprintf (stderr, _ ("learned from %zu colours; in-sample mean dE00 %.3f\n"),
            info.fit_samples, info.fit_mean_de00);
 
   if (g_str_has_suffix (out, ".cube") || g_str_has_suffix (out, ".CUBE"))
@@ -226,20 +238,21 @@ cmd_apply (int argc, char **argv)
   int           threads = 0, status;
   GOptionEntry  entries[]
       = { { "strength", 0, 0, G_OPTION_ARG_DOUBLE, &strength,
-            "Mix with the original, 0..1 (default 1)", "S" },
+            N_ ("Mix with the original, 0..1 (default 1)"), "S" },
           { "interp", 0, 0, G_OPTION_ARG_STRING, &interp_name,
-            "tetrahedral (default) or trilinear", "I" },
+            N_ ("tetrahedral (default) or trilinear"), "I" },
           { "threads", 0, 0, G_OPTION_ARG_INT, &threads,
-            "Threads (default: all cores)", "T" },
+            N_ ("Threads (default: all cores)"), "T" },
           { NULL } };
 
   if (!parse_options (&argc, &argv, "LOOK_OR_CUBE IN OUT",
-                      "Apply a look or a .cube LUT to an image.", entries))
+                      _ ("Apply a look or a .cube LUT to an image."), entries))
     return EXIT_USAGE;
   if (argc != 4)
-    return fail ("usage: looklab apply LOOK_OR_CUBE IN OUT"), EXIT_USAGE;
+    return fail (_ ("usage: %s"), "looklab apply LOOK_OR_CUBE IN OUT"),
+           EXIT_USAGE;
   if (!(strength >= 0.0 && strength <= 1.0))
-    return fail ("--strength must be within 0..1"), EXIT_USAGE;
+    return fail (_ ("--strength must be within 0..1")), EXIT_USAGE;
   if (interp_name != NULL)
     {
       if (strcmp (interp_name, "tetrahedral") == 0)
@@ -247,7 +260,8 @@ cmd_apply (int argc, char **argv)
       else if (strcmp (interp_name, "trilinear") == 0)
         interp = LOOKLAB_INTERP_TRILINEAR;
       else
-        return fail ("--interp must be tetrahedral or trilinear"), EXIT_USAGE;
+        return fail (_ ("--interp must be tetrahedral or trilinear")),
+               EXIT_USAGE;
     }
 
   lut = load_lut (argv[1], APPLY_BAKE_SIZE);
@@ -280,18 +294,18 @@ cmd_bake (int argc, char **argv)
   LookLabDiag      diag = { 0 };
   int              size = 33, status;
   GOptionEntry entries[] = { { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out,
-                               "The .cube to write", "OUT.cube" },
+                               N_ ("The .cube to write"), "OUT.cube" },
                              { "size", 0, 0, G_OPTION_ARG_INT, &size,
-                               "LUT edge (2..256, default 33)", "N" },
+                               N_ ("LUT edge (2..256, default 33)"), "N" },
                              { NULL } };
 
   if (!parse_options (&argc, &argv, "LOOK -o OUT.cube",
-                      "Bake a look file into a .cube 3D LUT.", entries))
+                      _ ("Bake a look file into a .cube 3D LUT."), entries))
     return EXIT_USAGE;
   if (argc != 2 || out == NULL)
-    return fail ("usage: looklab bake LOOK -o OUT.cube"), EXIT_USAGE;
+    return fail (_ ("usage: %s"), "looklab bake LOOK -o OUT.cube"), EXIT_USAGE;
   if (size < LOOKLAB_LUT_MIN_SIZE || size > LOOKLAB_LUT_MAX_SIZE)
-    return fail ("--size must be within %d..%d", LOOKLAB_LUT_MIN_SIZE,
+    return fail (_ ("--size must be within %d..%d"), LOOKLAB_LUT_MIN_SIZE,
                  LOOKLAB_LUT_MAX_SIZE),
            EXIT_USAGE;
 
@@ -301,7 +315,7 @@ cmd_bake (int argc, char **argv)
   lut = looklab_look_bake (look, size, 0);
   looklab_look_free (look);
   if (lut == NULL)
-    return fail ("bake: out of memory");
+    return fail (_ ("bake: out of memory"));
   status = looklab_cube_write (lut, out, &diag);
   looklab_lut_free (lut);
   if (status != LOOKLAB_OK)
@@ -317,10 +331,10 @@ cmd_info (int argc, char **argv)
   int          status;
 
   if (!parse_options (&argc, &argv, "FILE",
-                      "Describe a look file or a .cube LUT.", entries))
+                      _ ("Describe a look file or a .cube LUT."), entries))
     return EXIT_USAGE;
   if (argc != 2)
-    return fail ("usage: looklab info FILE"), EXIT_USAGE;
+    return fail (_ ("usage: %s"), "looklab info FILE"), EXIT_USAGE;
 
   if (file_is_look (argv[1]))
     {
@@ -331,14 +345,18 @@ cmd_info (int argc, char **argv)
       if (status != LOOKLAB_OK)
         return fail_core (argv[1], status, &diag);
       looklab_look_get_info (look, &info);
-      printf ("%s: LookLab look\n", argv[1]);
-      printf ("  model: residual MLP 3-%d", info.hidden);
-      for (int i = 1; i < info.layers; i++)
-        printf ("-%d", info.hidden);
-      printf ("-3, %zu parameters\n", info.n_parameters);
+      g_autoptr (GString) shape = g_string_new ("3");
+
+      for (int i = 0; i < info.layers; i++)
+        g_string_append_printf (shape, "-%d", info.hidden);
+      g_string_append (shape, "-3");
+      printf (_ ("%s: LookLab look\n"), argv[1]);
+      /* TRANSLATORS: %s is the network's shape, as 3-32-32-3 */
+      printf (_ ("  model: residual MLP %s, %zu parameters\n"), shape->str,
+              info.n_parameters);
       if (info.correction_size > 0)
-        printf ("  correction lattice: %d^3\n", info.correction_size);
-      printf ("  fitted on %zu colours, in-sample mean dE00 %.3f\n",
+        printf (_ ("  correction lattice: %d^3\n"), info.correction_size);
+      printf (_ ("  fitted on %zu colours, in-sample mean dE00 %.3f\n"),
               info.fit_samples, info.fit_mean_de00);
       looklab_look_free (look);
     }
@@ -349,15 +367,15 @@ cmd_info (int argc, char **argv)
       status = looklab_cube_read (argv[1], &lut, &diag);
       if (status != LOOKLAB_OK)
         return fail_core (argv[1], status, &diag);
-      printf ("%s: .cube LUT\n", argv[1]);
+      printf (_ ("%s: .cube LUT\n"), argv[1]);
       if (lut->title != NULL)
-        printf ("  title: %s\n", lut->title);
-      printf ("  3D: %d^3, domain [%g %g %g] .. [%g %g %g]\n", lut->size,
+        printf (_ ("  title: %s\n"), lut->title);
+      printf (_ ("  3D: %d^3, domain [%g %g %g] .. [%g %g %g]\n"), lut->size,
               lut->domain_min[0], lut->domain_min[1], lut->domain_min[2],
               lut->domain_max[0], lut->domain_max[1], lut->domain_max[2]);
       if (lut->shaper_size > 0)
-        printf ("  1D shaper: %d entries, input [%g .. %g]\n", lut->shaper_size,
-                lut->shaper_min[0], lut->shaper_max[0]);
+        printf (_ ("  1D shaper: %d entries, input [%g .. %g]\n"),
+                lut->shaper_size, lut->shaper_min[0], lut->shaper_max[0]);
       looklab_lut_free (lut);
     }
   return EXIT_SUCCESS;
@@ -367,15 +385,30 @@ static int
 cmd_bench (int argc, char **argv)
 {
   if (argc < 2 || strcmp (argv[1], "apply") != 0)
-    return fail ("usage: looklab bench apply CUBE [options]"), EXIT_USAGE;
+    return fail (_ ("usage: %s"), "looklab bench apply CUBE [options]"),
+           EXIT_USAGE;
   return looklab_cli_bench_apply (argc - 1, argv + 1);
+}
+
+/* Messages in the user's language: the catalogs are where meson installs
+ * them (LOOKLAB_LOCALEDIR, the plug-in's), or in $LOOKLAB_LOCALEDIR (tests
+ * point it at the build tree's po/). */
+static void
+init_i18n (void)
+{
+  const char *dir = g_getenv ("LOOKLAB_LOCALEDIR");
+
+  bindtextdomain (GETTEXT_PACKAGE,
+                  dir != NULL && *dir != '\0' ? dir : LOOKLAB_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 }
 
 static void
 usage (FILE *fp)
 {
-  fputs ("Usage:\n"
-         "  looklab learn BEFORE AFTER -o OUT [--size N] [--hidden W] "
+  fprintf (fp, "%s\n", _ ("Usage:"));
+  fputs ("  looklab learn BEFORE AFTER -o OUT [--size N] [--hidden W] "
          "[--layers L] [--seed S]\n"
          "  looklab apply LOOK_OR_CUBE IN OUT [--strength S] "
          "[--interp tetrahedral|trilinear]\n"
@@ -383,10 +416,11 @@ usage (FILE *fp)
          "  looklab info FILE\n"
          "  looklab colorize IN OUT [--model FILE] [--hints HINTS.png] "
          "[--saturation S]\n"
+         "                   [--upsample edge|bilinear]\n"
          "  looklab bench apply CUBE [--width W] [--height H] [--format F] "
-         "[--threads T]\n"
-         "Each command takes --help.\n",
+         "[--threads T]\n",
          fp);
+  fprintf (fp, "%s\n", _ ("Each command takes --help."));
 }
 
 int
@@ -405,6 +439,7 @@ main (int argc, char **argv)
   size_t i;
 
   setlocale (LC_ALL, "");
+  init_i18n ();
   if (argc < 2)
     {
       usage (stderr);
@@ -427,7 +462,7 @@ main (int argc, char **argv)
           gegl_exit ();
         return status;
       }
-  fail ("unknown command '%s'", argv[1]);
+  fail (_ ("unknown command '%s'"), argv[1]);
   usage (stderr);
   return EXIT_USAGE;
 }

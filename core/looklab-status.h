@@ -33,7 +33,9 @@ typedef struct
   char message[256]; /* NUL-terminated; empty when there is no detail */
 } LookLabDiag;
 
-/* Returns a static English description of @status; never NULL. */
+/* Returns a static English description of @status; never NULL.  The
+ * texts are in po/ (marked in looklab-status.c): a front end that has bound
+ * LookLab's gettext domain shows their translation (gettext of the result). */
 const char *looklab_strerror (int status);
 
 /* Fills @diag (which may be NULL) with @line and a printf-style message and

@@ -64,7 +64,7 @@ looklab_set_core_error (GError **error, int status, const LookLabDiag *diag,
       case LOOKLAB_ERR_ARG:
       default:
         sentence = g_strdup_printf (_ ("LookLab could not process %s (%s)."),
-                                    what, looklab_strerror (status));
+                                    what, _ (looklab_strerror (status)));
         break;
     }
 

@@ -223,7 +223,7 @@ preview_fit_poll (gpointer data)
   else
     {
       text = g_strdup_printf (_ ("Could not learn a look: %s"),
-                              looklab_strerror (lp->status));
+                              _ (looklab_strerror (lp->status)));
       looklab_ui_set_status (lp->preview, text);
       g_free (text);
     }
