@@ -9,7 +9,8 @@
 # layer with the look applied, up to the scaling's mixing of neighbours.
 # Each row is the wall time of one PDB call, measured here in Python-Fu,
 # so it includes what the user waits for: moving the pixels between GIMP
-# and the plug-in, the fit or the bake, and the merge into the image's undo.
+# and the plug-in, the fit, the bake or the network, and the merge into the
+# image's undo.
 import os
 import time
 
@@ -78,6 +79,12 @@ for precision, label in ((Gimp.Precision.U8_NON_LINEAR, "8-bit"),
                  run("plug-in-looklab-apply", drawables=[target],
                      run_mode=NONINTERACTIVE, image=image, file=gfile(cube),
                      strength=1.0, interpolation="tetrahedral")))
+    # the default colorization model, in place (no layer piles up); its
+    # dialog's first preview costs the same minus writing the result
+    rows.append((f"colorize (default model), {label}",
+                 run("plug-in-looklab-colorize", drawables=[target],
+                     run_mode=NONINTERACTIVE, image=image,
+                     output="in-place")))
 
 print(f"bench-gimp: {width}x{height} ({mp:.1f} MP), {os.cpu_count()} CPUs, "
       f"GIMP {Gimp.version()}")
