@@ -1,20 +1,14 @@
 #!/usr/bin/env bash
 # The looklab CLI in the user's language: with the build tree's catalogs
 # (LOOKLAB_LOCALEDIR=PO_BUILD_DIR) and LANG=es_ES.UTF-8 its errors, its
-# --help and the core's status texts come out in Spanish (po/es.po); in
-# the C locale the same commands speak English.  Prints TAP.
+# usage and its options' --help come out in Spanish (po/es.po); in the C
+# locale the same commands speak English.  Prints TAP.
 # Usage: test-cli-es.sh LOOKLAB_BINARY PO_BUILD_DIR
 set -uo pipefail
 # absolute: the checks run in a scratch folder
 looklab=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 po_dir=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-n=0
-failed=0
-
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok () { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+. "$(dirname "$0")/tap.sh"
 # says NAME STATUS PATTERN CMD...: CMD exits with STATUS and prints PATTERN
 says () {
   local name=$1 want=$2 pattern=$3 rc; shift 3
@@ -72,5 +66,4 @@ else
   ok "no output written by the failed commands"
 fi
 
-echo "1..$n"
-exit $((failed > 0))
+tap_done

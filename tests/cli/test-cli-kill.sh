@@ -5,11 +5,8 @@
 # Prints TAP.  Usage: test-cli-kill.sh LOOKLAB_BINARY
 set -uo pipefail
 looklab=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/tap.sh"
 RANDOM=20261125   # seeded: the same moments every run
-n=0
-failed=0
 
 # A 16-bit 3000x2000 frame: encoding it takes long enough to be hit.
 convert -size 3000x2000 -depth 16 gradient:red-blue -attenuate 0.3 \
@@ -53,5 +50,4 @@ for i in $(seq 1 12); do
   fi
   rm -f "$work"/.out.png.*          # a killed writer's temporary file
 done
-echo "1..$n"
-exit $((failed > 0))
+tap_done

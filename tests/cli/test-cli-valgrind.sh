@@ -8,10 +8,7 @@
 set -uo pipefail
 looklab=$1
 src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-n=0
-failed=0
+. "$(dirname "$0")/tap.sh"
 vg=(valgrind -q --error-exitcode=99 --leak-check=full
     --errors-for-leak-kinds=definite --show-leak-kinds=definite
     --suppressions="$src/tests/valgrind.supp")
@@ -56,5 +53,4 @@ run "not an image refused" 1 "$looklab" apply "$work/l.cube" "$work/text.png" "$
 run "truncated model refused" 1 "$looklab" colorize "$work/before.png" "$work/x.png" --model "$work/l.cube"
 run "pair of different sizes refused" 1 "$looklab" learn "$work/before.png" "$src/data/sample/garden-after.png" -o "$work/x.look"
 
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_done

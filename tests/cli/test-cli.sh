@@ -6,13 +6,7 @@ set -uo pipefail
 looklab=$1
 src=$2
 sample=$src/data/sample
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-n=0
-failed=0
-
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok () { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+. "$(dirname "$0")/tap.sh"
 check () { # check NAME CMD...: passes when CMD succeeds
   local name=$1; shift
   if "$@" >"$work/last.log" 2>&1; then ok "$name"; else not_ok "$name"; sed 's/^/# /' "$work/last.log"; fi
@@ -121,5 +115,4 @@ check_fails "size out of range" "size" \
   "$looklab" bake "$work/garden.look" -o "$work/new.cube" --size 300
 check "nothing was left behind" sh -c "! ls -A '$work' | grep -q '^\\.'"
 
-echo "1..$n"
-exit $((failed > 0))
+tap_done
