@@ -831,7 +831,8 @@ def main():
                         "pasted onto a scene (Data.sample)")
     t.add_argument("--hinted-flat", action="store_true",
                    help="no rebalancing weights for the samples with hints "
-                        "(loss_fn)")
+                        "(loss_fn); tried once, worse with hints "
+                        "(data/models/README.md), off by default")
     t.add_argument("--log-every", type=int, default=100)
     t.add_argument("--ckpt-every", type=int, default=500)
     t.add_argument("--resume", action="store_true")
