@@ -44,29 +44,14 @@ cfail (const char *fmt, ...)
   return EXIT_FAILURE;
 }
 
-static const char *
-babl_name (LookLabPixelFormat format)
-{
-  switch (format)
-    {
-      case LOOKLAB_PIXEL_RGB_U8: return "R'G'B' u8";
-      case LOOKLAB_PIXEL_RGBA_U8: return "R'G'B'A u8";
-      case LOOKLAB_PIXEL_RGB_U16: return "R'G'B' u16";
-      case LOOKLAB_PIXEL_RGBA_U16: return "R'G'B'A u16";
-      case LOOKLAB_PIXEL_RGB_FLOAT: return "R'G'B' float";
-      case LOOKLAB_PIXEL_RGBA_FLOAT: return "R'G'B'A float";
-    }
-  return "R'G'B'A float";
-}
-
 /* Converts @image to a new buffer of CIE Lab alpha float (4 floats a
  * pixel), or back when @to_image; row by row, since the image's rows may
  * be padded. */
 static void
 lab_convert (LookLabImage *image, float *lab, gboolean to_image)
 {
-  const Babl *fmt
-      = babl_format_with_space (babl_name (image->view.format), image->space);
+  const Babl *fmt = babl_format_with_space (
+      looklab_image_babl_name (image->view.format), image->space);
   const Babl *labf = babl_format ("CIE Lab alpha float");
   const Babl *fish = to_image ? babl_fish (labf, fmt) : babl_fish (fmt, labf);
   int         y;

@@ -11,8 +11,8 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
-static const char *
-babl_name_for (LookLabPixelFormat format)
+const char *
+looklab_image_babl_name (LookLabPixelFormat format)
 {
   switch (format)
     {
@@ -196,7 +196,8 @@ looklab_image_load (const char *path, GError **error)
       g_object_unref (buffer);
       return NULL;
     }
-  fmt = babl_format_with_space (babl_name_for (image->view.format), space);
+  fmt = babl_format_with_space (looklab_image_babl_name (image->view.format),
+                                space);
   gegl_buffer_get (buffer, &rect, 1.0, fmt, image->data, image->view.stride,
                    GEGL_ABYSS_NONE);
   g_object_unref (buffer);
@@ -274,7 +275,7 @@ looklab_image_save (const LookLabImage *image, const char *path, GError **error)
   }
   close (fd);
 
-  fmt = babl_format_with_space (babl_name_for (image->view.format),
+  fmt = babl_format_with_space (looklab_image_babl_name (image->view.format),
                                 image->space);
   buffer = gegl_buffer_linear_new_from_data (
       image->data, fmt, &rect, (gint) image->view.stride, NULL, NULL);

@@ -34,6 +34,10 @@ LookLabImage *looklab_image_load (const char *path, GError **error);
 gboolean looklab_image_save (const LookLabImage *image, const char *path,
                              GError **error);
 
+/* The babl format name of @format's pixels (with the file's space added by
+ * babl_format_with_space, as loading and saving do). */
+const char *looklab_image_babl_name (LookLabPixelFormat format);
+
 /* Returns a new image of @width x @height in @format (uninitialised). */
 LookLabImage *looklab_image_new (int width, int height,
                                  LookLabPixelFormat format, const void *space);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cnn-private.h"
+#include "colorize-resample.h"
 
 /* ---- hints into the network's input cells ---------------------------- */
 
@@ -60,28 +61,6 @@ colorize_hints_to_cells (float *input, int S, const LookLabCnnInfo *info,
     }
   g_free (hsum);
   return TRUE;
-}
-
-/* The mean of the S x S @plane over the input cells under output cell
- * (@i, @j) of an @ow x @oh grid (at least one cell). */
-static double
-cell_box_mean (const float *plane, int S, int ow, int oh, int i, int j)
-{
-  int    r0 = (int) ((int64_t) i * S / oh);
-  int    r1 = (int) ((int64_t) (i + 1) * S / oh);
-  int    c0 = (int) ((int64_t) j * S / ow);
-  int    c1 = (int) ((int64_t) (j + 1) * S / ow);
-  double acc = 0.0;
-  int    r, q;
-
-  if (r1 <= r0)
-    r1 = r0 + 1;
-  if (c1 <= c0)
-    c1 = c0 + 1;
-  for (r = r0; r < r1; r++)
-    for (q = c0; q < c1; q++)
-      acc += plane[(size_t) r * S + q];
-  return acc / ((r1 - r0) * (c1 - c0));
 }
 
 /* ---- hint fusion (network + bilateral propagation of the hints) ------- */
@@ -285,7 +264,7 @@ colorize_fuse_hints (float *net, int ow, int oh, const float *lin, int S,
   for (i = 0; i < oh; i++)
     for (j = 0; j < ow; j++)
       lc[(size_t) i * ow + j]
-          = (float) (cell_box_mean (lin, S, ow, oh, i, j) * info->l_scale
+          = (float) (colorize_cell_mean (lin, S, ow, oh, i, j) * info->l_scale
                      + info->l_center);
   {
     FPass f = { net,
@@ -438,8 +417,8 @@ colorize_fade_to_propagation (float *net, int ow, int oh, const float *input,
     for (j = 0; j < ow; j++)
       {
         size_t o = (size_t) i * ow + j;
-        double pa_o = cell_box_mean (pa, S, ow, oh, i, j) * info->ab_scale;
-        double pb_o = cell_box_mean (pb, S, ow, oh, i, j) * info->ab_scale;
+        double pa_o = colorize_cell_mean (pa, S, ow, oh, i, j) * info->ab_scale;
+        double pb_o = colorize_cell_mean (pb, S, ow, oh, i, j) * info->ab_scale;
 
         net[o] = (float) (pa_o + keep * (net[o] - pa_o));
         net[plane + o] = (float) (pb_o + keep * (net[plane + o] - pb_o));

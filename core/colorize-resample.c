@@ -3,6 +3,7 @@
 #include "colorize-resample.h"
 
 #include <math.h>
+#include <stdint.h>
 
 #include "cnn-private.h"
 
@@ -136,21 +137,35 @@ out:
   return ok;
 }
 
+double
+colorize_cell_mean (const float *plane, int S, int ow, int oh, int i, int j)
+{
+  int    r0 = (int) ((int64_t) i * S / oh);
+  int    r1 = (int) ((int64_t) (i + 1) * S / oh);
+  int    c0 = (int) ((int64_t) j * S / ow);
+  int    c1 = (int) ((int64_t) (j + 1) * S / ow);
+  double acc = 0.0;
+  int    r, q;
+
+  if (r1 <= r0)
+    r1 = r0 + 1;
+  if (c1 <= c0)
+    c1 = c0 + 1;
+  for (r = r0; r < r1; r++)
+    for (q = c0; q < c1; q++)
+      acc += plane[(size_t) r * S + q];
+  return acc / ((r1 - r0) * (c1 - c0));
+}
+
 void
 colorize_box_shrink (const float *in, int n, float *out, int ow, int oh)
 {
-  int rx = n / ow, ry = n / oh, i, j, u, v;
+  int i, j;
 
   for (i = 0; i < oh; i++)
     for (j = 0; j < ow; j++)
-      {
-        double acc = 0.0;
-
-        for (v = 0; v < ry; v++)
-          for (u = 0; u < rx; u++)
-            acc += in[(size_t) (i * ry + v) * n + j * rx + u];
-        out[(size_t) i * ow + j] = (float) (acc / (rx * ry));
-      }
+      out[(size_t) i * ow + j]
+          = (float) colorize_cell_mean (in, n, ow, oh, i, j);
 }
 
 /* ---- bilinear upsampling (network -> full resolution) ------------------ */

@@ -30,6 +30,11 @@ gboolean colorize_area_resample (const float *l, size_t l_stride, int width,
                                  int height, float *out, int ow, int oh,
                                  int n_threads);
 
+/* The mean of the @S x @S @plane over the cells under cell (@i, @j) of an
+ * @ow x @oh grid laid over it (at least one cell). */
+double colorize_cell_mean (const float *plane, int S, int ow, int oh, int i,
+                           int j);
+
 /* @out (@ow x @oh): @in (@n x @n, an area average of a plane, as
  * colorize_area_resample makes it) averaged over boxes of @n / @ow x
  * @n / @oh cells; @n must be a multiple of @ow and @oh.  For a plane at
