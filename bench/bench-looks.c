@@ -6,7 +6,7 @@
  * look through ffmpeg, GIMP 3 Script-Fu).  For every look and every
  * training photo, each method learns from that photo's pair only and
  * predicts the graded version of every other photo.  The error is CIEDE2000
- * in CIE Lab D65 from sRGB (core/colour.h), per pixel, averaged per image:
+ * in CIE Lab D65 from sRGB (core/common/colour.h), per pixel, averaged per image:
  * "in-sample" is the training photo, "held-out mean" the mean over the
  * other photos, "worst" the held-out image with the largest mean.
  *
@@ -30,10 +30,10 @@
 #include <gegl.h>
 
 #include "baselines.h"
-#include "colour.h"
-#include "look-private.h"
-#include "look.h"
-#include "lut-apply.h"
+#include "common/colour.h"
+#include "look/look-private.h"
+#include "look/look.h"
+#include "lut/lut-apply.h"
 
 #define MAX_PHOTOS 32
 #define MAX_LOOKS 32

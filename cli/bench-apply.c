@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cube-io.h"
-#include "lut-apply.h"
+#include "lut/cube-io.h"
+#include "lut/lut-apply.h"
 
 #define MAX_BENCH_THREADS 256
 

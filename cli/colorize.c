@@ -5,9 +5,9 @@
  * Colorizes IN with a CNN model (docs/cnn-format.md) and writes OUT in
  * IN's precision and colour space.  The image goes to CIE Lab through
  * babl ("CIE Lab alpha float", from the file's own space); the model
- * predicts a*, b* from L* (core/colorize.h) and OUT keeps IN's L* and
+ * predicts a*, b* from L* (core/colorize/colorize.h) and OUT keeps IN's L* and
  * alpha exactly, so no detail is lost.  An IN that already has colour is
- * colorized from its L* alone: its colour is replaced (core/colorize.h).
+ * colorized from its L* alone: its colour is replaced (core/colorize/colorize.h).
  * Without --model: $LOOKLAB_COLORIZE_MODEL, else the default model
  * looklab-colorize.safetensors (share/looklab/models/ when installed,
  * data/models/ of the source tree for a build directory).
@@ -22,8 +22,8 @@
 #include <glib.h>
 #include <glib/gi18n.h>
 
-#include "cnn.h"
-#include "colorize.h"
+#include "nn/cnn.h"
+#include "colorize/colorize.h"
 #include "image-io.h"
 #include "looklab-cli.h"
 

@@ -10,7 +10,7 @@
 
 #include <glib.h>
 
-#include "pixels.h"
+#include "common/pixels.h"
 
 /* Images with more pixels than this are refused before decoding the
  * pixels: 16 bytes a pixel in float RGBA makes 4 GiB per copy. */

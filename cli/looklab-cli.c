@@ -23,11 +23,11 @@
 #include <glib.h>
 #include <glib/gi18n.h>
 
-#include "cube-io.h"
+#include "lut/cube-io.h"
 #include "image-io.h"
-#include "look.h"
+#include "look/look.h"
 #include "looklab-cli.h"
-#include "lut-apply.h"
+#include "lut/lut-apply.h"
 
 #define EXIT_USAGE 2
 

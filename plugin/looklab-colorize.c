@@ -1,7 +1,7 @@
 /* LookLab GIMP 3 plug-in: plug-in-looklab-colorize
  * (Colors > LookLab > Colorize...).
  *
- * Gives a layer plausible colour with a CNN model (core/colorize.h, graph
+ * Gives a layer plausible colour with a CNN model (core/colorize/colorize.h, graph
  * format docs/cnn-format.md).  The layer goes to CIE Lab through babl
  * ("CIE Lab alpha float", from the drawable's own space); the model
  * predicts a*, b* from L* (and optional colour hints), and the result keeps
@@ -26,8 +26,8 @@
 
 #include <glib/gi18n.h>
 
-#include "cnn.h"
-#include "colorize.h"
+#include "nn/cnn.h"
+#include "colorize/colorize.h"
 #include "looklab-plugin.h"
 #include "looklab-ui.h"
 

@@ -7,12 +7,12 @@
 
 #include <glib/gi18n.h>
 
-#include "cube-io.h"
+#include "lut/cube-io.h"
 #include "looklab-plugin.h"
 #include "looklab-ui.h"
 
 /* Model sizes offered as a simple choice; the numbers follow the MLP sizes
- * measured in docs (3-32-32-3 is the balanced default of core/look.h). */
+ * measured in docs (3-32-32-3 is the balanced default of core/look/look.h). */
 typedef struct
 {
   const gchar *nick;

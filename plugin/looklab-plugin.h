@@ -10,9 +10,9 @@
 #include <libgimp/gimp.h>
 #include <libgimp/gimpui.h>
 
-#include "look.h"
-#include "lut-apply.h"
-#include "lut.h"
+#include "look/look.h"
+#include "lut/lut-apply.h"
+#include "lut/lut.h"
 
 #define LOOKLAB_PLUG_IN_BINARY "looklab"
 #define LOOKLAB_PROC_APPLY "plug-in-looklab-apply"

@@ -7,7 +7,7 @@
 
 #include <glib/gi18n.h>
 
-#include "cube-io.h"
+#include "lut/cube-io.h"
 #include "looklab-plugin.h"
 
 /* Enough for looklab_look_sniff (), which needs at least 8. */

@@ -16,7 +16,7 @@
 
 #include <glib/gi18n.h>
 
-#include "cube-io.h"
+#include "lut/cube-io.h"
 #include "looklab-plugin.h"
 #include "looklab-recent.h"
 #include "looklab-ui.h"

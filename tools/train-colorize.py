@@ -350,10 +350,10 @@ def make_hints(lab, rng, p_none=0.25, p_geom=1.0 / 8, max_pts=128,
 # (2 sigma_l^2)), computed at the network's input cells (distances in cells,
 # so squashed crops and squashed photos agree).  sigma_s is PROP_SIGMA_S
 # times the side, shrinking beyond PROP_REF_HINTS hints as (ref / n)^pow
-# down to PROP_SIGMA_S_MIN (the density rule of core/colorize.c's fusion).
+# down to PROP_SIGMA_S_MIN (the density rule of core/colorize/colorize.c's fusion).
 # The network adds its correction to this answer (ColorizeNet, prop), so it
 # learns what the anchor misses instead of relearning the anchor.  The
-# values are written into the exported graph; core/colorize.c reads them.
+# values are written into the exported graph; core/colorize/colorize.c reads them.
 PROP = {"sigma_s": 0.25, "sigma_l": 10.0, "ref_hints": 10,
         "density_pow": 0.8, "sigma_s_min": 1.0 / 32.0}
 

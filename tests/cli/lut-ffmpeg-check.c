@@ -22,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cube-io.h"
-#include "lut-apply.h"
+#include "lut/cube-io.h"
+#include "lut/lut-apply.h"
 
 static uint8_t *
 read_file (const char *path, size_t want)

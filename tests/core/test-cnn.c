@@ -1,4 +1,4 @@
-/* Tests of core/cnn-load.c, core/cnn.c and core/colorize.c: the tiny
+/* Tests of core/nn/cnn-load.c, core/nn/cnn.c and core/colorize/colorize.c: the tiny
  * random model against PyTorch's output (tools/make-tiny-model.py made
  * both), batch-norm folding, each malformed graph its own case, run-time limits, and the
  * colorization pipeline (1x1 and huge images, saturation, hints, an
@@ -9,8 +9,8 @@
 
 #include <glib.h>
 
-#include "cnn.h"
-#include "colorize.h"
+#include "nn/cnn.h"
+#include "colorize/colorize.h"
 #include "st-build.h"
 
 static LookLabCnn *

@@ -1,11 +1,11 @@
-/* Tests of core/colour.c: CIEDE2000 against the supplementary test data
+/* Tests of core/common/colour.c: CIEDE2000 against the supplementary test data
  * of Sharma, Wu and Dalal (2005), Table 1, and sRGB -> Lab against the
  * Lab values of the sRGB primaries. */
 #include <math.h>
 
 #include <glib.h>
 
-#include "colour.h"
+#include "common/colour.h"
 
 typedef struct
 {

@@ -1,4 +1,4 @@
-/* Tests of core/cube-io.c: every .cube variant the anchors list is read,
+/* Tests of core/lut/cube-io.c: every .cube variant the anchors list is read,
  * write -> read is lossless, and each malformed input is refused with the
  * right status and the line that is wrong. */
 #include <math.h>
@@ -9,7 +9,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "cube-io.h"
+#include "lut/cube-io.h"
 
 static LookLabLut *
 parse_ok (const char *text)

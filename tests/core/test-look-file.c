@@ -1,4 +1,4 @@
-/* Tests of core/look-file.c: the look file round-trips bit-exactly, and
+/* Tests of core/look/look-file.c: the look file round-trips bit-exactly, and
  * each malformed input is refused (its own case) with a message, never a
  * crash. */
 #include <math.h>
@@ -8,8 +8,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "look-private.h"
-#include "look.h"
+#include "look/look-private.h"
+#include "look/look.h"
 
 /* A look with every parameter and lattice node set to a distinct value,
  * so that any misplaced byte shows. */

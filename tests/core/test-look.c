@@ -1,4 +1,4 @@
-/* Tests of core/look.c and core/look-fit.c: learning a look from a pair.
+/* Tests of core/look/look.c and core/look/look-fit.c: learning a look from a pair.
  *
  * The pairs are synthetic and seeded: a "photo" of smooth gradients and
  * scattered colours, and its twin through a known global look. */
@@ -8,10 +8,10 @@
 
 #include <glib.h>
 
-#include "colour.h"
-#include "look-private.h"
-#include "look.h"
-#include "lut.h"
+#include "common/colour.h"
+#include "look/look-private.h"
+#include "look/look.h"
+#include "lut/lut.h"
 
 #define W 96
 #define H 96

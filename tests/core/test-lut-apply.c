@@ -1,4 +1,4 @@
-/* Tests of core/lut-apply.c: the fast kernels against the double-precision
+/* Tests of core/lut/lut-apply.c: the fast kernels against the double-precision
  * reference looklab_lut_eval (), and the buffer handling (formats, alpha,
  * strides, in place, threads, strength).  All randomness is seeded. */
 #include <float.h>
@@ -8,7 +8,7 @@
 
 #include <glib.h>
 
-#include "lut-apply.h"
+#include "lut/lut-apply.h"
 
 static const LookLabPixelFormat all_formats[] = {
   LOOKLAB_PIXEL_RGB_U8,   LOOKLAB_PIXEL_RGBA_U8,   LOOKLAB_PIXEL_RGB_U16,

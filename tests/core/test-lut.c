@@ -1,4 +1,4 @@
-/* Tests of core/lut.c: construction, titles, and the double-precision
+/* Tests of core/lut/lut.c: construction, titles, and the double-precision
  * reference evaluation (looklab_lut_eval) that the fast paths are tested
  * against.  Interpolation is checked through what it must reproduce
  * whatever the tetrahedron: lattice nodes, and affine maps. */
@@ -7,7 +7,7 @@
 
 #include <glib.h>
 
-#include "lut.h"
+#include "lut/lut.h"
 
 static void
 test_new_sizes (void)

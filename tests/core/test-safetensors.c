@@ -1,4 +1,4 @@
-/* Tests of core/safetensors.c: well-formed files read back exactly (F32,
+/* Tests of core/nn/safetensors.c: well-formed files read back exactly (F32,
  * F16, BF16, metadata), and each kind of malformed or hostile file is
  * refused with its own status and message, never a crash: every prefix of
  * a valid file included. */
@@ -10,7 +10,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "safetensors.h"
+#include "nn/safetensors.h"
 #include "st-build.h"
 
 static const float two_floats[] = { 1.5f, -2.25f };

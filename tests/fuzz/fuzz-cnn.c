@@ -9,8 +9,8 @@
 
 #include <glib.h>
 
-#include "cnn.h"
-#include "safetensors.h"
+#include "nn/cnn.h"
+#include "nn/safetensors.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "cube-io.h"
+#include "lut/cube-io.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

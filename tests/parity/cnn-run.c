@@ -9,7 +9,7 @@
 
 #include <glib.h>
 
-#include "cnn.h"
+#include "nn/cnn.h"
 
 int
 main (int argc, char **argv)

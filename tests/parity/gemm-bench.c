@@ -1,7 +1,7 @@
 /* gemm-bench: OpenBLAS sgemm against a plain cache-blocked,
  * compiler-vectorised kernel on the product of one ECCV16 conv4-7 layer
  * (512 x 4608 x 1024), one thread each (T=n sets OpenBLAS's threads).  The
- * measurement behind core/cnn-conv.c's choice of OpenBLAS:
+ * measurement behind core/nn/cnn-conv.c's choice of OpenBLAS:
  *   T=1 build-cnn/tests/parity/gemm-bench */
 #include <stdio.h>
 #include <stdlib.h>

@@ -33,10 +33,10 @@
 
 #include <gegl.h>
 
-#include "colour.h"
-#include "cube-io.h"
-#include "look.h"
-#include "lut-apply.h"
+#include "common/colour.h"
+#include "lut/cube-io.h"
+#include "look/look.h"
+#include "lut/lut-apply.h"
 
 typedef struct
 {

@@ -1,0 +1,394 @@
+/* LookLab core: the look file.
+ *
+ * Look file format, version 1.  All integers little-endian, floats IEEE 754
+ * binary32/binary64 little-endian; no padding.
+ *
+ *   offset  size  field
+ *   0       8     magic "LOOKLAB" 0x1A
+ *   8       4     u32 version (1; a reader refuses larger ones)
+ *   12      2     u16 hidden: units per hidden layer, 4..256
+ *   14      2     u16 layers: hidden layers, 1..4
+ *   16      1     u8  activation: 0 tanh, 1 SiLU (x sigmoid x)
+ *   17      1     u8  encoding: 0 (the network sees 2 x - 1, x the clamped
+ *                     input in [0, 1])
+ *   18      1     u8  correction lattice edge K: 0 (none) or 2..65
+ *   19      1     u8  flags: bit 0 = linear path (the output also gets
+ *                     S (2 xc - 1), S 3 x 3); other bits 0
+ *   20      4     u32 P: MLP parameters, must equal 3h + h
+ *                     + (layers - 1)(h^2 + h) + 3h + 3 (+ 9 with bit 0)
+ *   24      8     f64 in-sample mean CIEDE2000 of the fit
+ *   32      8     f64 in-sample largest CIEDE2000 of the fit
+ *   40      8     u64 distinct colours the fit saw
+ *   48      4P    f32 MLP parameters, layer by layer from the input: the
+ *                     weights (n_out x n_in, row-major), then the biases;
+ *                     then S (row-major) with flag bit 0
+ *   48+4P   12K^3 f32 correction lattice, RGB triples, red fastest
+ *   end-4   4     u32 CRC-32 (ISO-HDLC, as zlib's crc32) of all bytes before
+ *
+ * The look evaluates y = clamp (xc + f (2 xc - 1) + c (xc), 0, 1) + (x - xc)
+ * with xc = clamp (x, 0, 1), f the MLP (hidden units use the activation,
+ * the 3 outputs are linear) and c the trilinear interpolation of the
+ * lattice (node (r, g, b) at r / (K - 1), ...).
+ *
+ * A reader checks the magic, the version, the shape bounds and that the
+ * total size (at most LOOKLAB_LOOK_MAX_BYTES) equals the length before it
+ * allocates anything, then the checksum and that every number is finite.
+ */
+#include "common/atomic-file.h"
+#include "look/look-private.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define HEADER_BYTES 48
+#define FILE_VERSION 1
+
+static const unsigned char magic[8]
+    = { 'L', 'O', 'O', 'K', 'L', 'A', 'B', 0x1a };
+
+static uint32_t
+crc32_update (uint32_t crc, const unsigned char *p, size_t n)
+{
+  /* Bitwise CRC-32, reflected polynomial 0xEDB88320: looks are small. */
+  size_t i;
+  int    k;
+
+  crc = ~crc;
+  for (i = 0; i < n; i++)
+    {
+      crc ^= p[i];
+      for (k = 0; k < 8; k++)
+        crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+    }
+  return ~crc;
+}
+
+static void
+put_u16 (unsigned char *p, unsigned v)
+{
+  p[0] = (unsigned char) v;
+  p[1] = (unsigned char) (v >> 8);
+}
+
+static void
+put_u32 (unsigned char *p, uint32_t v)
+{
+  int i;
+
+  for (i = 0; i < 4; i++)
+    p[i] = (unsigned char) (v >> (8 * i));
+}
+
+static void
+put_u64 (unsigned char *p, uint64_t v)
+{
+  int i;
+
+  for (i = 0; i < 8; i++)
+    p[i] = (unsigned char) (v >> (8 * i));
+}
+
+static void
+put_f32 (unsigned char *p, float f)
+{
+  uint32_t v;
+
+  memcpy (&v, &f, 4);
+  put_u32 (p, v);
+}
+
+static void
+put_f64 (unsigned char *p, double f)
+{
+  uint64_t v;
+
+  memcpy (&v, &f, 8);
+  put_u64 (p, v);
+}
+
+static unsigned
+get_u16 (const unsigned char *p)
+{
+  return (unsigned) p[0] | ((unsigned) p[1] << 8);
+}
+
+static uint32_t
+get_u32 (const unsigned char *p)
+{
+  return (uint32_t) p[0] | ((uint32_t) p[1] << 8) | ((uint32_t) p[2] << 16)
+         | ((uint32_t) p[3] << 24);
+}
+
+static uint64_t
+get_u64 (const unsigned char *p)
+{
+  return (uint64_t) get_u32 (p) | ((uint64_t) get_u32 (p + 4) << 32);
+}
+
+static float
+get_f32 (const unsigned char *p)
+{
+  uint32_t v = get_u32 (p);
+  float    f;
+
+  memcpy (&f, &v, 4);
+  return f;
+}
+
+static double
+get_f64 (const unsigned char *p)
+{
+  uint64_t v = get_u64 (p);
+  double   f;
+
+  memcpy (&f, &v, 8);
+  return f;
+}
+
+int
+looklab_look_sniff (const void *data, size_t len)
+{
+  return data != NULL && len >= sizeof (magic)
+         && memcmp (data, magic, sizeof (magic)) == 0;
+}
+
+int
+looklab_look_serialize (const LookLabLook *look, void **data, size_t *len)
+{
+  size_t n_corr
+      = (size_t) look->corr_size * look->corr_size * look->corr_size * 3;
+  size_t         total = HEADER_BYTES + 4 * look->n_params + 4 * n_corr + 4, i;
+  unsigned char *buf, *p;
+
+  *data = NULL;
+  *len = 0;
+  buf = calloc (1, total);
+  if (buf == NULL)
+    return LOOKLAB_ERR_NOMEM;
+  memcpy (buf, magic, 8);
+  put_u32 (buf + 8, FILE_VERSION);
+  put_u16 (buf + 12, (unsigned) look->hidden);
+  put_u16 (buf + 14, (unsigned) look->layers);
+  buf[16] = (unsigned char) look->activation;
+  buf[17] = 0;
+  buf[18] = (unsigned char) look->corr_size;
+  buf[19] = (unsigned char) (look->skip ? 1 : 0);
+  put_u32 (buf + 20, (uint32_t) look->n_params);
+  put_f64 (buf + 24, look->fit_mean_de00);
+  put_f64 (buf + 32, look->fit_max_de00);
+  put_u64 (buf + 40, (uint64_t) look->fit_samples);
+  p = buf + HEADER_BYTES;
+  for (i = 0; i < look->n_params; i++, p += 4)
+    put_f32 (p, look->params[i]);
+  for (i = 0; i < n_corr; i++, p += 4)
+    put_f32 (p, look->corr[i]);
+  put_u32 (p, crc32_update (0, buf, total - 4));
+  *data = buf;
+  *len = total;
+  return LOOKLAB_OK;
+}
+
+int
+looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
+                          LookLabDiag *diag)
+{
+  const unsigned char *buf = data;
+  unsigned             hidden, layers, activation, encoding, corr, flags;
+  uint32_t             version, n_params, crc;
+  size_t               expected, n_corr, i;
+  LookLabLook         *look;
+
+  if (out == NULL)
+    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0, "no output look");
+  *out = NULL;
+  if (data == NULL || !looklab_look_sniff (data, len))
+    return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                             "not a LookLab look file (bad magic)");
+  if (len < HEADER_BYTES)
+    return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                             "truncated look file: %zu bytes, the header "
+                             "alone is %d",
+                             len, HEADER_BYTES);
+  version = get_u32 (buf + 8);
+  if (version == 0)
+    return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                             "look file version 0 is invalid");
+  if (version > FILE_VERSION)
+    return looklab_diag_set (diag, LOOKLAB_ERR_VERSION, 0,
+                             "look file version %u is newer than this "
+                             "LookLab reads (%d)",
+                             (unsigned) version, FILE_VERSION);
+  hidden = get_u16 (buf + 12);
+  layers = get_u16 (buf + 14);
+  activation = buf[16];
+  encoding = buf[17];
+  corr = buf[18];
+  flags = buf[19];
+  n_params = get_u32 (buf + 20);
+  if (hidden < LOOKLAB_LOOK_MIN_HIDDEN || hidden > LOOKLAB_LOOK_MAX_HIDDEN
+      || layers < LOOKLAB_LOOK_MIN_LAYERS || layers > LOOKLAB_LOOK_MAX_LAYERS
+      || (corr != 0
+          && (corr < LOOKLAB_LOOK_MIN_CORRECTION
+              || corr > LOOKLAB_LOOK_MAX_CORRECTION)))
+    return looklab_diag_set (
+        diag, LOOKLAB_ERR_LIMIT, 0,
+        "look shape out of range: %u hidden layers of "
+        "%u units, correction lattice %u (limits "
+        "%d..%d, %d..%d, 0 or %d..%d)",
+        layers, hidden, corr, LOOKLAB_LOOK_MIN_LAYERS, LOOKLAB_LOOK_MAX_LAYERS,
+        LOOKLAB_LOOK_MIN_HIDDEN, LOOKLAB_LOOK_MAX_HIDDEN,
+        LOOKLAB_LOOK_MIN_CORRECTION, LOOKLAB_LOOK_MAX_CORRECTION);
+  if (activation >= LOOKLAB_ACT_COUNT || encoding != 0 || (flags & ~1u) != 0)
+    return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                             "unknown activation %u, encoding %u or "
+                             "flags 0x%02x",
+                             activation, encoding, flags);
+  if (n_params
+      != looklab_look_count_params ((int) hidden, (int) layers,
+                                    (int) (flags & 1u)))
+    return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                             "the header says %u parameters but a %u x %u "
+                             "network has %zu",
+                             (unsigned) n_params, layers, hidden,
+                             looklab_look_count_params ((int) hidden,
+                                                        (int) layers,
+                                                        (int) (flags & 1u)));
+  n_corr = (size_t) corr * corr * corr * 3;
+  expected = HEADER_BYTES + 4 * (size_t) n_params + 4 * n_corr + 4;
+  if (expected > LOOKLAB_LOOK_MAX_BYTES)
+    return looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
+                             "look file of %zu bytes is over the limit of "
+                             "%zu",
+                             expected, LOOKLAB_LOOK_MAX_BYTES);
+  if (len < expected)
+    return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                             "truncated look file: %zu bytes, its header "
+                             "needs %zu",
+                             len, expected);
+  if (len > expected)
+    return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                             "look file has %zu bytes after its end",
+                             len - expected);
+  crc = get_u32 (buf + expected - 4);
+  if (crc != crc32_update (0, buf, expected - 4))
+    return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                             "look file checksum mismatch (the file is "
+                             "damaged)");
+
+  look = looklab_look_new_shape ((int) hidden, (int) layers, (int) activation,
+                                 (int) (flags & 1u), (int) corr);
+  if (look == NULL)
+    return looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
+  look->fit_mean_de00 = get_f64 (buf + 24);
+  look->fit_max_de00 = get_f64 (buf + 32);
+  look->fit_samples = (size_t) get_u64 (buf + 40);
+  for (i = 0; i < n_params; i++)
+    look->params[i] = get_f32 (buf + HEADER_BYTES + 4 * i);
+  for (i = 0; i < n_corr; i++)
+    look->corr[i]
+        = get_f32 (buf + HEADER_BYTES + 4 * (size_t) n_params + 4 * i);
+  for (i = 0; i < n_params + n_corr; i++)
+    {
+      float v = i < n_params ? look->params[i] : look->corr[i - n_params];
+
+      if (!isfinite (v))
+        {
+          looklab_look_free (look);
+          return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                                   "look file holds a number that is not "
+                                   "finite (parameter %zu)",
+                                   i);
+        }
+    }
+  *out = look;
+  return LOOKLAB_OK;
+}
+
+int
+looklab_look_save (const LookLabLook *look, const char *path, LookLabDiag *diag)
+{
+  LookLabAtomicFile af;
+  void             *data = NULL;
+  size_t            len = 0;
+  int               status;
+
+  if (look == NULL || path == NULL)
+    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0, "no look or path");
+  status = looklab_look_serialize (look, &data, &len);
+  if (status != LOOKLAB_OK)
+    return looklab_diag_set (diag, status, 0, "out of memory");
+  status = looklab_atomic_file_open (&af, path, diag);
+  if (status == LOOKLAB_OK)
+    {
+      if (fwrite (data, 1, len, af.fp) != len)
+        {
+          looklab_atomic_file_abort (&af);
+          status = looklab_diag_set (diag, LOOKLAB_ERR_IO, 0,
+                                     "cannot write %s: %s", path,
+                                     strerror (errno));
+        }
+      else
+        status = looklab_atomic_file_commit (&af, diag);
+    }
+  free (data);
+  return status;
+}
+
+int
+looklab_look_load (const char *path, LookLabLook **out, LookLabDiag *diag)
+{
+  FILE          *f = NULL;
+  struct stat    st;
+  unsigned char *data = NULL;
+  size_t         len;
+  int            status;
+
+  if (out == NULL || path == NULL)
+    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0, "no look or path");
+  *out = NULL;
+  f = fopen (path, "rb");
+  if (f == NULL)
+    return looklab_diag_set (diag, LOOKLAB_ERR_IO, 0, "cannot open %s: %s",
+                             path, strerror (errno));
+  if (fstat (fileno (f), &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      status = looklab_diag_set (diag, LOOKLAB_ERR_IO, 0,
+                                 "%s is not a regular file", path);
+      goto out;
+    }
+  if ((uint64_t) st.st_size > LOOKLAB_LOOK_MAX_BYTES)
+    {
+      status = looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
+                                 "%s is %lld bytes, over the look file limit "
+                                 "of %zu",
+                                 path, (long long) st.st_size,
+                                 LOOKLAB_LOOK_MAX_BYTES);
+      goto out;
+    }
+  len = (size_t) st.st_size;
+  data = malloc (len > 0 ? len : 1);
+  if (data == NULL)
+    {
+      status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
+      goto out;
+    }
+  if (fread (data, 1, len, f) != len)
+    {
+      status
+          = looklab_diag_set (diag, LOOKLAB_ERR_IO, 0, "cannot read %s", path);
+      goto out;
+    }
+  status = looklab_look_deserialize (data, len, out, diag);
+
+out:
+  if (f != NULL)
+    fclose (f);
+  free (data);
+  return status;
+}

@@ -1,0 +1,144 @@
+/* LookLab core: the inside of a LookLabLook, shared by look.c (evaluation),
+ * look-fit.c (training) and look-file.c (serialisation).  Not installed. */
+#ifndef LOOKLAB_LOOK_PRIVATE_H
+#define LOOKLAB_LOOK_PRIVATE_H
+
+#include <stddef.h>
+
+#include "look/look.h"
+
+#define LOOKLAB_LOOK_MIN_HIDDEN 4
+#define LOOKLAB_LOOK_MAX_HIDDEN 256
+#define LOOKLAB_LOOK_MIN_LAYERS 1
+#define LOOKLAB_LOOK_MAX_LAYERS 4
+#define LOOKLAB_LOOK_MIN_CORRECTION 2
+#define LOOKLAB_LOOK_MAX_CORRECTION 65
+
+/* Hidden-unit nonlinearities a look file may name. */
+typedef enum
+{
+  LOOKLAB_ACT_TANH = 0,
+  LOOKLAB_ACT_SILU = 1,
+  LOOKLAB_ACT_COUNT
+} LookLabActivation;
+
+struct _LookLabLook
+{
+  int    hidden;
+  int    layers;
+  int    activation; /* LookLabActivation */
+  int    skip;       /* 1: a linear 3x3 path from input to output */
+  size_t n_params;
+  /* Per layer, input to output: weights (n_out x n_in, row-major) then
+   * biases (n_out).  Input layer 3 -> hidden, then hidden -> hidden, and the
+   * output layer hidden -> 3; with @skip, 9 more weights (3 x 3, row-major)
+   * of a linear path from the encoded input to the output. */
+  float *params;
+
+  int    corr_size; /* edge of the correction lattice, 0 if none */
+  float *corr;      /* corr_size^3 RGB residuals, red fastest */
+
+  double fit_mean_de00;
+  double fit_max_de00;
+  size_t fit_samples;
+};
+
+/* tanh to within 4e-7, as a rational function that compilers vectorise
+ * (the minimax approximation of Eigen's ptanh_float).  Training and
+ * evaluation both use it, so a fitted look evaluates as it was fitted. */
+static inline float
+looklab_tanh (float x)
+{
+  const float lim = 7.90531110763549805f;
+  float       x2, p, q;
+
+  if (x > lim)
+    x = lim;
+  if (x < -lim)
+    x = -lim;
+  x2 = x * x;
+  p = -2.76076847742355e-16f;
+  p = p * x2 + 2.00018790482477e-13f;
+  p = p * x2 + -8.60467152213735e-11f;
+  p = p * x2 + 5.12229709037114e-08f;
+  p = p * x2 + 1.48572235717979e-05f;
+  p = p * x2 + 6.37261928875436e-04f;
+  p = p * x2 + 4.89352455891786e-03f;
+  q = 1.19825839466702e-06f;
+  q = q * x2 + 1.18534705686654e-04f;
+  q = q * x2 + 2.26843463243900e-03f;
+  q = q * x2 + 4.89352518554385e-03f;
+  return x * p / q;
+}
+
+/* The hidden units' nonlinearity; SiLU as x sigmoid (x) =
+ * x (1 + tanh (x / 2)) / 2. */
+static inline float
+looklab_activate (int activation, float v)
+{
+  if (activation == LOOKLAB_ACT_SILU)
+    return 0.5f * v * (1.0f + looklab_tanh (0.5f * v));
+  return looklab_tanh (v);
+}
+
+/* Returns the number of MLP weights and biases of a shape. */
+size_t looklab_look_count_params (int hidden, int layers, int skip);
+
+/* Returns a new look of the given shape with zeroed parameters (the
+ * identity), or NULL when memory is short.  The shape must be in range. */
+LookLabLook *looklab_look_new_shape (int hidden, int layers, int activation,
+                                     int skip, int corr_size);
+
+/* Evaluates only the MLP residual f at @n colours already clamped to
+ * [0, 1] (no correction, no clamping of the result): out = f (in). */
+void looklab_look_eval_mlp (const LookLabLook *look, const float *in,
+                            float *out, size_t n);
+
+/* Trilinear interpolation of a residual lattice at @rgb in [0, 1]. */
+void looklab_look_lattice_interp (const float *lattice, int size,
+                                  const float rgb[3], float out[3]);
+
+/* The distinct colours of a before/after pair (look-samples.c): the pixels
+ * are binned by their before colour on a grid^3 lattice and averaged. */
+typedef struct
+{
+  size_t  n;
+  float  *x;     /* n RGB: mean before colour, clamped to [0, 1] */
+  float  *y;     /* n RGB: mean after colour */
+  double *count; /* n: pixels averaged */
+  double  total; /* sum of count */
+} LookLabSamples;
+
+/* Fills @samples from the pair (sizes already checked equal).  Returns 0,
+ * LOOKLAB_ERR_EMPTY, _NOMEM or _ARG. */
+int looklab_samples_collect (const LookLabImageView *before,
+                             const LookLabImageView *after,
+                             const unsigned char *mask, int grid, int n_threads,
+                             LookLabSamples *samples, LookLabDiag *diag);
+
+void looklab_samples_clear (LookLabSamples *samples);
+
+/* Knobs of the fit that are not public parameters; the defaults are what
+ * users get.  For the tuning harness (bench/) only: not thread-safe. */
+typedef struct
+{
+  int   grid;         /* aggregation bins per channel */
+  int   batch;        /* samples per step, a multiple of 32 */
+  int   steps;        /* default optimiser steps */
+  float lr;           /* peak Adam learning rate */
+  float weight_decay; /* decoupled, on weights only */
+  float count_power;  /* sample weight = count^p ... */
+  float count_half;   /* ... times count / (count + half) when half > 0 */
+  int   activation;
+  float init_scale;  /* output layer starts in +-init_scale */
+  float corr_smooth; /* lattice membrane weight */
+  float corr_ridge;  /* lattice pull toward zero */
+  float corr_power;  /* lattice sample weight = count^p */
+  int   corr_size;   /* default lattice edge */
+  int   skip;        /* linear input -> output path */
+  float skip_decay;  /* weight decay of that path */
+} LookLabFitTuning;
+
+LookLabFitTuning *looklab_look_fit_tuning (void);
+
+#endif /* LOOKLAB_LOOK_PRIVATE_H */

@@ -1,0 +1,314 @@
+/* LookLab core: evaluating, baking and describing a learned look.
+ *
+ * A look maps a non-linear RGB colour x to
+ *
+ *   y = clamp (xc + f (2 xc - 1) + c (xc), 0, 1) + (x - xc),  xc = clamp (x, 0, 1)
+ *
+ * where f is the residual MLP (its output layer starts near zero, so an
+ * untrained or identity look is exactly the identity) and c the optional
+ * correction lattice (trilinear, zero where the pair had no samples).
+ * Inputs outside [0, 1] (float images) keep their excess unchanged, so the
+ * look never invents a wild extrapolation of colours it can not have seen.
+ */
+#include "look/look-private.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+size_t
+looklab_look_count_params (int hidden, int layers, int skip)
+{
+  /* 3 -> h, (layers - 1) x h -> h, h -> 3; weights and biases. */
+  return (size_t) (3 * hidden + hidden)
+         + (size_t) (layers - 1) * (size_t) (hidden * hidden + hidden)
+         + (size_t) (hidden * 3 + 3) + (skip ? 9 : 0);
+}
+
+LookLabLook *
+looklab_look_new_shape (int hidden, int layers, int activation, int skip,
+                        int corr_size)
+{
+  LookLabLook *look = calloc (1, sizeof (LookLabLook));
+
+  if (look == NULL)
+    return NULL;
+  look->hidden = hidden;
+  look->layers = layers;
+  look->activation = activation;
+  look->skip = skip ? 1 : 0;
+  look->n_params = looklab_look_count_params (hidden, layers, skip);
+  look->params = calloc (look->n_params, sizeof (float));
+  look->corr_size = corr_size;
+  if (corr_size > 0)
+    look->corr = calloc ((size_t) corr_size * corr_size * corr_size * 3,
+                         sizeof (float));
+  if (look->params == NULL || (corr_size > 0 && look->corr == NULL))
+    {
+      looklab_look_free (look);
+      return NULL;
+    }
+  return look;
+}
+
+void
+looklab_look_free (LookLabLook *look)
+{
+  if (look == NULL)
+    return;
+  free (look->params);
+  free (look->corr);
+  free (look);
+}
+
+void
+looklab_look_eval_mlp (const LookLabLook *look, const float *in, float *out,
+                       size_t n)
+{
+  float  a[LOOKLAB_LOOK_MAX_HIDDEN], b[LOOKLAB_LOOK_MAX_HIDDEN];
+  int    h = look->hidden;
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    {
+      const float *p = look->params;
+      float        u[3];
+      int          l, j, k;
+
+      for (k = 0; k < 3; k++)
+        u[k] = 2.0f * in[i * 3 + k] - 1.0f;
+      for (j = 0; j < h; j++)
+        {
+          float s = p[h * 3 + j];
+
+          for (k = 0; k < 3; k++)
+            s += p[j * 3 + k] * u[k];
+          a[j] = looklab_activate (look->activation, s);
+        }
+      p += h * 3 + h;
+      for (l = 1; l < look->layers; l++)
+        {
+          for (j = 0; j < h; j++)
+            {
+              float s = p[h * h + j];
+
+              for (k = 0; k < h; k++)
+                s += p[j * h + k] * a[k];
+              b[j] = looklab_activate (look->activation, s);
+            }
+          memcpy (a, b, sizeof (float) * h);
+          p += h * h + h;
+        }
+      for (j = 0; j < 3; j++)
+        {
+          float s = p[3 * h + j];
+
+          for (k = 0; k < h; k++)
+            s += p[j * h + k] * a[k];
+          if (look->skip)
+            for (k = 0; k < 3; k++)
+              s += p[3 * h + 3 + j * 3 + k] * u[k];
+          out[i * 3 + j] = s;
+        }
+    }
+}
+
+void
+looklab_look_lattice_interp (const float *lattice, int size, const float rgb[3],
+                             float out[3])
+{
+  float  f[3];
+  int    i0[3], c, k;
+  size_t s = (size_t) size;
+
+  for (c = 0; c < 3; c++)
+    {
+      float v = rgb[c] * (float) (size - 1);
+
+      if (!(v > 0.0f))
+        v = 0.0f;
+      if (v > (float) (size - 1))
+        v = (float) (size - 1);
+      i0[c] = (int) v;
+      if (i0[c] > size - 2)
+        i0[c] = size - 2;
+      f[c] = v - (float) i0[c];
+    }
+  for (k = 0; k < 3; k++)
+    out[k] = 0.0f;
+  for (c = 0; c < 8; c++)
+    {
+      int   dr = c & 1, dg = (c >> 1) & 1, db = (c >> 2) & 1;
+      float w = (dr ? f[0] : 1.0f - f[0]) * (dg ? f[1] : 1.0f - f[1])
+                * (db ? f[2] : 1.0f - f[2]);
+      const float *node
+          = lattice
+            + (((i0[2] + db) * s + (i0[1] + dg)) * s + (i0[0] + dr)) * 3;
+
+      for (k = 0; k < 3; k++)
+        out[k] += w * node[k];
+    }
+}
+
+static inline float
+clamp01 (float v)
+{
+  /* Also maps NaN to 0. */
+  if (!(v > 0.0f))
+    return 0.0f;
+  return v < 1.0f ? v : 1.0f;
+}
+
+void
+looklab_look_eval (const LookLabLook *look, const float *in, float *out,
+                   size_t n)
+{
+  enum
+  {
+    CHUNK = 64
+  };
+  float  xc[CHUNK * 3], res[CHUNK * 3];
+  size_t i0;
+
+  for (i0 = 0; i0 < n; i0 += CHUNK)
+    {
+      size_t m = n - i0 < CHUNK ? n - i0 : CHUNK, i;
+      int    k;
+
+      for (i = 0; i < m * 3; i++)
+        xc[i] = clamp01 (in[i0 * 3 + i]);
+      looklab_look_eval_mlp (look, xc, res, m);
+      if (look->corr_size > 0)
+        for (i = 0; i < m; i++)
+          {
+            float c[3];
+
+            looklab_look_lattice_interp (look->corr, look->corr_size,
+                                         xc + i * 3, c);
+            for (k = 0; k < 3; k++)
+              res[i * 3 + k] += c[k];
+          }
+      for (i = 0; i < m * 3; i++)
+        {
+          float x = in[i0 * 3 + i];
+          float excess = isfinite (x) ? x - xc[i] : 0.0f;
+
+          out[i0 * 3 + i] = clamp01 (xc[i] + res[i]) + excess;
+        }
+    }
+}
+
+typedef struct
+{
+  const LookLabLook *look;
+  LookLabLut        *lut;
+  int                first_b;
+  int                last_b;
+} BakeJob;
+
+static void *
+bake_worker (void *data)
+{
+  BakeJob *job = data;
+  int      size = job->lut->size, b, g, r;
+  float   *row = malloc (sizeof (float) * 3 * (size_t) size);
+
+  if (row == NULL)
+    return job; /* non-NULL: failure */
+  for (b = job->first_b; b < job->last_b; b++)
+    for (g = 0; g < size; g++)
+      {
+        float *dst = job->lut->table + ((size_t) b * size + g) * size * 3;
+
+        for (r = 0; r < size; r++)
+          {
+            row[r * 3 + 0] = (float) r / (float) (size - 1);
+            row[r * 3 + 1] = (float) g / (float) (size - 1);
+            row[r * 3 + 2] = (float) b / (float) (size - 1);
+          }
+        looklab_look_eval (job->look, row, dst, (size_t) size);
+      }
+  free (row);
+  return NULL;
+}
+
+LookLabLut *
+looklab_look_bake (const LookLabLook *look, int size, int n_threads)
+{
+  pthread_t   threads[64];
+  BakeJob     jobs[64];
+  int         started = 0, failed = 0, t, c;
+  LookLabLut *lut;
+
+  if (look == NULL || size < LOOKLAB_LUT_MIN_SIZE
+      || size > LOOKLAB_LUT_MAX_SIZE)
+    return NULL;
+  lut = looklab_lut_new (size);
+  if (lut == NULL)
+    return NULL;
+  for (c = 0; c < 3; c++)
+    {
+      lut->domain_min[c] = 0.0f;
+      lut->domain_max[c] = 1.0f;
+    }
+  if (n_threads <= 0)
+    n_threads = (int) sysconf (_SC_NPROCESSORS_ONLN);
+  if (n_threads < 1)
+    n_threads = 1;
+  if (n_threads > 64)
+    n_threads = 64;
+  if (n_threads > size)
+    n_threads = size;
+
+  /* Each thread fills whole blue slices: the result does not depend on the
+   * thread count. */
+  for (t = 0; t < n_threads; t++)
+    {
+      jobs[t].look = look;
+      jobs[t].lut = lut;
+      jobs[t].first_b = size * t / n_threads;
+      jobs[t].last_b = size * (t + 1) / n_threads;
+    }
+  for (t = 1; t < n_threads; t++)
+    {
+      if (pthread_create (&threads[t], NULL, bake_worker, &jobs[t]) != 0)
+        break;
+      started = t;
+    }
+  /* Slices of threads that could not start are done here. */
+  for (t = started + 1; t < n_threads; t++)
+    if (bake_worker (&jobs[t]) != NULL)
+      failed = 1;
+  if (bake_worker (&jobs[0]) != NULL)
+    failed = 1;
+  for (t = 1; t <= started; t++)
+    {
+      void *ret = NULL;
+
+      pthread_join (threads[t], &ret);
+      if (ret != NULL)
+        failed = 1;
+    }
+  if (failed)
+    {
+      looklab_lut_free (lut);
+      return NULL;
+    }
+  return lut;
+}
+
+void
+looklab_look_get_info (const LookLabLook *look, LookLabLookInfo *info)
+{
+  memset (info, 0, sizeof (*info));
+  if (look == NULL)
+    return;
+  info->hidden = look->hidden;
+  info->layers = look->layers;
+  info->n_parameters = look->n_params;
+  info->correction_size = look->corr_size;
+  info->fit_mean_de00 = look->fit_mean_de00;
+  info->fit_samples = look->fit_samples;
+}
