@@ -10,7 +10,8 @@
  *
  * The subcommand names and options are stable: scripts depend on them.
  * Errors go to stderr with a non-zero exit status, and OUT is then neither
- * created nor changed (every writer writes a temporary file and renames).
+ * created nor changed (every writer writes a temporary file, checks that
+ * it is complete and renames; SIGINT, SIGTERM, SIGHUP remove it).
  * Messages and --help are translated (po/; init_i18n below), except those
  * of the bench subcommand, a developer's tool whose output scripts read.
  */
@@ -23,6 +24,7 @@
 #include <glib.h>
 #include <glib/gi18n.h>
 
+#include "common/atomic-file.h"
 #include "lut/cube-io.h"
 #include "image-io.h"
 #include "look/look.h"
@@ -440,6 +442,9 @@ main (int argc, char **argv)
 
   setlocale (LC_ALL, "");
   init_i18n ();
+  /* A stopped run removes its temporary files; a file-size limit is an
+   * error like a full disk (common/atomic-file.h). */
+  looklab_atomic_file_remove_on_signals ();
   if (argc < 2)
     {
       usage (stderr);

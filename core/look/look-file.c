@@ -327,14 +327,8 @@ looklab_look_save (const LookLabLook *look, const char *path, LookLabDiag *diag)
   if (status == LOOKLAB_OK)
     {
       if (fwrite (data, 1, len, af.fp) != len)
-        {
-          looklab_atomic_file_abort (&af);
-          status = looklab_diag_set (diag, LOOKLAB_ERR_IO, 0,
-                                     "cannot write %s: %s", path,
-                                     strerror (errno));
-        }
-      else
-        status = looklab_atomic_file_commit (&af, diag);
+        looklab_atomic_file_set_error (&af, errno != 0 ? errno : EIO);
+      status = looklab_atomic_file_commit (&af, diag);
     }
   free (data);
   return status;

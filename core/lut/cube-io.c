@@ -530,19 +530,23 @@ format_float (char *buf, size_t size, float v)
   snprintf (buf, size, "%.9g", (double) v);
 }
 
-static void
+/* Returns 0, or the errno of the first failed write (the stream's error
+ * flag alone does not say why). */
+static int
 write_triples (FILE *fp, const float *values, size_t n)
 {
   char   r[48], g[48], b[48];
   size_t i;
 
-  for (i = 0; i < n && !ferror (fp); i++)
+  for (i = 0; i < n; i++)
     {
       format_float (r, sizeof r, values[i * 3]);
       format_float (g, sizeof g, values[i * 3 + 1]);
       format_float (b, sizeof b, values[i * 3 + 2]);
-      fprintf (fp, "%s %s %s\n", r, g, b);
+      if (fprintf (fp, "%s %s %s\n", r, g, b) < 0)
+        return errno != 0 ? errno : EIO;
     }
+  return 0;
 }
 
 static int
@@ -595,7 +599,8 @@ looklab_cube_write (const LookLabLut *lut, const char *path, LookLabDiag *diag)
       format_float (b, sizeof b, lut->domain_max[0]);
       fprintf (fp, "LUT_3D_SIZE %d\nLUT_3D_INPUT_RANGE %s %s\n", lut->size, a,
                b);
-      write_triples (fp, lut->shaper, (size_t) lut->shaper_size);
+      looklab_atomic_file_set_error (
+          &af, write_triples (fp, lut->shaper, (size_t) lut->shaper_size));
     }
   else
     {
@@ -610,7 +615,9 @@ looklab_cube_write (const LookLabLut *lut, const char *path, LookLabDiag *diag)
                    b, d);
         }
     }
-  write_triples (fp, lut->table, (size_t) lut->size * lut->size * lut->size);
-  /* A failed fprintf sets the stream's error flag, which commit checks. */
+  if (af.errnum == 0)
+    looklab_atomic_file_set_error (
+        &af, write_triples (fp, lut->table,
+                            (size_t) lut->size * lut->size * lut->size));
   return looklab_atomic_file_commit (&af, diag);
 }
