@@ -331,19 +331,22 @@ check_jpeg (FILE *f, const char *path, GError **error)
 
       if (m < 0)
         {
-          /* A marker: 0xFF, maybe fill bytes 0xFF, then its code.  Any
-           * other byte is damage (libjpeg only warns: "extraneous bytes
-           * before marker"). */
-          c = getc (f);
+          /* A marker: 0xFF, maybe fill bytes 0xFF, then its code.  Other
+           * bytes before it are skipped, as libjpeg does with a warning
+           * ("extraneous bytes before marker"): some cameras pad that way
+           * and the image is whole. */
+          do
+            c = getc (f);
+          while (c != 0xff && c != EOF);
           if (c == EOF)
             break;
-          if (c != 0xff)
-            {
-              set_damaged (error, path);
-              return FALSE;
-            }
           while ((m = getc (f)) == 0xff)
             ;
+          if (m == 0) /* 0xFF 0x00 outside a scan: no marker, skip it */
+            {
+              m = -1;
+              continue;
+            }
           if (m == EOF)
             break;
         }

@@ -26,7 +26,8 @@ gboolean looklab_cli_same_file (const char *a, const char *b);
  * shows without decoding it; else sets @error (truncated or damaged):
  *   PNG: every chunk's CRC matches, IEND is there, and the IDAT stream
  *        inflates without error to the bytes the IHDR's size needs;
- *   JPEG: the markers are well formed up to EOI, and the coded data is at
+ *   JPEG: the segments are whole up to EOI (stray bytes between them are
+ *        skipped, as libjpeg does), and the coded data is at
  *        least one bit per 8 x 8 block (the least a Huffman-coded scan
  *        spends on a block); arithmetic-coded files get the EOI check only;
  *   PPM/PGM: the file holds the pixel bytes its header promises;

@@ -11,6 +11,9 @@ only (zlib, struct): no ImageMagick, so the test runs on a bare host.
   hostile-fixtures.py exif-orientation IN OUT N
                                               IN with an EXIF APP1 segment
                                               whose IFD0 says orientation N
+  hostile-fixtures.py jpeg-pad IN OUT         IN with 3 zero bytes between its
+                                              first two segments (libjpeg
+                                              warns, decodes it whole)
   hostile-fixtures.py flip-byte IN OUT OFFSET one byte inverted
   hostile-fixtures.py png-pixel IN X Y        prints "W H R G B" of an
                                               8-bit RGB(A) PNG
@@ -74,6 +77,12 @@ def exif_orientation(src, out, value):
     open(out, "wb").write(data[:2] + app1 + data[2:])
 
 
+def jpeg_pad(src, out):
+    data = open(src, "rb").read()
+    end = 4 + struct.unpack(">H", data[4:6])[0]  # after SOI and a segment
+    open(out, "wb").write(data[:end] + b"\0\0\0" + data[end:])
+
+
 def flip_byte(src, out, offset):
     data = bytearray(open(src, "rb").read())
     data[offset] ^= 0xFF
@@ -131,6 +140,8 @@ def main():
         jpeg_size(args[0], args[1], int(args[2]), int(args[3]))
     elif cmd == "exif-orientation":
         exif_orientation(args[0], args[1], int(args[2]))
+    elif cmd == "jpeg-pad":
+        jpeg_pad(args[0], args[1])
     elif cmd == "flip-byte":
         flip_byte(args[0], args[1], int(args[2]))
     elif cmd == "png-pixel":

@@ -65,6 +65,9 @@ refused "an image over the size limit is refused by its header" "megapixels" \
 
 "$looklab" apply "$work/id.cube" "$sample/ladybird.png" "$work/lady.jpg"
 check "a whole JPEG is read" "$looklab" apply "$work/id.cube" "$work/lady.jpg" "$work/lady-out.png"
+fx jpeg-pad "$work/lady.jpg" "$work/padded.jpg"
+check "a JPEG with stray bytes between segments is still read" \
+  "$looklab" apply "$work/id.cube" "$work/padded.jpg" "$work/padded-out.png"
 size=$(stat -c %s "$work/lady.jpg")
 head -c $((size / 2)) "$work/lady.jpg" >"$work/half.jpg"
 refused "a truncated JPEG is an error" "truncated" \
@@ -150,6 +153,14 @@ if [ "$have_exif" = yes ]; then
   "$looklab" apply "$work/id.cube" "$work/quad-3.jpg" "$work/quad-3.png"
   check "orientation 3 is turned 180 degrees: red bottom right" \
     sh -c "'$python' '$fixtures' png-pixel '$work/quad-3.png' 60 28 | awk '{ exit !(\$1 == 64 && \$3 > 200 && \$5 < 60) }'"
+  # The others: the red corner lands where EXIF 2.32 (tag 274) puts it.
+  for c in "2 64 32 40 4" "4 64 32 4 28" "5 32 64 4 20" "7 32 64 20 60" "8 32 64 4 60"; do
+    set -- $c
+    fx exif-orientation "$work/quad.jpg" "$work/quad-$1.jpg" "$1"
+    "$looklab" apply "$work/id.cube" "$work/quad-$1.jpg" "$work/quad-$1.png"
+    check "orientation $1: $2 x $3, red at ($4, $5)" \
+      sh -c "'$python' '$fixtures' png-pixel '$work/quad-$1.png' $4 $5 | awk '{ exit !(\$1 == $2 && \$2 == $3 && \$3 > 200 && \$5 < 60) }'"
+  done
 else
   ok "# SKIP orientation: built without libexif"
 fi
