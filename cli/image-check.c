@@ -1,389 +1,655 @@
-/* The looklab CLI: checking that a written image file is complete.
- *
- * Only the structure is read (chunk lengths, offset tables, end markers),
- * never the pixels: a few pages of a large file.  The layouts are those of
- * the PNG specification (3rd ed., 5.3 chunk layout), TIFF 6.0 (section 2,
- * image file directories), the OpenEXR file layout ("OpenEXR File Layout",
- * header attributes and the line offset table), JPEG (ITU T.81, B.1.1.3:
- * an image ends with the EOI marker) and RIFF (WebP container: the RIFF
- * size covers the rest of the file).
- */
-/* memfd_create () */
-#define _GNU_SOURCE
-
+/* The looklab CLI: input files checked before decoding (image-check.h). */
 #include "image-check.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <zlib.h>
 
-static guint32
-be32 (const guchar *p)
+#ifdef LOOKLAB_HAVE_LIBEXIF
+#include <libexif/exif-data.h>
+#endif
+
+gboolean
+looklab_cli_check_input (const char *path, GError **error)
 {
-  return (guint32) p[0] << 24 | (guint32) p[1] << 16 | (guint32) p[2] << 8
-         | p[3];
-}
+  GStatBuf st;
 
-static guint32
-le32 (const guchar *p)
-{
-  return (guint32) p[3] << 24 | (guint32) p[2] << 16 | (guint32) p[1] << 8
-         | p[0];
-}
-
-static guint64
-le64 (const guchar *p)
-{
-  return (guint64) le32 (p + 4) << 32 | le32 (p);
-}
-
-/* Chunk after chunk to IEND, which must end the file. */
-static gboolean
-png_complete (const guchar *p, guint64 size)
-{
-  guint64 pos = 8;
-
-  if (size < 8 || memcmp (p, "\x89PNG\r\n\x1a\n", 8) != 0)
-    return FALSE;
-  while (pos + 12 <= size)
+  if (g_stat (path, &st) != 0)
     {
-      guint32 len = be32 (p + pos);
-      int     i;
+      int saved = errno;
 
-      if (len > 0x7fffffffu)
-        return FALSE;
-      for (i = 4; i < 8; i++)
-        if (!g_ascii_isalpha (p[pos + i]))
-          return FALSE; /* not a chunk: a gap or garbage */
-      if (pos + 12 + len > size)
-        return FALSE;
-      if (memcmp (p + pos + 4, "IEND", 4) == 0)
-        return pos + 12 + len == size;
-      pos += 12 + (guint64) len;
+      if (saved == ENOENT)
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                     _ ("%s: no such file"), path);
+      else
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                     "%s: %s", path, g_strerror (saved));
+      return FALSE;
     }
-  return FALSE;
-}
-
-static gboolean
-jpeg_complete (const guchar *p, guint64 size)
-{
-  return size >= 4 && p[0] == 0xff && p[1] == 0xd8 && p[size - 2] == 0xff
-         && p[size - 1] == 0xd9;
-}
-
-static gboolean
-webp_complete (const guchar *p, guint64 size)
-{
-  return size >= 12 && memcmp (p, "RIFF", 4) == 0
-         && memcmp (p + 8, "WEBP", 4) == 0
-         && (guint64) le32 (p + 4) + 8 == size;
-}
-
-typedef struct
-{
-  const guchar *p;
-  guint64       size;
-  gboolean      le;
-} Tiff;
-
-static guint32
-tiff32 (const Tiff *t, guint64 at)
-{
-  return t->le ? le32 (t->p + at) : be32 (t->p + at);
-}
-
-static guint32
-tiff16 (const Tiff *t, guint64 at)
-{
-  return t->le ? (guint32) t->p[at] | (guint32) t->p[at + 1] << 8
-               : (guint32) t->p[at] << 8 | t->p[at + 1];
-}
-
-/* Bytes of one value of TIFF field type @type (TIFF 6.0 section 2, plus
- * the 64-bit types of BigTIFF), 0 when unknown. */
-static guint
-tiff_type_size (guint type)
-{
-  static const guint sizes[]
-      = { 0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4, 0, 0, 8, 8, 8 };
-  return type < G_N_ELEMENTS (sizes) ? sizes[type] : 0;
-}
-
-/* Value @i of an offsets or counts field (SHORT or LONG). */
-static gboolean
-tiff_value (const Tiff *t, guint64 entry, guint32 i, guint64 *value)
-{
-  guint   type = tiff16 (t, entry + 2);
-  guint32 count = tiff32 (t, entry + 4);
-  guint   each = type == 3 ? 2 : type == 4 ? 4 : 0;
-  guint64 at;
-
-  if (each == 0 || i >= count)
-    return FALSE;
-  at = (guint64) count * each <= 4 ? entry + 8 : tiff32 (t, entry + 8);
-  at += (guint64) i * each;
-  if (at + each > t->size)
-    return FALSE;
-  *value = each == 2 ? tiff16 (t, at) : tiff32 (t, at);
-  return TRUE;
-}
-
-/* Every directory, every out-of-line value and every strip or tile lies
- * within the file.  libtiff writes the directory after the pixels, so a
- * file cut short has none, or one that points past the end. */
-static gboolean
-tiff_complete (const guchar *p, guint64 size)
-{
-  Tiff    t = { p, size, size >= 2 && p[0] == 'I' };
-  guint64 ifd;
-  int     n_ifd = 0;
-
-  if (size < 8 || !(memcmp (p, "II", 2) == 0 || memcmp (p, "MM", 2) == 0))
-    return FALSE;
-  if (tiff16 (&t, 2) == 43)
-    return TRUE; /* BigTIFF: GEGL writes classic TIFF; not checked */
-  if (tiff16 (&t, 2) != 42)
-    return FALSE;
-  for (ifd = tiff32 (&t, 4); ifd != 0; n_ifd++)
+  if (S_ISDIR (st.st_mode))
     {
-      guint64 offsets = 0, counts = 0, e;
-      guint32 n, i, n_parts;
-
-      if (n_ifd == 64 || ifd + 2 > size)
-        return FALSE;
-      n = tiff16 (&t, ifd);
-      if (ifd + 2 + 12 * (guint64) n + 4 > size)
-        return FALSE;
-      for (i = 0; i < n; i++)
-        {
-          guint   tag, each;
-          guint64 bytes;
-
-          e = ifd + 2 + 12 * (guint64) i;
-          tag = tiff16 (&t, e);
-          each = tiff_type_size (tiff16 (&t, e + 2));
-          bytes = (guint64) tiff32 (&t, e + 4) * each;
-          if (bytes > 4 && (guint64) tiff32 (&t, e + 8) + bytes > size)
-            return FALSE;
-          if (tag == 273 || tag == 324) /* StripOffsets, TileOffsets */
-            offsets = e;
-          else if (tag == 279 || tag == 325) /* the byte counts */
-            counts = e;
-        }
-      if (offsets == 0 || counts == 0)
-        return FALSE;
-      n_parts = tiff32 (&t, offsets + 4);
-      if (n_parts == 0 || n_parts != tiff32 (&t, counts + 4))
-        return FALSE;
-      for (i = 0; i < n_parts; i++)
-        {
-          guint64 off, len;
-
-          if (!tiff_value (&t, offsets, i, &off)
-              || !tiff_value (&t, counts, i, &len) || off + len > size)
-            return FALSE;
-        }
-      ifd = tiff32 (&t, ifd + 2 + 12 * (guint64) n);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
+                   _ ("%s: is a folder, not a file"), path);
+      return FALSE;
     }
-  return n_ifd > 0;
-}
-
-/* Scan lines per chunk of each OpenEXR compression (its header's
- * "compression" attribute, 0..9). */
-static const int exr_lines[] = { 1, 1, 1, 16, 32, 16, 32, 32, 32, 256 };
-
-/* The header ends, the line offset table is filled in (OpenEXR writes it
- * last, over zeros) and every chunk it points to lies within the file. */
-static gboolean
-exr_complete (const guchar *p, guint64 size)
-{
-  guint64 pos = 8, table, n, i;
-  gint64  ymin = 0, ymax = -1;
-  int     compression = -1;
-  guint32 flags;
-
-  if (size < 8 || memcmp (p, "v/1\x01", 4) != 0)
-    return FALSE;
-  flags = le32 (p + 4);
-  /* Tiled, deep and multi-part files have other tables; GEGL's exr-save
-   * writes a single-part scan-line file unless told to tile. */
-  if (flags & (0x200 | 0x800 | 0x1000))
-    return TRUE;
-  for (;;)
+  if (!S_ISREG (st.st_mode))
     {
-      const guchar *name, *type;
-      gsize         name_len, type_len;
-      guint32       len;
-
-      if (pos >= size)
-        return FALSE;
-      if (p[pos] == 0)
-        break; /* the header's end */
-      name = p + pos;
-      name_len = strnlen ((const char *) name, MIN (size - pos, 256));
-      pos += name_len + 1;
-      if (pos >= size)
-        return FALSE;
-      type = p + pos;
-      type_len = strnlen ((const char *) type, MIN (size - pos, 256));
-      pos += type_len + 1;
-      if (pos + 4 > size)
-        return FALSE;
-      len = le32 (p + pos);
-      pos += 4;
-      if (pos + len > size)
-        return FALSE;
-      if (name_len == 10 && memcmp (name, "dataWindow", 10) == 0 && len == 16)
-        {
-          ymin = (gint32) le32 (p + pos + 4);
-          ymax = (gint32) le32 (p + pos + 12);
-        }
-      else if (name_len == 11 && memcmp (name, "compression", 11) == 0
-               && len == 1)
-        compression = p[pos];
-      (void) type_len;
-      pos += len;
-    }
-  table = pos + 1;
-  if (ymax < ymin || compression < 0)
-    return FALSE;
-  if (compression >= (int) G_N_ELEMENTS (exr_lines))
-    return TRUE; /* a newer compression: chunk size unknown, not checked */
-  n = (guint64) (ymax - ymin + exr_lines[compression])
-      / (guint64) exr_lines[compression];
-  if (table + 8 * n > size)
-    return FALSE;
-  for (i = 0; i < n; i++)
-    {
-      guint64 off = le64 (p + table + 8 * i);
-      guint32 len;
-
-      if (off < table + 8 * n || off > size - 8)
-        return FALSE;
-      len = le32 (p + off + 4);
-      if (len > 0x7fffffffu || off + 8 + len > size)
-        return FALSE;
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   _ ("%s: not a regular file (a FIFO, socket or device)"),
+                   path);
+      return FALSE;
     }
   return TRUE;
-}
-
-static gboolean
-structure_complete (const guchar *p, guint64 size, const char *saver)
-{
-  if (g_strcmp0 (saver, "gegl:png-save") == 0)
-    return png_complete (p, size);
-  if (g_strcmp0 (saver, "gegl:tiff-save") == 0)
-    return tiff_complete (p, size);
-  if (g_strcmp0 (saver, "gegl:exr-save") == 0)
-    return exr_complete (p, size);
-  if (g_strcmp0 (saver, "gegl:jpg-save") == 0)
-    return jpeg_complete (p, size);
-  if (g_strcmp0 (saver, "gegl:webp-save") == 0)
-    return webp_complete (p, size);
-  return size > 0;
 }
 
 gboolean
-looklab_image_check_written (const char *path, const char *saver,
-                             GError **error)
+looklab_cli_same_file (const char *a, const char *b)
 {
-  struct stat st;
-  void       *map = MAP_FAILED;
-  gboolean    ok = FALSE;
-  int         fd = open (path, O_RDWR | O_CLOEXEC), errnum = 0;
+  GStatBuf sa, sb;
 
-  if (fd < 0 || fstat (fd, &st) != 0)
+  return g_stat (a, &sa) == 0 && g_stat (b, &sb) == 0 && sa.st_dev == sb.st_dev
+         && sa.st_ino == sb.st_ino;
+}
+
+static void
+set_truncated (GError **error, const char *path)
+{
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+               _ ("%s: truncated image: the file ends before the image does"),
+               path);
+}
+
+static void
+set_damaged (GError **error, const char *path)
+{
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+               _ ("%s: damaged image: its structure is broken"), path);
+}
+
+/* The size limit (image-io.h), checked by the header as soon as it is
+ * read; the message is image-io.c's. */
+static gboolean
+size_allowed (const char *path, guint64 width, guint64 height, GError **error)
+{
+  if (width * height <= (guint64) LOOKLAB_CLI_MAX_PIXELS)
+    return TRUE;
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
+               /* TRANSLATORS: the last number is the limit in megapixels */
+               _ ("%s: %d x %d pixels is more than the limit of %d megapixels"),
+               path, (int) MIN (width, G_MAXINT), (int) MIN (height, G_MAXINT),
+               (int) (LOOKLAB_CLI_MAX_PIXELS / 1000000));
+  return FALSE;
+}
+
+static guint32
+get_be32 (const guchar *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8)
+         | p[3];
+}
+
+/* The bytes a PNG's IDAT stream inflates to: each row of each pass is a
+ * filter byte plus its packed pixels (PNG spec, 2nd ed., 7.2 and 8.2). */
+static guint64
+png_raw_bytes (guint32 width, guint32 height, guint bits_per_pixel,
+               gboolean interlaced)
+{
+  static const guint pass[7][4] = {
+    /* x0, y0, dx, dy: Adam7 */
+    { 0, 0, 8, 8 }, { 4, 0, 8, 8 }, { 0, 4, 4, 8 }, { 2, 0, 4, 4 },
+    { 0, 2, 2, 4 }, { 1, 0, 2, 2 }, { 0, 1, 1, 2 },
+  };
+  guint64 total = 0;
+  int     p;
+
+  if (!interlaced)
+    return (guint64) height * (1 + ((guint64) width * bits_per_pixel + 7) / 8);
+  for (p = 0; p < 7; p++)
     {
-      errnum = errno;
+      guint64 w = width > pass[p][0]
+                      ? (width - pass[p][0] + pass[p][2] - 1) / pass[p][2]
+                      : 0;
+      guint64 h = height > pass[p][1]
+                      ? (height - pass[p][1] + pass[p][3] - 1) / pass[p][3]
+                      : 0;
+      if (w > 0 && h > 0)
+        total += h * (1 + (w * bits_per_pixel + 7) / 8);
+    }
+  return total;
+}
+
+/* Bits per pixel of PNG colour type @type at @depth, or 0 when the pair is
+ * not allowed (PNG spec, table 11.1). */
+static guint
+png_bits_per_pixel (guint type, guint depth)
+{
+  switch (type)
+    {
+      case 0:
+        return depth == 1 || depth == 2 || depth == 4 || depth == 8
+                       || depth == 16
+                   ? depth
+                   : 0;
+      case 3:
+        return depth == 1 || depth == 2 || depth == 4 || depth == 8 ? depth : 0;
+      case 2: return depth == 8 || depth == 16 ? 3 * depth : 0;
+      case 4: return depth == 8 || depth == 16 ? 2 * depth : 0;
+      case 6: return depth == 8 || depth == 16 ? 4 * depth : 0;
+    }
+  return 0;
+}
+
+static gboolean
+check_png (FILE *f, const char *path, GError **error)
+{
+  guchar      head[8], chunk[8], crc_bytes[4], tmp[13] = { 0 };
+  guchar     *buf = NULL, *out = NULL;
+  const gsize buf_size = 1 << 16;
+  z_stream    z;
+  gboolean    ok = FALSE, seen_ihdr = FALSE, seen_idat = FALSE;
+  gboolean    stream_end = FALSE, z_ready = FALSE;
+  guint64     needed = 0, produced = 0;
+  guint32     width = 0, height = 0;
+
+  if (fread (head, 1, 8, f) != 8)
+    {
+      set_truncated (error, path);
+      return FALSE;
+    }
+  memset (&z, 0, sizeof z);
+  if (inflateInit (&z) != Z_OK)
+    {
+      set_damaged (error, path);
+      return FALSE;
+    }
+  z_ready = TRUE;
+  buf = g_malloc (buf_size);
+  out = g_malloc (buf_size);
+
+  for (;;)
+    {
+      guint32  len, left, crc;
+      gboolean is_idat;
+
+      if (fread (chunk, 1, 8, f) != 8)
+        {
+          set_truncated (error, path);
+          goto out;
+        }
+      len = get_be32 (chunk);
+      if (len > 0x7fffffffu || (!seen_ihdr && memcmp (chunk + 4, "IHDR", 4)))
+        {
+          set_damaged (error, path);
+          goto out;
+        }
+      is_idat = memcmp (chunk + 4, "IDAT", 4) == 0;
+      crc = crc32 (0, chunk + 4, 4);
+      for (left = len; left > 0;)
+        {
+          guint32 n = left < buf_size ? left : (guint32) buf_size;
+
+          if (fread (buf, 1, n, f) != n)
+            {
+              set_truncated (error, path);
+              goto out;
+            }
+          crc = crc32 (crc, buf, n);
+          if (!seen_ihdr && len == 13)
+            memcpy (tmp, buf, 13);
+          left -= n;
+          if (!is_idat || stream_end)
+            continue;
+          /* Inflating the stream is what proves the pixels are there: a
+           * stream cut short or corrupt fails here, in 128 KiB of memory,
+           * instead of in the decoder after the image is allocated. */
+          z.next_in = buf;
+          z.avail_in = n;
+          do
+            {
+              int ret;
+
+              z.next_out = out;
+              z.avail_out = (uInt) buf_size;
+              ret = inflate (&z, Z_NO_FLUSH);
+              produced += buf_size - z.avail_out;
+              if (ret == Z_STREAM_END)
+                {
+                  stream_end = TRUE;
+                  break;
+                }
+              if (ret != Z_OK && ret != Z_BUF_ERROR)
+                {
+                  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                               _ ("%s: damaged image: its compressed data is "
+                                  "corrupt"),
+                               path);
+                  goto out;
+                }
+            }
+          while (z.avail_in > 0 || z.avail_out == 0);
+        }
+      if (fread (crc_bytes, 1, 4, f) != 4)
+        {
+          set_truncated (error, path);
+          goto out;
+        }
+      if (get_be32 (crc_bytes) != (guint32) crc)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       _ ("%s: damaged image: the checksum of its %.4s chunk "
+                          "does not match"),
+                       path, (const char *) chunk + 4);
+          goto out;
+        }
+      if (!seen_ihdr)
+        {
+          guint bpp;
+
+          if (len != 13)
+            {
+              set_damaged (error, path);
+              goto out;
+            }
+          seen_ihdr = TRUE;
+          width = get_be32 (tmp);
+          height = get_be32 (tmp + 4);
+          bpp = png_bits_per_pixel (tmp[9], tmp[8]);
+          if (width == 0 || height == 0 || width > G_MAXINT || height > G_MAXINT
+              || bpp == 0 || tmp[12] > 1)
+            {
+              set_damaged (error, path);
+              goto out;
+            }
+          if (!size_allowed (path, width, height, error))
+            goto out;
+          needed = png_raw_bytes (width, height, bpp, tmp[12] == 1);
+        }
+      seen_idat = seen_idat || is_idat;
+      if (memcmp (chunk + 4, "IEND", 4) == 0)
+        break;
+    }
+
+  if (!seen_idat || produced < needed)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   /* TRANSLATORS: the image's pixel data is shorter than
+                      its size needs; numbers are bytes, then the size */
+                   _ ("%s: truncated or damaged image: its data holds %llu of "
+                      "the %llu bytes that %u x %u pixels need"),
+                   path, (unsigned long long) produced,
+                   (unsigned long long) needed, width, height);
       goto out;
     }
-  if (st.st_size > 0)
-    map = mmap (NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-  if (map != MAP_FAILED)
-    {
-      ok = structure_complete (map, (guint64) st.st_size, saver);
-      munmap (map, (size_t) st.st_size);
-    }
-  if (!ok)
-    {
-      /* Why did the saver stop?  A write at the end tells, now. */
-      if (pwrite (fd, "", 1, st.st_size) < 0)
-        errnum = errno;
-      goto out;
-    }
-  /* Errors a file system reports late (NFS, quotas) come with fsync. */
-  if (fsync (fd) != 0)
-    {
-      errnum = errno;
-      ok = FALSE;
-    }
+  ok = TRUE;
 
 out:
-  if (fd >= 0 && close (fd) != 0 && ok)
-    {
-      errnum = errno;
-      ok = FALSE;
-    }
-  if (!ok && errnum != 0)
-    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errnum), "%s",
-                 g_strerror (errnum));
-  else if (!ok)
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, "%s",
-                 _ ("the file written is incomplete"));
+  if (z_ready)
+    inflateEnd (&z);
+  g_free (buf);
+  g_free (out);
   return ok;
 }
 
-void
-looklab_stderr_capture_begin (LookLabStderrCapture *c)
+/* Whether JPEG marker @m stands alone, without a length (ITU T.81 B.1.1.3
+ * and table B.1: SOI, EOI, RSTn, TEM). */
+static gboolean
+jpeg_marker_alone (int m)
 {
-  c->saved = c->capture = -1;
-  fflush (stderr);
-  c->capture = memfd_create ("looklab-stderr", MFD_CLOEXEC);
-  if (c->capture < 0)
-    return;
-  c->saved = dup (STDERR_FILENO);
-  if (c->saved < 0 || dup2 (c->capture, STDERR_FILENO) < 0)
+  return m == 0xd8 || m == 0xd9 || m == 0x01 || (m >= 0xd0 && m <= 0xd7);
+}
+
+/* Reads @n bytes of @f into nowhere; FALSE at the end of the file. */
+static gboolean
+skip_bytes (FILE *f, long n)
+{
+  for (; n > 0; n--)
+    if (getc (f) == EOF)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+check_jpeg (FILE *f, const char *path, GError **error)
+{
+  guint64  coded = 0;
+  int      sof = -1, width = 0, height = 0, c, m = -1;
+  gboolean seen_sos = FALSE;
+
+  if (getc (f) != 0xff || getc (f) != 0xd8)
     {
-      if (c->saved >= 0)
-        close (c->saved);
-      close (c->capture);
-      c->saved = c->capture = -1;
+      set_damaged (error, path);
+      return FALSE;
+    }
+  for (;;)
+    {
+      long len;
+
+      if (m < 0)
+        {
+          /* A marker: 0xFF, maybe fill bytes 0xFF, then its code.  Other
+           * bytes before it are skipped, as libjpeg does with a warning
+           * ("extraneous bytes before marker"): some cameras pad that way
+           * and the image is whole. */
+          do
+            c = getc (f);
+          while (c != 0xff && c != EOF);
+          if (c == EOF)
+            break;
+          while ((m = getc (f)) == 0xff)
+            ;
+          if (m == 0) /* 0xFF 0x00 outside a scan: no marker, skip it */
+            {
+              m = -1;
+              continue;
+            }
+          if (m == EOF)
+            break;
+        }
+      if (m == 0xd9) /* EOI */
+        {
+          if (!seen_sos)
+            {
+              set_damaged (error, path);
+              return FALSE;
+            }
+          /* Huffman-coded frames (SOF0..SOF3) spend at least one bit on
+           * every 8 x 8 block: the DC code of each block of the full-size
+           * component (T.81 F.1.2.1, G.1.2.1).  Arithmetic coding can go
+           * far below that, so it is not bounded. */
+          if (sof <= 0xc3
+              && coded * 8 < (guint64) ((width + 7) / 8)
+                                 * (guint64) ((height + 7) / 8))
+            {
+              g_set_error (
+                  error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                  _ ("%s: truncated or damaged image: %llu bytes of coded "
+                     "data cannot hold %d x %d pixels"),
+                  path, (unsigned long long) coded, width, height);
+              return FALSE;
+            }
+          return TRUE;
+        }
+      if (jpeg_marker_alone (m))
+        {
+          m = -1;
+          continue;
+        }
+      c = getc (f);
+      len = getc (f);
+      if (c == EOF || len == EOF)
+        break;
+      len = (len | (c << 8)) - 2;
+      if (len < 0)
+        {
+          set_damaged (error, path);
+          return FALSE;
+        }
+      /* SOFn: C0..CF but DHT (C4), JPG (C8) and DAC (CC). */
+      if (m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc)
+        {
+          guchar b[5];
+
+          if (len < 6 || sof >= 0)
+            {
+              set_damaged (error, path);
+              return FALSE;
+            }
+          if (fread (b, 1, 5, f) != 5)
+            break;
+          sof = m;
+          height = (b[1] << 8) | b[2];
+          width = (b[3] << 8) | b[4];
+          if (width == 0 || height == 0) /* DNL: libjpeg refuses it too */
+            {
+              set_damaged (error, path);
+              return FALSE;
+            }
+          if (!size_allowed (path, width, height, error))
+            return FALSE;
+          len -= 5;
+        }
+      if (!skip_bytes (f, len))
+        break;
+      if (m != 0xda) /* SOS: a scan's coded data follows its header */
+        {
+          m = -1;
+          continue;
+        }
+      if (sof < 0)
+        {
+          set_damaged (error, path);
+          return FALSE;
+        }
+      seen_sos = TRUE;
+      for (m = -1; m < 0;)
+        {
+          c = getc (f);
+          if (c == EOF)
+            break;
+          if (c != 0xff)
+            {
+              coded++;
+              continue;
+            }
+          while ((c = getc (f)) == 0xff)
+            ;
+          if (c == EOF)
+            break;
+          if (c == 0) /* a stuffed 0xFF data byte */
+            coded++;
+          else if (c < 0xd0 || c > 0xd7) /* not RSTn: the scan ends */
+            m = c;
+        }
+      if (m < 0)
+        break;
+    }
+  set_truncated (error, path);
+  return FALSE;
+}
+
+/* Skips blanks and '#' comments of a PNM header (netpbm's ppm(5)). */
+static int
+pnm_skip_blanks (FILE *f)
+{
+  int c;
+
+  for (;;)
+    {
+      c = getc (f);
+      if (c == '#')
+        while (c != '\n' && c != EOF)
+          c = getc (f);
+      else if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+        return c;
     }
 }
 
-void
-looklab_stderr_capture_end (LookLabStderrCapture *c, gboolean replay)
+static gboolean
+pnm_number (FILE *f, guint64 *v)
 {
-  static const char noise[]
-      = "libpng warning: Ignoring attempt to write 16-bit bKGD chunk";
-  struct stat st;
+  int c = pnm_skip_blanks (f);
 
-  if (c->saved < 0)
-    return;
-  fflush (stderr);
-  dup2 (c->saved, STDERR_FILENO);
-  close (c->saved);
-  if (replay && fstat (c->capture, &st) == 0 && st.st_size > 0)
+  if (!g_ascii_isdigit (c))
+    return FALSE;
+  for (*v = 0; g_ascii_isdigit (c) && *v < G_MAXUINT32; c = getc (f))
+    *v = *v * 10 + (guint64) (c - '0');
+  /* One blank ends the number; after maxval it is the last header byte. */
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static gboolean
+check_pnm (FILE *f, const char *path, GError **error)
+{
+  guint64  width, height, maxval, need;
+  GStatBuf st;
+  char     magic[2];
+  long     data_at;
+
+  if (fread (magic, 1, 2, f) != 2 || !pnm_number (f, &width)
+      || !pnm_number (f, &height) || !pnm_number (f, &maxval) || width == 0
+      || height == 0 || maxval == 0 || maxval > 65535)
     {
-      g_autofree char *text = g_malloc ((gsize) st.st_size + 1);
-      ssize_t          got = pread (c->capture, text, (size_t) st.st_size, 0);
-      char            *line, *next;
+      set_damaged (error, path);
+      return FALSE;
+    }
+  if (!size_allowed (path, width, height, error))
+    return FALSE;
+  data_at = ftell (f);
+  need = width * height * (magic[1] == '6' ? 3 : 1) * (maxval > 255 ? 2 : 1);
+  if (data_at < 0 || g_stat (path, &st) != 0
+      || (guint64) st.st_size - (guint64) data_at < need)
+    {
+      set_truncated (error, path);
+      return FALSE;
+    }
+  return TRUE;
+}
 
-      text[got > 0 ? got : 0] = '\0';
-      for (line = text; *line != '\0'; line = next)
+static gboolean
+check_webp (FILE *f, const char *path, GError **error)
+{
+  guchar   head[8];
+  GStatBuf st;
+
+  if (fread (head, 1, 8, f) != 8 || g_stat (path, &st) != 0)
+    {
+      set_truncated (error, path);
+      return FALSE;
+    }
+  /* RIFF: the size after the first 8 bytes, little-endian. */
+  if ((guint64) st.st_size
+      < 8
+            + ((guint64) head[4] | ((guint64) head[5] << 8)
+               | ((guint64) head[6] << 16) | ((guint64) head[7] << 24)))
+    {
+      set_truncated (error, path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+looklab_image_check_complete (const char *path, GError **error)
+{
+  guchar   head[12];
+  gsize    got;
+  gboolean ok = TRUE;
+  FILE    *f = g_fopen (path, "rb");
+
+  if (f == NULL)
+    {
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "%s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  got = fread (head, 1, sizeof head, f);
+  rewind (f);
+  if (got >= 8 && memcmp (head, "\x89PNG\r\n\x1a\n", 8) == 0)
+    ok = check_png (f, path, error);
+  else if (got >= 3 && memcmp (head, "\xff\xd8\xff", 3) == 0)
+    ok = check_jpeg (f, path, error);
+  else if (got >= 2 && head[0] == 'P' && (head[1] == '5' || head[1] == '6'))
+    ok = check_pnm (f, path, error);
+  else if (got >= 12 && memcmp (head, "RIFF", 4) == 0
+           && memcmp (head + 8, "WEBP", 4) == 0)
+    ok = check_webp (f, path, error);
+  fclose (f);
+  return ok;
+}
+
+int
+looklab_image_exif_orientation (const char *path)
+{
+#ifdef LOOKLAB_HAVE_LIBEXIF
+  ExifData  *exif;
+  ExifEntry *entry;
+  guchar     head[3];
+  int        orientation = 1;
+  FILE      *f = g_fopen (path, "rb");
+
+  /* JPEG only: libexif's loader reads EXIF from JPEG APP1 segments. */
+  if (f == NULL)
+    return 1;
+  if (fread (head, 1, 3, f) != 3 || memcmp (head, "\xff\xd8\xff", 3) != 0)
+    {
+      fclose (f);
+      return 1;
+    }
+  fclose (f);
+  exif = exif_data_new_from_file (path);
+  if (exif == NULL)
+    return 1;
+  /* IFD0 only: IFD1 describes the thumbnail. */
+  entry = exif_content_get_entry (exif->ifd[EXIF_IFD_0], EXIF_TAG_ORIENTATION);
+  if (entry != NULL && entry->format == EXIF_FORMAT_SHORT
+      && entry->components >= 1 && entry->size >= 2)
+    orientation = exif_get_short (entry->data, exif_data_get_byte_order (exif));
+  exif_data_unref (exif);
+  return orientation >= 1 && orientation <= 8 ? orientation : 1;
+#else
+  (void) path;
+  return 1;
+#endif
+}
+
+gboolean
+looklab_image_apply_orientation (LookLabImage **image, const char *path,
+                                 GError **error)
+{
+  const LookLabImage *src = *image;
+  LookLabImage       *dst;
+  int                 orientation = looklab_image_exif_orientation (path);
+  int                 sw = src->view.width, sh = src->view.height, dw, dh, x, y;
+  gsize               bpp = looklab_pixel_format_bytes (src->view.format);
+  gboolean            swap;
+
+  if (orientation == 1)
+    return TRUE;
+  /* 5..8 exchange width and height (EXIF 2.32, tag 274). */
+  swap = orientation >= 5;
+  dw = swap ? sh : sw;
+  dh = swap ? sw : sh;
+  dst = looklab_image_new (dw, dh, src->view.format, src->space);
+  if (dst == NULL)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
+                   _ ("%s: not enough memory to turn the image upright (EXIF "
+                      "orientation)"),
+                   path);
+      return FALSE;
+    }
+  for (y = 0; y < dh; y++)
+    {
+      guchar *row = (guchar *) dst->data + (gsize) y * dst->view.stride;
+
+      for (x = 0; x < dw; x++)
         {
-          next = strchr (line, '\n');
-          next = next != NULL ? next + 1 : line + strlen (line);
-          if (strncmp (line, noise, sizeof noise - 1) != 0)
-            fwrite (line, 1, (size_t) (next - line), stderr);
+          int sx, sy;
+
+          /* Where displayed pixel (x, y) is stored. */
+          switch (orientation)
+            {
+              case 2: sx = sw - 1 - x, sy = y; break;          /* mirror */
+              case 3: sx = sw - 1 - x, sy = sh - 1 - y; break; /* 180 */
+              case 4: sx = x, sy = sh - 1 - y; break;          /* flip */
+              case 5: sx = y, sy = x; break;                   /* transpose */
+              case 6: sx = y, sy = sh - 1 - x; break;          /* 90 cw */
+              case 7: sx = sw - 1 - y, sy = sh - 1 - x; break; /* transverse */
+              default: sx = sw - 1 - y, sy = x; break;         /* 8: 90 ccw */
+            }
+          memcpy (row + (gsize) x * bpp,
+                  (const guchar *) src->data + (gsize) sy * src->view.stride
+                      + (gsize) sx * bpp,
+                  bpp);
         }
     }
-  close (c->capture);
-  c->saved = c->capture = -1;
+  looklab_image_free (*image);
+  *image = dst;
+  return TRUE;
 }

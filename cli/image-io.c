@@ -3,6 +3,7 @@
 
 #include "common/atomic-file.h"
 #include "image-check.h"
+#include "image-written.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -136,15 +137,10 @@ looklab_image_load (const char *path, GError **error)
   const Babl   *src_format, *space, *fmt;
   GeglRectangle rect;
   LookLabImage *image = NULL;
-  GStatBuf      st;
   const char   *loader;
 
-  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-                   _ ("%s: no such file"), path);
-      return NULL;
-    }
+  if (!looklab_cli_check_input (path, error))
+    return NULL;
 
   loader = loader_for (path);
   if (loader == NULL)
@@ -155,6 +151,12 @@ looklab_image_load (const char *path, GError **error)
                    path);
       return NULL;
     }
+
+  /* Before GEGL reads the file: a truncated or damaged file is an error,
+   * not an image with black rows, nor a hang (GEGL 0.4.42's jpg-load
+   * spins at the end of a JPEG cut within its headers; image-check.h). */
+  if (!looklab_image_check_complete (path, error))
+    return NULL;
 
   graph = gegl_node_new ();
   load = gegl_node_new_child (graph, "operation", loader, "path", path, NULL);
@@ -205,6 +207,11 @@ looklab_image_load (const char *path, GError **error)
   gegl_buffer_get (buffer, &rect, 1.0, fmt, image->data, image->view.stride,
                    GEGL_ABYSS_NONE);
   g_object_unref (buffer);
+  if (!looklab_image_apply_orientation (&image, path, error))
+    {
+      looklab_image_free (image);
+      return NULL;
+    }
   return image;
 }
 
@@ -361,7 +368,7 @@ looklab_image_save (const LookLabImage *image, const char *path, GError **error)
   saving.tmp = NULL;
 
   /* GEGL's savers report a failed write only on the console: check the
-   * file itself (cli/image-check.h). */
+   * file itself (cli/image-written.h). */
   checked = looklab_image_check_written (tmp, saver, &check_error);
   looklab_stderr_capture_end (&capture, checked);
   if (!checked)
