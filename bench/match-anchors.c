@@ -16,7 +16,10 @@
  *   photo NAME          one per photo
  *   look NAME DIR       the photos graded by look NAME, DIR/NAME.png
  * Pairs: B is the photo OFFSET places after A in the list, for each
- * OFFSET of --offsets (default 1,4: 2 n pairs per look).
+ * OFFSET of --offsets (default 1,4: 2 n pairs per look).  Every image is
+ * decimated to every --step-th pixel of every step-th row (default 4) as
+ * it is read: the looks are pixel-wise, so the decimated truth is still
+ * exactly the look of the decimated target, at a sixteenth of the work.
  */
 #include <math.h>
 #include <stdint.h>
@@ -65,7 +68,7 @@ now_s (void)
 
 /* Loads @path as "R'G'B' float" (sRGB code values) through GEGL. */
 static int
-load_rgb (const char *path, Image *img)
+load_rgb (const char *path, Image *img, int step)
 {
   GeglNode     *graph, *load, *sink;
   GeglBuffer   *buffer = NULL;
@@ -106,6 +109,20 @@ load_rgb (const char *path, Image *img)
   g_object_unref (buffer);
   img->width = rect.width;
   img->height = rect.height;
+  if (step > 1)
+    {
+      /* every step-th pixel of every step-th row, in place */
+      int w = (img->width + step - 1) / step;
+      int h = (img->height + step - 1) / step;
+
+      for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+          memmove (img->rgb + 3 * ((size_t) y * w + x),
+                   img->rgb + 3 * ((size_t) y * step * img->width + x * step),
+                   3 * sizeof (float));
+      img->width = w;
+      img->height = h;
+    }
   return 0;
 fail:
   fprintf (stderr, "match-anchors: cannot load %s\n", path);
@@ -344,25 +361,32 @@ int
 main (int argc, char **argv)
 {
   gchar       *set_path = NULL, *offsets_arg = NULL;
-  gint         pitie_iters = 20;
+  gint         pitie_iters = 20, step = 4;
   gboolean     want_self_test = FALSE;
   GError      *error = NULL;
-  GOptionEntry entries[]
-      = { { "set", 's', 0, G_OPTION_ARG_FILENAME, &set_path,
-            "the manifest bench/bench-match writes", "FILE" },
-          { "offsets", 'o', 0, G_OPTION_ARG_STRING, &offsets_arg,
-            "pairs (A, A + k) for each k (default 1,4)", "K,K" },
-          { "pitie-iters", 0, 0, G_OPTION_ARG_INT, &pitie_iters,
-            "iterations of Pitie's transfer (default 20)", "N" },
-          { "self-test", 0, 0, G_OPTION_ARG_NONE, &want_self_test,
-            "check the methods on small synthetic images", NULL },
-          { NULL } };
+  GOptionEntry entries[] = {
+    { "set", 's', 0, G_OPTION_ARG_FILENAME, &set_path,
+      "the manifest bench/bench-match writes", "FILE" },
+    { "offsets", 'o', 0, G_OPTION_ARG_STRING, &offsets_arg,
+      "pairs (A, A + k) for each k (default 1,4)", "K,K" },
+    { "step", 0, 0, G_OPTION_ARG_INT, &step,
+      "use every STEP-th pixel of every STEP-th row (default 4; exact, the "
+      "looks being pixel-wise)",
+      "STEP" },
+    { "pitie-iters", 0, 0, G_OPTION_ARG_INT, &pitie_iters,
+      "iterations of Pitie's transfer (default 20)", "N" },
+    { "self-test", 0, 0, G_OPTION_ARG_NONE, &want_self_test,
+      "check the methods on small synthetic images", NULL },
+    { NULL }
+  };
   GOptionContext *ctx;
   MatchSet        set;
   int             offsets[MAX_OFFSETS], n_offsets = 0;
   double          total[N_METHODS] = { 0 }, secs[N_METHODS] = { 0 };
   int             n_total = 0, rc = 1;
   double          t0 = now_s ();
+  static Image    shot[MAX_PHOTOS], graded[MAX_PHOTOS];
+  static double  *truth_lab[MAX_PHOTOS];
 
   ctx = g_option_context_new ("- colour-transfer anchors of issue 23");
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -374,10 +398,11 @@ main (int argc, char **argv)
   g_option_context_free (ctx);
   if (want_self_test)
     return self_test ();
-  if (set_path == NULL || pitie_iters < 1 || pitie_iters > 1000)
+  if (set_path == NULL || pitie_iters < 1 || pitie_iters > 1000 || step < 1
+      || step > 16)
     {
       fprintf (stderr, "match-anchors: --set FILE is needed (and "
-                       "--pitie-iters 1..1000)\n");
+                       "--pitie-iters 1..1000, --step 1..16)\n");
       return 2;
     }
   {
@@ -401,78 +426,93 @@ main (int argc, char **argv)
       }
 
   printf ("match-anchors: %d photos, %d held-out looks, pairs (A, A+k) for "
-          "k in {%s}: %d pairs per look; Pitie: %d iterations, seed %d, "
-          "no regraining\n",
+          "k in {%s}: %d pairs per look; every %d-th pixel and row; Pitie: "
+          "%d iterations, seed %d, no regraining\n",
           set.n_photos, set.n_looks, offsets_arg ? offsets_arg : "1,4",
-          set.n_photos * n_offsets, pitie_iters, PITIE_SEED);
+          set.n_photos * n_offsets, step, pitie_iters, PITIE_SEED);
   printf ("%-16s", "look");
   for (int m = 0; m < N_METHODS; m++)
     printf (" %10s", (const char *[]){ "identity", "Reinhard", "histogram",
                                        "Pitie" }[m]);
   printf ("\n");
   fflush (stdout);
+  /* the photos as shot, once */
+  for (int i = 0; i < set.n_photos; i++)
+    {
+      gchar *pb = g_strdup_printf ("%s/%s.png", set.photo_dir, set.photos[i]);
+      int    ok = load_rgb (pb, &shot[i], step) == 0;
+
+      g_free (pb);
+      if (!ok)
+        goto out;
+    }
   for (int l = 0; l < set.n_looks; l++)
     {
       double sum[N_METHODS] = { 0 };
       int    n_pairs = 0;
 
+      /* the look's graded photos (references and truths) and their Lab */
+      for (int i = 0; i < set.n_photos; i++)
+        {
+          gchar *pt
+              = g_strdup_printf ("%s/%s.png", set.look_dirs[l], set.photos[i]);
+          int    ok = load_rgb (pt, &graded[i], step) == 0;
+          size_t n;
+
+          g_free (pt);
+          if (ok
+              && (graded[i].width != shot[i].width
+                  || graded[i].height != shot[i].height))
+            {
+              fprintf (stderr,
+                       "match-anchors: %s and its graded twin "
+                       "differ in size\n",
+                       set.photos[i]);
+              ok = 0;
+            }
+          if (!ok)
+            goto out;
+          n = n_pixels (&graded[i]);
+          truth_lab[i] = malloc (n * 3 * sizeof (double));
+          if (truth_lab[i] == NULL)
+            goto out;
+          for (size_t p = 0; p < n; p++)
+            looklab_srgb_to_lab (graded[i].rgb + 3 * p, truth_lab[i] + 3 * p);
+        }
       for (int a = 0; a < set.n_photos; a++)
         for (int k = 0; k < n_offsets; k++)
           {
-            int     b = (a + offsets[k]) % set.n_photos;
-            gchar  *pa, *pb, *pt;
-            Image   ref, target, truth;
-            float  *work = NULL;
-            double *truth_lab = NULL;
-            size_t  n;
-            int     ok;
+            int    b = (a + offsets[k]) % set.n_photos;
+            size_t n = n_pixels (&shot[b]);
+            float *work = malloc (n * 3 * sizeof (float));
 
-            pa = g_strdup_printf ("%s/%s.png", set.look_dirs[l], set.photos[a]);
-            pb = g_strdup_printf ("%s/%s.png", set.photo_dir, set.photos[b]);
-            pt = g_strdup_printf ("%s/%s.png", set.look_dirs[l], set.photos[b]);
-            ok = load_rgb (pa, &ref) == 0 && load_rgb (pb, &target) == 0
-                 && load_rgb (pt, &truth) == 0;
-            g_free (pa);
-            g_free (pb);
-            g_free (pt);
-            if (ok
-                && (target.width != truth.width
-                    || target.height != truth.height))
-              {
-                fprintf (stderr,
-                         "match-anchors: %s and its graded twin "
-                         "differ in size\n",
-                         set.photos[b]);
-                ok = 0;
-              }
-            n = ok ? n_pixels (&target) : 0;
-            if (ok)
-              {
-                work = malloc (n * 3 * sizeof (float));
-                truth_lab = malloc (n * 3 * sizeof (double));
-                ok = work != NULL && truth_lab != NULL;
-              }
-            if (ok)
-              for (size_t p = 0; p < n; p++)
-                looklab_srgb_to_lab (truth.rgb + 3 * p, truth_lab + 3 * p);
-            for (int m = 0; ok && m < N_METHODS; m++)
+            if (work == NULL)
+              goto out;
+            for (int m = 0; m < N_METHODS; m++)
               {
                 double ts = now_s ();
+                int    ok;
 
-                ok = run_method (m, work, &target, &ref, pitie_iters) == 0;
+                ok = run_method (m, work, &shot[b], &graded[a], pitie_iters)
+                     == 0;
                 secs[m] += now_s () - ts;
-                if (ok)
-                  sum[m] += mean_de (work, truth_lab, n);
+                if (!ok)
+                  {
+                    free (work);
+                    goto out;
+                  }
+                sum[m] += mean_de (work, truth_lab[b], n);
               }
-            free (ref.rgb);
-            free (target.rgb);
-            free (truth.rgb);
             free (work);
-            free (truth_lab);
-            if (!ok)
-              goto out;
             n_pairs++;
           }
+      for (int i = 0; i < set.n_photos; i++)
+        {
+          free (graded[i].rgb);
+          graded[i].rgb = NULL;
+          free (truth_lab[i]);
+          truth_lab[i] = NULL;
+        }
       printf ("%-16s", set.looks[l]);
       for (int m = 0; m < N_METHODS; m++)
         {
@@ -496,5 +536,11 @@ main (int argc, char **argv)
   printf ("match-anchors: %.0f s\n", now_s () - t0);
   rc = 0;
 out:
+  for (int i = 0; i < MAX_PHOTOS; i++)
+    {
+      free (shot[i].rgb);
+      free (graded[i].rgb);
+      free (truth_lab[i]);
+    }
   return rc;
 }
