@@ -11,6 +11,9 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "looklab-space.h"
+#include "png-profile.h"
+
 const char *
 looklab_image_babl_name (LookLabPixelFormat format)
 {
@@ -38,6 +41,13 @@ format_for_babl (const Babl *format)
   if (type == babl_type ("u16"))
     return alpha ? LOOKLAB_PIXEL_RGBA_U16 : LOOKLAB_PIXEL_RGB_U16;
   return alpha ? LOOKLAB_PIXEL_RGBA_FLOAT : LOOKLAB_PIXEL_RGB_FLOAT;
+}
+
+LookLabPixelFormat
+looklab_pixel_format_float (LookLabPixelFormat format)
+{
+  return looklab_pixel_format_channels (format) == 4 ? LOOKLAB_PIXEL_RGBA_FLOAT
+                                                     : LOOKLAB_PIXEL_RGB_FLOAT;
 }
 
 LookLabImage *
@@ -68,6 +78,38 @@ looklab_image_new (int width, int height, LookLabPixelFormat format,
   image->view.stride = stride;
   image->space = space;
   return image;
+}
+
+gboolean
+looklab_image_convert (LookLabImage *image, const void *space,
+                       LookLabPixelFormat format, GError **error)
+{
+  LookLabImage *converted;
+  const Babl   *from, *to;
+
+  if (looklab_space_same (image->space, space) && image->view.format == format)
+    return TRUE;
+  converted = looklab_image_new (image->view.width, image->view.height, format,
+                                 space);
+  if (converted == NULL)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
+                   _ ("not enough memory for %d x %d pixels"),
+                   image->view.width, image->view.height);
+      return FALSE;
+    }
+  from = babl_format_with_space (looklab_image_babl_name (image->view.format),
+                                 image->space);
+  to = babl_format_with_space (looklab_image_babl_name (format), space);
+  /* Both images are packed (stride = width x pixel size). */
+  babl_process (babl_fish (from, to), image->data, converted->data,
+                (long) image->view.width * image->view.height);
+  g_free (image->data);
+  image->data = converted->data;
+  image->view = converted->view;
+  image->space = space;
+  g_free (converted);
+  return TRUE;
 }
 
 void
@@ -123,9 +165,47 @@ loader_for (const char *path)
   return NULL;
 }
 
+/* GEGL's loaders (png, jpg, tiff; 0.4.42 to 0.4.62) meet a profile babl
+ * cannot read with a g_warning ("unable to create babl space from icc",
+ * "error creating space from icc") and go on in sRGB: the colours come out
+ * wrong without an error.  The warning is caught while loading and turned
+ * into one. */
+static void
+catch_profile_warning (const gchar *domain, GLogLevelFlags level,
+                       const gchar *message, gpointer user_data)
+{
+  char **caught = user_data;
+
+  if (message != NULL && strstr (message, "space from icc") != NULL)
+    {
+      const char *why = strstr (message, "icc:");
+
+      /* babl's reason follows "icc:" */
+      if (*caught == NULL)
+        *caught = g_strstrip (g_strdup (why != NULL ? why + 4 : message));
+      return;
+    }
+  g_log_default_handler (domain, level, message, NULL);
+}
+
+/* TRUE when @format holds CMYK: GEGL's jpg-load hands CMYK JPEGs over as
+ * "cmyk u8" or "CMYK u8", which read as RGB gives colours 67 levels off
+ * on average (issue 25). */
+static gboolean
+format_is_cmyk (const Babl *format)
+{
+  const char *model = babl_get_name (babl_format_get_model (format));
+
+  return babl_space_is_cmyk (babl_format_get_space (format))
+         || g_ascii_strncasecmp (model, "cmyk", 4) == 0
+         || g_ascii_strncasecmp (model, "camayaka", 8) == 0;
+}
+
 LookLabImage *
 looklab_image_load (const char *path, GError **error)
 {
+  g_autofree char *bad_profile = NULL;
+  guint            handlers[2];
   g_autoptr (GeglNode) graph = NULL;
   GeglNode     *load, *sink;
   GeglBuffer   *buffer = NULL;
@@ -154,7 +234,31 @@ looklab_image_load (const char *path, GError **error)
 
   graph = gegl_node_new ();
   load = gegl_node_new_child (graph, "operation", loader, "path", path, NULL);
+  handlers[0] = g_log_set_handler (NULL, G_LOG_LEVEL_WARNING,
+                                   catch_profile_warning, &bad_profile);
+  handlers[1] = g_log_set_handler ("GEGL", G_LOG_LEVEL_WARNING,
+                                   catch_profile_warning, &bad_profile);
   rect = gegl_node_get_bounding_box (load);
+  if (bad_profile == NULL && rect.width > 0 && rect.height > 0
+      && (gint64) rect.width * rect.height <= LOOKLAB_CLI_MAX_PIXELS)
+    {
+      sink = gegl_node_new_child (graph, "operation", "gegl:buffer-sink",
+                                  "buffer", &buffer, NULL);
+      gegl_node_link (load, sink);
+      gegl_node_process (sink);
+    }
+  g_log_remove_handler (NULL, handlers[0]);
+  g_log_remove_handler ("GEGL", handlers[1]);
+  if (bad_profile != NULL)
+    {
+      g_clear_object (&buffer);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   /* TRANSLATORS: the second %s is babl's reason */
+                   _ ("%s: the embedded colour profile is broken (%s); "
+                      "repair it or remove it"),
+                   path, bad_profile);
+      return NULL;
+    }
   if (rect.width <= 0 || rect.height <= 0)
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
@@ -172,10 +276,6 @@ looklab_image_load (const char *path, GError **error)
       return NULL;
     }
 
-  sink = gegl_node_new_child (graph, "operation", "gegl:buffer-sink", "buffer",
-                              &buffer, NULL);
-  gegl_node_link (load, sink);
-  gegl_node_process (sink);
   if (buffer == NULL)
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
@@ -185,6 +285,15 @@ looklab_image_load (const char *path, GError **error)
     }
 
   src_format = gegl_buffer_get_format (buffer);
+  if (format_is_cmyk (src_format))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   _ ("%s: a CMYK image; convert it to RGB first (looks "
+                      "work on RGB)"),
+                   path);
+      g_object_unref (buffer);
+      return NULL;
+    }
   space = babl_format_get_space (src_format);
   image = looklab_image_new (rect.width, rect.height,
                              format_for_babl (src_format), space);
@@ -245,7 +354,8 @@ looklab_image_save (const LookLabImage *image, const char *path, GError **error)
   GeglRectangle    rect = { 0, 0, image->view.width, image->view.height };
   GeglNode        *src, *save;
   GStatBuf         st;
-  int              fd;
+  int              fd, png_icc_len = 0;
+  const char      *png_icc;
 
   if (saver == NULL)
     {
@@ -275,8 +385,15 @@ looklab_image_save (const LookLabImage *image, const char *path, GError **error)
   }
   close (fd);
 
+  /* png-save is handed the pixels labelled sRGB, whatever their space, so
+   * that it writes consistent sRGB chunks; the profile goes in after
+   * (png-profile.h says why). */
+  png_icc = NULL;
+  if (strcmp (saver, "gegl:png-save") == 0
+      && !looklab_space_same (image->space, NULL))
+    png_icc = babl_space_get_icc (image->space, &png_icc_len);
   fmt = babl_format_with_space (looklab_image_babl_name (image->view.format),
-                                image->space);
+                                png_icc != NULL ? NULL : image->space);
   buffer = gegl_buffer_linear_new_from_data (
       image->data, fmt, &rect, (gint) image->view.stride, NULL, NULL);
   graph = gegl_node_new ();
@@ -300,6 +417,12 @@ looklab_image_save (const LookLabImage *image, const char *path, GError **error)
       g_unlink (tmp);
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO,
                    _ ("%s: the image could not be written"), path);
+      return FALSE;
+    }
+  if (png_icc != NULL
+      && !looklab_png_set_profile (tmp, png_icc, (gsize) png_icc_len, error))
+    {
+      g_unlink (tmp);
       return FALSE;
     }
   if (g_rename (tmp, path) != 0)
