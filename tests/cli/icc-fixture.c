@@ -13,9 +13,10 @@
  *                       primaries), the values encoded with that exponent
  *       broken          sRGB values with an iCCP / APP2 profile of garbage
  *       cmyk            (JPEG only) a CMYK JPEG, C = 255 - R and so on
- *   icc-fixture de00 A B
+ *   icc-fixture de00 A B [LIMIT]
  *     prints the mean and the largest CIEDE2000 between A and B, each seen
- *     through its embedded profile, or its gAMA/cHRM chunks, or as sRGB.
+ *     through its embedded profile, or its gAMA/cHRM chunks, or as sRGB;
+ *     with LIMIT, exits 1 unless the mean is below it.
  *   icc-fixture mean FILE
  *     prints the mean stored R, G and B code values (0..255), profile aside.
  *
@@ -362,7 +363,7 @@ cmd_make (const char *in, const char *space, const char *out)
 }
 
 static int
-cmd_de00 (const char *a_path, const char *b_path)
+cmd_de00 (const char *a_path, const char *b_path, const char *limit)
 {
   Image         a = read_image (a_path), b = read_image (b_path);
   cmsHPROFILE   lab = cmsCreateLab4Profile (NULL);
@@ -391,7 +392,7 @@ cmd_de00 (const char *a_path, const char *b_path)
         worst = d;
     }
   printf ("%.4f %.4f\n", sum / (double) n, worst);
-  return 0;
+  return limit != NULL && !(sum / (double) n < atof (limit));
 }
 
 static int
@@ -416,12 +417,12 @@ main (int argc, char **argv)
 {
   if (argc == 5 && strcmp (argv[1], "make") == 0)
     return cmd_make (argv[2], argv[3], argv[4]);
-  if (argc == 4 && strcmp (argv[1], "de00") == 0)
-    return cmd_de00 (argv[2], argv[3]);
+  if ((argc == 4 || argc == 5) && strcmp (argv[1], "de00") == 0)
+    return cmd_de00 (argv[2], argv[3], argc == 5 ? argv[4] : NULL);
   if (argc == 3 && strcmp (argv[1], "mean") == 0)
     return cmd_mean (argv[2]);
   fprintf (stderr, "usage: icc-fixture make IN.png SPACE OUT\n"
-                   "       icc-fixture de00 A B\n"
+                   "       icc-fixture de00 A B [LIMIT]\n"
                    "       icc-fixture mean FILE\n");
   return 2;
 }
