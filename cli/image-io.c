@@ -188,6 +188,44 @@ catch_profile_warning (const gchar *domain, GLogLevelFlags level,
   g_log_default_handler (domain, level, message, NULL);
 }
 
+/* The ICC profile of the extended WebP at @path (its ICCP chunk: the WebP
+ * container specification, "Extended File Format"), or NULL.  GEGL's
+ * webp-load (0.4.42) ignores it and hands the values over as sRGB. */
+static guint8 *
+webp_icc (const char *path, gsize *len)
+{
+  FILE   *f = g_fopen (path, "rb");
+  guint8  head[12], chunk[8];
+  guint8 *icc = NULL;
+  int     i;
+
+  if (f == NULL)
+    return NULL;
+  if (fread (head, 1, 12, f) == 12 && memcmp (head, "RIFF", 4) == 0
+      && memcmp (head + 8, "WEBP", 4) == 0)
+    /* ICCP comes right after VP8X when it is there at all. */
+    for (i = 0; i < 4 && fread (chunk, 1, 8, f) == 8; i++)
+      {
+        guint32 size = chunk[4] | (chunk[5] << 8) | (chunk[6] << 16)
+                       | ((guint32) chunk[7] << 24);
+
+        if (memcmp (chunk, "ICCP", 4) == 0)
+          {
+            /* A profile is kilobytes; 16 MiB is far beyond any real one. */
+            if (size > 0 && size <= 16 * 1024 * 1024
+                && (icc = g_try_malloc (size)) != NULL
+                && fread (icc, 1, size, f) != size)
+              g_clear_pointer (&icc, g_free);
+            *len = size;
+            break;
+          }
+        if (fseek (f, (long) size + (size & 1), SEEK_CUR) != 0)
+          break;
+      }
+  fclose (f);
+  return icc;
+}
+
 /* TRUE when @format holds CMYK: GEGL's jpg-load hands CMYK JPEGs over as
  * "cmyk u8" or "CMYK u8", which read as RGB gives colours 67 levels off
  * on average (issue 25). */
@@ -209,7 +247,7 @@ looklab_image_load (const char *path, GError **error)
   g_autoptr (GeglNode) graph = NULL;
   GeglNode     *load, *sink;
   GeglBuffer   *buffer = NULL;
-  const Babl   *src_format, *space, *fmt;
+  const Babl   *src_format, *space, *file_space, *fmt;
   GeglRectangle rect;
   LookLabImage *image = NULL;
   GStatBuf      st;
@@ -295,8 +333,32 @@ looklab_image_load (const char *path, GError **error)
       return NULL;
     }
   space = babl_format_get_space (src_format);
+  file_space = space;
+  if (strcmp (loader, "gegl:webp-load") == 0
+      && looklab_space_same (space, NULL))
+    {
+      gsize              icc_len = 0;
+      g_autofree guint8 *icc = webp_icc (path, &icc_len);
+      const char        *why = NULL;
+
+      if (icc != NULL)
+        {
+          file_space = babl_space_from_icc (
+              (const char *) icc, (int) icc_len,
+              BABL_ICC_INTENT_RELATIVE_COLORIMETRIC, &why);
+          if (file_space == NULL)
+            {
+              g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                           _ ("%s: the embedded colour profile is broken "
+                              "(%s); repair it or remove it"),
+                           path, why != NULL ? why : "?");
+              g_object_unref (buffer);
+              return NULL;
+            }
+        }
+    }
   image = looklab_image_new (rect.width, rect.height,
-                             format_for_babl (src_format), space);
+                             format_for_babl (src_format), file_space);
   if (image == NULL)
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
@@ -305,6 +367,8 @@ looklab_image_load (const char *path, GError **error)
       g_object_unref (buffer);
       return NULL;
     }
+  /* In the buffer's own space: for a WebP whose profile GEGL ignored, the
+   * values as stored (image->space is that profile's). */
   fmt = babl_format_with_space (looklab_image_babl_name (image->view.format),
                                 space);
   gegl_buffer_get (buffer, &rect, 1.0, fmt, image->data, image->view.stride,

@@ -2,7 +2,8 @@
  *
  * Images keep their precision (8-bit stays u8, 16-bit stays u16, float and
  * half become float) and their colour space (the embedded ICC profile, or
- * a PNG's sRGB/gAMA/cHRM chunks, as GEGL's loaders read them).  The
+ * a PNG's sRGB/gAMA/cHRM chunks, as GEGL's loaders read them; a WebP's
+ * ICCP chunk, which GEGL ignores, is read here).  The
  * commands convert the pixels into the look's space
  * (looklab_image_convert, space/looklab-space.h) before core/ sees them,
  * and back into the file's space before saving.

@@ -11,12 +11,16 @@
  *                       built here with lcms2 and embedded
  *       gamma:G         a PNG gAMA chunk of G and no profile (sRGB
  *                       primaries), the values encoded with that exponent
+ *       bare-adobe:FILE the Adobe RGB values with no profile at all
  *       broken          sRGB values with an iCCP / APP2 profile of garbage
  *       cmyk            (JPEG only) a CMYK JPEG, C = 255 - R and so on
  *   icc-fixture de00 A B [LIMIT]
  *     prints the mean and the largest CIEDE2000 between A and B, each seen
  *     through its embedded profile, or its gAMA/cHRM chunks, or as sRGB;
  *     with LIMIT, exits 1 unless the mean is below it.
+ *   icc-fixture webp-iccp IN.webp PROFILE.icc OUT.webp
+ *     wraps the simple (VP8 or VP8L) WebP IN in the extended format with
+ *     PROFILE as its ICCP chunk (WebP container specification).
  *   icc-fixture mean FILE
  *     prints the mean stored R, G and B code values (0..255), profile aside.
  *
@@ -298,6 +302,10 @@ cmd_make (const char *in, const char *space, const char *out)
   double          gamma = 0.0;
   int             jpeg = has_suffix (out, ".jpg") || has_suffix (out, ".jpeg");
 
+  int bare = strncmp (space, "bare-", 5) == 0;
+
+  if (bare)
+    space += 5;
   if (strncmp (space, "adobe:", 6) == 0)
     {
       target = cmsOpenProfileFromFile (space + 6, "r");
@@ -346,7 +354,7 @@ cmd_make (const char *in, const char *space, const char *out)
       cmsDoTransform (t, im.rgb, im.rgb,
                       (cmsUInt32Number) im.width * im.height);
       cmsDeleteTransform (t);
-      if (gamma == 0.0)
+      if (gamma == 0.0 && !bare)
         {
           cmsSaveProfileToMem (target, NULL, &icc_len);
           icc = malloc (icc_len);
@@ -395,6 +403,87 @@ cmd_de00 (const char *a_path, const char *b_path, const char *limit)
   return limit != NULL && !(sum / (double) n < atof (limit));
 }
 
+static void
+put_le (unsigned char *p, unsigned long v, int n)
+{
+  int i;
+
+  for (i = 0; i < n; i++)
+    p[i] = (unsigned char) (v >> (8 * i));
+}
+
+static unsigned char *
+slurp (const char *path, long *len)
+{
+  FILE          *f = fopen (path, "rb");
+  unsigned char *data;
+
+  if (f == NULL || fseek (f, 0, SEEK_END) != 0 || (*len = ftell (f)) <= 0)
+    die ("cannot read", path);
+  rewind (f);
+  data = malloc ((size_t) *len);
+  if (fread (data, 1, (size_t) *len, f) != (size_t) *len)
+    die ("cannot read", path);
+  fclose (f);
+  return data;
+}
+
+static int
+cmd_webp_iccp (const char *in, const char *icc_path, const char *out)
+{
+  long           len, icc_len;
+  unsigned char *webp = slurp (in, &len), *icc = slurp (icc_path, &icc_len);
+  unsigned char  vp8x[18] = "VP8X", iccp[8] = "ICCP", riff[12] = "RIFF";
+  unsigned long  width, height;
+  FILE          *f;
+
+  if (len < 30 || memcmp (webp, "RIFF", 4) != 0
+      || memcmp (webp + 8, "WEBP", 4) != 0)
+    die ("not a WebP", in);
+  if (memcmp (webp + 12, "VP8L", 4) == 0)
+    {
+      /* VP8L header: signature 0x2f, then 14 bits width-1, 14 height-1. */
+      unsigned long b = webp[21] | (webp[22] << 8) | (webp[23] << 16)
+                        | ((unsigned long) webp[24] << 24);
+      width = (b & 0x3fff) + 1;
+      height = ((b >> 14) & 0x3fff) + 1;
+    }
+  else if (memcmp (webp + 12, "VP8 ", 4) == 0)
+    {
+      /* VP8 key frame: 3-byte tag, start code, then 14-bit sizes. */
+      width = (webp[26] | (webp[27] << 8)) & 0x3fff;
+      height = (webp[28] | (webp[29] << 8)) & 0x3fff;
+    }
+  else
+    die ("not a simple WebP", in);
+
+  put_le (vp8x + 4, 10, 4);
+  vp8x[8] = 0x20; /* ICC profile */
+  put_le (vp8x + 12, width - 1, 3);
+  put_le (vp8x + 15, height - 1, 3);
+  put_le (iccp + 4, (unsigned long) icc_len, 4);
+  put_le (riff + 4,
+          (unsigned long) (4 + sizeof vp8x + 8 + icc_len + (icc_len & 1)
+                           + (len - 12)),
+          4);
+  memcpy (riff + 8, "WEBP", 4);
+  f = fopen (out, "wb");
+  if (f == NULL)
+    die ("cannot create", out);
+  fwrite (riff, 1, sizeof riff, f);
+  fwrite (vp8x, 1, sizeof vp8x, f);
+  fwrite (iccp, 1, sizeof iccp, f);
+  fwrite (icc, 1, (size_t) icc_len, f);
+  if (icc_len & 1)
+    fputc (0, f);
+  fwrite (webp + 12, 1, (size_t) (len - 12), f);
+  if (fclose (f) != 0)
+    die ("cannot write", out);
+  free (webp);
+  free (icc);
+  return 0;
+}
+
 static int
 cmd_mean (const char *path)
 {
@@ -419,10 +508,13 @@ main (int argc, char **argv)
     return cmd_make (argv[2], argv[3], argv[4]);
   if ((argc == 4 || argc == 5) && strcmp (argv[1], "de00") == 0)
     return cmd_de00 (argv[2], argv[3], argc == 5 ? argv[4] : NULL);
+  if (argc == 5 && strcmp (argv[1], "webp-iccp") == 0)
+    return cmd_webp_iccp (argv[2], argv[3], argv[4]);
   if (argc == 3 && strcmp (argv[1], "mean") == 0)
     return cmd_mean (argv[2]);
   fprintf (stderr, "usage: icc-fixture make IN.png SPACE OUT\n"
                    "       icc-fixture de00 A B [LIMIT]\n"
+                   "       icc-fixture webp-iccp IN.webp PROFILE.icc OUT.webp\n"
                    "       icc-fixture mean FILE\n");
   return 2;
 }

@@ -3,7 +3,7 @@
 # (data/sample/ladybird.png) as sRGB, Adobe RGB (icc-profiles-free's
 # compatibleWithAdobeRGB1998.icc) and Display P3, as PNG and JPEG, and as a
 # PNG with a gAMA chunk of 0.36, made at test time by icc-fixture (lcms2,
-# libpng, libjpeg; no GEGL).  The same look applied to each must agree with
+# libpng, libjpeg; no GEGL); also Adobe RGB as WebP and TIFF.  The same look applied to each must agree with
 # the sRGB result, each seen through its profile, within 1.0 dE00 mean;
 # looks learned from them must agree too.  Broken profiles and CMYK JPEGs
 # are refused; --input-space rec709 and --output-profile srgb do what they
@@ -17,7 +17,6 @@ adobe_icc=$4
 . "$(dirname "$0")/tap.sh"
 
 photo=$src/data/sample/ladybird.png
-look=$src/tests/fuzz/corpus/look/garden-small.look
 limit=1.0
 
 # agrees NAME A B: mean dE00 between A and B, seen through their profiles,
@@ -49,6 +48,11 @@ refused () {
   fi
 }
 
+# A real learned look, baked once (a look is baked at each apply).
+look=$work/garden.cube
+"$looklab" bake "$src/tests/fuzz/corpus/look/garden-small.look" -o "$look" \
+  --size 33 || { echo "not ok 1 - cannot bake the look"; echo "1..1"; exit 1; }
+
 for ext in png jpg; do
   "$fixture" make "$photo" srgb "$work/srgb.$ext" \
     && "$fixture" make "$photo" "adobe:$adobe_icc" "$work/adobe.$ext" \
@@ -73,6 +77,28 @@ done
 for f in adobe.jpg p3.jpg; do
   agrees "apply: $f as sRGB" "$work/out-srgb.jpg" "$work/out-$f"
 done
+
+# WebP: GEGL's loader ignores the ICCP chunk, the CLI reads it.  The
+# Adobe RGB values go into a WebP through the CLI (an identity LUT on a
+# PNG without a profile), then get the profile wrapped around them.
+printf 'LUT_3D_SIZE 2\n0 0 0\n1 0 0\n0 1 0\n1 1 0\n0 0 1\n1 0 1\n0 1 1\n1 1 1\n' \
+  >"$work/identity.cube"
+"$fixture" make "$photo" "bare-adobe:$adobe_icc" "$work/bare.png" \
+  && "$looklab" apply "$work/identity.cube" "$work/bare.png" "$work/bare.webp" \
+  && "$fixture" webp-iccp "$work/bare.webp" "$adobe_icc" "$work/adobe.webp" \
+  && "$looklab" apply "$work/identity.cube" "$work/srgb.png" "$work/srgb.webp" \
+  && "$looklab" apply "$look" "$work/adobe.webp" "$work/out-adobe-webp.png" \
+  && "$looklab" apply "$look" "$work/srgb.webp" "$work/out-srgb-webp.png" \
+  || not_ok "WebP fixtures"
+agrees "apply: adobe.webp as sRGB" "$work/out-srgb-webp.png" \
+  "$work/out-adobe-webp.png"
+
+# TIFF: the profile is written (tiff-save) and read back (tiff-load).
+"$looklab" apply "$look" "$work/adobe.png" "$work/out-adobe.tif" \
+  && "$looklab" apply "$work/identity.cube" "$work/out-adobe.tif" \
+       "$work/out-adobe-tif.png" \
+  || not_ok "TIFF round trip"
+agrees "TIFF round trip: as sRGB" "$work/out-srgb.png" "$work/out-adobe-tif.png"
 
 # A PNG output carries the profile alone: no gAMA beside an iCCP (the gAMA
 # of 2.2 GEGL wrote contradicted it).
