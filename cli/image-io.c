@@ -449,11 +449,13 @@ looklab_image_save (const LookLabImage *image, const char *path, GError **error)
   }
   close (fd);
 
-  /* png-save is handed the pixels labelled sRGB, whatever their space, so
-   * that it writes consistent sRGB chunks; the profile goes in after
+  /* png-save and webp-save are handed the pixels labelled sRGB, whatever
+   * their space, so that png-save writes consistent sRGB chunks and
+   * webp-save the values as they are; the profile goes in after
    * (png-profile.h says why). */
   png_icc = NULL;
-  if (strcmp (saver, "gegl:png-save") == 0
+  if ((strcmp (saver, "gegl:png-save") == 0
+       || strcmp (saver, "gegl:webp-save") == 0)
       && !looklab_space_same (image->space, NULL))
     png_icc = babl_space_get_icc (image->space, &png_icc_len);
   fmt = babl_format_with_space (looklab_image_babl_name (image->view.format),
@@ -484,7 +486,11 @@ looklab_image_save (const LookLabImage *image, const char *path, GError **error)
       return FALSE;
     }
   if (png_icc != NULL
-      && !looklab_png_set_profile (tmp, png_icc, (gsize) png_icc_len, error))
+      && !(strcmp (saver, "gegl:png-save") == 0
+               ? looklab_png_set_profile (tmp, png_icc, (gsize) png_icc_len,
+                                          error)
+               : looklab_webp_set_profile (tmp, png_icc, (gsize) png_icc_len,
+                                           error)))
     {
       g_unlink (tmp);
       return FALSE;

@@ -34,8 +34,8 @@ LookLabImage *looklab_image_load (const char *path, GError **error);
 /* Saves @image to @path, choosing the format by the extension; 8-bit
  * images are saved as 8-bit, 16-bit and float as 16-bit PNG or the
  * format's best.  The image's space is embedded as an ICC profile (a PNG
- * in another space than sRGB gets an iCCP chunk and no gAMA/cHRM; WebP,
- * which GEGL writes without a profile, gets sRGB values).  Writes a temporary file beside @path and renames it, so
+ * in another space than sRGB gets an iCCP chunk and no gAMA/cHRM, a WebP
+ * an ICCP chunk, which GEGL's webp-save does not write).  Writes a temporary file beside @path and renames it, so
  * @path is either untouched or complete. */
 gboolean looklab_image_save (const LookLabImage *image, const char *path,
                              GError **error);

@@ -1,4 +1,5 @@
-/* The looklab CLI: the colour profile chunks of a PNG that GEGL wrote. */
+/* The looklab CLI: the colour profile chunks of a PNG or WebP that GEGL
+ * wrote. */
 #ifndef LOOKLAB_CLI_PNG_PROFILE_H
 #define LOOKLAB_CLI_PNG_PROFILE_H
 
@@ -15,5 +16,12 @@
  * rewritten. */
 gboolean looklab_png_set_profile (const char *path, const void *icc,
                                   gsize icc_len, GError **error);
+
+/* Rewrites the WebP at @path (simple, VP8 or VP8L, or extended) into the
+ * extended format with @icc as its ICCP chunk.  GEGL's webp-save (0.4.42)
+ * writes no profile.  Returns FALSE with @error set when @path is not a
+ * WebP this understands or cannot be rewritten. */
+gboolean looklab_webp_set_profile (const char *path, const void *icc,
+                                   gsize icc_len, GError **error);
 
 #endif /* LOOKLAB_CLI_PNG_PROFILE_H */

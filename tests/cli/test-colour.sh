@@ -93,6 +93,24 @@ printf 'LUT_3D_SIZE 2\n0 0 0\n1 0 0\n0 1 0\n1 1 0\n0 0 1\n1 0 1\n0 1 1\n1 1 1\n'
 agrees "apply: adobe.webp as sRGB" "$work/out-srgb-webp.png" \
   "$work/out-adobe-webp.png"
 
+# A WebP output carries the input's profile too (GEGL's webp-save writes
+# none; the CLI adds the ICCP chunk): read back, it agrees with the sRGB
+# photo's WebP.
+"$looklab" apply "$look" "$work/adobe.png" "$work/out-adobe.webp" \
+  && "$looklab" apply "$look" "$work/srgb.png" "$work/out-srgb.webp" \
+  && "$looklab" apply "$work/identity.cube" "$work/out-adobe.webp" \
+       "$work/out-adobe-webp-back.png" \
+  && "$looklab" apply "$work/identity.cube" "$work/out-srgb.webp" \
+       "$work/out-srgb-webp-back.png" \
+  || not_ok "WebP output"
+if grep -qa ICCP "$work/out-adobe.webp"; then
+  ok "WebP output: ICCP chunk"
+else
+  not_ok "WebP output: ICCP chunk"
+fi
+agrees "WebP output: as sRGB" "$work/out-srgb-webp-back.png" \
+  "$work/out-adobe-webp-back.png"
+
 # TIFF: the profile is written (tiff-save) and read back (tiff-load).
 "$looklab" apply "$look" "$work/adobe.png" "$work/out-adobe.tif" \
   && "$looklab" apply "$work/identity.cube" "$work/out-adobe.tif" \
