@@ -93,6 +93,14 @@ make_gamma (double gamma, const double *chrm)
   return p;
 }
 
+static void
+image_free (Image *im)
+{
+  free (im->rgb);
+  if (im->profile != NULL)
+    cmsCloseProfile (im->profile);
+}
+
 static int
 has_suffix (const char *s, const char *suffix)
 {
@@ -338,6 +346,7 @@ cmd_make (const char *in, const char *space, const char *out)
       if (!jpeg)
         die ("cmyk needs a JPEG", out);
       write_jpeg (out, &im, NULL, 0, 1);
+      image_free (&im);
       return 0;
     }
   else if (strcmp (space, "srgb") != 0)
@@ -367,6 +376,7 @@ cmd_make (const char *in, const char *space, const char *out)
   else
     write_png (out, &im, icc, icc_len, gamma);
   free (icc);
+  image_free (&im);
   return 0;
 }
 
@@ -400,6 +410,13 @@ cmd_de00 (const char *a_path, const char *b_path, const char *limit)
         worst = d;
     }
   printf ("%.4f %.4f\n", sum / (double) n, worst);
+  free (la);
+  free (lb);
+  cmsDeleteTransform (ta);
+  cmsDeleteTransform (tb);
+  cmsCloseProfile (lab);
+  image_free (&a);
+  image_free (&b);
   return limit != NULL && !(sum / (double) n < atof (limit));
 }
 
@@ -498,6 +515,7 @@ cmd_mean (const char *path)
       sum[2] += im.rgb[3 * i + 2];
     }
   printf ("%.2f %.2f %.2f\n", sum[0] / n, sum[1] / n, sum[2] / n);
+  image_free (&im);
   return 0;
 }
 
