@@ -1,8 +1,13 @@
 /* The looklab CLI: image I/O through GEGL's load and save operations. */
 #include "image-io.h"
 
+#include "common/atomic-file.h"
+#include "image-check.h"
+#include "image-written.h"
+
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -250,15 +255,10 @@ looklab_image_load (const char *path, GError **error)
   const Babl   *src_format, *space, *file_space, *fmt;
   GeglRectangle rect;
   LookLabImage *image = NULL;
-  GStatBuf      st;
   const char   *loader;
 
-  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-                   _ ("%s: no such file"), path);
-      return NULL;
-    }
+  if (!looklab_cli_check_input (path, error))
+    return NULL;
 
   loader = loader_for (path);
   if (loader == NULL)
@@ -269,6 +269,12 @@ looklab_image_load (const char *path, GError **error)
                    path);
       return NULL;
     }
+
+  /* Before GEGL reads the file: a truncated or damaged file is an error,
+   * not an image with black rows, nor a hang (GEGL 0.4.42's jpg-load
+   * spins at the end of a JPEG cut within its headers; image-check.h). */
+  if (!looklab_image_check_complete (path, error))
+    return NULL;
 
   graph = gegl_node_new ();
   load = gegl_node_new_child (graph, "operation", loader, "path", path, NULL);
@@ -374,6 +380,11 @@ looklab_image_load (const char *path, GError **error)
   gegl_buffer_get (buffer, &rect, 1.0, fmt, image->data, image->view.stride,
                    GEGL_ABYSS_NONE);
   g_object_unref (buffer);
+  if (!looklab_image_apply_orientation (&image, path, error))
+    {
+      looklab_image_free (image);
+      return NULL;
+    }
   return image;
 }
 
@@ -405,21 +416,70 @@ saver_for (const char *path)
   return NULL;
 }
 
+/* The bit depth to ask of @saver for @format: what the image has, and for
+ * float the format's float where it has one (TIFF: 32-bit IEEE, not the
+ * 16-bit half that "16" means for a float TIFF), else 16-bit (PNG). */
+static int
+save_bitdepth (const char *saver, LookLabPixelFormat format)
+{
+  switch (format)
+    {
+      case LOOKLAB_PIXEL_RGB_U8:
+      case LOOKLAB_PIXEL_RGBA_U8: return 8;
+      case LOOKLAB_PIXEL_RGB_U16:
+      case LOOKLAB_PIXEL_RGBA_U16: return 16;
+      case LOOKLAB_PIXEL_RGB_FLOAT:
+      case LOOKLAB_PIXEL_RGBA_FLOAT: break;
+    }
+  return strcmp (saver, "gegl:png-save") == 0 ? 16 : 32;
+}
+
+/* The save under way, for save_at_exit (). */
+static struct
+{
+  const char           *path, *tmp, *saver;
+  LookLabStderrCapture *capture;
+} saving;
+
+/* A saver that calls exit () (libjpeg's default error handler does when a
+ * write fails) ends the program inside gegl_node_process (): say why
+ * before the temporary file is removed (common/atomic-file.h). */
+static void
+save_at_exit (void)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (saving.tmp == NULL)
+    return;
+  looklab_stderr_capture_end (saving.capture, TRUE);
+  looklab_image_check_written (saving.tmp, saving.saver, &error);
+  fputs ("looklab: ", stderr);
+  if (error != NULL)
+    fprintf (stderr, _ ("%s: the image could not be written: %s"), saving.path,
+             error->message);
+  else
+    fprintf (stderr, _ ("%s: the image could not be written"), saving.path);
+  fputc ('\n', stderr);
+  g_unlink (saving.tmp);
+}
+
 gboolean
 looklab_image_save (const LookLabImage *image, const char *path, GError **error)
 {
   g_autoptr (GeglNode) graph = NULL;
   g_autoptr (GeglBuffer) buffer = NULL;
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *tmp = NULL;
-  const char      *saver = saver_for (path);
-  const Babl      *fmt;
-  GeglRectangle    rect = { 0, 0, image->view.width, image->view.height };
-  GeglNode        *src, *save;
-  GStatBuf         st;
-  int              fd, png_icc_len = 0;
-  const char      *png_icc;
+  g_autoptr (GError) check_error = NULL;
+  g_autofree char     *target = NULL, *dir = NULL, *base = NULL;
+  g_autofree char     *tmp_dir = NULL, *tmp = NULL;
+  const char          *saver = saver_for (path);
+  const Babl          *fmt;
+  GeglRectangle        rect = { 0, 0, image->view.width, image->view.height };
+  GeglNode            *src, *save;
+  LookLabStderrCapture capture;
+  gboolean             checked, ok = FALSE;
+  mode_t               mode;
+  int                  dir_slot, tmp_slot, png_icc_len = 0;
+  const char          *png_icc;
 
   if (saver == NULL)
     {
@@ -430,24 +490,34 @@ looklab_image_save (const LookLabImage *image, const char *path, GError **error)
       return FALSE;
     }
 
-  /* The temporary name keeps the extension and lives beside @path so the
-   * final rename stays on one file system. */
-  tmp = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
-  fd = g_mkstemp (tmp);
-  if (fd < 0)
+  /* A link to a file is written through (the file is replaced, the link
+   * stays); the new file keeps the old one's permission bits. */
+  {
+    char *resolved = looklab_atomic_file_resolve (path);
+    target = g_strdup (resolved != NULL ? resolved : path);
+    free (resolved);
+  }
+  mode = looklab_atomic_file_mode (target);
+  dir = g_path_get_dirname (target);
+  base = g_path_get_basename (target);
+
+  /* GEGL writes into a private folder beside the target (so the final
+   * rename stays on one file system), under the target's own name (so the
+   * extension is kept).  The file does not exist before GEGL creates it,
+   * so GIO's replace writes it in place rather than through a
+   * .goutputstream-XXXXXX of its own, which nothing could clean up. */
+  tmp_dir = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+  if (g_mkdtemp (tmp_dir) == NULL)
     {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
                    _ ("%s: cannot create a file in %s: %s"), path, dir,
-                   g_strerror (errno));
+                   g_strerror (saved));
       return FALSE;
     }
-  /* mkstemp makes the file private; give it the mode a new file gets. */
-  {
-    mode_t mask = umask (0);
-    umask (mask);
-    fchmod (fd, 0666 & ~mask);
-  }
-  close (fd);
+  tmp = g_build_filename (tmp_dir, base, NULL);
+  dir_slot = looklab_atomic_file_track (tmp_dir, 1);
+  tmp_slot = looklab_atomic_file_track (tmp, 0);
 
   /* png-save and webp-save are handed the pixels labelled sRGB, whatever
    * their space, so that png-save writes consistent sRGB chunks and
@@ -467,41 +537,47 @@ looklab_image_save (const LookLabImage *image, const char *path, GError **error)
                              buffer, NULL);
   save = gegl_node_new_child (graph, "operation", saver, "path", tmp, NULL);
   if (gegl_operation_find_property (saver, "bitdepth") != NULL)
-    {
-      int depth = image->view.format == LOOKLAB_PIXEL_RGB_U8
-                          || image->view.format == LOOKLAB_PIXEL_RGBA_U8
-                      ? 8
-                      : 16;
-      gegl_node_set (save, "bitdepth", depth, NULL);
-    }
+    gegl_node_set (save, "bitdepth", save_bitdepth (saver, image->view.format),
+                   NULL);
   gegl_node_link (src, save);
+  if (saving.capture == NULL)
+    atexit (save_at_exit);
+  saving.path = path;
+  saving.tmp = tmp;
+  saving.saver = saver;
+  saving.capture = &capture;
+  looklab_stderr_capture_begin (&capture);
   gegl_node_process (save);
+  saving.tmp = NULL;
 
-  /* GEGL's savers report failure only on the console: check the result. */
-  if (g_stat (tmp, &st) != 0 || st.st_size == 0)
-    {
-      g_unlink (tmp);
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO,
-                   _ ("%s: the image could not be written"), path);
-      return FALSE;
-    }
-  if (png_icc != NULL
-      && !(strcmp (saver, "gegl:png-save") == 0
-               ? looklab_png_set_profile (tmp, png_icc, (gsize) png_icc_len,
-                                          error)
-               : looklab_webp_set_profile (tmp, png_icc, (gsize) png_icc_len,
-                                           error)))
-    {
-      g_unlink (tmp);
-      return FALSE;
-    }
-  if (g_rename (tmp, path) != 0)
+  /* GEGL's savers report a failed write only on the console: check the
+   * file itself (cli/image-written.h). */
+  checked = looklab_image_check_written (tmp, saver, &check_error);
+  looklab_stderr_capture_end (&capture, checked);
+  if (!checked)
+    g_set_error (error, G_FILE_ERROR, check_error->code,
+                 _ ("%s: the image could not be written: %s"), path,
+                 check_error->message);
+  else if (png_icc != NULL
+           && !(strcmp (saver, "gegl:png-save") == 0
+                    ? looklab_png_set_profile (tmp, png_icc,
+                                               (gsize) png_icc_len, error)
+                    : looklab_webp_set_profile (tmp, png_icc,
+                                                (gsize) png_icc_len, error)))
+    ; /* @error is set */
+  else if (g_chmod (tmp, mode) != 0 || g_rename (tmp, target) != 0)
     {
       int saved = errno;
-      g_unlink (tmp);
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
                    "%s: %s", path, g_strerror (saved));
-      return FALSE;
     }
-  return TRUE;
+  else
+    ok = TRUE;
+
+  if (!ok)
+    g_unlink (tmp);
+  g_rmdir (tmp_dir);
+  looklab_atomic_file_forget (tmp_slot);
+  looklab_atomic_file_forget (dir_slot);
+  return ok;
 }

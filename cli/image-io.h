@@ -32,11 +32,16 @@ typedef struct
 LookLabImage *looklab_image_load (const char *path, GError **error);
 
 /* Saves @image to @path, choosing the format by the extension; 8-bit
- * images are saved as 8-bit, 16-bit and float as 16-bit PNG or the
- * format's best.  The image's space is embedded as an ICC profile (a PNG
- * in another space than sRGB gets an iCCP chunk and no gAMA/cHRM, a WebP
- * an ICCP chunk, which GEGL's webp-save does not write).  Writes a temporary file beside @path and renames it, so
- * @path is either untouched or complete. */
+ * images are saved as 8-bit, 16-bit as 16-bit, float as float (TIFF:
+ * 32-bit; OpenEXR as GEGL writes it) or 16-bit where the format has no
+ * float (PNG).  Writes a temporary file in a private folder beside @path,
+ * checks that it is complete (cli/image-check.h), gives it the mode of
+ * the file it replaces and renames it, so @path is either untouched or
+ * complete; a link to a file is written through.  The temporary file is
+ * registered for removal on signals (common/atomic-file.h).  The image's
+ * space is embedded as an ICC profile (a PNG in another space than sRGB
+ * gets an iCCP chunk and no gAMA/cHRM, a WebP an ICCP chunk, which GEGL's
+ * webp-save does not write). */
 gboolean looklab_image_save (const LookLabImage *image, const char *path,
                              GError **error);
 

@@ -11,7 +11,8 @@
  *
  * The subcommand names and options are stable: scripts depend on them.
  * Errors go to stderr with a non-zero exit status, and OUT is then neither
- * created nor changed (every writer writes a temporary file and renames).
+ * created nor changed (every writer writes a temporary file, checks that
+ * it is complete and renames; SIGINT, SIGTERM, SIGHUP remove it).
  * Colour management: a look or LUT is a function of the values of one
  * space (--input-space, default sRGB; space/looklab-space.h), so images
  * are converted from their embedded profile into it before learning or
@@ -28,6 +29,8 @@
 #include <glib.h>
 #include <glib/gi18n.h>
 
+#include "common/atomic-file.h"
+#include "image-check.h"
 #include "image-io.h"
 #include "looklab-space.h"
 #include "lut/cube-io.h"
@@ -84,6 +87,59 @@ parse_options (int *argc, char ***argv, const char *params, const char *summary,
   return TRUE;
 }
 
+/* Whether @path is a regular file, else says what it is: reading a FIFO
+ * would wait forever for a writer, and a folder is not "no such file". */
+static gboolean
+input_ok (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (looklab_cli_check_input (path, &error))
+    return TRUE;
+  fail ("%s", error->message);
+  return FALSE;
+}
+
+/* The thread count options: 0 is all cores; a negative count is refused
+ * here, by name, rather than as the core's "invalid argument". */
+static gboolean
+threads_ok (int threads)
+{
+  if (threads >= 0)
+    return TRUE;
+  fail (_ ("--threads must be 0 (all cores) or more"));
+  return FALSE;
+}
+
+/* A look file named like an image would be taken for one, and learn's
+ * OUT over BEFORE or AFTER would replace a photo with a look. */
+static gboolean
+learn_output_ok (const char *out, const char *before, const char *after)
+{
+  static const char *const image_ext[]
+      = { ".png", ".jpg",  ".jpeg", ".tif", ".tiff",
+          ".exr", ".webp", ".ppm",  ".pgm", ".pnm" };
+  const char *dot = strrchr (out, '.');
+  size_t      i;
+
+  if (strcmp (out, before) == 0 || strcmp (out, after) == 0
+      || looklab_cli_same_file (out, before)
+      || looklab_cli_same_file (out, after))
+    {
+      fail (_ ("%s: OUT is one of the input images; choose another name"), out);
+      return FALSE;
+    }
+  for (i = 0; dot != NULL && i < G_N_ELEMENTS (image_ext); i++)
+    if (g_ascii_strcasecmp (dot, image_ext[i]) == 0)
+      {
+        fail (_ ("%s: a look file would get an image's extension; name it "
+                 ".look (or .cube for a LUT)"),
+              out);
+        return FALSE;
+      }
+  return TRUE;
+}
+
 static gboolean
 file_is_look (const char *path)
 {
@@ -108,6 +164,8 @@ load_lut (const char *path, int bake_size)
   LookLabLook *look = NULL;
   int          status;
 
+  if (!input_ok (path))
+    return NULL;
   if (file_is_look (path))
     {
       status = looklab_look_load (path, &look, &diag);
@@ -220,6 +278,10 @@ cmd_learn (int argc, char **argv)
     return fail (_ ("--size must be within %d..%d"), LOOKLAB_LUT_MIN_SIZE,
                  LOOKLAB_LUT_MAX_SIZE),
            EXIT_USAGE;
+  if (!threads_ok (params.n_threads))
+    return EXIT_USAGE;
+  if (!learn_output_ok (out, argv[1], argv[2]))
+    return EXIT_USAGE;
   params.seed = (unsigned) seed;
   look_space = look_space_for (space_name);
   if (look_space == NULL)
@@ -311,6 +373,8 @@ cmd_apply (int argc, char **argv)
            EXIT_USAGE;
   if (!(strength >= 0.0 && strength <= 1.0))
     return fail (_ ("--strength must be within 0..1")), EXIT_USAGE;
+  if (!threads_ok (threads))
+    return EXIT_USAGE;
   if (interp_name != NULL)
     {
       if (strcmp (interp_name, "tetrahedral") == 0)
@@ -383,6 +447,12 @@ cmd_bake (int argc, char **argv)
                  LOOKLAB_LUT_MAX_SIZE),
            EXIT_USAGE;
 
+  if (!input_ok (argv[1]))
+    return EXIT_FAILURE;
+  if (strcmp (out, argv[1]) == 0 || looklab_cli_same_file (out, argv[1]))
+    return fail (_ ("%s: OUT is the look file itself; choose another name"),
+                 out),
+           EXIT_USAGE;
   status = looklab_look_load (argv[1], &look, &diag);
   if (status != LOOKLAB_OK)
     return fail_core (argv[1], status, &diag);
@@ -409,6 +479,8 @@ cmd_info (int argc, char **argv)
     return EXIT_USAGE;
   if (argc != 2)
     return fail (_ ("usage: %s"), "looklab info FILE"), EXIT_USAGE;
+  if (!input_ok (argv[1]))
+    return EXIT_FAILURE;
 
   if (file_is_look (argv[1]))
     {
@@ -517,6 +589,9 @@ main (int argc, char **argv)
 
   setlocale (LC_ALL, "");
   init_i18n ();
+  /* A stopped run removes its temporary files; a file-size limit is an
+   * error like a full disk (common/atomic-file.h). */
+  looklab_atomic_file_remove_on_signals ();
   if (argc < 2)
     {
       usage (stderr);

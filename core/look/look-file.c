@@ -35,6 +35,7 @@
  * allocates anything, then the checksum and that every number is finite.
  */
 #include "common/atomic-file.h"
+#include "common/file-open.h"
 #include "look/look-private.h"
 
 #include <errno.h>
@@ -327,14 +328,8 @@ looklab_look_save (const LookLabLook *look, const char *path, LookLabDiag *diag)
   if (status == LOOKLAB_OK)
     {
       if (fwrite (data, 1, len, af.fp) != len)
-        {
-          looklab_atomic_file_abort (&af);
-          status = looklab_diag_set (diag, LOOKLAB_ERR_IO, 0,
-                                     "cannot write %s: %s", path,
-                                     strerror (errno));
-        }
-      else
-        status = looklab_atomic_file_commit (&af, diag);
+        looklab_atomic_file_set_error (&af, errno != 0 ? errno : EIO);
+      status = looklab_atomic_file_commit (&af, diag);
     }
   free (data);
   return status;
@@ -352,16 +347,9 @@ looklab_look_load (const char *path, LookLabLook **out, LookLabDiag *diag)
   if (out == NULL || path == NULL)
     return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0, "no look or path");
   *out = NULL;
-  f = fopen (path, "rb");
-  if (f == NULL)
-    return looklab_diag_set (diag, LOOKLAB_ERR_IO, 0, "cannot open %s: %s",
-                             path, strerror (errno));
-  if (fstat (fileno (f), &st) != 0 || !S_ISREG (st.st_mode))
-    {
-      status = looklab_diag_set (diag, LOOKLAB_ERR_IO, 0,
-                                 "%s is not a regular file", path);
-      goto out;
-    }
+  status = looklab_file_open_regular (path, &f, &st, diag);
+  if (status != LOOKLAB_OK)
+    return status;
   if ((uint64_t) st.st_size > LOOKLAB_LOOK_MAX_BYTES)
     {
       status = looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,

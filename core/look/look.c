@@ -253,6 +253,8 @@ looklab_look_bake (const LookLabLook *look, int size, int n_threads)
       lut->domain_min[c] = 0.0f;
       lut->domain_max[c] = 1.0f;
     }
+  /* Applied, the baked look passes the excess through as the look does. */
+  lut->keep_excess = 1;
   if (n_threads <= 0)
     n_threads = (int) sysconf (_SC_NPROCESSORS_ONLN);
   if (n_threads < 1)

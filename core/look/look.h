@@ -51,8 +51,10 @@ void looklab_look_eval (const LookLabLook *look, const float *in, float *out,
                         size_t n);
 
 /* Bakes @look into a new size^3 LUT over [0, 1] with @n_threads threads
- * (0 = all cores).  Returns NULL when @size is out of range or memory is
- * short.  Free with looklab_lut_free (). */
+ * (0 = all cores).  The LUT has keep_excess set, so that applied to float
+ * pixels it passes what lies beyond [0, 1] through as the look does; a
+ * .cube written from it clamps like any .cube.  Returns NULL when @size is
+ * out of range or memory is short.  Free with looklab_lut_free (). */
 LookLabLut *looklab_look_bake (const LookLabLook *look, int size,
                                int n_threads);
 

@@ -12,6 +12,7 @@
 #include "lut/cube-io.h"
 
 #include "common/atomic-file.h"
+#include "common/file-open.h"
 
 #include <errno.h>
 #include <math.h>
@@ -29,6 +30,14 @@
  * bound keeps every difference and scale computed from them finite in
  * float. */
 #define LOOKLAB_CUBE_MAX_MAGNITUDE 1e9
+
+#define NUMBER_OUT_OF_RANGE (-2)
+#define OUT_OF_RANGE_MESSAGE                                                   \
+  "line %d: a number is not finite or is beyond 1e9 in magnitude"
+
+/* The UTF-8 byte-order mark some Windows tools put first; ffmpeg's and
+ * OCIO's readers skip it. */
+#define UTF8_BOM "\xef\xbb\xbf"
 
 typedef struct
 {
@@ -78,7 +87,10 @@ lexer_next (CubeLexer *lx, int *too_long)
 }
 
 /* Parses exactly @count finite numbers separated by blanks from @s.
- * Returns the number parsed, or -1 when something else is there. */
+ * Returns the number parsed, NUMBER_OUT_OF_RANGE when one is not finite or
+ * beyond LOOKLAB_CUBE_MAX_MAGNITUDE ("nan", "inf", "1e308": told apart so
+ * that the message names the real fault), or -1 when something else is
+ * there. */
 static int
 parse_numbers (const char *s, double *values, int count)
 {
@@ -93,14 +105,26 @@ parse_numbers (const char *s, double *values, int count)
       if (*s == '\0')
         return i;
       values[i] = g_ascii_strtod (s, &endp);
-      if (endp == s || !(fabs (values[i]) <= LOOKLAB_CUBE_MAX_MAGNITUDE)
-          || (*endp != '\0' && *endp != ' ' && *endp != '\t'))
+      if (endp == s || (*endp != '\0' && *endp != ' ' && *endp != '\t'))
         return -1;
+      if (!(fabs (values[i]) <= LOOKLAB_CUBE_MAX_MAGNITUDE))
+        return NUMBER_OUT_OF_RANGE;
       s = endp;
     }
   while (*s == ' ' || *s == '\t')
     s++;
   return *s == '\0' ? count : -1;
+}
+
+/* Returns whether @s starts with a number, as "nan", "inf" or "1e5" do
+ * though they start with a letter: such a line is data, not a keyword. */
+static int
+starts_with_number (const char *s)
+{
+  char *endp;
+
+  g_ascii_strtod (s, &endp);
+  return endp != s && (*endp == '\0' || *endp == ' ' || *endp == '\t');
 }
 
 /* Returns whether @line starts with keyword @kw followed by a blank or
@@ -150,7 +174,12 @@ parse_triple (const char *rest, int line, const char *kw, float v[3],
   double d[3];
   int    c;
 
-  if (parse_numbers (rest, d, 3) != 3)
+  int n = parse_numbers (rest, d, 3);
+
+  if (n == NUMBER_OUT_OF_RANGE)
+    return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, line,
+                             OUT_OF_RANGE_MESSAGE, line);
+  if (n != 3)
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, line,
                              "line %d: %s needs three numbers", line, kw);
   for (c = 0; c < 3; c++)
@@ -166,7 +195,12 @@ parse_input_range (const char *rest, int line, const char *kw, float min[3],
   double d[2];
   int    c;
 
-  if (parse_numbers (rest, d, 2) != 2)
+  int n = parse_numbers (rest, d, 2);
+
+  if (n == NUMBER_OUT_OF_RANGE)
+    return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, line,
+                             OUT_OF_RANGE_MESSAGE, line);
+  if (n != 2)
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, line,
                              "line %d: %s needs two numbers", line, kw);
   for (c = 0; c < 3; c++)
@@ -240,10 +274,20 @@ looklab_cube_parse (const char *data, size_t len, LookLabLut **out,
     return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0, "no output given");
   *out = NULL;
 
+  /* Text only: a NUL byte means an image, a look file whose magic is
+   * damaged, or other binary data, better named than a syntax error. */
+  if (len > 0 && memchr (data, '\0', len) != NULL)
+    return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                             "binary data, not a .cube text file (an image, "
+                             "or a damaged look file?)");
+  if (len >= 3 && memcmp (data, UTF8_BOM, 3) == 0)
+    lx.cur += 3;
+
   while (lexer_next (&lx, &too_long))
     {
       const char *s = lx.buf, *rest;
       double      v[3];
+      int         n_values;
 
       if (too_long)
         {
@@ -252,7 +296,7 @@ looklab_cube_parse (const char *data, size_t len, LookLabLut **out,
           goto out;
         }
 
-      if (g_ascii_isalpha (*s))
+      if (g_ascii_isalpha (*s) && !starts_with_number (s))
         {
           if (in_data)
             {
@@ -363,7 +407,14 @@ looklab_cube_parse (const char *data, size_t len, LookLabLut **out,
             }
         }
 
-      if (parse_numbers (s, v, 3) != 3)
+      n_values = parse_numbers (s, v, 3);
+      if (n_values == NUMBER_OUT_OF_RANGE)
+        {
+          status = looklab_diag_set (diag, LOOKLAB_ERR_PARSE, lx.line,
+                                     OUT_OF_RANGE_MESSAGE, lx.line);
+          goto out;
+        }
+      if (n_values != 3)
         {
           status
               = looklab_diag_set (diag, LOOKLAB_ERR_PARSE, lx.line,
@@ -472,16 +523,9 @@ looklab_cube_read (const char *path, LookLabLut **out, LookLabDiag *diag)
     return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0, "no file given");
   *out = NULL;
 
-  fp = fopen (path, "rb");
-  if (fp == NULL)
-    return looklab_diag_set (diag, LOOKLAB_ERR_IO, 0, "cannot open %s: %s",
-                             path, strerror (errno));
-  if (fstat (fileno (fp), &st) != 0 || !S_ISREG (st.st_mode))
-    {
-      status = looklab_diag_set (diag, LOOKLAB_ERR_IO, 0,
-                                 "%s is not a regular file", path);
-      goto out;
-    }
+  status = looklab_file_open_regular (path, &fp, &st, diag);
+  if (status != LOOKLAB_OK)
+    return status;
   if ((unsigned long long) st.st_size > LOOKLAB_CUBE_MAX_BYTES)
     {
       status = looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
@@ -530,19 +574,23 @@ format_float (char *buf, size_t size, float v)
   snprintf (buf, size, "%.9g", (double) v);
 }
 
-static void
+/* Returns 0, or the errno of the first failed write (the stream's error
+ * flag alone does not say why). */
+static int
 write_triples (FILE *fp, const float *values, size_t n)
 {
   char   r[48], g[48], b[48];
   size_t i;
 
-  for (i = 0; i < n && !ferror (fp); i++)
+  for (i = 0; i < n; i++)
     {
       format_float (r, sizeof r, values[i * 3]);
       format_float (g, sizeof g, values[i * 3 + 1]);
       format_float (b, sizeof b, values[i * 3 + 2]);
-      fprintf (fp, "%s %s %s\n", r, g, b);
+      if (fprintf (fp, "%s %s %s\n", r, g, b) < 0)
+        return errno != 0 ? errno : EIO;
     }
+  return 0;
 }
 
 static int
@@ -595,7 +643,8 @@ looklab_cube_write (const LookLabLut *lut, const char *path, LookLabDiag *diag)
       format_float (b, sizeof b, lut->domain_max[0]);
       fprintf (fp, "LUT_3D_SIZE %d\nLUT_3D_INPUT_RANGE %s %s\n", lut->size, a,
                b);
-      write_triples (fp, lut->shaper, (size_t) lut->shaper_size);
+      looklab_atomic_file_set_error (
+          &af, write_triples (fp, lut->shaper, (size_t) lut->shaper_size));
     }
   else
     {
@@ -610,7 +659,9 @@ looklab_cube_write (const LookLabLut *lut, const char *path, LookLabDiag *diag)
                    b, d);
         }
     }
-  write_triples (fp, lut->table, (size_t) lut->size * lut->size * lut->size);
-  /* A failed fprintf sets the stream's error flag, which commit checks. */
+  if (af.errnum == 0)
+    looklab_atomic_file_set_error (
+        &af, write_triples (fp, lut->table,
+                            (size_t) lut->size * lut->size * lut->size));
   return looklab_atomic_file_commit (&af, diag);
 }

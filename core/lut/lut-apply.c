@@ -20,7 +20,9 @@
  *      is copied from the input.  Large float outputs are streamed
  *      (non-temporal stores).
  *
- * Out-of-domain inputs clamp to the lattice edge, as in ffmpeg's lut3d.
+ * Out-of-domain inputs clamp to the lattice edge, as in ffmpeg's lut3d;
+ * for a baked look (keep_excess) float inputs then get their excess back
+ * in stage D.
  * Each pixel's result depends on that pixel only, so bands of rows run on
  * separate threads and the output does not depend on the thread count.
  *
@@ -120,6 +122,12 @@ struct _LookLabLutApplier
   float *shaper[3];       /* planar copy of the shaper */
   float  shaper_scale[3]; /* shaper index = value * s + o */
   float  shaper_offset[3];
+
+  /* float: a baked look's excess beyond the input range [lo, hi] is added
+   * to the output (LookLabLut.keep_excess). */
+  int   keep_excess;
+  float lo[3];
+  float hi[3];
 };
 
 /* Scratch of one block, on the stack of the thread working on it. */
@@ -586,6 +594,10 @@ process_rows (const LookLabLutApplier *a, Kind kind, int channels,
                 {
                   v4sf v = s.out[i];
 
+                  if (a->keep_excess)
+                    for (int c = 0; c < 3; c++)
+                      if (isfinite (p[c]))
+                        v[c] += p[c] - fminf (fmaxf (p[c], a->lo[c]), a->hi[c]);
                   if (mix)
                     {
                       v4sf o = { p[0], p[1], p[2], 0.0f };
@@ -595,7 +607,8 @@ process_rows (const LookLabLutApplier *a, Kind kind, int channels,
                   if (channels == 4)
                     v[3] = p[3];
 #if HAVE_X86_STREAM && HAVE_SHUFFLEVECTOR
-                  if (stream && !mix && ((uintptr_t) q & 15) == 0 && i + 4 <= n)
+                  if (stream && !mix && !a->keep_excess
+                      && ((uintptr_t) q & 15) == 0 && i + 4 <= n)
                     {
                       /* Four pixels as whole aligned 16-byte stores; RGB
                        * packs 4 x (R, G, B) into 3 vectors. */
@@ -757,6 +770,12 @@ looklab_lut_applier_new (const LookLabLut *lut, LookLabPixelFormat format,
                 && getenv ("LOOKLAB_LUT_GENERIC") == NULL;
 #endif
   a->strength = strength;
+  a->keep_excess = lut->keep_excess;
+  for (int c = 0; c < 3; c++)
+    {
+      a->lo[c] = lut->shaper_size > 0 ? lut->shaper_min[c] : lut->domain_min[c];
+      a->hi[c] = lut->shaper_size > 0 ? lut->shaper_max[c] : lut->domain_max[c];
+    }
   n = a->size = lut->size;
   a->stride[0] = 4;
   a->stride[1] = 4 * n;

@@ -13,4 +13,9 @@
  * lands. */
 double looklab_lut_coord (const LookLabLut *lut, int c, double v);
 
+/* What @v of channel @c lies beyond @lut's input range (the shaper's when
+ * there is one, else the domain): v - clamp (v, lo, hi), 0 inside it and
+ * for infinities and NaN.  Added to the output when keep_excess is set. */
+float looklab_lut_excess (const LookLabLut *lut, int c, float v);
+
 #endif /* LOOKLAB_LUT_COORD_H */

@@ -8,6 +8,7 @@
  */
 #include "lut/lut.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,6 +137,17 @@ looklab_lut_coord (const LookLabLut *lut, int c, double v)
   return x;
 }
 
+float
+looklab_lut_excess (const LookLabLut *lut, int c, float v)
+{
+  float lo = lut->shaper_size > 0 ? lut->shaper_min[c] : lut->domain_min[c];
+  float hi = lut->shaper_size > 0 ? lut->shaper_max[c] : lut->domain_max[c];
+
+  if (!isfinite (v))
+    return 0.0f;
+  return v < lo ? v - lo : v > hi ? v - hi : 0.0f;
+}
+
 void
 looklab_lut_eval (const LookLabLut *lut, const float in[3], float out[3])
 {
@@ -238,4 +250,7 @@ looklab_lut_eval (const LookLabLut *lut, const float in[3], float out[3])
       c111 = p[s[0] + s[1] + s[2]];
       out[c] = (float) (w0 * c000 + wa * ca + wb * cb + w1 * c111);
     }
+  if (lut->keep_excess)
+    for (int c = 0; c < 3; c++)
+      out[c] += looklab_lut_excess (lut, c, in[c]);
 }

@@ -29,6 +29,13 @@ typedef struct
   float  shaper_max[3];
 
   char *title; /* may be NULL; owned by the LUT */
+
+  /* 0 (a .cube): float inputs beyond the input range are clamped to it, as
+   * the .cube specification and ffmpeg's lut3d do.  1 (a baked look): they
+   * keep their excess, y = lut (clamp (x)) + (x - clamp (x)), as the look
+   * itself does (look/look.h); infinities and NaN add nothing.  Not
+   * written to .cube files. */
+  int keep_excess;
 } LookLabLut;
 
 /* Returns a new identity LUT of @size (2..256) with domain [0, 1], or NULL

@@ -58,6 +58,11 @@ says "Spanish: the option descriptions of --help" 0 \
   es "$looklab" colorize --help
 says "Spanish: image input errors" 1 "no existe el archivo" \
   es "$looklab" colorize "$work/missing.png" "$work/out.png"
+mkdir folder.png
+says "Spanish: a folder as IN" 1 "es una carpeta, no un archivo" \
+  es "$looklab" info folder.png
+says "Spanish: a negative thread count" 2 "--threads debe ser 0" \
+  es "$looklab" apply --threads=-1 a.cube in.png out.png
 says "Spanish: the usage line keeps the command's syntax" 2 \
   "uso: looklab info FILE" es "$looklab" info
 if [ -e "$work/out.png" ] || [ -e out.png ]; then

@@ -48,6 +48,6 @@ for i in $(seq 1 12); do
     echo "not ok $n - killed at ${delay} ms: OUT is partial"
     failed=$((failed + 1))
   fi
-  rm -f "$work"/.out.png.*          # a killed writer's temporary file
+  rm -rf "$work"/.out.png.*         # a killed writer's temporary folder
 done
 tap_done

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -319,6 +320,104 @@ test_malformed (gconstpointer data)
     }
 }
 
+/* Numbers that are not finite or too large are named for what they are,
+ * not "keyword after the table data" or "expected three numbers" (issue
+ * 25), wherever they stand. */
+static void
+test_non_finite_named (void)
+{
+  static const struct
+  {
+    const char *text;
+    int         line;
+    const char *says;
+  } cases[] = {
+    { "LUT_3D_SIZE 2\n0 0 0\nnan 0 0\n", 3, "not finite" },
+    { "LUT_3D_SIZE 2\nNaN 0 0\n", 2, "not finite" },
+    { "LUT_3D_SIZE 2\n0 0 0\n1 0 -inf\n", 3, "not finite" },
+    { "LUT_3D_SIZE 2\n0 0 0\n1e999 0 0\n", 3, "not finite" },
+    { "LUT_3D_SIZE 2\n0 0 0\n1e308 0 0\n", 3, "beyond 1e9" },
+    { "LUT_3D_SIZE 2\nDOMAIN_MAX 1 nan 1\n" EIGHT, 2, "not finite" },
+    { "LUT_3D_SIZE 2\nLUT_3D_INPUT_RANGE 0 1e308\n" EIGHT, 2, "beyond 1e9" },
+  };
+  size_t i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      LookLabLut      *lut = NULL;
+      LookLabDiag      diag = { 0 };
+      g_autofree char *want = g_strdup_printf ("line %d", cases[i].line);
+
+      g_assert_cmpint (looklab_cube_parse (cases[i].text,
+                                           strlen (cases[i].text), &lut, &diag),
+                       ==, LOOKLAB_ERR_PARSE);
+      g_assert_null (lut);
+      g_assert_cmpint (diag.line, ==, cases[i].line);
+      if (strstr (diag.message, want) == NULL
+          || strstr (diag.message, cases[i].says) == NULL)
+        g_error ("case %zu: \"%s\" lacks \"%s\"", i, diag.message,
+                 cases[i].says);
+    }
+}
+
+/* A byte-order mark first (Windows tools write one; ffmpeg and OCIO read
+ * such files) is skipped, and only there. */
+static void
+test_bom (void)
+{
+  const char *text = "\xef\xbb\xbfTITLE \"bom\"\r\nLUT_3D_SIZE 2\r\n" EIGHT;
+  g_autofree char *late
+      = g_strconcat ("LUT_3D_SIZE 2\n\xef\xbb\xbf", EIGHT, NULL);
+  LookLabLut *lut = parse_ok (text);
+  LookLabDiag diag = { 0 };
+
+  g_assert_cmpint (lut->size, ==, 2);
+  g_assert_cmpstr (lut->title, ==, "bom");
+  g_assert_cmpfloat (lut->table[3], ==, 1.0f);
+  looklab_lut_free (lut);
+  lut = NULL;
+  g_assert_cmpint (looklab_cube_parse (late, strlen (late), &lut, &diag), ==,
+                   LOOKLAB_ERR_PARSE);
+  g_assert_null (lut);
+}
+
+/* A NUL byte: binary data, named as such rather than as a syntax error
+ * (a PNG, or a look file whose magic is damaged). */
+static void
+test_binary_named (void)
+{
+  static const char look_like[] = "MOOKLAB\x1a\x01\0\0\0 LUT_3D_SIZE 2\n";
+  LookLabLut       *lut = NULL;
+  LookLabDiag       diag = { 0 };
+
+  g_assert_cmpint (
+      looklab_cube_parse (look_like, sizeof look_like - 1, &lut, &diag), ==,
+      LOOKLAB_ERR_PARSE);
+  g_assert_null (lut);
+  g_assert_nonnull (strstr (diag.message, "binary data"));
+}
+
+/* A FIFO is refused at once instead of waiting forever for a writer, and a
+ * folder is named as one. */
+static void
+test_read_not_regular (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cube-fifo-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "f.cube", NULL);
+  LookLabLut      *lut = NULL;
+  LookLabDiag      diag = { 0 };
+
+  g_assert_nonnull (dir);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_cmpint (looklab_cube_read (fifo, &lut, &diag), ==, LOOKLAB_ERR_IO);
+  g_assert_null (lut);
+  g_assert_nonnull (strstr (diag.message, "not a regular file"));
+  g_assert_cmpint (looklab_cube_read (dir, &lut, &diag), ==, LOOKLAB_ERR_IO);
+  g_assert_nonnull (strstr (diag.message, "folder"));
+  g_unlink (fifo);
+  g_rmdir (dir);
+}
+
 /* A line far longer than any keyword or triple, and binary junk. */
 static void
 test_malformed_binary (void)
@@ -368,6 +467,10 @@ main (int argc, char **argv)
                    test_write_failure_keeps_file);
   g_test_add_func ("/cube/malformed/binary", test_malformed_binary);
   g_test_add_func ("/cube/read-missing-file", test_read_missing_file);
+  g_test_add_func ("/cube/bom", test_bom);
+  g_test_add_func ("/cube/non-finite-named", test_non_finite_named);
+  g_test_add_func ("/cube/binary-named", test_binary_named);
+  g_test_add_func ("/cube/read-not-regular", test_read_not_regular);
   for (i = 0; i < G_N_ELEMENTS (malformed); i++)
     {
       char *name = g_strdup_printf ("/cube/malformed/%s", malformed[i].name);

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -311,6 +312,26 @@ test_oversized_file (void)
   g_free (dir);
 }
 
+/* A FIFO given as a look is refused at once: opening it to read would wait
+ * for a writer forever (issue 25). */
+static void
+test_fifo (void)
+{
+  char        *dir = g_dir_make_tmp ("looklab-XXXXXX", NULL);
+  char        *path = g_build_filename (dir, "f.look", NULL);
+  LookLabLook *out = NULL;
+  LookLabDiag  diag = { 0 };
+
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  g_assert_cmpint (looklab_look_load (path, &out, &diag), ==, LOOKLAB_ERR_IO);
+  g_assert_null (out);
+  g_assert_nonnull (strstr (diag.message, "not a regular file"));
+  g_remove (path);
+  g_rmdir (dir);
+  g_free (path);
+  g_free (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -323,6 +344,7 @@ main (int argc, char **argv)
   g_test_add_func ("/look-file/save-load", test_save_load);
   g_test_add_func ("/look-file/sniff", test_sniff);
   g_test_add_func ("/look-file/oversized-file", test_oversized_file);
+  g_test_add_func ("/look-file/fifo", test_fifo);
   for (i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     {
       char *name

@@ -11,6 +11,7 @@
 #include "common/colour.h"
 #include "look/look-private.h"
 #include "look/look.h"
+#include "lut/lut-apply.h"
 #include "lut/lut.h"
 
 #define W 96
@@ -590,6 +591,90 @@ test_bake (void)
   g_free (a);
 }
 
+/* Float pixels beyond [0, 1]: a baked look passes the excess through, as
+ * the look does (look.c); the same table as a .cube (keep_excess 0)
+ * clamps.  Checked through the fast paths and the reference. */
+static void
+test_bake_excess (void)
+{
+  static const float px[][3] = {
+    { 1.5f, 0.3f, -0.25f }, { 3.0f, 2.0f, 1.0f }, { -1.0f, 0.5f, 0.5f },
+    { 0.2f, 0.4f, 0.6f },   { NAN, 0.5f, 0.5f },  { INFINITY, 0.5f, 0.5f },
+  };
+  enum
+  {
+    N = G_N_ELEMENTS (px)
+  };
+  unsigned char   *b = g_malloc (W * H * 3), *a = g_malloc (W * H * 3);
+  LookLabImageView vb, va;
+  LookLabFitParams params;
+  LookLabLook     *look;
+  LookLabLut      *lut;
+  float            in[N][4], clamped[N][4], out[N][4], out_c[N][4];
+  int              i, c, keep;
+
+  make_before (b, 3);
+  make_after (b, a, 3);
+  vb = view_u8 (b, 3);
+  va = view_u8 (a, 3);
+  looklab_fit_params_init (&params);
+  params.iterations = SHORT_FIT;
+  look = fit_ok (&vb, &va, NULL, &params);
+  lut = looklab_look_bake (look, 17, 1);
+  g_assert_nonnull (lut);
+  g_assert_cmpint (lut->keep_excess, ==, 1);
+  for (i = 0; i < N; i++)
+    for (c = 0; c < 4; c++)
+      {
+        float v = c < 3 ? px[i][c] : 0.25f;
+
+        in[i][c] = v;
+        /* Where the lattice is looked up: NaN at 0, infinities at the
+         * edge. */
+        clamped[i][c] = c == 3 ? v : isnan (v) ? 0.0f : CLAMP (v, 0.0f, 1.0f);
+      }
+  for (keep = 1; keep >= 0; keep--)
+    {
+      lut->keep_excess = keep;
+      g_assert_cmpint (looklab_lut_apply (lut, LOOKLAB_PIXEL_RGBA_FLOAT,
+                                          LOOKLAB_INTERP_TETRAHEDRAL, 1.0f, in,
+                                          sizeof in, out, sizeof out, N, 1, 1),
+                       ==, LOOKLAB_OK);
+      g_assert_cmpint (looklab_lut_apply (lut, LOOKLAB_PIXEL_RGBA_FLOAT,
+                                          LOOKLAB_INTERP_TETRAHEDRAL, 1.0f,
+                                          clamped, sizeof in, out_c, sizeof out,
+                                          N, 1, 1),
+                       ==, LOOKLAB_OK);
+      for (i = 0; i < N; i++)
+        {
+          float want[3], ref[3];
+
+          looklab_look_eval (look, in[i], want, 1);
+          looklab_lut_eval (lut, in[i], ref);
+          for (c = 0; c < 3; c++)
+            {
+              float excess
+                  = isfinite (in[i][c]) ? in[i][c] - clamped[i][c] : 0.0f;
+
+              if (i == 4 && c == 0)
+                continue; /* NaN in: only "adds nothing" is promised */
+              /* The lattice's colour at the clamped input, plus the
+               * excess for a look, nothing for a .cube. */
+              g_assert_cmpfloat_with_epsilon (
+                  out[i][c], out_c[i][c] + (keep ? excess : 0.0f), 1e-5);
+              g_assert_cmpfloat_with_epsilon (out[i][c], ref[c], 1e-4);
+              if (keep)
+                g_assert_cmpfloat_with_epsilon (out[i][c], want[c], 0.02);
+            }
+          g_assert_cmpfloat (out[i][3], ==, 0.25f);
+        }
+    }
+  looklab_lut_free (lut);
+  looklab_look_free (look);
+  g_free (b);
+  g_free (a);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -605,5 +690,6 @@ main (int argc, char **argv)
   g_test_add_func ("/look/correction-fades", test_correction_fades);
   g_test_add_func ("/look/progress-and-cancel", test_progress_and_cancel);
   g_test_add_func ("/look/bake", test_bake);
+  g_test_add_func ("/look/bake-excess", test_bake_excess);
   return g_test_run ();
 }
