@@ -16,6 +16,9 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "looklab-space.h"
+#include "png-profile.h"
+
 const char *
 looklab_image_babl_name (LookLabPixelFormat format)
 {
@@ -43,6 +46,13 @@ format_for_babl (const Babl *format)
   if (type == babl_type ("u16"))
     return alpha ? LOOKLAB_PIXEL_RGBA_U16 : LOOKLAB_PIXEL_RGB_U16;
   return alpha ? LOOKLAB_PIXEL_RGBA_FLOAT : LOOKLAB_PIXEL_RGB_FLOAT;
+}
+
+LookLabPixelFormat
+looklab_pixel_format_float (LookLabPixelFormat format)
+{
+  return looklab_pixel_format_channels (format) == 4 ? LOOKLAB_PIXEL_RGBA_FLOAT
+                                                     : LOOKLAB_PIXEL_RGB_FLOAT;
 }
 
 LookLabImage *
@@ -73,6 +83,38 @@ looklab_image_new (int width, int height, LookLabPixelFormat format,
   image->view.stride = stride;
   image->space = space;
   return image;
+}
+
+gboolean
+looklab_image_convert (LookLabImage *image, const void *space,
+                       LookLabPixelFormat format, GError **error)
+{
+  LookLabImage *converted;
+  const Babl   *from, *to;
+
+  if (looklab_space_same (image->space, space) && image->view.format == format)
+    return TRUE;
+  converted = looklab_image_new (image->view.width, image->view.height, format,
+                                 space);
+  if (converted == NULL)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
+                   _ ("not enough memory for %d x %d pixels"),
+                   image->view.width, image->view.height);
+      return FALSE;
+    }
+  from = babl_format_with_space (looklab_image_babl_name (image->view.format),
+                                 image->space);
+  to = babl_format_with_space (looklab_image_babl_name (format), space);
+  /* Both images are packed (stride = width x pixel size). */
+  babl_process (babl_fish (from, to), image->data, converted->data,
+                (long) image->view.width * image->view.height);
+  g_free (image->data);
+  image->data = converted->data;
+  image->view = converted->view;
+  image->space = space;
+  g_free (converted);
+  return TRUE;
 }
 
 void
@@ -128,13 +170,89 @@ loader_for (const char *path)
   return NULL;
 }
 
+/* GEGL's loaders (png, jpg, tiff; 0.4.42 to 0.4.62) meet a profile babl
+ * cannot read with a g_warning ("unable to create babl space from icc",
+ * "error creating space from icc") and go on in sRGB: the colours come out
+ * wrong without an error.  The warning is caught while loading and turned
+ * into one. */
+static void
+catch_profile_warning (const gchar *domain, GLogLevelFlags level,
+                       const gchar *message, gpointer user_data)
+{
+  char **caught = user_data;
+
+  if (message != NULL && strstr (message, "space from icc") != NULL)
+    {
+      const char *why = strstr (message, "icc:");
+
+      /* babl's reason follows "icc:" */
+      if (*caught == NULL)
+        *caught = g_strstrip (g_strdup (why != NULL ? why + 4 : message));
+      return;
+    }
+  g_log_default_handler (domain, level, message, NULL);
+}
+
+/* The ICC profile of the extended WebP at @path (its ICCP chunk: the WebP
+ * container specification, "Extended File Format"), or NULL.  GEGL's
+ * webp-load (0.4.42) ignores it and hands the values over as sRGB. */
+static guint8 *
+webp_icc (const char *path, gsize *len)
+{
+  FILE   *f = g_fopen (path, "rb");
+  guint8  head[12], chunk[8];
+  guint8 *icc = NULL;
+  int     i;
+
+  if (f == NULL)
+    return NULL;
+  if (fread (head, 1, 12, f) == 12 && memcmp (head, "RIFF", 4) == 0
+      && memcmp (head + 8, "WEBP", 4) == 0)
+    /* ICCP comes right after VP8X when it is there at all. */
+    for (i = 0; i < 4 && fread (chunk, 1, 8, f) == 8; i++)
+      {
+        guint32 size = chunk[4] | (chunk[5] << 8) | (chunk[6] << 16)
+                       | ((guint32) chunk[7] << 24);
+
+        if (memcmp (chunk, "ICCP", 4) == 0)
+          {
+            /* A profile is kilobytes; 16 MiB is far beyond any real one. */
+            if (size > 0 && size <= 16 * 1024 * 1024
+                && (icc = g_try_malloc (size)) != NULL
+                && fread (icc, 1, size, f) != size)
+              g_clear_pointer (&icc, g_free);
+            *len = size;
+            break;
+          }
+        if (fseek (f, (long) size + (size & 1), SEEK_CUR) != 0)
+          break;
+      }
+  fclose (f);
+  return icc;
+}
+
+/* TRUE when @format holds CMYK: GEGL's jpg-load hands CMYK JPEGs over as
+ * "cmyk u8" or "CMYK u8", which read as RGB gives colours 67 levels off
+ * on average (issue 25). */
+static gboolean
+format_is_cmyk (const Babl *format)
+{
+  const char *model = babl_get_name (babl_format_get_model (format));
+
+  return babl_space_is_cmyk (babl_format_get_space (format))
+         || g_ascii_strncasecmp (model, "cmyk", 4) == 0
+         || g_ascii_strncasecmp (model, "camayaka", 8) == 0;
+}
+
 LookLabImage *
 looklab_image_load (const char *path, GError **error)
 {
+  g_autofree char *bad_profile = NULL;
+  guint            handlers[2];
   g_autoptr (GeglNode) graph = NULL;
   GeglNode     *load, *sink;
   GeglBuffer   *buffer = NULL;
-  const Babl   *src_format, *space, *fmt;
+  const Babl   *src_format, *space, *file_space, *fmt;
   GeglRectangle rect;
   LookLabImage *image = NULL;
   const char   *loader;
@@ -160,7 +278,31 @@ looklab_image_load (const char *path, GError **error)
 
   graph = gegl_node_new ();
   load = gegl_node_new_child (graph, "operation", loader, "path", path, NULL);
+  handlers[0] = g_log_set_handler (NULL, G_LOG_LEVEL_WARNING,
+                                   catch_profile_warning, &bad_profile);
+  handlers[1] = g_log_set_handler ("GEGL", G_LOG_LEVEL_WARNING,
+                                   catch_profile_warning, &bad_profile);
   rect = gegl_node_get_bounding_box (load);
+  if (bad_profile == NULL && rect.width > 0 && rect.height > 0
+      && (gint64) rect.width * rect.height <= LOOKLAB_CLI_MAX_PIXELS)
+    {
+      sink = gegl_node_new_child (graph, "operation", "gegl:buffer-sink",
+                                  "buffer", &buffer, NULL);
+      gegl_node_link (load, sink);
+      gegl_node_process (sink);
+    }
+  g_log_remove_handler (NULL, handlers[0]);
+  g_log_remove_handler ("GEGL", handlers[1]);
+  if (bad_profile != NULL)
+    {
+      g_clear_object (&buffer);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   /* TRANSLATORS: the second %s is babl's reason */
+                   _ ("%s: the embedded colour profile is broken (%s); "
+                      "repair it or remove it"),
+                   path, bad_profile);
+      return NULL;
+    }
   if (rect.width <= 0 || rect.height <= 0)
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
@@ -178,10 +320,6 @@ looklab_image_load (const char *path, GError **error)
       return NULL;
     }
 
-  sink = gegl_node_new_child (graph, "operation", "gegl:buffer-sink", "buffer",
-                              &buffer, NULL);
-  gegl_node_link (load, sink);
-  gegl_node_process (sink);
   if (buffer == NULL)
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
@@ -191,9 +329,42 @@ looklab_image_load (const char *path, GError **error)
     }
 
   src_format = gegl_buffer_get_format (buffer);
+  if (format_is_cmyk (src_format))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   _ ("%s: a CMYK image; convert it to RGB first (looks "
+                      "work on RGB)"),
+                   path);
+      g_object_unref (buffer);
+      return NULL;
+    }
   space = babl_format_get_space (src_format);
+  file_space = space;
+  if (strcmp (loader, "gegl:webp-load") == 0
+      && looklab_space_same (space, NULL))
+    {
+      gsize              icc_len = 0;
+      g_autofree guint8 *icc = webp_icc (path, &icc_len);
+      const char        *why = NULL;
+
+      if (icc != NULL)
+        {
+          file_space = babl_space_from_icc (
+              (const char *) icc, (int) icc_len,
+              BABL_ICC_INTENT_RELATIVE_COLORIMETRIC, &why);
+          if (file_space == NULL)
+            {
+              g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                           _ ("%s: the embedded colour profile is broken "
+                              "(%s); repair it or remove it"),
+                           path, why != NULL ? why : "?");
+              g_object_unref (buffer);
+              return NULL;
+            }
+        }
+    }
   image = looklab_image_new (rect.width, rect.height,
-                             format_for_babl (src_format), space);
+                             format_for_babl (src_format), file_space);
   if (image == NULL)
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
@@ -202,6 +373,8 @@ looklab_image_load (const char *path, GError **error)
       g_object_unref (buffer);
       return NULL;
     }
+  /* In the buffer's own space: for a WebP whose profile GEGL ignored, the
+   * values as stored (image->space is that profile's). */
   fmt = babl_format_with_space (looklab_image_babl_name (image->view.format),
                                 space);
   gegl_buffer_get (buffer, &rect, 1.0, fmt, image->data, image->view.stride,
@@ -305,7 +478,8 @@ looklab_image_save (const LookLabImage *image, const char *path, GError **error)
   LookLabStderrCapture capture;
   gboolean             checked, ok = FALSE;
   mode_t               mode;
-  int                  dir_slot, tmp_slot;
+  int                  dir_slot, tmp_slot, png_icc_len = 0;
+  const char          *png_icc;
 
   if (saver == NULL)
     {
@@ -345,8 +519,17 @@ looklab_image_save (const LookLabImage *image, const char *path, GError **error)
   dir_slot = looklab_atomic_file_track (tmp_dir, 1);
   tmp_slot = looklab_atomic_file_track (tmp, 0);
 
+  /* png-save and webp-save are handed the pixels labelled sRGB, whatever
+   * their space, so that png-save writes consistent sRGB chunks and
+   * webp-save the values as they are; the profile goes in after
+   * (png-profile.h says why). */
+  png_icc = NULL;
+  if ((strcmp (saver, "gegl:png-save") == 0
+       || strcmp (saver, "gegl:webp-save") == 0)
+      && !looklab_space_same (image->space, NULL))
+    png_icc = babl_space_get_icc (image->space, &png_icc_len);
   fmt = babl_format_with_space (looklab_image_babl_name (image->view.format),
-                                image->space);
+                                png_icc != NULL ? NULL : image->space);
   buffer = gegl_buffer_linear_new_from_data (
       image->data, fmt, &rect, (gint) image->view.stride, NULL, NULL);
   graph = gegl_node_new ();
@@ -375,6 +558,13 @@ looklab_image_save (const LookLabImage *image, const char *path, GError **error)
     g_set_error (error, G_FILE_ERROR, check_error->code,
                  _ ("%s: the image could not be written: %s"), path,
                  check_error->message);
+  else if (png_icc != NULL
+           && !(strcmp (saver, "gegl:png-save") == 0
+                    ? looklab_png_set_profile (tmp, png_icc,
+                                               (gsize) png_icc_len, error)
+                    : looklab_webp_set_profile (tmp, png_icc,
+                                                (gsize) png_icc_len, error)))
+    ; /* @error is set */
   else if (g_chmod (tmp, mode) != 0 || g_rename (tmp, target) != 0)
     {
       int saved = errno;

@@ -1,8 +1,9 @@
 /* looklab: the command-line tool over core/, for batch work outside GIMP.
  *
  *   looklab learn BEFORE AFTER -o OUT [--size N] [--hidden W] [--layers L]
- *                 [--seed S] [--threads T]
+ *                 [--seed S] [--threads T] [--input-space SPACE]
  *   looklab apply LOOK_OR_CUBE IN OUT [--strength S] [--interp I]
+ *                 [--input-space SPACE] [--output-profile input|srgb]
  *   looklab bake LOOK -o OUT.cube [--size N]
  *   looklab info FILE
  *   looklab colorize IN OUT [...]            (cli/colorize.c)
@@ -12,6 +13,10 @@
  * Errors go to stderr with a non-zero exit status, and OUT is then neither
  * created nor changed (every writer writes a temporary file, checks that
  * it is complete and renames; SIGINT, SIGTERM, SIGHUP remove it).
+ * Colour management: a look or LUT is a function of the values of one
+ * space (--input-space, default sRGB; space/looklab-space.h), so images
+ * are converted from their embedded profile into it before learning or
+ * applying, and the result back into the input's profile.
  * Messages and --help are translated (po/; init_i18n below), except those
  * of the bench subcommand, a developer's tool whose output scripts read.
  */
@@ -25,9 +30,10 @@
 #include <glib/gi18n.h>
 
 #include "common/atomic-file.h"
-#include "lut/cube-io.h"
 #include "image-check.h"
 #include "image-io.h"
+#include "looklab-space.h"
+#include "lut/cube-io.h"
 #include "look/look.h"
 #include "looklab-cli.h"
 #include "lut/lut-apply.h"
@@ -183,6 +189,38 @@ load_lut (const char *path, int bake_size)
   return lut;
 }
 
+/* Converts @image into @look_space (float, so that 8-bit values are
+ * rounded once, when saved) unless it is there already.  Prints the error
+ * and returns FALSE on failure. */
+static gboolean
+to_look_space (LookLabImage *image, const Babl *look_space)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (looklab_space_same (image->space, look_space))
+    return TRUE;
+  if (!looklab_image_convert (image, look_space,
+                              looklab_pixel_format_float (image->view.format),
+                              &error))
+    {
+      fail ("%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The space named by --input-space, or NULL after printing the error. */
+static const Babl *
+look_space_for (const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  const Babl *space = looklab_space_lookup (name, &error);
+
+  if (space == NULL)
+    fail ("--input-space: %s", error->message);
+  return space;
+}
+
 static int
 progress_to_stderr (double fraction, void *user_data)
 {
@@ -199,6 +237,7 @@ cmd_learn (int argc, char **argv)
 {
   LookLabFitParams params;
   g_autofree char *out = NULL;
+  g_autofree char *space_name = NULL;
   g_autoptr (LookLabImage) before = NULL;
   g_autoptr (LookLabImage) after = NULL;
   g_autoptr (GError) error = NULL;
@@ -221,8 +260,11 @@ cmd_learn (int argc, char **argv)
          "S" },
        { "threads", 0, 0, G_OPTION_ARG_INT, &params.n_threads,
          N_ ("Threads (default: all cores)"), "T" },
+       { "input-space", 0, 0, G_OPTION_ARG_STRING, &space_name,
+         N_ ("The space the look works in: srgb (default) or rec709"), "SPACE" },
        { NULL }
   };
+  const Babl *look_space;
 
   looklab_fit_params_init (&params);
   if (!parse_options (&argc, &argv, "BEFORE AFTER -o OUT",
@@ -241,6 +283,9 @@ cmd_learn (int argc, char **argv)
   if (!learn_output_ok (out, argv[1], argv[2]))
     return EXIT_USAGE;
   params.seed = (unsigned) seed;
+  look_space = look_space_for (space_name);
+  if (look_space == NULL)
+    return EXIT_USAGE;
 
   before = looklab_image_load (argv[1], &error);
   if (before == NULL)
@@ -254,6 +299,8 @@ cmd_learn (int argc, char **argv)
                     "be the same photo (resize one first)"),
                  before->view.width, before->view.height, after->view.width,
                  after->view.height);
+  if (!to_look_space (before, look_space) || !to_look_space (after, look_space))
+    return EXIT_FAILURE;
 
   status = looklab_look_fit (&before->view, &after->view, NULL, &params,
                              progress_to_stderr, NULL, &look, &diag);
@@ -292,6 +339,8 @@ static int
 cmd_apply (int argc, char **argv)
 {
   g_autofree char *interp_name = NULL;
+  g_autofree char *space_name = NULL;
+  g_autofree char *output_profile = NULL;
   g_autoptr (LookLabImage) image = NULL;
   g_autoptr (GError) error = NULL;
   double        strength = 1.0;
@@ -305,7 +354,16 @@ cmd_apply (int argc, char **argv)
             N_ ("tetrahedral (default) or trilinear"), "I" },
           { "threads", 0, 0, G_OPTION_ARG_INT, &threads,
             N_ ("Threads (default: all cores)"), "T" },
+          { "input-space", 0, 0, G_OPTION_ARG_STRING, &space_name,
+            N_ ("The space the look or LUT works in: srgb (default) or "
+                "rec709"),
+            "SPACE" },
+          { "output-profile", 0, 0, G_OPTION_ARG_STRING, &output_profile,
+            N_ ("input (default: the input's profile, embedded) or srgb"),
+            "P" },
           { NULL } };
+  const Babl        *look_space, *file_space;
+  LookLabPixelFormat file_format;
 
   if (!parse_options (&argc, &argv, "LOOK_OR_CUBE IN OUT",
                       _ ("Apply a look or a .cube LUT to an image."), entries))
@@ -327,6 +385,12 @@ cmd_apply (int argc, char **argv)
         return fail (_ ("--interp must be tetrahedral or trilinear")),
                EXIT_USAGE;
     }
+  if (output_profile != NULL && strcmp (output_profile, "input") != 0
+      && strcmp (output_profile, "srgb") != 0)
+    return fail (_ ("--output-profile must be input or srgb")), EXIT_USAGE;
+  look_space = look_space_for (space_name);
+  if (look_space == NULL)
+    return EXIT_USAGE;
 
   lut = load_lut (argv[1], APPLY_BAKE_SIZE);
   if (lut == NULL)
@@ -337,6 +401,15 @@ cmd_apply (int argc, char **argv)
       looklab_lut_free (lut);
       return fail ("%s", error->message);
     }
+  file_space = image->space;
+  file_format = image->view.format;
+  if (output_profile != NULL && strcmp (output_profile, "srgb") == 0)
+    file_space = babl_space ("sRGB");
+  if (!to_look_space (image, look_space))
+    {
+      looklab_lut_free (lut);
+      return EXIT_FAILURE;
+    }
   status = looklab_lut_apply (lut, image->view.format, interp, (float) strength,
                               image->data, image->view.stride, image->data,
                               image->view.stride, image->view.width,
@@ -344,7 +417,8 @@ cmd_apply (int argc, char **argv)
   looklab_lut_free (lut);
   if (status != LOOKLAB_OK)
     return fail_core ("apply", status, NULL);
-  if (!looklab_image_save (image, argv[3], &error))
+  if (!looklab_image_convert (image, file_space, file_format, &error)
+      || !looklab_image_save (image, argv[3], &error))
     return fail ("%s", error->message);
   return EXIT_SUCCESS;
 }
@@ -482,8 +556,11 @@ usage (FILE *fp)
   fprintf (fp, "%s\n", _ ("Usage:"));
   fputs ("  looklab learn BEFORE AFTER -o OUT [--size N] [--hidden W] "
          "[--layers L] [--seed S]\n"
+         "                [--input-space srgb|rec709]\n"
          "  looklab apply LOOK_OR_CUBE IN OUT [--strength S] "
          "[--interp tetrahedral|trilinear]\n"
+         "                [--input-space srgb|rec709] "
+         "[--output-profile input|srgb]\n"
          "  looklab bake LOOK -o OUT.cube [--size N]\n"
          "  looklab info FILE\n"
          "  looklab colorize IN OUT [--model FILE] [--hints HINTS.png] "

@@ -263,9 +263,9 @@ write_ab (GimpDrawable *drawable, const gfloat *ab, gint width,
           gdouble progress_from)
 {
   LookLabPixelFormat core_format;
-  const Babl        *format = looklab_drawable_format (drawable, &core_format);
-  const Babl        *lab = babl_format ("CIE Lab alpha float");
-  const Babl        *to_rgb
+  const Babl *format = looklab_drawable_format (drawable, NULL, &core_format);
+  const Babl *lab = babl_format ("CIE Lab alpha float");
+  const Babl *to_rgb
       = babl_fish (lab, babl_format_with_space ("R'G'B'A float", format));
   const Babl *to_image = babl_fish (lab, format);
   const Babl *own

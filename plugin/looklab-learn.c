@@ -130,10 +130,12 @@ fit_params_from_config (GimpProcedureConfig *config, LookLabFitParams *params)
 /* Reads @drawable reduced by @scale (GEGL's mipmaps average the pixels) as
  * non-linear float RGBA of its own space. */
 static gpointer
-read_scaled (GimpDrawable *drawable, gdouble scale, LookLabImageView *view)
+read_scaled (GimpDrawable *drawable, gdouble scale, const Babl *look_space,
+             LookLabImageView *view)
 {
   const Babl *format = babl_format_with_space (
-      "R'G'B'A float", gimp_drawable_get_format (drawable));
+      "R'G'B'A float",
+      look_space != NULL ? look_space : gimp_drawable_get_format (drawable));
   gint        w = MAX (1, (gint) (gimp_drawable_get_width (drawable) * scale));
   gint        h = MAX (1, (gint) (gimp_drawable_get_height (drawable) * scale));
   GeglBuffer *buffer = gimp_drawable_get_buffer (drawable);
@@ -240,6 +242,7 @@ learn_preview (GimpPreview *preview, GimpProcedureConfig *config,
   GimpLayer    *before = NULL;
   GimpLayer    *after = NULL;
   gchar        *key = NULL;
+  const Babl   *look_space = looklab_config_space (config, NULL);
 
   lp->preview = preview;
   g_object_get (config, "before", &before, "after", &after, NULL);
@@ -261,10 +264,10 @@ learn_preview (GimpPreview *preview, GimpProcedureConfig *config,
     LookLabFitParams params;
 
     fit_params_from_config (config, &params);
-    key = g_strdup_printf ("%d/%d/%d/%d/%u",
+    key = g_strdup_printf ("%d/%d/%d/%d/%u/%p",
                            gimp_item_get_id (GIMP_ITEM (before)),
                            gimp_item_get_id (GIMP_ITEM (after)), params.hidden,
-                           params.layers, params.seed);
+                           params.layers, params.seed, (void *) look_space);
 
     if (g_strcmp0 (key, lp->key) != 0)
       {
@@ -288,8 +291,10 @@ learn_preview (GimpPreview *preview, GimpProcedureConfig *config,
             lp->look = NULL;
             lp->lut = NULL;
             lp->params = params;
-            lp->bpix = read_scaled (GIMP_DRAWABLE (before), scale, &lp->bview);
-            lp->apix = read_scaled (GIMP_DRAWABLE (after), scale, &lp->aview);
+            lp->bpix = read_scaled (GIMP_DRAWABLE (before), scale, look_space,
+                                    &lp->bview);
+            lp->apix = read_scaled (GIMP_DRAWABLE (after), scale, look_space,
+                                    &lp->aview);
             g_atomic_int_set (&lp->progress, 0);
             g_atomic_int_set (&lp->cancel, 0);
             g_atomic_int_set (&lp->done, 0);
@@ -303,7 +308,7 @@ learn_preview (GimpPreview *preview, GimpProcedureConfig *config,
 
 draw:
   looklab_render_preview (preview, lp->drawable, lp->lut,
-                          LOOKLAB_INTERP_TETRAHEDRAL, 1.0);
+                          LOOKLAB_INTERP_TETRAHEDRAL, 1.0, look_space);
   g_free (key);
   g_clear_object (&before);
   g_clear_object (&after);
@@ -387,6 +392,7 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
   GimpValueArray  *ret;
   int              st;
   gboolean         ok = FALSE;
+  const Babl      *look_space;
 
   if (run_mode == GIMP_RUN_INTERACTIVE)
     {
@@ -432,6 +438,11 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
                            _ ("Choose a before layer and an after layer."));
       goto out;
     }
+  /* Both layers are read in the look's space (each from its own image's
+   * profile), so the look means the same whatever the profiles. */
+  look_space = looklab_config_space (config, &error);
+  if (look_space == NULL)
+    goto out;
   if (gimp_drawable_get_width (GIMP_DRAWABLE (before))
           != gimp_drawable_get_width (GIMP_DRAWABLE (after))
       || gimp_drawable_get_height (GIMP_DRAWABLE (before))
@@ -477,8 +488,10 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
 
   fit_params_from_config (config, &params);
 
-  if (!looklab_read_drawable (GIMP_DRAWABLE (before), &bview, &bpix, &error)
-      || !looklab_read_drawable (GIMP_DRAWABLE (after), &aview, &apix, &error))
+  if (!looklab_read_drawable (GIMP_DRAWABLE (before), look_space, &bview, &bpix,
+                              &error)
+      || !looklab_read_drawable (GIMP_DRAWABLE (after), look_space, &aview,
+                                 &apix, &error))
     goto out;
 
   gimp_progress_init (_ ("Learning look"));
@@ -513,8 +526,9 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
     goto out;
 
   if (lut != NULL
-      && !looklab_apply_lut_to_drawables (
-          image, drawables, lut, LOOKLAB_INTERP_TETRAHEDRAL, 1.0, &error))
+      && !looklab_apply_lut_to_drawables (image, drawables, lut,
+                                          LOOKLAB_INTERP_TETRAHEDRAL, 1.0,
+                                          look_space, &error))
     goto out;
 
   if (run_mode != GIMP_RUN_NONINTERACTIVE)
@@ -618,6 +632,7 @@ looklab_learn_procedure_new (GimpPlugIn *plug_in, const gchar *name)
                                        _ ("Also apply the learned look to "
                                           "the selected layers"),
                                        TRUE, G_PARAM_READWRITE);
+  looklab_add_space_argument (procedure);
 
   gimp_procedure_add_file_return_value (
       procedure, "saved-file", _ ("Saved file"),

@@ -5,18 +5,51 @@
 #include <glib/gi18n.h>
 
 #include "looklab-plugin.h"
+#include "looklab-space.h"
 
 /* Rows handed to the core at a time: big enough for its threads to share,
  * small enough to keep the progress bar moving and memory flat. */
 #define STRIP_ROWS 128
 
+void
+looklab_add_space_argument (GimpProcedure *procedure)
+{
+  gimp_procedure_add_choice_argument (
+      procedure, LOOKLAB_SPACE_ARG, _ ("Look _space"),
+      _ ("The colour space the look or LUT works in: sRGB for looks and "
+         "most LUTs, Rec.709 for LUTs made for video.  The image's pixels "
+         "are converted from its own profile into it and back"),
+      gimp_choice_new_with_values ("srgb", 0, _ ("sRGB"), NULL, "rec709", 1,
+                                   _ ("Rec.709 (video)"), NULL, NULL),
+      LOOKLAB_SPACE_DEFAULT, G_PARAM_READWRITE);
+}
+
 const Babl *
-looklab_drawable_format (GimpDrawable       *drawable,
+looklab_config_space (GimpProcedureConfig *config, GError **error)
+{
+  g_autofree gchar *name = NULL;
+  const Babl       *space;
+
+  g_object_get (config, LOOKLAB_SPACE_ARG, &name, NULL);
+  space = looklab_space_lookup (name, error);
+  return space;
+}
+
+const Babl *
+looklab_drawable_format (GimpDrawable *drawable, const Babl *look_space,
                          LookLabPixelFormat *core_format)
 {
   const Babl  *own = gimp_drawable_get_format (drawable);
   const Babl  *type = babl_format_get_type (own, 0);
   const gchar *name;
+
+  /* Between two spaces integers would be rounded twice (into the look's
+   * space, then back into the image's): float keeps the round trip
+   * exact, and the only rounding is the image's own when the result is
+   * written. */
+  if (look_space != NULL
+      && !looklab_space_same (look_space, babl_format_get_space (own)))
+    type = babl_type ("float");
 
   if (type == babl_type ("u8"))
     {
@@ -37,9 +70,11 @@ looklab_drawable_format (GimpDrawable       *drawable,
       *core_format = LOOKLAB_PIXEL_RGBA_FLOAT;
     }
 
-  /* The drawable's own space: a .cube is defined on the encoded values the
-   * user sees, whatever the image's profile. */
-  return babl_format_with_space (name, own);
+  /* A look or .cube is a function of the look space's encoded values
+   * (looklab-space.h): babl converts from the image's profile into it on
+   * reading and back on writing, so a look looks the same on an Adobe RGB
+   * image as on an sRGB one. */
+  return babl_format_with_space (name, look_space != NULL ? look_space : own);
 }
 
 gboolean
@@ -72,10 +107,12 @@ looklab_check_drawable (GimpDrawable *drawable, GError **error)
 
 static gboolean
 apply_one (GimpDrawable *drawable, const LookLabLut *lut, LookLabInterp interp,
-           gdouble strength, gint index, gint n_drawables, GError **error)
+           gdouble strength, const Babl *look_space, gint index,
+           gint n_drawables, GError **error)
 {
   LookLabPixelFormat core_format;
-  const Babl        *format = looklab_drawable_format (drawable, &core_format);
+  const Babl        *format
+      = looklab_drawable_format (drawable, look_space, &core_format);
   LookLabLutApplier *applier = NULL;
   GeglBuffer        *src = NULL;
   GeglBuffer        *dst = NULL;
@@ -147,7 +184,8 @@ out:
 gboolean
 looklab_apply_lut_to_drawables (GimpImage *image, GimpDrawable **drawables,
                                 const LookLabLut *lut, LookLabInterp interp,
-                                gdouble strength, GError **error)
+                                gdouble strength, const Babl *look_space,
+                                GError **error)
 {
   gint     n = gimp_core_object_array_get_length ((GObject **) drawables);
   gint     i;
@@ -169,7 +207,8 @@ looklab_apply_lut_to_drawables (GimpImage *image, GimpDrawable **drawables,
   gimp_progress_init (_ ("Applying look"));
   gimp_image_undo_group_start (image);
   for (i = 0; i < n && ok; i++)
-    ok = apply_one (drawables[i], lut, interp, strength, i, n, error);
+    ok = apply_one (drawables[i], lut, interp, strength, look_space, i, n,
+                    error);
   gimp_image_undo_group_end (image);
   gimp_progress_update (1.0);
 
@@ -179,10 +218,12 @@ looklab_apply_lut_to_drawables (GimpImage *image, GimpDrawable **drawables,
 void
 looklab_render_preview (GimpPreview *preview, GimpDrawable *drawable,
                         const LookLabLut *lut, LookLabInterp interp,
-                        gdouble strength)
+                        gdouble strength, const Babl *look_space)
 {
   const Babl *own = gimp_drawable_get_format (drawable);
-  const Babl *rgba = babl_format_with_space ("R'G'B'A u8", own);
+  /* Float in the look's space, as the apply does; shown in the image's. */
+  const Babl *rgba = babl_format_with_space (
+      "R'G'B'A float", look_space != NULL ? look_space : own);
   const Babl *shown;
   GeglBuffer *buffer;
   guchar     *src;
@@ -204,7 +245,7 @@ looklab_render_preview (GimpPreview *preview, GimpDrawable *drawable,
   if (w <= 0 || h <= 0)
     return;
 
-  src = g_new (guchar, (gsize) w * h * 4);
+  src = g_new (guchar, (gsize) w * h * 4 * sizeof (gfloat));
   dst = g_new (guchar, (gsize) w * h * bpp);
 
   buffer = gimp_drawable_get_buffer (drawable);
@@ -213,8 +254,9 @@ looklab_render_preview (GimpPreview *preview, GimpDrawable *drawable,
   g_object_unref (buffer);
 
   if (lut != NULL)
-    looklab_lut_apply (lut, LOOKLAB_PIXEL_RGBA_U8, interp, (float) strength,
-                       src, (size_t) w * 4, src, (size_t) w * 4, w, h, 0);
+    looklab_lut_apply (lut, LOOKLAB_PIXEL_RGBA_FLOAT, interp, (float) strength,
+                       src, (size_t) w * 4 * sizeof (gfloat), src,
+                       (size_t) w * 4 * sizeof (gfloat), w, h, 0);
 
   babl_process (babl_fish (rgba, shown), src, dst, (long) w * h);
   gimp_preview_draw_buffer (preview, dst, w * bpp);
@@ -224,15 +266,16 @@ looklab_render_preview (GimpPreview *preview, GimpDrawable *drawable,
 }
 
 gboolean
-looklab_read_drawable (GimpDrawable *drawable, LookLabImageView *view,
-                       gpointer *pixels, GError **error)
+looklab_read_drawable (GimpDrawable *drawable, const Babl *look_space,
+                       LookLabImageView *view, gpointer *pixels, GError **error)
 {
   LookLabPixelFormat core_format;
-  const Babl        *format = looklab_drawable_format (drawable, &core_format);
-  gint               w = gimp_drawable_get_width (drawable);
-  gint               h = gimp_drawable_get_height (drawable);
-  gsize              stride, total;
-  GeglBuffer        *buffer;
+  const Babl        *format
+      = looklab_drawable_format (drawable, look_space, &core_format);
+  gint        w = gimp_drawable_get_width (drawable);
+  gint        h = gimp_drawable_get_height (drawable);
+  gsize       stride, total;
+  GeglBuffer *buffer;
 
   *pixels = NULL;
   if (w <= 0 || h <= 0

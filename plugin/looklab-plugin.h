@@ -77,11 +77,24 @@ gboolean looklab_store_look (GimpImage *image, const LookLabLook *look,
 
 /* looklab-pixels.c */
 
+/* The procedure argument naming the look's colour space ("srgb", the
+ * default, or "rec709"; space/looklab-space.h), on Apply and Learn. */
+#define LOOKLAB_SPACE_ARG "input-space"
+
+/* Adds the LOOKLAB_SPACE_ARG choice argument to @procedure. */
+void looklab_add_space_argument (GimpProcedure *procedure);
+
+/* The babl space @config's LOOKLAB_SPACE_ARG names, or NULL with @error
+ * set. */
+const Babl *looklab_config_space (GimpProcedureConfig *config, GError **error);
+
 /* The babl format in which @drawable's pixels reach the core: non-linear
- * RGBA of the drawable's own colour space, u8 for 8-bit, u16 for 16-bit,
- * float for everything deeper, so no precision is lost.  @core_format gets
- * the matching core format. */
+ * RGBA of @look_space (NULL: the drawable's own space, not colour
+ * managed), u8 for 8-bit, u16 for 16-bit, float for everything deeper and
+ * for integer drawables in another space than @look_space, so no
+ * precision is lost.  @core_format gets the matching core format. */
 const Babl *looklab_drawable_format (GimpDrawable       *drawable,
+                                     const Babl         *look_space,
                                      LookLabPixelFormat *core_format);
 
 /* Returns FALSE with @error set when @drawable cannot take a look
@@ -95,18 +108,22 @@ gboolean looklab_apply_lut_to_drawables (GimpImage        *image,
                                          GimpDrawable    **drawables,
                                          const LookLabLut *lut,
                                          LookLabInterp interp, gdouble strength,
-                                         GError **error);
+                                         const Babl *look_space,
+                                         GError    **error);
 
-/* Renders @lut over the visible area of a GimpDrawablePreview. */
+/* Renders @lut, applied in @look_space, over the visible area of a
+ * GimpDrawablePreview. */
 void looklab_render_preview (GimpPreview *preview, GimpDrawable *drawable,
                              const LookLabLut *lut, LookLabInterp interp,
-                             gdouble strength);
+                             gdouble strength, const Babl *look_space);
 
-/* Reads all of @drawable in its core format into a new buffer (free with
+/* Reads all of @drawable in its core format for @look_space
+ * (looklab_drawable_format) into a new buffer (free with
  * g_free ()) and fills @view.  Returns FALSE with @error set when the
  * layer is too large to hold in memory. */
-gboolean looklab_read_drawable (GimpDrawable *drawable, LookLabImageView *view,
-                                gpointer *pixels, GError **error);
+gboolean looklab_read_drawable (GimpDrawable *drawable, const Babl *look_space,
+                                LookLabImageView *view, gpointer *pixels,
+                                GError **error);
 
 /* looklab.c */
 

@@ -102,7 +102,8 @@ apply_preview (GimpPreview *preview, GimpProcedureConfig *config,
     }
 
   looklab_render_preview (preview, state->drawable, state->lut,
-                          config_interp (config), strength);
+                          config_interp (config), strength,
+                          looklab_config_space (config, NULL));
   g_clear_object (&file);
 }
 
@@ -117,6 +118,7 @@ apply_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
   LookLabSource     source = { NULL, NULL };
   LookLabLut       *lut = NULL;
   GimpPDBStatusType status = GIMP_PDB_EXECUTION_ERROR;
+  const Babl       *look_space;
 
   if (run_mode == GIMP_RUN_INTERACTIVE)
     {
@@ -141,6 +143,9 @@ apply_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
     }
 
   g_object_get (config, "file", &file, "strength", &strength, NULL);
+  look_space = looklab_config_space (config, &error);
+  if (look_space == NULL)
+    goto out;
 
   if (!looklab_source_load (image, file, &source, &error))
     goto out;
@@ -156,7 +161,7 @@ apply_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
 
   if (!looklab_apply_lut_to_drawables (
           image, drawables, source.lut != NULL ? source.lut : lut,
-          config_interp (config), strength, &error))
+          config_interp (config), strength, look_space, &error))
     goto out;
 
   /* Saved with the last-used values (interactive runs only). */
@@ -429,6 +434,7 @@ looklab_create_procedure (GimpPlugIn *plug_in, const gchar *name)
               NULL, "trilinear", LOOKLAB_INTERP_TRILINEAR, _ ("Trilinear"),
               NULL, NULL),
           "tetrahedral", G_PARAM_READWRITE);
+      looklab_add_space_argument (procedure);
       gimp_procedure_add_string_aux_argument (
           procedure, LOOKLAB_RECENT_ARG, _ ("Recent looks"),
           _ ("Looks and LUTs applied lately from the dialog, newest first"), "",

@@ -206,10 +206,12 @@ looklab_ui_apply_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
 
   if (preview != NULL)
     gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "preview",
-                                "file", "strength", "interpolation", NULL);
+                                "file", "strength", "interpolation",
+                                "input-space", NULL);
   else
     gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "file",
-                                "strength", "interpolation", NULL);
+                                "strength", "interpolation", "input-space",
+                                NULL);
 
   recent = recent_looks_row (config);
   if (recent != NULL)
@@ -295,7 +297,7 @@ looklab_ui_learn_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
                                    FALSE);
   gimp_procedure_dialog_fill_box (GIMP_PROCEDURE_DIALOG (dialog),
                                   "advanced-box", "hidden", "layers", "seed",
-                                  "lut-size", NULL);
+                                  "lut-size", "input-space", NULL);
   gimp_procedure_dialog_fill_expander (GIMP_PROCEDURE_DIALOG (dialog),
                                        "advanced", "advanced-label", FALSE,
                                        "advanced-box");

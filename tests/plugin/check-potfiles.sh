@@ -11,7 +11,7 @@ status=0
 potfiles="$top/po/POTFILES"
 
 for f in $(cd "$top" && grep -rlE '(^|[^A-Za-z0-9_])N?_ ?\(' \
-             --include='*.c' --include='*.h' plugin ui core cli 2>/dev/null \
+             --include='*.c' --include='*.h' plugin ui core cli space 2>/dev/null \
            | sort); do
   if ! grep -qx "$f" "$potfiles"; then
     echo "FAIL: $f uses _() but is not in po/POTFILES"
