@@ -152,7 +152,17 @@ run_op (const float *in, int width, int height, const gchar *file,
                                 "buffer", buffer, NULL);
   apply = gegl_node_new_child (graph, "operation", "looklab:apply", "file",
                                file, "strength", strength, NULL);
-  gegl_node_set_enum_as_string (apply, "interpolation", interp);
+  {
+    /* gegl_node_set_enum_as_string () is newer than Debian 12's GEGL. */
+    GParamSpec *pspec
+        = gegl_operation_find_property ("looklab:apply", "interpolation");
+    GEnumClass *enum_class = g_type_class_ref (G_PARAM_SPEC_VALUE_TYPE (pspec));
+    GEnumValue *value = g_enum_get_value_by_nick (enum_class, interp);
+
+    g_assert_nonnull (value);
+    gegl_node_set (apply, "interpolation", value->value, NULL);
+    g_type_class_unref (enum_class);
+  }
   gegl_node_link (source, apply);
   gegl_node_blit (apply, 1.0, &rect, format, out, GEGL_AUTO_ROWSTRIDE,
                   GEGL_BLIT_DEFAULT);
