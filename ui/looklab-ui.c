@@ -206,10 +206,12 @@ looklab_ui_apply_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
 
   if (preview != NULL)
     gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "preview",
-                                "file", "strength", "interpolation", NULL);
+                                "file", "strength", "interpolation",
+                                "non-destructive", NULL);
   else
     gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "file",
-                                "strength", "interpolation", NULL);
+                                "strength", "interpolation", "non-destructive",
+                                NULL);
 
   recent = recent_looks_row (config);
   if (recent != NULL)
