@@ -1,7 +1,12 @@
 # bench/bench-gimp.py: time LookLab's procedures on a 24-megapixel image
 # inside a real GIMP 3, as a user would run them.
 #
-#   tools/gimp3-env tools/gimp-batch build/gimp3 bench/bench-gimp.py [W H]
+#   tools/gimp3-env tools/gimp-batch build/gimp3 bench/bench-gimp.py [W H [P]]
+#
+# P picks the precisions (comma-separated of 8-bit,16-bit,float; default
+# all).  With LOOKLAB_NO_GEGL_OP=1 in the environment the plug-in ignores
+# its GEGL operation and moves the pixels itself, as before it had one: the
+# "before" column of README's table.
 #
 # The pair is the bundled sample (data/sample/garden-before.png and
 # garden-after.png) scaled by GIMP to W x H (default 6000 x 4000); both
@@ -10,7 +15,8 @@
 # Each row is the wall time of one PDB call, measured here in Python-Fu,
 # so it includes what the user waits for: moving the pixels between GIMP
 # and the plug-in, the fit, the bake or the network, and the merge into the
-# image's undo.
+# image's undo.  GIMP's own gegl:invert-gamma, merged on the same layer,
+# is the yardstick of what an in-process point filter costs here.
 import os
 import time
 
@@ -20,6 +26,7 @@ from gi.repository import Gimp, Gio
 top = os.path.dirname(os.path.dirname(os.environ["LOOKLAB_SCRIPT"]))
 args = os.environ.get("LOOKLAB_ARGS", "").split()
 width, height = (int(args[0]), int(args[1])) if len(args) >= 2 else (6000, 4000)
+wanted = args[2].split(",") if len(args) >= 3 else ["8-bit", "16-bit", "float"]
 out = os.environ.get("LOOKLAB_OUT", "/tmp")
 pdb = Gimp.get_pdb()
 NONINTERACTIVE = Gimp.RunMode.NONINTERACTIVE
@@ -57,12 +64,36 @@ image.insert_layer(target, None, 2)
 mp = width * height / 1e6
 cube = os.path.join(out, "bench-gimp.cube")
 
+
+
+def gimp_invert(drawable):
+    """GIMP's own point filter, created and merged as LookLab's is."""
+    start = time.monotonic()
+    f = Gimp.DrawableFilter.new(drawable, "gegl:invert-gamma", "invert")
+    drawable.merge_filter(f)
+    return time.monotonic() - start
+
+
+def append_filter(drawable, **args):
+    """Appends LookLab's filter; removes it afterwards (not timed)."""
+    seconds = run("plug-in-looklab-apply", drawables=[drawable],
+                  run_mode=NONINTERACTIVE, image=image, non_destructive=True,
+                  **args)
+    for f in drawable.get_filters():
+        f.delete()
+    return seconds
+
+
 rows = []
 for precision, label in ((Gimp.Precision.U8_NON_LINEAR, "8-bit"),
                          (Gimp.Precision.U16_NON_LINEAR, "16-bit"),
                          (Gimp.Precision.FLOAT_NON_LINEAR, "float")):
+    if label not in wanted:
+        continue
     if image.get_precision() != precision:
         image.convert_precision(precision)
+    rows.append((f"GIMP gegl:invert-gamma merged, {label}",
+                 gimp_invert(target)))
     rows.append((f"learn (fit only), {label}",
                  run("plug-in-looklab-learn", drawables=[target],
                      run_mode=NONINTERACTIVE, image=image, before=before,
@@ -79,6 +110,11 @@ for precision, label in ((Gimp.Precision.U8_NON_LINEAR, "8-bit"),
                  run("plug-in-looklab-apply", drawables=[target],
                      run_mode=NONINTERACTIVE, image=image, file=gfile(cube),
                      strength=1.0, interpolation="tetrahedral")))
+    rows.append((f"apply 33^3 .cube as a filter (append), {label}",
+                 append_filter(target, file=gfile(cube), strength=1.0,
+                               interpolation="tetrahedral")))
+    rows.append((f"GIMP gegl:invert-gamma merged again, {label}",
+                 gimp_invert(target)))
     # the default colorization model, in place (no layer piles up); its
     # dialog's first preview costs the same minus writing the result
     rows.append((f"colorize (default model), {label}",
@@ -86,8 +122,10 @@ for precision, label in ((Gimp.Precision.U8_NON_LINEAR, "8-bit"),
                      run_mode=NONINTERACTIVE, image=image,
                      output="in-place")))
 
+op = ("pixel path (LOOKLAB_NO_GEGL_OP)" if os.environ.get("LOOKLAB_NO_GEGL_OP")
+      else "looklab:apply")
 print(f"bench-gimp: {width}x{height} ({mp:.1f} MP), {os.cpu_count()} CPUs, "
-      f"GIMP {Gimp.version()}")
+      f"GIMP {Gimp.version()}, {op}")
 print(f"| call | seconds | MPx/s |")
 print(f"|---|---|---|")
 for name, seconds in rows:

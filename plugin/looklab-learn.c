@@ -382,6 +382,8 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
   GFile           *file = NULL;
   gint             lut_size = 33;
   gboolean         apply = TRUE;
+  gboolean         non_destructive = FALSE;
+  gchar           *cached = NULL;
   LookLabFitParams params;
   LookLabImageView bview, aview;
   gpointer         bpix = NULL, apix = NULL;
@@ -430,7 +432,8 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
     }
 
   g_object_get (config, "before", &before, "after", &after, "file", &file,
-                "lut-size", &lut_size, "apply", &apply, NULL);
+                "lut-size", &lut_size, "apply", &apply, "non-destructive",
+                &non_destructive, NULL);
 
   if (before == NULL || after == NULL)
     {
@@ -514,17 +517,38 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
 
   if (apply && gimp_core_object_array_get_length ((GObject **) drawables) > 0)
     {
-      lut = looklab_look_bake (look, LOOKLAB_APPLY_BAKE_SIZE, 0);
-      if (lut == NULL)
+      /* Through looklab:apply, in GIMP's process, from the look cache's
+       * file (which a non-destructive filter keeps pointing to). */
+      if (looklab_space_same (look_space, NULL)
+          && looklab_filter_available (drawables[0]))
         {
-          looklab_set_core_error (&error, LOOKLAB_ERR_NOMEM, NULL, NULL);
-          goto out;
+          cached = looklab_look_cache_file (look, &error);
+          if (cached == NULL)
+            goto out;
+        }
+      else
+        {
+          /* The op works in sRGB: another look space, or no op, goes
+           * through the plug-in's own pixel path. */
+          if (looklab_space_same (look_space, NULL))
+            looklab_filter_tell_missing ();
+          lut = looklab_look_bake (look, LOOKLAB_APPLY_BAKE_SIZE, 0);
+          if (lut == NULL)
+            {
+              looklab_set_core_error (&error, LOOKLAB_ERR_NOMEM, NULL, NULL);
+              goto out;
+            }
         }
     }
 
   if (!looklab_store_look (image, look, &error))
     goto out;
 
+  if (cached != NULL
+      && !looklab_filter_apply (image, drawables, cached, _ ("Learned look"),
+                                LOOKLAB_INTERP_TETRAHEDRAL, 1.0,
+                                non_destructive, &error))
+    goto out;
   if (lut != NULL
       && !looklab_apply_lut_to_drawables (image, drawables, lut,
                                           LOOKLAB_INTERP_TETRAHEDRAL, 1.0,
@@ -547,6 +571,7 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
 out:
   g_free (bpix);
   g_free (apix);
+  g_free (cached);
   looklab_lut_free (lut);
   looklab_look_free (look);
   g_clear_object (&before);
@@ -633,6 +658,12 @@ looklab_learn_procedure_new (GimpPlugIn *plug_in, const gchar *name)
                                           "the selected layers"),
                                        TRUE, G_PARAM_READWRITE);
   looklab_add_space_argument (procedure);
+  gimp_procedure_add_boolean_argument (
+      procedure, "non-destructive", _ ("_Non-destructive filter"),
+      _ ("With apply: add the look as a filter of each layer (GIMP's layer "
+         "effects, saved in XCF; the look's file is kept in LookLab's look "
+         "cache) instead of changing the pixels"),
+      FALSE, G_PARAM_READWRITE);
 
   gimp_procedure_add_file_return_value (
       procedure, "saved-file", _ ("Saved file"),

@@ -21,6 +21,9 @@
 #define LOOKLAB_PROC_HALD "plug-in-looklab-hald-identity"
 #define LOOKLAB_PROC_COLORIZE "plug-in-looklab-colorize"
 
+/* The GEGL operation of op/looklab-apply.c. */
+#define LOOKLAB_OP_NAME "looklab:apply"
+
 /* The look learned by plug-in-looklab-learn, serialised by
  * looklab_look_serialize (), persistent so that it survives XCF. */
 #define LOOKLAB_PARASITE_LOOK "plug-in-looklab/look"
@@ -65,6 +68,10 @@ gboolean looklab_source_load (GimpImage *image, GFile *file,
                               LookLabSource *source, GError **error);
 
 void looklab_source_clear (LookLabSource *source);
+
+/* Returns the local path of @file (free with g_free ()), or NULL when
+ * there is no file (NULL, or Script-Fu's empty name) or it is not local. */
+gchar *looklab_source_file_path (GFile *file);
 
 /* Returns a new LUT of @size for @source (the LUT itself resampled when
  * the size differs, the look baked), or NULL with @error set. */
@@ -124,6 +131,32 @@ void looklab_render_preview (GimpPreview *preview, GimpDrawable *drawable,
 gboolean looklab_read_drawable (GimpDrawable *drawable, const Babl *look_space,
                                 LookLabImageView *view, gpointer *pixels,
                                 GError **error);
+
+/* looklab-filter.c */
+
+/* Returns whether GIMP has the GEGL operation looklab:apply (it refuses to
+ * make a filter of an operation it does not have). */
+gboolean looklab_filter_available (GimpDrawable *drawable);
+
+/* Applies the LUT or look file @path to each of @drawables through
+ * looklab:apply, in one undo group: appended as a non-destructive filter
+ * named @name when @non_destructive and the drawable is a layer, merged in
+ * GIMP's process otherwise (channels, masks, or @non_destructive FALSE).
+ * Checks every drawable first; returns FALSE with @error set and the
+ * image unchanged when one cannot take a look. */
+gboolean looklab_filter_apply (GimpImage *image, GimpDrawable **drawables,
+                               const gchar *path, const gchar *name,
+                               LookLabInterp interp, gdouble strength,
+                               gboolean non_destructive, GError **error);
+
+/* Writes @look (when not there already) to the look cache,
+ * $XDG_DATA_HOME/looklab/looks/<SHA-256 of its bytes>.look, and returns
+ * that path (free with g_free ()), or NULL with @error set. */
+gchar *looklab_look_cache_file (const LookLabLook *look, GError **error);
+
+/* Tells the user once (a stamp in the user's cache folder remembers it)
+ * that looklab:apply is not installed and the slower path is used. */
+void looklab_filter_tell_missing (void);
 
 /* looklab.c */
 

@@ -98,6 +98,22 @@ out:
   return ok;
 }
 
+gchar *
+looklab_source_file_path (GFile *file)
+{
+  gchar *name;
+  gchar *path = NULL;
+
+  if (file == NULL)
+    return NULL;
+  name = g_file_get_parse_name (file);
+  /* Script-Fu turns "" into a GFile with an empty name: "no file". */
+  if (name != NULL && name[0] != '\0')
+    path = g_file_get_path (file);
+  g_free (name);
+  return path;
+}
+
 gboolean
 looklab_source_load (GimpImage *image, GFile *file, LookLabSource *source,
                      GError **error)

@@ -21,6 +21,9 @@
 #include "looklab-recent.h"
 #include "looklab-ui.h"
 
+/* Aux argument: the apply dialog has been confirmed once. */
+#define LOOKLAB_ND_CHOSEN_ARG "non-destructive-chosen"
+
 #define LOOKLAB_TYPE (looklab_get_type ())
 G_DECLARE_FINAL_TYPE (LookLab, looklab, LOOKLAB, PLUG_IN, GimpPlugIn)
 
@@ -117,6 +120,9 @@ apply_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
   gdouble           strength = 1.0;
   LookLabSource     source = { NULL, NULL };
   LookLabLut       *lut = NULL;
+  gboolean          non_destructive = FALSE;
+  gboolean          ok;
+  gint              n_drawables;
   GimpPDBStatusType status = GIMP_PDB_EXECUTION_ERROR;
   const Babl       *look_space;
 
@@ -124,6 +130,14 @@ apply_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
     {
       PreviewState state = { image, NULL, FALSE, NULL, NULL };
       gboolean     go;
+      gboolean     chosen = FALSE;
+
+      /* Scripts default to merging (they read pixels back); the dialog
+       * starts non-destructive until the user has chosen, then shows
+       * their last choice (the config's last-used values). */
+      g_object_get (config, LOOKLAB_ND_CHOSEN_ARG, &chosen, NULL);
+      if (!chosen)
+        g_object_set (config, "non-destructive", TRUE, NULL);
 
       if (gimp_core_object_array_get_length ((GObject **) drawables) > 0)
         state.drawable = drawables[0];
@@ -140,29 +154,71 @@ apply_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
       if (!go)
         return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL,
                                                  NULL);
+      g_object_set (config, LOOKLAB_ND_CHOSEN_ARG, TRUE, NULL);
     }
 
-  g_object_get (config, "file", &file, "strength", &strength, NULL);
+  g_object_get (config, "file", &file, "strength", &strength, "non-destructive",
+                &non_destructive, NULL);
   look_space = looklab_config_space (config, &error);
   if (look_space == NULL)
     goto out;
 
+  /* Read here even when the op applies it: a missing or malformed file is
+   * an error for the caller, not a filter that silently does nothing. */
   if (!looklab_source_load (image, file, &source, &error))
     goto out;
 
-  /* A .cube is applied as read (shaper and domain included), not
-   * resampled: the core applier handles both.  A look is baked once. */
-  if (source.look != NULL)
+  n_drawables = gimp_core_object_array_get_length ((GObject **) drawables);
+  /* The op works in sRGB (GEGL converts from the image's own space); a
+   * look in another space goes through the plug-in's own pixel path. */
+  if (n_drawables > 0 && looklab_space_same (look_space, NULL)
+      && looklab_filter_available (drawables[0]))
     {
-      lut = looklab_source_to_lut (&source, LOOKLAB_APPLY_BAKE_SIZE, &error);
-      if (lut == NULL)
+      gchar *path = looklab_source_file_path (file);
+      gchar *name;
+
+      /* A look held only by the image gets a file the filter can point
+       * to, one that outlives this call and this session. */
+      if (path == NULL)
+        {
+          path = looklab_look_cache_file (source.look, &error);
+          if (path == NULL)
+            goto out;
+          name = g_strdup (_ ("Learned look"));
+        }
+      else
+        {
+          name = g_path_get_basename (path);
+        }
+      ok = looklab_filter_apply (image, drawables, path, name,
+                                 config_interp (config), strength,
+                                 non_destructive, &error);
+      g_free (name);
+      g_free (path);
+      if (!ok)
         goto out;
     }
+  else
+    {
+      if (n_drawables > 0 && looklab_space_same (look_space, NULL))
+        looklab_filter_tell_missing ();
 
-  if (!looklab_apply_lut_to_drawables (
-          image, drawables, source.lut != NULL ? source.lut : lut,
-          config_interp (config), strength, look_space, &error))
-    goto out;
+      /* A .cube is applied as read (shaper and domain included), not
+       * resampled: the core applier handles both.  A look is baked once. */
+      if (source.look != NULL)
+        {
+          lut = looklab_source_to_lut (&source, LOOKLAB_APPLY_BAKE_SIZE,
+                                       &error);
+          if (lut == NULL)
+            goto out;
+        }
+
+      if (!looklab_apply_lut_to_drawables (
+              image, drawables, source.lut != NULL ? source.lut : lut,
+              config_interp (config), strength, look_space,
+              &error))
+        goto out;
+    }
 
   /* Saved with the last-used values (interactive runs only). */
   if (run_mode == GIMP_RUN_INTERACTIVE && file != NULL)
@@ -415,7 +471,8 @@ looklab_create_procedure (GimpPlugIn *plug_in, const gchar *name)
              "step.  Without a file, applies the look stored in the "
              "image by Learn.  Grayscale layers get the look of their "
              "gray as a neutral colour and keep the luminance of the "
-             "result.  Alpha is kept."));
+             "result.  Alpha is kept.  With non-destructive, each layer "
+             "gets the GEGL filter looklab:apply (see LookLab's README)."));
       gimp_procedure_add_menu_path (procedure, "<Image>/Colors/LookLab");
 
       add_look_file_argument (procedure);
@@ -435,6 +492,18 @@ looklab_create_procedure (GimpPlugIn *plug_in, const gchar *name)
               NULL, NULL),
           "tetrahedral", G_PARAM_READWRITE);
       looklab_add_space_argument (procedure);
+      gimp_procedure_add_boolean_argument (
+          procedure, "non-destructive", _ ("_Non-destructive filter"),
+          _ ("Add the look as a filter of each layer (GIMP's layer effects: "
+             "reopen, retune or hide it later; saved in XCF) instead of "
+             "changing the pixels.  Channels and masks are always changed.  "
+             "Scripts that read the pixels back need FALSE"),
+          FALSE, G_PARAM_READWRITE);
+      gimp_procedure_add_boolean_aux_argument (
+          procedure, LOOKLAB_ND_CHOSEN_ARG, _ ("Non-destructive chosen"),
+          _ ("Whether the dialog has been confirmed once, so that it shows "
+             "the user's last choice rather than its own default"),
+          FALSE, G_PARAM_READWRITE);
       gimp_procedure_add_string_aux_argument (
           procedure, LOOKLAB_RECENT_ARG, _ ("Recent looks"),
           _ ("Looks and LUTs applied lately from the dialog, newest first"), "",

@@ -207,10 +207,11 @@ looklab_ui_apply_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
   if (preview != NULL)
     gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "preview",
                                 "file", "strength", "interpolation",
-                                "input-space", NULL);
+                                "input-space", "non-destructive", NULL);
   else
     gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "file",
                                 "strength", "interpolation", "input-space",
+                                "non-destructive",
                                 NULL);
 
   recent = recent_looks_row (config);

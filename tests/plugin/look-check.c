@@ -1,9 +1,10 @@
 /* tests/plugin/look-check: compares what the plug-in did inside GIMP with
  * what the core computes by itself on the same inputs.
  *
- *   look-check apply LOOK IN.png OUT.png   OUT is IN with LOOK applied
- *                                          (baked at 65, tetrahedral), to
- *                                          within one 8-bit level
+ *   look-check apply LOOK IN.png OUT.png   OUT is IN with LOOK (a look
+ *                                          baked at 65, or a .cube) applied,
+ *                                          tetrahedral, to within one 8-bit
+ *                                          level
  *   look-check learn BEFORE AFTER LOOK     LOOK is byte for byte what the
  *                                          core learns from the pair with
  *                                          default parameters, seed 0
@@ -85,21 +86,28 @@ load_look (const char *path)
 static int
 check_apply (const char *look_path, const char *in_path, const char *out_path)
 {
-  LookLabLook *look = load_look (look_path);
+  LookLabLook *look = NULL;
   LookLabLut  *lut = NULL;
   Image        in = { 0 }, out = { 0 };
   size_t       i, n;
   int          worst = 0;
   int          status = 1;
 
-  if (look == NULL || !load_png (in_path, &in) || !load_png (out_path, &out))
+  /* A .cube is applied as read; a look is baked as the plug-in does. */
+  if (looklab_cube_read (look_path, &lut, NULL) != LOOKLAB_OK)
+    {
+      look = load_look (look_path);
+      if (look == NULL)
+        goto out;
+      lut = looklab_look_bake (look, 65, 0);
+    }
+  if (!load_png (in_path, &in) || !load_png (out_path, &out))
     goto out;
   if (in.width != out.width || in.height != out.height)
     {
       fprintf (stderr, "look-check: sizes differ\n");
       goto out;
     }
-  lut = looklab_look_bake (look, 65, 0);
   if (lut == NULL
       || looklab_lut_apply (lut, LOOKLAB_PIXEL_RGBA_U8,
                             LOOKLAB_INTERP_TETRAHEDRAL, 1.0f, in.pixels,

@@ -5,6 +5,9 @@
 # PLUGIN loaded from the build tree, in a throw-away GIMP profile under
 # WORK_DIR, and checks what it printed.
 #
+# LOOKLAB_GEGL_OP, when set, is the GEGL module op/looklab-apply.so: it is
+# installed into the throw-away HOME's per-user GEGL folder.
+#
 # The profile's gimprc puts a staging folder (WORK_DIR/plug-ins/looklab/
 # looklab plus its locale/ catalogs from PO_BUILD_DIR) in front of the
 # system plug-in folder, so Script-Fu (itself a system plug-in) still loads.
@@ -39,6 +42,14 @@ for mo in "$po_dir"/*/LC_MESSAGES/*.mo; do
   mkdir -p "$work/plug-ins/looklab/locale/$lang/LC_MESSAGES"
   cp "$mo" "$work/plug-ins/looklab/locale/$lang/LC_MESSAGES/"
 done
+
+# The GEGL operation looklab:apply, where the README's per-user install
+# puts it: GEGL loads modules from $XDG_DATA_HOME/gegl-0.4/plug-ins.
+# Without LOOKLAB_GEGL_OP the plug-in falls back to moving the pixels.
+if [ -n "${LOOKLAB_GEGL_OP:-}" ]; then
+  mkdir -p "$work/home/.local/share/gegl-0.4/plug-ins"
+  cp "$LOOKLAB_GEGL_OP" "$work/home/.local/share/gegl-0.4/plug-ins/"
+fi
 
 cat > "$work/profile/gimprc" <<EOR
 (plug-in-path "$work/plug-ins:\${gimp_plug_in_dir}/plug-ins")

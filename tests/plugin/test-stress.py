@@ -300,9 +300,11 @@ def gfile(path):
     return Gio.File.new_for_path(path) if path is not None else None
 
 
-def apply(image, drawables, path, strength=1.0, interp="tetrahedral"):
+def apply(image, drawables, path, strength=1.0, interp="tetrahedral",
+          non_destructive=False):
     return call("plug-in-looklab-apply", drawables, run_mode=NI, image=image,
-                file=gfile(path), strength=strength, interpolation=interp)
+                file=gfile(path), strength=strength, interpolation=interp,
+                non_destructive=non_destructive)
 
 
 # ---- the checks of one call ------------------------------------------------
@@ -417,6 +419,48 @@ def e_apply_good(n, spec=None):
                           lut_fn(cube, strength, interp, g), inside, a):
             ok = True
         else:
+            ok = False
+    image.delete()
+    return ok
+
+
+def e_apply_filter(n):
+    """Non-destructive: one looklab:apply filter, the layer's own pixels
+    untouched; merged afterwards, the pixels the .cube gives.  A bad file
+    adds no filter."""
+    spec = pick_image()
+    w, h, p, g, a = spec
+    cube = rng.choice(["invert", "swap", "rotate"] if not g else ["invert"])
+    strength = rng.choice([1.0, 0.5])
+    interp = rng.choice(["tetrahedral", "trilinear"])
+    label = f"#{n} apply filter {cube} s={strength} {interp} {desc(spec)}"
+    image, layer = new_image(w, h, p, g, a, seed=n)
+    before = read(layer)
+    stats["good"] += 1
+    ok, msg, _ = apply(image, [layer], CUBES[cube][0], strength, interp,
+                       non_destructive=True)
+    filters = layer.get_filters() if ok else []
+    if not ok:
+        fail(f"{label}: {msg}")
+    elif [f.get_operation_name() for f in filters] != ["looklab:apply"]:
+        fail(f"{label}: filters {[f.get_operation_name() for f in filters]}")
+        ok = False
+    elif read(layer) != before:
+        fail(f"{label}: the layer's own pixels changed")
+        ok = False
+    else:
+        layer.merge_filters()
+        ok = check_pixels(label, layer, before, read(layer),
+                          lut_fn(cube, strength, interp, g), None, a)
+    if ok:
+        kind = rng.choice(sorted(BAD_FILES))
+        path, words = BAD_FILES[kind]
+        ok = expect_error(f"{label} then bad file {kind}", image,
+                          lambda: apply(image, [layer], path,
+                                        non_destructive=True),
+                          words)
+        if layer.get_filters():
+            fail(f"{label}: a bad file left a filter")
             ok = False
     image.delete()
     return ok
@@ -815,7 +859,8 @@ def build_table(with_colorize):
     weighted = [(e_apply_good, 30), (e_apply_bad_file, 14),
                 (e_apply_no_look, 2), (e_apply_no_layer, 2),
                 (e_apply_indexed, 3), (e_apply_missed_selection, 4),
-                (e_apply_two_layers, 3), (e_learn_good, 3), (e_learn_bad, 9),
+                (e_apply_two_layers, 3), (e_apply_filter, 8),
+                (e_learn_good, 3), (e_learn_bad, 9),
                 (e_export, 7), (e_hald, 4)]
     if with_colorize:
         weighted += [(e_colorize_good, 6), (e_colorize_bad, 5)]
@@ -827,7 +872,7 @@ def build_table(with_colorize):
              lambda n: e_apply_good(n, (1600, 1250, "u16", False, False)),
              e_learn_good, e_learn_bad, e_apply_bad_file,
              lambda n: e_apply_good(n, (1024, 768, "u8", True, True)),
-             e_export, e_hald]
+             e_export, e_hald, e_apply_filter]
     if with_colorize:
         first += [e_colorize_good, e_colorize_bad]
     return first, pool

@@ -8,6 +8,11 @@
 # screenshot of the screen into SHOT.png and quits.  Fails when the dialog
 # does not appear within LOOKLAB_UI_TIMEOUT seconds (default 120; GIMP
 # needs about 30 s to start on 2 cores).
+#
+# LOOKLAB_GEGL_OP, when set, is the GEGL module op/looklab-apply.so,
+# installed into the throw-away HOME's per-user GEGL folder.
+# LOOKLAB_UI_EXPECT=FILE:REGEX fails the test unless a line of
+# WORK_DIR/files/FILE (written by SCRIPT) matches REGEX (grep -E).
 set -u
 
 plugin=$1
@@ -29,6 +34,10 @@ for mo in "$po_dir"/*/LC_MESSAGES/*.mo; do
   mkdir -p "$work/plug-ins/looklab/locale/$lang/LC_MESSAGES"
   cp "$mo" "$work/plug-ins/looklab/locale/$lang/LC_MESSAGES/"
 done
+if [ -n "${LOOKLAB_GEGL_OP:-}" ]; then
+  mkdir -p "$work/home/.local/share/gegl-0.4/plug-ins"
+  cp "$LOOKLAB_GEGL_OP" "$work/home/.local/share/gegl-0.4/plug-ins/"
+fi
 cat > "$work/profile/gimprc" <<EOR
 (plug-in-path "$work/plug-ins:\${gimp_plug_in_dir}/plug-ins")
 (show-welcome-dialog no)
@@ -134,6 +143,18 @@ while :; do
   fi
   sleep 1
 done
+
+if [ $status = 0 ] && [ -n "${LOOKLAB_UI_EXPECT:-}" ]; then
+  expect_file=$work/files/${LOOKLAB_UI_EXPECT%%:*}
+  expect_re=${LOOKLAB_UI_EXPECT#*:}
+  if grep -qE -- "$expect_re" "$expect_file" 2>/dev/null; then
+    echo "run-dialog.sh: PASS: $expect_file matches '$expect_re'"
+  else
+    echo "run-dialog.sh: FAIL: $expect_file does not match '$expect_re':" \
+         "$(cat "$expect_file" 2>/dev/null)"
+    status=1
+  fi
+fi
 
 cat "$work/gimp.log"
 kill "$gimp" 2>/dev/null
