@@ -3,8 +3,13 @@
  *
  * The frame is synthetic and deterministic (smooth gradients plus noise,
  * so that neighbouring pixels fall in nearby LUT cells as in a photo).
- * Only looklab_lut_applier_run () is timed; the median of several runs is
- * reported.  Beside it, the same number of threads copies a frame of the
+ * Only looklab_lut_applier_run () is timed; the median and the best of
+ * several runs are reported, in wall-clock time and in CPU time (all
+ * threads).  By default the LUT is applied in place, as ffmpeg's lut3d
+ * works on a writable frame and as GIMP's plug-in works on its tiles:
+ * before each run the frame is restored from a pristine copy (untimed), so
+ * every run sees the same pixels and writes to pages already mapped.
+ * --out-of-place writes to a second buffer instead.  Beside it, the same number of threads copies a frame of the
  * same size (memcpy) and streams through it (sum): the apply cannot beat
  * the copy, which reads and writes the same bytes, so "x% of copy" says
  * how close to the memory wall the kernel is.
@@ -219,7 +224,7 @@ usage (void)
            "rgba-float]\n"
            "         [--threads T] [--interp tetrahedral|trilinear]"
            " [--repeat R]\n"
-           "         [--save-frame RAWFILE]\n");
+           "         [--save-frame RAWFILE] [--out-of-place]\n");
   return 2;
 }
 
@@ -248,12 +253,13 @@ looklab_cli_bench_apply (int argc, char **argv)
   LookLabLutApplier *applier = NULL;
   LookLabDiag        diag = { 0 };
   uint8_t           *in = NULL, *out = NULL;
-  double            *times = NULL;
+  uint8_t           *dst;
+  double            *times = NULL, *cpu_runs = NULL;
   size_t             stride, bytes;
-  double             cpu, t_prep, t_apply, t_copy, t_read, tmin, tmax;
-  double             mpx, copy_gbs, read_gbs, copy_mpx;
+  double             cpu, cpu_min, t_prep, t_apply, t_copy, t_read, tmin, tmax;
+  double             mpx, copy_gbs, read_gbs, copy_mpx, px;
   uint64_t           sink = 0;
-  int                status, ret = 1, n_threads;
+  int                status, ret = 1, n_threads, in_place = 1;
   int                i = 0;
 
   /* The dispatcher may hand us the word "apply" itself first. */
@@ -267,6 +273,11 @@ looklab_cli_bench_apply (int argc, char **argv)
       if (a[0] != '-' && cube == NULL)
         {
           cube = a;
+          continue;
+        }
+      if (strcmp (a, "--out-of-place") == 0)
+        {
+          in_place = 0;
           continue;
         }
       if (v == NULL)
@@ -334,7 +345,8 @@ looklab_cli_bench_apply (int argc, char **argv)
   in = malloc (bytes);
   out = malloc (bytes);
   times = malloc (sizeof (double) * repeat);
-  if (in == NULL || out == NULL || times == NULL)
+  cpu_runs = malloc (sizeof (double) * repeat);
+  if (in == NULL || out == NULL || times == NULL || cpu_runs == NULL)
     {
       fprintf (stderr, "looklab: out of memory for a %dx%d frame\n", width,
                height);
@@ -368,26 +380,37 @@ looklab_cli_bench_apply (int argc, char **argv)
       goto out;
     }
 
+  /* In place, the LUT works on @out, restored from @in before each run;
+   * otherwise it reads @in and writes @out. */
+  dst = out;
   /* One untimed run warms caches and the LUT table. */
-  looklab_lut_applier_run (applier, in, stride, out, stride, width, height,
-                           n_threads);
-  cpu = cpu_s ();
+  if (in_place)
+    memcpy (out, in, bytes);
+  looklab_lut_applier_run (applier, in_place ? out : in, stride, dst, stride,
+                           width, height, n_threads);
   for (int r = 0; r < repeat; r++)
     {
-      double t0 = now_s ();
+      double t0, c0;
 
-      looklab_lut_applier_run (applier, in, stride, out, stride, width, height,
-                               n_threads);
+      if (in_place)
+        memcpy (out, in, bytes);
+      c0 = cpu_s ();
+      t0 = now_s ();
+      looklab_lut_applier_run (applier, in_place ? out : in, stride, dst,
+                               stride, width, height, n_threads);
       times[r] = now_s () - t0;
+      cpu_runs[r] = cpu_s () - c0;
     }
-  cpu = (cpu_s () - cpu) / repeat;
   tmin = tmax = times[0];
+  cpu_min = cpu_runs[0];
   for (int r = 1; r < repeat; r++)
     {
       tmin = times[r] < tmin ? times[r] : tmin;
       tmax = times[r] > tmax ? times[r] : tmax;
+      cpu_min = cpu_runs[r] < cpu_min ? cpu_runs[r] : cpu_min;
     }
   t_apply = median (times, repeat);
+  cpu = median (cpu_runs, repeat);
 
   /* The memory wall is what the machine can do at best: the fastest of
    * the runs, not the median. */
@@ -402,33 +425,39 @@ looklab_cli_bench_apply (int argc, char **argv)
       t_read = tr < t_read ? tr : t_read;
     }
 
-  mpx = (double) width * height / t_apply * 1e-6;
+  px = (double) width * height;
+  mpx = px / t_apply * 1e-6;
   copy_gbs = 2.0 * bytes / t_copy * 1e-9; /* read + write */
   read_gbs = (double) bytes / t_read * 1e-9;
   copy_mpx = (double) width * height / t_copy * 1e-6;
 
-  printf ("looklab bench apply: %s, %dx%d %s, %d^3 %s%s, %d thread%s\n", cube,
-          width, height, format_name, lut->size,
+  printf ("looklab bench apply: %s, %dx%d %s, %d^3 %s%s, %d thread%s, %s\n",
+          cube, width, height, format_name, lut->size,
           interp == LOOKLAB_INTERP_TETRAHEDRAL ? "tetrahedral" : "trilinear",
           lut->shaper_size ? " with 1D shaper" : "", n_threads,
-          n_threads == 1 ? "" : "s");
-  printf ("prepare: %.2f ms\n", t_prep * 1e3);
+          n_threads == 1 ? "" : "s", in_place ? "in place" : "out of place");
+  printf ("prepare: %.2f ms, kernel %s\n", t_prep * 1e3,
+          looklab_lut_applier_kernel (applier));
   printf ("apply:   median %.2f ms (min %.2f, max %.2f, %d runs) = "
-          "%.1f MPx/s\n",
-          t_apply * 1e3, tmin * 1e3, tmax * 1e3, repeat, mpx);
-  printf ("cpu:     %.2f ms per run, all threads = %.1f MPx per CPU-second\n",
-          cpu * 1e3, (double) width * height / cpu * 1e-6);
+          "%.1f MPx/s (best %.1f)\n",
+          t_apply * 1e3, tmin * 1e3, tmax * 1e3, repeat, mpx, px / tmin * 1e-6);
+  printf ("cpu:     median %.2f ms per run (min %.2f), all threads = %.1f "
+          "MPx per CPU-second (best %.1f)\n",
+          cpu * 1e3, cpu_min * 1e3, px / cpu * 1e-6, px / cpu_min * 1e-6);
   printf ("memory:  memcpy of the frame %.2f ms = %.1f GB/s (read+write), "
           "stream read %.1f GB/s (best of %d)\n",
           t_copy * 1e3, copy_gbs, read_gbs, repeat);
   printf ("         memory wall for this format: %.1f MPx/s; "
-          "apply reaches %.0f%% of it\n",
-          copy_mpx, 100.0 * mpx / copy_mpx);
+          "apply reaches %.0f%% of it (best run %.0f%%)\n",
+          copy_mpx, 100.0 * mpx / copy_mpx,
+          100.0 * px / tmin * 1e-6 / copy_mpx);
   /* One line for scripts. */
-  printf ("RESULT format=%s threads=%d mpx_s=%.1f cpu_mpx_s=%.1f "
-          "copy_mpx_s=%.1f copy_gb_s=%.1f read_gb_s=%.1f sink=%u\n",
-          format_name, n_threads, mpx, (double) width * height / cpu * 1e-6,
-          copy_mpx, copy_gbs, read_gbs, (unsigned) (sink & 1));
+  printf ("RESULT format=%s threads=%d in_place=%d mpx_s=%.1f best_mpx_s=%.1f "
+          "cpu_mpx_s=%.1f best_cpu_mpx_s=%.1f copy_mpx_s=%.1f "
+          "copy_gb_s=%.1f read_gb_s=%.1f kernel=%s sink=%u\n",
+          format_name, n_threads, in_place, mpx, px / tmin * 1e-6,
+          px / cpu * 1e-6, px / cpu_min * 1e-6, copy_mpx, copy_gbs, read_gbs,
+          looklab_lut_applier_kernel (applier), (unsigned) (sink & 1));
   ret = 0;
 
 out:
@@ -437,5 +466,6 @@ out:
   free (in);
   free (out);
   free (times);
+  free (cpu_runs);
   return ret;
 }

@@ -32,6 +32,11 @@ LookLabLutApplier *looklab_lut_applier_new (const LookLabLut  *lut,
                                             LookLabInterp      interp,
                                             float              strength);
 
+/* The kernel @applier runs: "avx512", "avx2" or "generic" (for tests and
+ * benchmarks).  LOOKLAB_LUT_KERNEL=generic|avx2|avx512 in the environment
+ * caps the choice; the CPU's features bound it. */
+const char *looklab_lut_applier_kernel (const LookLabLutApplier *applier);
+
 /* NULL-safe. */
 void looklab_lut_applier_free (LookLabLutApplier *applier);
 

@@ -654,10 +654,114 @@ test_bad_arguments (void)
   looklab_lut_free (flat);
 }
 
+/* The kernel LOOKLAB_LUT_KERNEL asks for (NULL: the best), as
+ * looklab_lut_applier_kernel () names it. */
+static const char *forced_kernel;
+
+static void
+test_kernel_chosen (void)
+{
+  /* The forced kernel is the one that runs where it applies (packed RGB
+   * float, tetrahedral, no shaper), so that each registration of this file
+   * tests what it says. */
+  LookLabLut        *lut = looklab_lut_new_identity (5);
+  LookLabLutApplier *a;
+  const char        *want = forced_kernel;
+
+  a = looklab_lut_applier_new (lut, LOOKLAB_PIXEL_RGB_FLOAT,
+                               LOOKLAB_INTERP_TETRAHEDRAL, 1.0f);
+  g_assert_nonnull (a);
+  if (want != NULL)
+    g_assert_cmpstr (looklab_lut_applier_kernel (a), ==, want);
+  else
+    g_assert_nonnull (looklab_lut_applier_kernel (a));
+  looklab_lut_applier_free (a);
+  looklab_lut_free (lut);
+}
+
+static void
+test_narrow_rows (void)
+{
+  /* Every width from 1 to 40 (the AVX-512 kernel works on 16 pixels and
+   * masks the rest of a row) and a row of 129 (a block of 128 plus one),
+   * in place and not, with strength, against the reference. */
+  GRand      *rand = g_rand_new_with_seed (23);
+  LookLabLut *lut = random_lut (9, rand);
+
+  for (int w = 1; w <= 41; w++)
+    for (int inplace = 0; inplace < 2; inplace++)
+      {
+        int   width = w == 41 ? 129 : w;
+        float k = inplace ? 0.6f : 1.0f;
+        Image in = image_new (LOOKLAB_PIXEL_RGB_FLOAT, width, 3, 2);
+        Image out = image_new (LOOKLAB_PIXEL_RGB_FLOAT, width, 3, 2);
+        Image orig;
+
+        image_randomise (&in, rand, -0.2, 1.2);
+        orig = image_copy (&in);
+        /* The padding after each row must stay untouched. */
+        memset (out.data, 0x5a, out.stride * out.height);
+        if (inplace)
+          {
+            g_assert_cmpint (
+                apply (lut, LOOKLAB_INTERP_TETRAHEDRAL, k, &in, &in, 1), ==,
+                LOOKLAB_OK);
+            check_against_eval (lut, &orig, &in, k);
+          }
+        else
+          {
+            g_assert_cmpint (
+                apply (lut, LOOKLAB_INTERP_TETRAHEDRAL, k, &in, &out, 1), ==,
+                LOOKLAB_OK);
+            check_against_eval (lut, &in, &out, k);
+            for (int y = 0; y < out.height; y++)
+              for (size_t b = (size_t) width * 12; b < out.stride; b++)
+                g_assert_cmpint (out.data[y * out.stride + b], ==, 0x5a);
+          }
+        g_free (in.data);
+        g_free (out.data);
+        g_free (orig.data);
+      }
+  looklab_lut_free (lut);
+  g_rand_free (rand);
+}
+
+/* Whether this CPU can run @kernel (the test binary's own check, not the
+ * library's). */
+static gboolean
+cpu_has (const char *kernel)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (strcmp (kernel, "avx2") == 0)
+    return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+  if (strcmp (kernel, "avx512") == 0)
+    return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma")
+           && __builtin_cpu_supports ("avx512f")
+           && __builtin_cpu_supports ("avx512vl")
+           && __builtin_cpu_supports ("avx512dq");
+#endif
+  return strcmp (kernel, "generic") == 0;
+}
+
 int
 main (int argc, char **argv)
 {
+  forced_kernel = g_getenv ("LOOKLAB_LUT_KERNEL");
+  if (forced_kernel != NULL && strcmp (forced_kernel, "generic") != 0
+      && strcmp (forced_kernel, "avx2") != 0
+      && strcmp (forced_kernel, "avx512") != 0)
+    g_error ("LOOKLAB_LUT_KERNEL=%s: not a kernel", forced_kernel);
+  if (forced_kernel != NULL && !cpu_has (forced_kernel))
+    {
+      /* meson counts 77 as skipped. */
+      g_printerr ("lut-apply: this CPU lacks what the %s kernel needs "
+                  "(or it is not built for this architecture): skipped\n",
+                  forced_kernel);
+      return 77;
+    }
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/lut-apply/kernel-chosen", test_kernel_chosen);
+  g_test_add_func ("/lut-apply/narrow-rows", test_narrow_rows);
   g_test_add_func ("/lut-apply/identity-exact", test_identity_exact);
   g_test_add_func ("/lut-apply/nodes-exact", test_nodes_exact);
   g_test_add_func ("/lut-apply/against-reference", test_against_reference);
