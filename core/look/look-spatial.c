@@ -27,7 +27,7 @@
  * depend on lightness.
  *
  * Fit (after the global part, look-fit.c).  The pair is sampled (one pixel
- * per block of a grid, at most about 2^20), the pixels split into a
+ * per block of a grid, at most about 2^18), the pixels split into a
  * checkerboard of blocks of 1/32 of the diagonal: each part is fitted by
  * linear least squares on one half and kept only when it lowers the mean
  * CIEDE2000 on the other half by at least MIN_GAIN and by MIN_GAIN_FRACTION
@@ -50,7 +50,7 @@
 
 #define VIG_KNOTS 16
 #define DET_KNOTS 8
-#define SAMPLE_BUDGET ((size_t) 1 << 20)
+#define SAMPLE_BUDGET ((size_t) 1 << 18)
 #define MIN_GAIN 0.15          /* dE00 a part must win on held-out pixels */
 #define MIN_GAIN_FRACTION 0.10 /* ... and this share of the error left */
 #define MAX_THREADS 64
@@ -641,19 +641,20 @@ add_smooth (double *a, int n, int off, int k, double lambda)
 /* The pair, sampled: one pixel per block of a grid. */
 typedef struct
 {
-  size_t n;
-  int    w, h;    /* full size */
-  int    step;    /* sampling step in pixels */
-  int    gw, gh;  /* sample grid */
-  int   *gx, *gy; /* pixel position of each sample */
-  int   *cell;    /* index in the gw x gh grid */
-  char  *held;    /* 1: held out (scoring half) */
-  float *xc;      /* clamped before, 3n */
-  float *y;       /* after, 3n */
-  float *g;       /* global part, 3n */
-  float *p;       /* prediction with the parts kept so far, 3n */
-  float *grid;    /* the before image averaged over the grid's blocks */
-  float *bl;      /* blurred grid (scratch) */
+  size_t  n;
+  int     w, h;    /* full size */
+  int     step;    /* sampling step in pixels */
+  int     gw, gh;  /* sample grid */
+  int    *gx, *gy; /* pixel position of each sample */
+  int    *cell;    /* index in the gw x gh grid */
+  char   *held;    /* 1: held out (scoring half) */
+  float  *xc;      /* clamped before, 3n */
+  float  *y;       /* after, 3n */
+  float  *g;       /* global part, 3n */
+  float  *p;       /* prediction with the parts kept so far, 3n */
+  double *lab;     /* CIE Lab of the after colours, 3n */
+  float  *grid;    /* the before image averaged over the grid's blocks */
+  float  *bl;      /* blurred grid (scratch) */
 } Pair;
 
 static void
@@ -667,6 +668,7 @@ pair_clear (Pair *s)
   free (s->y);
   free (s->g);
   free (s->p);
+  free (s->lab);
   free (s->grid);
   free (s->bl);
   memset (s, 0, sizeof (*s));
@@ -700,13 +702,15 @@ pair_collect (Pair *s, const LookLabImageView *before,
   s->y = malloc (sizeof (float) * 3 * ng);
   s->g = malloc (sizeof (float) * 3 * ng);
   s->p = malloc (sizeof (float) * 3 * ng);
+  s->lab = malloc (sizeof (double) * 3 * ng);
   s->grid = calloc (3 * ng, sizeof (float));
   s->bl = malloc (sizeof (float) * 3 * ng);
   row_b = malloc (sizeof (float) * 3 * (size_t) w);
   row_a = malloc (sizeof (float) * 3 * (size_t) w);
   if (s->gx == NULL || s->gy == NULL || s->cell == NULL || s->held == NULL
       || s->xc == NULL || s->y == NULL || s->g == NULL || s->p == NULL
-      || s->grid == NULL || s->bl == NULL || row_b == NULL || row_a == NULL)
+      || s->lab == NULL || s->grid == NULL || s->bl == NULL || row_b == NULL
+      || row_a == NULL)
     {
       free (row_b);
       free (row_a);
@@ -757,6 +761,8 @@ pair_collect (Pair *s, const LookLabImageView *before,
             }
         }
     }
+  for (i = 0; i < s->n; i++)
+    looklab_srgb_to_lab (s->y + i * 3, s->lab + i * 3);
   /* Block sums to means. */
   for (i = 0; i < ng; i++)
     {
@@ -774,6 +780,61 @@ pair_collect (Pair *s, const LookLabImageView *before,
   return s->n > 0 ? LOOKLAB_OK : LOOKLAB_ERR_EMPTY;
 }
 
+typedef struct
+{
+  const LookLabLook *look;
+  const float       *in;
+  float             *out;
+  size_t             n;
+} EvalJob;
+
+static void *
+eval_worker (void *data)
+{
+  EvalJob *job = data;
+
+  looklab_look_eval (job->look, job->in, job->out, job->n);
+  return NULL;
+}
+
+/* looklab_look_eval () on @n colours with up to @n_threads threads (each
+ * colour on its own, so the result does not depend on the count). */
+static void
+eval_threaded (const LookLabLook *look, const float *in, float *out, size_t n,
+               int n_threads)
+{
+  pthread_t threads[MAX_THREADS];
+  EvalJob   jobs[MAX_THREADS];
+  int       t, started = 0;
+
+  if (n_threads <= 0)
+    n_threads = (int) sysconf (_SC_NPROCESSORS_ONLN);
+  if (n_threads < 1)
+    n_threads = 1;
+  if (n_threads > MAX_THREADS)
+    n_threads = MAX_THREADS;
+  for (t = 0; t < n_threads; t++)
+    {
+      size_t a = n * t / n_threads, b = n * (t + 1) / n_threads;
+
+      jobs[t].look = look;
+      jobs[t].in = in + a * 3;
+      jobs[t].out = out + a * 3;
+      jobs[t].n = b - a;
+    }
+  for (t = 1; t < n_threads; t++)
+    {
+      if (pthread_create (&threads[t], NULL, eval_worker, &jobs[t]) != 0)
+        break;
+      started = t;
+    }
+  for (t = started + 1; t < n_threads; t++)
+    eval_worker (&jobs[t]);
+  eval_worker (&jobs[0]);
+  for (t = 1; t <= started; t++)
+    pthread_join (threads[t], NULL);
+}
+
 /* Mean CIEDE2000 of @pred against the after colours over the held-out
  * (@held 1) or fitting (0) samples, @pred clamped. */
 static double
@@ -785,7 +846,7 @@ pair_score (const Pair *s, const float *pred, int held)
   for (i = 0; i < s->n; i++)
     {
       float  q[3];
-      double la[3], lb[3];
+      double la[3];
       int    c;
 
       if (held >= 0 && s->held[i] != held)
@@ -793,8 +854,7 @@ pair_score (const Pair *s, const float *pred, int held)
       for (c = 0; c < 3; c++)
         q[c] = clamp01 (pred[i * 3 + c]);
       looklab_srgb_to_lab (q, la);
-      looklab_srgb_to_lab (s->y + i * 3, lb);
-      sum += looklab_ciede2000 (la, lb);
+      sum += looklab_ciede2000 (la, s->lab + i * 3);
       n++;
     }
   return n > 0 ? sum / (double) n : 0.0;
@@ -1103,7 +1163,6 @@ looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
   double base_score, best_score;
   float  best_prop = 1.0f, best_sigma = 0.0f;
 
-  (void) n_threads;
   memset (&s, 0, sizeof (s));
   status = pair_collect (&s, before, after, mask);
   if (status == LOOKLAB_ERR_EMPTY)
@@ -1118,7 +1177,7 @@ looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
   band = malloc (sizeof (float) * 3 * s.n);
   if (cand == NULL || best == NULL || band == NULL)
     goto nomem;
-  looklab_look_eval (look, s.xc, s.g, s.n);
+  eval_threaded (look, s.xc, s.g, s.n, n_threads);
   memcpy (s.p, s.g, sizeof (float) * 3 * s.n);
 
   /* Radial part. */
@@ -1169,7 +1228,7 @@ looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
           free (m);
           if (status != LOOKLAB_OK)
             goto out;
-          looklab_look_eval (look, s.xc, s.g, s.n);
+          eval_threaded (look, s.xc, s.g, s.n, n_threads);
           if (fit_vignette (&s, s.g, best_prop, -1, vig) == 0)
             memcpy (look->vig, vig, sizeof (vig));
         }
@@ -1225,14 +1284,13 @@ looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
       for (i = 0; i < s.n; i++)
         {
           float  q[3];
-          double la[3], lb[3], d;
+          double la[3], d;
           int    c;
 
           for (c = 0; c < 3; c++)
             q[c] = clamp01 (s.p[i * 3 + c]);
           looklab_srgb_to_lab (q, la);
-          looklab_srgb_to_lab (s.y + i * 3, lb);
-          d = looklab_ciede2000 (la, lb);
+          d = looklab_ciede2000 (la, s.lab + i * 3);
           sum += d;
           if (d > mx)
             mx = d;
