@@ -125,6 +125,44 @@ load_lut (const char *path, int bake_size)
   return lut;
 }
 
+/* Prints the spatial parts of a look (for learn and info). */
+static void
+print_parts (FILE *f, const LookLabLookInfo *info)
+{
+  if (info->vignette_knots > 0)
+    /* TRANSLATORS: the radial part of a look; "mid-gray" is 0.5 in */
+    fprintf (f,
+             _ ("  radial part (vignette): %d knots, %s, mid-gray at the "
+                "corners becomes %.3f %.3f %.3f\n"),
+             info->vignette_knots,
+             info->vignette_proportion >= 1.0
+                 ? _ ("elliptical (follows the aspect ratio)")
+             : info->vignette_proportion <= 0.0
+                 ? _ ("circular (radius over the half-diagonal)")
+                 : _ ("between circular and elliptical"),
+             info->vignette_corner[0], info->vignette_corner[1],
+             info->vignette_corner[2]);
+  if (info->detail_knots > 0)
+    fprintf (f,
+             _ ("  local-contrast part: blur %.4g of the diagonal, gain "
+                "%.3f..%.3f over lightness (%d knots)\n"),
+             info->detail_sigma, info->detail_gain_min, info->detail_gain_max,
+             info->detail_knots);
+}
+
+/* A .cube holds only the global part of a look: says so on stderr. */
+static void
+note_bake_global_only (const char *what, const LookLabLook *look)
+{
+  if (looklab_look_has_spatial (look))
+    fprintf (stderr,
+             _ ("looklab: note: %s has spatial parts (vignette, local "
+                "contrast) that a .cube cannot hold; the .cube has only its "
+                "global colour part (apply the look file itself for all "
+                "parts)\n"),
+             what);
+}
+
 static int
 progress_to_stderr (double fraction, void *user_data)
 {
@@ -149,6 +187,7 @@ cmd_learn (int argc, char **argv)
   LookLabDiag     diag = { 0 };
   LookLabLookInfo info;
   int             size = 33, seed = 0, status;
+  gboolean        global_only = FALSE;
   GOptionEntry    entries[] = {
        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out,
          N_ ("Where to write the look (.cube: a baked LUT; else a look file)"),
@@ -163,6 +202,10 @@ cmd_learn (int argc, char **argv)
          "S" },
        { "threads", 0, 0, G_OPTION_ARG_INT, &params.n_threads,
          N_ ("Threads (default: all cores)"), "T" },
+       { "global-only", 0, 0, G_OPTION_ARG_NONE, &global_only,
+         N_ ("Fit only the global colour part, no vignette or local "
+                "contrast"),
+         NULL },
        { NULL }
   };
 
@@ -179,6 +222,7 @@ cmd_learn (int argc, char **argv)
                  LOOKLAB_LUT_MAX_SIZE),
            EXIT_USAGE;
   params.seed = (unsigned) seed;
+  params.spatial = global_only ? 0 : 1;
 
   before = looklab_image_load (argv[1], &error);
   if (before == NULL)
@@ -203,10 +247,12 @@ cmd_learn (int argc, char **argv)
   looklab_look_get_info (look, &info);
   fprintf (stderr, _ ("learned from %zu colours; in-sample mean dE00 %.3f\n"),
            info.fit_samples, info.fit_mean_de00);
+  print_parts (stderr, &info);
 
   if (g_str_has_suffix (out, ".cube") || g_str_has_suffix (out, ".CUBE"))
     {
       g_autofree char *title = g_path_get_basename (argv[2]);
+      note_bake_global_only (_ ("the learned look"), look);
       lut = looklab_look_bake (look, size, params.n_threads);
       if (lut == NULL)
         status = LOOKLAB_ERR_NOMEM;
@@ -264,6 +310,37 @@ cmd_apply (int argc, char **argv)
                EXIT_USAGE;
     }
 
+  if (file_is_look (argv[1]))
+    {
+      LookLabLook *look = NULL;
+      LookLabDiag  diag = { 0 };
+
+      status = looklab_look_load (argv[1], &look, &diag);
+      if (status != LOOKLAB_OK)
+        return fail_core (argv[1], status, &diag);
+      if (looklab_look_has_spatial (look))
+        {
+          /* The spatial parts need positions and neighbours: the look is
+           * applied exactly to the whole image, not through a LUT. */
+          image = looklab_image_load (argv[2], &error);
+          if (image == NULL)
+            {
+              looklab_look_free (look);
+              return fail ("%s", error->message);
+            }
+          status = looklab_look_apply_view (
+              look, &image->view, image->data, image->view.stride,
+              image->view.width, image->view.height, 0, 0, (float) strength,
+              threads, &diag);
+          looklab_look_free (look);
+          if (status != LOOKLAB_OK)
+            return fail_core ("apply", status, &diag);
+          if (!looklab_image_save (image, argv[3], &error))
+            return fail ("%s", error->message);
+          return EXIT_SUCCESS;
+        }
+      looklab_look_free (look);
+    }
   lut = load_lut (argv[1], APPLY_BAKE_SIZE);
   if (lut == NULL)
     return EXIT_FAILURE;
@@ -312,6 +389,7 @@ cmd_bake (int argc, char **argv)
   status = looklab_look_load (argv[1], &look, &diag);
   if (status != LOOKLAB_OK)
     return fail_core (argv[1], status, &diag);
+  note_bake_global_only (argv[1], look);
   lut = looklab_look_bake (look, size, 0);
   looklab_look_free (look);
   if (lut == NULL)
@@ -350,7 +428,8 @@ cmd_info (int argc, char **argv)
       for (int i = 0; i < info.layers; i++)
         g_string_append_printf (shape, "-%d", info.hidden);
       g_string_append (shape, "-3");
-      printf (_ ("%s: LookLab look\n"), argv[1]);
+      printf (_ ("%s: LookLab look (file version %d)\n"), argv[1],
+              info.file_version);
       /* TRANSLATORS: %s is the network's shape, as 3-32-32-3 */
       printf (_ ("  model: residual MLP %s, %zu parameters\n"), shape->str,
               info.n_parameters);
@@ -358,6 +437,13 @@ cmd_info (int argc, char **argv)
         printf (_ ("  correction lattice: %d^3\n"), info.correction_size);
       printf (_ ("  fitted on %zu colours, in-sample mean dE00 %.3f\n"),
               info.fit_samples, info.fit_mean_de00);
+      if (info.vignette_knots == 0 && info.detail_knots == 0)
+        printf (_ ("  parts: global colour only\n"));
+      else
+        {
+          printf (_ ("  parts: global colour, plus\n"));
+          print_parts (stdout, &info);
+        }
       looklab_look_free (look);
     }
   else
