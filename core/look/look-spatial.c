@@ -1226,6 +1226,15 @@ looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
           status = refit (look, &v, m, refit_data);
           free (img);
           free (m);
+          if (status == LOOKLAB_ERR_EMPTY)
+            {
+              /* The vignette darkens every pixel out of reach: keep the
+               * global part as it was, without a radial part. */
+              looklab_look_set_vignette (look, 0);
+              kept_vig = 0;
+              status = LOOKLAB_OK;
+              goto detail;
+            }
           if (status != LOOKLAB_OK)
             goto out;
           eval_threaded (look, s.xc, s.g, s.n, n_threads);
@@ -1235,6 +1244,7 @@ looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
       predict_vignette (&s, s.g, look->vig, best_prop, s.p);
     }
 
+detail:
   /* Local-contrast part, over what the parts so far leave. */
   base_score = pair_score (&s, s.p, 1);
   best_score = base_score;
