@@ -1148,6 +1148,63 @@ devignette (const LookLabLook *look, const LookLabImageView *after,
   return LOOKLAB_OK;
 }
 
+/* The after image minus the local-contrast part (its detail band taken
+ * on the before image at full resolution), for the refit. */
+static int
+undetail (const LookLabLook *look, const LookLabImageView *before,
+          const LookLabImageView *after, const unsigned char *mask,
+          float **img_out, unsigned char **mask_out)
+{
+  int            w = after->width, h = after->height, x, y, c;
+  size_t         n3 = (size_t) w * 3;
+  float         *img = malloc (sizeof (float) * n3 * h);
+  float         *bl = malloc (sizeof (float) * n3 * h);
+  unsigned char *m = malloc ((size_t) w * h);
+
+  if (img == NULL || bl == NULL || m == NULL)
+    goto fail;
+  for (y = 0; y < h; y++)
+    {
+      read_row (before, y, bl + (size_t) y * n3);
+      for (x = 0; x < w * 3; x++)
+        bl[(size_t) y * n3 + x] = clamp01 (bl[(size_t) y * n3 + x]);
+    }
+  if (blur_rgb (bl, w, h, detail_sigma_px (look->det_sigma, w, h))
+      != LOOKLAB_OK)
+    goto fail;
+  for (y = 0; y < h; y++)
+    {
+      float *row = img + (size_t) y * n3, xb[4];
+
+      read_row (after, y, row);
+      for (x = 0; x < w; x++)
+        {
+          size_t i = (size_t) y * w + x;
+          float  k;
+
+          looklab_image_view_get (before, x, y, xb);
+          for (c = 0; c < 3; c++)
+            xb[c] = clamp01 (xb[c]);
+          k = det_gain (look->det, look->det_knots, luma (xb));
+          for (c = 0; c < 3; c++)
+            row[(size_t) x * 3 + c] = clamp01 (row[(size_t) x * 3 + c]
+                                               - k * (xb[c] - bl[i * 3 + c]));
+          m[i] = (unsigned char) ((mask == NULL || mask[i] != 0)
+                                  && read_alpha (after, x, y) > 0.0f);
+        }
+    }
+  free (bl);
+  *img_out = img;
+  *mask_out = m;
+  return LOOKLAB_OK;
+
+fail:
+  free (img);
+  free (bl);
+  free (m);
+  return LOOKLAB_ERR_NOMEM;
+}
+
 int
 looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
                           const LookLabImageView *after,
@@ -1279,6 +1336,39 @@ detail:
       else
         {
           kept_det = 1;
+          if (refit != NULL && !kept_vig)
+            {
+              /* As for the vignette: the global part again, on the after
+               * image with the local contrast taken out (an unsharp mask
+               * shifts the colour statistics the first fit saw), then the
+               * part again over it.  (Not after a radial part: the after
+               * image would need both taken out.) */
+              float         *img = NULL;
+              unsigned char *m = NULL;
+
+              status = undetail (look, before, after, mask, &img, &m);
+              if (status != LOOKLAB_OK)
+                goto nomem;
+              {
+                LookLabImageView v;
+
+                v.pixels = img;
+                v.format = LOOKLAB_PIXEL_RGB_FLOAT;
+                v.width = after->width;
+                v.height = after->height;
+                v.stride = sizeof (float) * 3 * (size_t) after->width;
+                status = refit (look, &v, m, refit_data);
+              }
+              free (img);
+              free (m);
+              if (status != LOOKLAB_OK && status != LOOKLAB_ERR_EMPTY)
+                goto out;
+              status = LOOKLAB_OK;
+              eval_threaded (look, s.xc, s.g, s.n, n_threads);
+              memcpy (s.p, s.g, sizeof (float) * 3 * s.n);
+              if (fit_detail (&s, s.p, band, -1, det) == 0)
+                memcpy (look->det, det, sizeof (det));
+            }
           predict_detail (&s, s.p, band, look->det, cand);
           memcpy (s.p, cand, sizeof (float) * 3 * s.n);
         }
