@@ -221,6 +221,44 @@ look_space_for (const char *name)
   return space;
 }
 
+/* Prints the spatial parts of a look (for learn and info). */
+static void
+print_parts (FILE *f, const LookLabLookInfo *info)
+{
+  if (info->vignette_knots > 0)
+    /* TRANSLATORS: the radial part of a look; "mid-gray" is 0.5 in */
+    fprintf (f,
+             _ ("  radial part (vignette): %d knots, %s, mid-gray at the "
+                "corners becomes %.3f %.3f %.3f\n"),
+             info->vignette_knots,
+             info->vignette_proportion >= 1.0
+                 ? _ ("elliptical (follows the aspect ratio)")
+             : info->vignette_proportion <= 0.0
+                 ? _ ("circular (radius over the half-diagonal)")
+                 : _ ("between circular and elliptical"),
+             info->vignette_corner[0], info->vignette_corner[1],
+             info->vignette_corner[2]);
+  if (info->detail_knots > 0)
+    fprintf (f,
+             _ ("  local-contrast part: blur %.4g of the diagonal, gain "
+                "%.3f..%.3f over lightness (%d knots)\n"),
+             info->detail_sigma, info->detail_gain_min, info->detail_gain_max,
+             info->detail_knots);
+}
+
+/* A .cube holds only the global part of a look: says so on stderr. */
+static void
+note_bake_global_only (const char *what, const LookLabLook *look)
+{
+  if (looklab_look_has_spatial (look))
+    fprintf (stderr,
+             _ ("looklab: note: %s has spatial parts (vignette, local "
+                "contrast) that a .cube cannot hold; the .cube has only its "
+                "global colour part (apply the look file itself for all "
+                "parts)\n"),
+             what);
+}
+
 static int
 progress_to_stderr (double fraction, void *user_data)
 {
@@ -246,6 +284,7 @@ cmd_learn (int argc, char **argv)
   LookLabDiag     diag = { 0 };
   LookLabLookInfo info;
   int             size = 33, seed = 0, status;
+  gboolean        global_only = FALSE;
   GOptionEntry    entries[] = {
        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out,
          N_ ("Where to write the look (.cube: a baked LUT; else a look file)"),
@@ -262,6 +301,10 @@ cmd_learn (int argc, char **argv)
          N_ ("Threads (default: all cores)"), "T" },
        { "input-space", 0, 0, G_OPTION_ARG_STRING, &space_name,
          N_ ("The space the look works in: srgb (default) or rec709"), "SPACE" },
+       { "global-only", 0, 0, G_OPTION_ARG_NONE, &global_only,
+         N_ ("Fit only the global colour part, no vignette or local "
+                "contrast"),
+         NULL },
        { NULL }
   };
   const Babl *look_space;
@@ -286,6 +329,7 @@ cmd_learn (int argc, char **argv)
   look_space = look_space_for (space_name);
   if (look_space == NULL)
     return EXIT_USAGE;
+  params.spatial = global_only ? 0 : 1;
 
   before = looklab_image_load (argv[1], &error);
   if (before == NULL)
@@ -312,10 +356,12 @@ cmd_learn (int argc, char **argv)
   looklab_look_get_info (look, &info);
   fprintf (stderr, _ ("learned from %zu colours; in-sample mean dE00 %.3f\n"),
            info.fit_samples, info.fit_mean_de00);
+  print_parts (stderr, &info);
 
   if (g_str_has_suffix (out, ".cube") || g_str_has_suffix (out, ".CUBE"))
     {
       g_autofree char *title = g_path_get_basename (argv[2]);
+      note_bake_global_only (_ ("the learned look"), look);
       lut = looklab_look_bake (look, size, params.n_threads);
       if (lut == NULL)
         status = LOOKLAB_ERR_NOMEM;
@@ -345,7 +391,8 @@ cmd_apply (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   double        strength = 1.0;
   LookLabInterp interp = LOOKLAB_INTERP_TETRAHEDRAL;
-  LookLabLut   *lut;
+  LookLabLut   *lut = NULL;
+  LookLabLook  *spatial = NULL;
   int           threads = 0, status;
   GOptionEntry  entries[]
       = { { "strength", 0, 0, G_OPTION_ARG_DOUBLE, &strength,
@@ -392,14 +439,29 @@ cmd_apply (int argc, char **argv)
   if (look_space == NULL)
     return EXIT_USAGE;
 
-  lut = load_lut (argv[1], APPLY_BAKE_SIZE);
-  if (lut == NULL)
-    return EXIT_FAILURE;
+  if (file_is_look (argv[1]))
+    {
+      LookLabDiag diag = { 0 };
+
+      status = looklab_look_load (argv[1], &spatial, &diag);
+      if (status != LOOKLAB_OK)
+        return fail_core (argv[1], status, &diag);
+      /* The spatial parts need positions and neighbours: such a look is
+       * applied exactly to the whole image, not through a LUT. */
+      if (!looklab_look_has_spatial (spatial))
+        g_clear_pointer (&spatial, looklab_look_free);
+    }
+  if (spatial == NULL)
+    {
+      lut = load_lut (argv[1], APPLY_BAKE_SIZE);
+      if (lut == NULL)
+        return EXIT_FAILURE;
+    }
   image = looklab_image_load (argv[2], &error);
   if (image == NULL)
     {
-      looklab_lut_free (lut);
-      return fail ("%s", error->message);
+      status = fail ("%s", error->message);
+      goto out;
     }
   file_space = image->space;
   file_format = image->view.format;
@@ -407,20 +469,46 @@ cmd_apply (int argc, char **argv)
     file_space = babl_space ("sRGB");
   if (!to_look_space (image, look_space))
     {
-      looklab_lut_free (lut);
-      return EXIT_FAILURE;
+      status = EXIT_FAILURE;
+      goto out;
     }
-  status = looklab_lut_apply (lut, image->view.format, interp, (float) strength,
-                              image->data, image->view.stride, image->data,
-                              image->view.stride, image->view.width,
-                              image->view.height, threads);
-  looklab_lut_free (lut);
-  if (status != LOOKLAB_OK)
-    return fail_core ("apply", status, NULL);
+  if (spatial != NULL)
+    {
+      LookLabDiag diag = { 0 };
+
+      status = looklab_look_apply_view (
+          spatial, &image->view, image->data, image->view.stride,
+          image->view.width, image->view.height, 0, 0, (float) strength,
+          threads, &diag);
+      if (status != LOOKLAB_OK)
+        {
+          status = fail_core ("apply", status, &diag);
+          goto out;
+        }
+    }
+  else
+    {
+      status = looklab_lut_apply (
+          lut, image->view.format, interp, (float) strength, image->data,
+          image->view.stride, image->data, image->view.stride,
+          image->view.width, image->view.height, threads);
+      if (status != LOOKLAB_OK)
+        {
+          status = fail_core ("apply", status, NULL);
+          goto out;
+        }
+    }
   if (!looklab_image_convert (image, file_space, file_format, &error)
       || !looklab_image_save (image, argv[3], &error))
-    return fail ("%s", error->message);
-  return EXIT_SUCCESS;
+    {
+      status = fail ("%s", error->message);
+      goto out;
+    }
+  status = EXIT_SUCCESS;
+out:
+  looklab_lut_free (lut);
+  looklab_look_free (spatial);
+  return status;
 }
 
 static int
@@ -456,6 +544,7 @@ cmd_bake (int argc, char **argv)
   status = looklab_look_load (argv[1], &look, &diag);
   if (status != LOOKLAB_OK)
     return fail_core (argv[1], status, &diag);
+  note_bake_global_only (argv[1], look);
   lut = looklab_look_bake (look, size, 0);
   looklab_look_free (look);
   if (lut == NULL)
@@ -496,7 +585,8 @@ cmd_info (int argc, char **argv)
       for (int i = 0; i < info.layers; i++)
         g_string_append_printf (shape, "-%d", info.hidden);
       g_string_append (shape, "-3");
-      printf (_ ("%s: LookLab look\n"), argv[1]);
+      printf (_ ("%s: LookLab look (file version %d)\n"), argv[1],
+              info.file_version);
       /* TRANSLATORS: %s is the network's shape, as 3-32-32-3 */
       printf (_ ("  model: residual MLP %s, %zu parameters\n"), shape->str,
               info.n_parameters);
@@ -504,6 +594,13 @@ cmd_info (int argc, char **argv)
         printf (_ ("  correction lattice: %d^3\n"), info.correction_size);
       printf (_ ("  fitted on %zu colours, in-sample mean dE00 %.3f\n"),
               info.fit_samples, info.fit_mean_de00);
+      if (info.vignette_knots == 0 && info.detail_knots == 0)
+        printf (_ ("  parts: global colour only\n"));
+      else
+        {
+          printf (_ ("  parts: global colour, plus\n"));
+          print_parts (stdout, &info);
+        }
       looklab_look_free (look);
     }
   else

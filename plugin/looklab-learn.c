@@ -125,6 +125,11 @@ fit_params_from_config (GimpProcedureConfig *config, LookLabFitParams *params)
   if (layers > 0)
     params->layers = layers;
   params->seed = (unsigned) seed;
+  /* The plug-in shows and applies a look through its baked LUT, which
+   * holds only the global part: until it applies the spatial parts of
+   * issue 22 (vignette, local contrast), it learns the global part only,
+   * as it did before, so that what it shows is what it saves. */
+  params->spatial = 0;
 }
 
 /* Reads @drawable reduced by @scale (GEGL's mipmaps average the pixels) as

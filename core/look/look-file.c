@@ -1,11 +1,14 @@
 /* LookLab core: the look file.
  *
- * Look file format, version 1.  All integers little-endian, floats IEEE 754
- * binary32/binary64 little-endian; no padding.
+ * Look file format, versions 1 and 2.  All integers little-endian, floats
+ * IEEE 754 binary32/binary64 little-endian; no padding.  A look without
+ * spatial parts is written as version 1 (the bytes earlier LookLabs
+ * wrote); one with spatial parts as version 2, which adds the parts
+ * between the lattice and the checksum.
  *
  *   offset  size  field
  *   0       8     magic "LOOKLAB" 0x1A
- *   8       4     u32 version (1; a reader refuses larger ones)
+ *   8       4     u32 version (1 or 2; a reader refuses larger ones)
  *   12      2     u16 hidden: units per hidden layer, 4..256
  *   14      2     u16 layers: hidden layers, 1..4
  *   16      1     u8  activation: 0 tanh, 1 SiLU (x sigmoid x)
@@ -23,12 +26,26 @@
  *                     weights (n_out x n_in, row-major), then the biases;
  *                     then S (row-major) with flag bit 0
  *   48+4P   12K^3 f32 correction lattice, RGB triples, red fastest
+ *   version 2 only, then:
+ *           4     u32 number of spatial parts, 1 or 2, each part:
+ *           4     u32 type: 1 radial, 2 local contrast (at most one of
+ *                     each, radial first)
+ *           4     u32 knots k, 2..64
+ *           radial (type 1): f32 p in [0, 1] (0: r over the half-diagonal,
+ *                     1: elliptical), f32 cx, f32 cy in [-1, 1] (centre
+ *                     offset in half-widths / half-heights), 3k f32 gains
+ *                     a (RGB per knot), 3k f32 offsets o
+ *           local contrast (type 2): f32 sigma in (0, 0.25] (blur, a
+ *                     fraction of the image diagonal), k f32 gains
+ *                     (every float of a part finite, gains and offsets
+ *                     within +-1000)
  *   end-4   4     u32 CRC-32 (ISO-HDLC, as zlib's crc32) of all bytes before
  *
  * The look evaluates y = clamp (xc + f (2 xc - 1) + c (xc), 0, 1) + (x - xc)
  * with xc = clamp (x, 0, 1), f the MLP (hidden units use the activation,
  * the 3 outputs are linear) and c the trilinear interpolation of the
- * lattice (node (r, g, b) at r / (K - 1), ...).
+ * lattice (node (r, g, b) at r / (K - 1), ...).  The spatial parts act on
+ * that result as look-spatial.c describes (radial r, detail band).
  *
  * A reader checks the magic, the version, the shape bounds and that the
  * total size (at most LOOKLAB_LOOK_MAX_BYTES) equals the length before it
@@ -48,7 +65,10 @@
 #include <unistd.h>
 
 #define HEADER_BYTES 48
-#define FILE_VERSION 1
+#define FILE_VERSION 2
+#define PART_RADIAL 1
+#define PART_DETAIL 2
+#define PART_LIMIT 1000.0f
 
 static const unsigned char magic[8]
     = { 'L', 'O', 'O', 'K', 'L', 'A', 'B', 0x1a };
@@ -164,16 +184,32 @@ looklab_look_serialize (const LookLabLook *look, void **data, size_t *len)
 {
   size_t n_corr
       = (size_t) look->corr_size * look->corr_size * look->corr_size * 3;
-  size_t         total = HEADER_BYTES + 4 * look->n_params + 4 * n_corr + 4, i;
+  size_t         body = HEADER_BYTES + 4 * look->n_params + 4 * n_corr, i;
+  size_t         total = body + 4, n_vig = 0, n_det = 0;
+  int            v2 = looklab_look_has_spatial (look);
   unsigned char *buf, *p;
 
   *data = NULL;
   *len = 0;
+  if (v2)
+    {
+      total += 4;
+      if (look->vig_knots > 0)
+        {
+          n_vig = 3 + 6 * (size_t) look->vig_knots;
+          total += 8 + 4 * n_vig;
+        }
+      if (look->det_knots > 0)
+        {
+          n_det = 1 + (size_t) look->det_knots;
+          total += 8 + 4 * n_det;
+        }
+    }
   buf = calloc (1, total);
   if (buf == NULL)
     return LOOKLAB_ERR_NOMEM;
   memcpy (buf, magic, 8);
-  put_u32 (buf + 8, FILE_VERSION);
+  put_u32 (buf + 8, v2 ? 2 : 1);
   put_u16 (buf + 12, (unsigned) look->hidden);
   put_u16 (buf + 14, (unsigned) look->layers);
   buf[16] = (unsigned char) look->activation;
@@ -189,6 +225,31 @@ looklab_look_serialize (const LookLabLook *look, void **data, size_t *len)
     put_f32 (p, look->params[i]);
   for (i = 0; i < n_corr; i++, p += 4)
     put_f32 (p, look->corr[i]);
+  if (v2)
+    {
+      put_u32 (p, (uint32_t) ((n_vig > 0) + (n_det > 0)));
+      p += 4;
+      if (n_vig > 0)
+        {
+          put_u32 (p, PART_RADIAL);
+          put_u32 (p + 4, (uint32_t) look->vig_knots);
+          put_f32 (p + 8, look->vig_prop);
+          put_f32 (p + 12, look->vig_cx);
+          put_f32 (p + 16, look->vig_cy);
+          p += 20;
+          for (i = 0; i < 6 * (size_t) look->vig_knots; i++, p += 4)
+            put_f32 (p, look->vig[i]);
+        }
+      if (n_det > 0)
+        {
+          put_u32 (p, PART_DETAIL);
+          put_u32 (p + 4, (uint32_t) look->det_knots);
+          put_f32 (p + 8, look->det_sigma);
+          p += 12;
+          for (i = 0; i < (size_t) look->det_knots; i++, p += 4)
+            put_f32 (p, look->det[i]);
+        }
+    }
   put_u32 (p, crc32_update (0, buf, total - 4));
   *data = buf;
   *len = total;
@@ -201,8 +262,9 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
 {
   const unsigned char *buf = data;
   unsigned             hidden, layers, activation, encoding, corr, flags;
-  uint32_t             version, n_params, crc;
-  size_t               expected, n_corr, i;
+  uint32_t             version, n_params, crc, n_parts = 0, types[2] = { 0, 0 };
+  uint32_t             knots[2] = { 0, 0 };
+  size_t               expected, n_corr, i, body, at[2] = { 0, 0 };
   LookLabLook         *look;
 
   if (out == NULL)
@@ -261,7 +323,57 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
                                                         (int) layers,
                                                         (int) (flags & 1u)));
   n_corr = (size_t) corr * corr * corr * 3;
-  expected = HEADER_BYTES + 4 * (size_t) n_params + 4 * n_corr + 4;
+  body = HEADER_BYTES + 4 * (size_t) n_params + 4 * n_corr;
+  expected = body + 4;
+  if (version >= 2 && body <= LOOKLAB_LOOK_MAX_BYTES)
+    {
+      /* Walk the part headers, reading only inside the buffer. */
+      size_t   pos = body + 4;
+      unsigned k;
+
+      if (len < pos)
+        return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                                 "truncated look file: %zu bytes, no room "
+                                 "for its spatial parts",
+                                 len);
+      n_parts = get_u32 (buf + body);
+      if (n_parts < 1 || n_parts > 2)
+        return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                                 "a version 2 look file with %u spatial "
+                                 "parts (1 or 2)",
+                                 (unsigned) n_parts);
+      for (k = 0; k < n_parts; k++)
+        {
+          size_t need;
+
+          if (len < pos + 8)
+            return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                                     "truncated look file: spatial part "
+                                     "%u is cut",
+                                     k + 1);
+          types[k] = get_u32 (buf + pos);
+          knots[k] = get_u32 (buf + pos + 4);
+          if ((types[k] != PART_RADIAL && types[k] != PART_DETAIL)
+              || (k > 0 && types[k] <= types[k - 1]))
+            return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                                     "spatial part %u has an unknown or "
+                                     "repeated type %u",
+                                     k + 1, (unsigned) types[k]);
+          if (knots[k] < LOOKLAB_SPATIAL_MIN_KNOTS
+              || knots[k] > LOOKLAB_SPATIAL_MAX_KNOTS)
+            return looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
+                                     "spatial part %u has %u knots "
+                                     "(limits %d..%d)",
+                                     k + 1, (unsigned) knots[k],
+                                     LOOKLAB_SPATIAL_MIN_KNOTS,
+                                     LOOKLAB_SPATIAL_MAX_KNOTS);
+          need = types[k] == PART_RADIAL ? 3 + 6 * (size_t) knots[k]
+                                         : 1 + (size_t) knots[k];
+          at[k] = pos + 8;
+          pos += 8 + 4 * need;
+        }
+      expected = pos + 4;
+    }
   if (expected > LOOKLAB_LOOK_MAX_BYTES)
     return looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
                              "look file of %zu bytes is over the limit of "
@@ -307,8 +419,59 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
                                    i);
         }
     }
+  for (i = 0; i < n_parts; i++)
+    {
+      const unsigned char *q = buf + at[i];
+      size_t               j, n;
+      float               *v;
+      int                  bad = 0;
+
+      if (types[i] == PART_RADIAL)
+        {
+          if (looklab_look_set_vignette (look, (int) knots[i]) != LOOKLAB_OK)
+            goto nomem;
+          look->vig_prop = get_f32 (q);
+          look->vig_cx = get_f32 (q + 4);
+          look->vig_cy = get_f32 (q + 8);
+          bad = !(look->vig_prop >= 0.0f && look->vig_prop <= 1.0f)
+                || !(fabsf (look->vig_cx) <= 1.0f)
+                || !(fabsf (look->vig_cy) <= 1.0f);
+          v = look->vig;
+          n = 6 * (size_t) knots[i];
+          q += 12;
+        }
+      else
+        {
+          if (looklab_look_set_detail (look, (int) knots[i]) != LOOKLAB_OK)
+            goto nomem;
+          look->det_sigma = get_f32 (q);
+          bad = !(look->det_sigma > 0.0f
+                  && look->det_sigma <= LOOKLAB_DETAIL_MAX_SIGMA);
+          v = look->det;
+          n = (size_t) knots[i];
+          q += 4;
+        }
+      for (j = 0; j < n; j++)
+        {
+          v[j] = get_f32 (q + 4 * j);
+          if (!(fabsf (v[j]) <= PART_LIMIT))
+            bad = 1;
+        }
+      if (bad)
+        {
+          looklab_look_free (look);
+          return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                                   "spatial part %zu holds a value out of "
+                                   "range or not finite",
+                                   i + 1);
+        }
+    }
   *out = look;
   return LOOKLAB_OK;
+
+nomem:
+  looklab_look_free (look);
+  return looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
 }
 
 int

@@ -83,6 +83,7 @@ looklab_fit_params_init (LookLabFitParams *params)
   params->n_threads = 0;
   params->iterations = 0;
   params->correction = -1;
+  params->spatial = 1;
 }
 
 /* splitmix64 (S. Vigna): small, and the same stream everywhere. */
@@ -782,80 +783,22 @@ check_view (const LookLabImageView *view, const char *name, LookLabDiag *diag)
   return LOOKLAB_OK;
 }
 
-int
-looklab_look_fit (const LookLabImageView *before, const LookLabImageView *after,
-                  const unsigned char *mask, const LookLabFitParams *params,
-                  LookLabProgressFunc progress, void *user_data,
-                  LookLabLook **out, LookLabDiag *diag)
+/* The global part: samples, MLP, lattice and in-sample error, into the
+ * zeroed @look of the right shape.  @progress may be NULL. */
+static int
+fit_global (LookLabLook *look, const LookLabImageView *before,
+            const LookLabImageView *after, const unsigned char *mask,
+            const LookLabFitParams *params, int corr, int steps, int n_threads,
+            LookLabProgressFunc progress, void *user_data, LookLabDiag *diag)
 {
-  LookLabFitParams defaults;
-  LookLabSamples   smp;
-  LookLabLook     *look = NULL;
-  float           *w = NULL, *pred = NULL;
-  uint64_t         rng;
-  int              status, n_threads, corr, steps;
-  size_t           i;
-  double           wsum = 0.0, max_res = 0.0, de_sum = 0.0, de_max = 0.0;
+  LookLabSamples smp;
+  float         *w = NULL, *pred = NULL;
+  uint64_t       rng;
+  int            status;
+  size_t         i;
+  double         wsum = 0.0, max_res = 0.0, de_sum = 0.0, de_max = 0.0;
 
   memset (&smp, 0, sizeof (smp));
-  if (diag != NULL)
-    {
-      diag->line = 0;
-      diag->message[0] = '\0';
-    }
-  if (out == NULL)
-    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0, "no output look");
-  *out = NULL;
-  if (before == NULL || after == NULL)
-    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0, "no image");
-  if (params == NULL)
-    {
-      looklab_fit_params_init (&defaults);
-      params = &defaults;
-    }
-  if (params->hidden < LOOKLAB_LOOK_MIN_HIDDEN
-      || params->hidden > LOOKLAB_LOOK_MAX_HIDDEN
-      || params->layers < LOOKLAB_LOOK_MIN_LAYERS
-      || params->layers > LOOKLAB_LOOK_MAX_LAYERS)
-    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0,
-                             "network shape %d x %d out of range (hidden "
-                             "%d..%d, layers %d..%d)",
-                             params->layers, params->hidden,
-                             LOOKLAB_LOOK_MIN_HIDDEN, LOOKLAB_LOOK_MAX_HIDDEN,
-                             LOOKLAB_LOOK_MIN_LAYERS, LOOKLAB_LOOK_MAX_LAYERS);
-  corr = params->correction < 0 ? tuning.corr_size : params->correction;
-  if (corr != 0
-      && (corr < LOOKLAB_LOOK_MIN_CORRECTION
-          || corr > LOOKLAB_LOOK_MAX_CORRECTION))
-    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0,
-                             "correction lattice %d out of range (0 or "
-                             "%d..%d)",
-                             corr, LOOKLAB_LOOK_MIN_CORRECTION,
-                             LOOKLAB_LOOK_MAX_CORRECTION);
-  if (params->iterations < 0 || params->iterations > 10000000)
-    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0,
-                             "iterations %d out of range", params->iterations);
-  if ((status = check_view (before, "before", diag)) != LOOKLAB_OK
-      || (status = check_view (after, "after", diag)) != LOOKLAB_OK)
-    return status;
-  if (before->width != after->width || before->height != after->height)
-    return looklab_diag_set (diag, LOOKLAB_ERR_MISMATCH, 0,
-                             "the before image is %d x %d pixels but the "
-                             "after image is %d x %d; resize one to match",
-                             before->width, before->height, after->width,
-                             after->height);
-
-  n_threads = params->n_threads;
-  if (n_threads <= 0)
-    n_threads = (int) sysconf (_SC_NPROCESSORS_ONLN);
-  if (n_threads < 1)
-    n_threads = 1;
-  if (n_threads > MAX_THREADS)
-    n_threads = MAX_THREADS;
-  steps = params->iterations > 0 ? params->iterations : tuning.steps;
-
-  if (progress != NULL && progress (0.0, user_data) != 0)
-    return looklab_diag_set (diag, LOOKLAB_ERR_CANCELLED, 0, "cancelled");
   status = looklab_samples_collect (before, after, mask, tuning.grid, n_threads,
                                     &smp, diag);
   if (status != LOOKLAB_OK)
@@ -866,17 +809,14 @@ looklab_look_fit (const LookLabImageView *before, const LookLabImageView *after,
       goto out;
     }
 
-  look = looklab_look_new_shape (params->hidden, params->layers,
-                                 tuning.activation, tuning.skip, corr);
   w = malloc (sizeof (float) * smp.n);
   pred = malloc (sizeof (float) * 3 * smp.n);
-  if (look == NULL || w == NULL || pred == NULL)
+  if (w == NULL || pred == NULL)
     {
       status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
       goto out;
     }
   look->fit_samples = smp.n;
-
   for (i = 0; i < smp.n * 3; i++)
     {
       double d = fabs ((double) smp.y[i] - smp.x[i]);
@@ -953,18 +893,157 @@ looklab_look_fit (const LookLabImageView *before, const LookLabImageView *after,
     }
   look->fit_mean_de00 = de_sum / smp.total;
   look->fit_max_de00 = de_max;
-  if (progress != NULL)
-    progress (1.0, user_data);
 
 out:
   looklab_samples_clear (&smp);
   free (w);
   free (pred);
+  return status;
+}
+
+/* The refit of the global part on the after image with the spatial parts
+ * taken out (look-spatial.c calls it when it keeps a radial part). */
+typedef struct
+{
+  const LookLabImageView *before;
+  const LookLabFitParams *params;
+  int                     corr, steps, n_threads;
+} RefitData;
+
+static int
+refit_global (LookLabLook *look, const LookLabImageView *after,
+              const unsigned char *mask, void *data)
+{
+  RefitData   *rd = data;
+  LookLabLook *fresh;
+  int          status;
+
+  fresh = looklab_look_new_shape (look->hidden, look->layers, look->activation,
+                                  look->skip, rd->corr);
+  if (fresh == NULL)
+    return LOOKLAB_ERR_NOMEM;
+  status = fit_global (fresh, rd->before, after, mask, rd->params, rd->corr,
+                       rd->steps, rd->n_threads, NULL, NULL, NULL);
+  if (status == LOOKLAB_OK)
+    {
+      float *t = look->params;
+
+      look->params = fresh->params;
+      fresh->params = t;
+      t = look->corr;
+      look->corr = fresh->corr;
+      fresh->corr = t;
+      look->corr_size = fresh->corr_size;
+      fresh->corr_size = 0;
+      look->fit_samples = fresh->fit_samples;
+      look->fit_mean_de00 = fresh->fit_mean_de00;
+      look->fit_max_de00 = fresh->fit_max_de00;
+    }
+  looklab_look_free (fresh);
+  return status;
+}
+
+int
+looklab_look_fit (const LookLabImageView *before, const LookLabImageView *after,
+                  const unsigned char *mask, const LookLabFitParams *params,
+                  LookLabProgressFunc progress, void *user_data,
+                  LookLabLook **out, LookLabDiag *diag)
+{
+  LookLabFitParams defaults;
+  LookLabLook     *look = NULL;
+  RefitData        rd;
+  int              status, n_threads, corr, steps;
+
+  if (diag != NULL)
+    {
+      diag->line = 0;
+      diag->message[0] = '\0';
+    }
+  if (out == NULL)
+    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0, "no output look");
+  *out = NULL;
+  if (before == NULL || after == NULL)
+    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0, "no image");
+  if (params == NULL)
+    {
+      looklab_fit_params_init (&defaults);
+      params = &defaults;
+    }
+  if (params->hidden < LOOKLAB_LOOK_MIN_HIDDEN
+      || params->hidden > LOOKLAB_LOOK_MAX_HIDDEN
+      || params->layers < LOOKLAB_LOOK_MIN_LAYERS
+      || params->layers > LOOKLAB_LOOK_MAX_LAYERS)
+    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0,
+                             "network shape %d x %d out of range (hidden "
+                             "%d..%d, layers %d..%d)",
+                             params->layers, params->hidden,
+                             LOOKLAB_LOOK_MIN_HIDDEN, LOOKLAB_LOOK_MAX_HIDDEN,
+                             LOOKLAB_LOOK_MIN_LAYERS, LOOKLAB_LOOK_MAX_LAYERS);
+  corr = params->correction < 0 ? tuning.corr_size : params->correction;
+  if (corr != 0
+      && (corr < LOOKLAB_LOOK_MIN_CORRECTION
+          || corr > LOOKLAB_LOOK_MAX_CORRECTION))
+    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0,
+                             "correction lattice %d out of range (0 or "
+                             "%d..%d)",
+                             corr, LOOKLAB_LOOK_MIN_CORRECTION,
+                             LOOKLAB_LOOK_MAX_CORRECTION);
+  if (params->iterations < 0 || params->iterations > 10000000)
+    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0,
+                             "iterations %d out of range", params->iterations);
+  if ((status = check_view (before, "before", diag)) != LOOKLAB_OK
+      || (status = check_view (after, "after", diag)) != LOOKLAB_OK)
+    return status;
+  if (before->width != after->width || before->height != after->height)
+    return looklab_diag_set (diag, LOOKLAB_ERR_MISMATCH, 0,
+                             "the before image is %d x %d pixels but the "
+                             "after image is %d x %d; resize one to match",
+                             before->width, before->height, after->width,
+                             after->height);
+
+  n_threads = params->n_threads;
+  if (n_threads <= 0)
+    n_threads = (int) sysconf (_SC_NPROCESSORS_ONLN);
+  if (n_threads < 1)
+    n_threads = 1;
+  if (n_threads > MAX_THREADS)
+    n_threads = MAX_THREADS;
+  steps = params->iterations > 0 ? params->iterations : tuning.steps;
+
+  if (progress != NULL && progress (0.0, user_data) != 0)
+    return looklab_diag_set (diag, LOOKLAB_ERR_CANCELLED, 0, "cancelled");
+  if (params->spatial < 0 || params->spatial > 1)
+    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0,
+                             "spatial %d out of range (0 or 1)",
+                             params->spatial);
+  look = looklab_look_new_shape (params->hidden, params->layers,
+                                 tuning.activation, tuning.skip, corr);
+  if (look == NULL)
+    return looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
+  status = fit_global (look, before, after, mask, params, corr, steps,
+                       n_threads, progress, user_data, diag);
+  if (status == LOOKLAB_OK && params->spatial)
+    {
+      if (progress != NULL && progress (0.9, user_data) != 0)
+        status = looklab_diag_set (diag, LOOKLAB_ERR_CANCELLED, 0, "cancelled");
+      else
+        {
+          rd.before = before;
+          rd.params = params;
+          rd.corr = corr;
+          rd.steps = steps;
+          rd.n_threads = n_threads;
+          status = looklab_look_fit_spatial (
+              look, before, after, mask, n_threads, refit_global, &rd, diag);
+        }
+    }
   if (status != LOOKLAB_OK)
     {
       looklab_look_free (look);
       return status;
     }
+  if (progress != NULL)
+    progress (1.0, user_data);
   *out = look;
   return LOOKLAB_OK;
 }

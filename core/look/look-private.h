@@ -41,6 +41,16 @@ struct _LookLabLook
   double fit_mean_de00;
   double fit_max_de00;
   size_t fit_samples;
+
+  /* Spatial parts (look-spatial.c, file version 2); 0 knots = absent. */
+  int    vig_knots; /* radial part: knots over r in [0, 1] */
+  float  vig_prop;  /* 0: r over the half-diagonal, 1: elliptical */
+  float  vig_cx;    /* centre offset in half-widths */
+  float  vig_cy;    /* centre offset in half-heights */
+  float *vig;       /* vig_knots RGB gains, then vig_knots RGB offsets */
+  int    det_knots; /* local-contrast part: knots over lightness [0, 1] */
+  float  det_sigma; /* blur sigma as a fraction of the image diagonal */
+  float *det;       /* det_knots gains */
 };
 
 /* tanh to within 4e-7, as a rational function that compilers vectorise
@@ -80,6 +90,29 @@ looklab_activate (int activation, float v)
     return 0.5f * v * (1.0f + looklab_tanh (0.5f * v));
   return looklab_tanh (v);
 }
+
+#define LOOKLAB_SPATIAL_MIN_KNOTS 2
+#define LOOKLAB_SPATIAL_MAX_KNOTS 64
+#define LOOKLAB_DETAIL_MAX_SIGMA 0.25f
+
+/* Allocates the radial (@knots > 0: gains 1, offsets 0) or the detail
+ * (gains 0) part of @look, replacing one it had.  Returns 0 or
+ * LOOKLAB_ERR_NOMEM. */
+int looklab_look_set_vignette (LookLabLook *look, int knots);
+int looklab_look_set_detail (LookLabLook *look, int knots);
+
+/* After the global fit (look-fit.c): fits the spatial parts the pair
+ * needs, refitting the global part when a radial part is kept
+ * (look-spatial.c).  @refit is called to refit the global part on the
+ * corrected after image; it returns a status. */
+typedef int (*LookLabRefitFunc) (LookLabLook            *look,
+                                 const LookLabImageView *after,
+                                 const unsigned char *mask, void *data);
+int looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
+                              const LookLabImageView *after,
+                              const unsigned char *mask, int n_threads,
+                              LookLabRefitFunc refit, void *refit_data,
+                              LookLabDiag *diag);
 
 /* Returns the number of MLP weights and biases of a shape. */
 size_t looklab_look_count_params (int hidden, int layers, int skip);

@@ -60,6 +60,8 @@ looklab_look_free (LookLabLook *look)
     return;
   free (look->params);
   free (look->corr);
+  free (look->vig);
+  free (look->det);
   free (look);
 }
 
@@ -313,4 +315,30 @@ looklab_look_get_info (const LookLabLook *look, LookLabLookInfo *info)
   info->correction_size = look->corr_size;
   info->fit_mean_de00 = look->fit_mean_de00;
   info->fit_samples = look->fit_samples;
+  info->file_version = looklab_look_has_spatial (look) ? 2 : 1;
+  info->vignette_knots = look->vig_knots;
+  info->vignette_proportion = look->vig_prop;
+  if (look->vig_knots > 0)
+    {
+      int k = look->vig_knots, c;
+
+      for (c = 0; c < 3; c++)
+        info->vignette_corner[c]
+            = 0.5 * look->vig[(k - 1) * 3 + c] + look->vig[(2 * k - 1) * 3 + c];
+    }
+  info->detail_knots = look->det_knots;
+  info->detail_sigma = look->det_sigma;
+  if (look->det_knots > 0)
+    {
+      int j;
+
+      info->detail_gain_min = info->detail_gain_max = look->det[0];
+      for (j = 1; j < look->det_knots; j++)
+        {
+          if (look->det[j] < info->detail_gain_min)
+            info->detail_gain_min = look->det[j];
+          if (look->det[j] > info->detail_gain_max)
+            info->detail_gain_max = look->det[j];
+        }
+    }
 }

@@ -1,8 +1,12 @@
-/* LookLab core: a learned look, a function RGB -> RGB.
+/* LookLab core: a learned look.
  *
- * A look is a small residual MLP (output = input + f(input)) with an
- * optional correction lattice fitted where the training pair has samples;
- * whatever its parts, it evaluates as one function and bakes to one LUT.
+ * Its global part, a function RGB -> RGB, is a small residual MLP (output =
+ * input + f(input)) with an optional correction lattice fitted where the
+ * training pair has samples; it evaluates as one function and bakes to one
+ * LUT.  A look may also have spatial parts (look-spatial.c): a radial gain
+ * and offset (vignette) and a local-contrast gain.  Those depend on where a
+ * pixel is and on its neighbours, so only looklab_look_apply_view () applies
+ * them; looklab_look_eval () and looklab_look_bake () are the global part.
  * The compact form is saved as a versioned look file (see README.md,
  * "Look file format").
  */
@@ -29,6 +33,8 @@ typedef struct
   int      iterations; /* optimiser steps; 0 = the default (tests use few) */
   int      correction; /* edge of the correction lattice: -1 = the default,
                         * 0 = none, else 2..65 */
+  int      spatial;    /* 1 (default): also fit the spatial parts the pair
+                        * needs; 0: the global part only */
 } LookLabFitParams;
 
 /* Fills @params with the defaults. */
@@ -63,13 +69,47 @@ typedef struct
 {
   int    hidden;
   int    layers;
-  size_t n_parameters;    /* MLP weights and biases */
-  int    correction_size; /* edge of the correction lattice, 0 if none */
-  double fit_mean_de00;   /* in-sample mean CIEDE2000 of the fit */
-  size_t fit_samples;     /* distinct colours the fit saw */
+  size_t n_parameters;        /* MLP weights and biases */
+  int    correction_size;     /* edge of the correction lattice, 0 if none */
+  double fit_mean_de00;       /* in-sample mean CIEDE2000 of the fit */
+  size_t fit_samples;         /* distinct colours the fit saw */
+  int    file_version;        /* what looklab_look_save () writes: 1 or 2 */
+  int    vignette_knots;      /* radial part: knots, 0 if none */
+  double vignette_proportion; /* 0 circular (half-diagonal), 1 elliptical */
+  double vignette_corner[3];  /* what the radial part makes of mid-gray
+                               * (0.5) at the corners */
+  int    detail_knots;        /* local-contrast part: knots, 0 if none */
+  double detail_sigma;        /* its blur, fraction of the diagonal */
+  double detail_gain_min;     /* its gain range over lightness */
+  double detail_gain_max;
 } LookLabLookInfo;
 
 void looklab_look_get_info (const LookLabLook *look, LookLabLookInfo *info);
+
+/* Returns whether @look has spatial parts (then a LUT bake holds only its
+ * global part). */
+int looklab_look_has_spatial (const LookLabLook *look);
+
+/* Applies every part of @look to @view, which is the region of a
+ * @full_width x @full_height image whose top-left pixel is at
+ * (@offset_x, @offset_y): positions are taken in the full image, so a
+ * vignette lands where it would on the whole image.  The local-contrast
+ * part blurs what @view holds (edges clamped): to match the whole image
+ * exactly, pass a view with looklab_look_apply_margin () pixels of context
+ * around the area that matters.  Results go to @out_pixels (@out_stride
+ * bytes a row, the format of @view; may be @view's own pixels); alpha is
+ * copied.  @strength blends from the input (0) to the look (1).  Returns
+ * 0, LOOKLAB_ERR_ARG or _NOMEM. */
+int looklab_look_apply_view (const LookLabLook      *look,
+                             const LookLabImageView *view, void *out_pixels,
+                             size_t out_stride, int full_width, int full_height,
+                             int offset_x, int offset_y, float strength,
+                             int n_threads, LookLabDiag *diag);
+
+/* Pixels of context the local-contrast part reads around a pixel of a
+ * @full_width x @full_height image (0 without that part). */
+int looklab_look_apply_margin (const LookLabLook *look, int full_width,
+                               int full_height);
 
 /* Serialises @look into a new malloc'ed buffer (*@data, *@len; the caller
  * frees it with free ()).  Returns 0 or LOOKLAB_ERR_NOMEM. */

@@ -86,6 +86,31 @@ check "apply a look file" "$looklab" apply "$work/garden.look" \
 check "the look changed the photo" sh -c \
   "[ \"\$(compare -metric AE '$sample/ladybird.png' '$work/ladybird-look.png' null: 2>&1)\" != 0 ]"
 
+# Spatial parts (issue 22): a version 2 look from the fuzz corpus (the
+# garden look plus a vignette and a local-contrast part).
+spatial=$src/tests/fuzz/corpus/look/garden-spatial.look
+check "info of a look without spatial parts says so" sh -c \
+  "'$looklab' info '$work/garden.look' | grep -q 'file version 1' && \
+   '$looklab' info '$work/garden.look' | grep -q 'global colour only'"
+check "info lists the spatial parts of a version 2 look" sh -c \
+  "'$looklab' info '$spatial' | grep -q 'file version 2' && \
+   '$looklab' info '$spatial' | grep -q 'radial part (vignette): 8 knots' && \
+   '$looklab' info '$spatial' | grep -q 'local-contrast part'"
+check "bake of a look with spatial parts writes the global part and says so" \
+  sh -c "'$looklab' bake '$spatial' -o '$work/spatial.cube' --size 9 2>'$work/bake.err' && \
+   grep -q 'cannot hold' '$work/bake.err' && test -s '$work/spatial.cube'"
+check "bake of a look without spatial parts says nothing" sh -c \
+  "'$looklab' bake '$work/garden.look' -o '$work/plain.cube' --size 9 2>'$work/bake.err' && \
+   ! test -s '$work/bake.err'"
+check "apply a look with spatial parts" "$looklab" apply "$spatial" \
+  "$sample/ladybird.png" "$work/ladybird-spatial.png"
+check "apply of all its parts differs from its .cube (global part only)" sh -c \
+  "'$looklab' apply '$work/spatial.cube' '$sample/ladybird.png' '$work/ladybird-cube.png' && \
+   ! [ \"\$(compare -metric AE '$work/ladybird-spatial.png' '$work/ladybird-cube.png' null: 2>&1)\" = 0 ]"
+check "apply --strength 0 of a look with spatial parts keeps the photo" sh -c \
+  "'$looklab' apply --strength 0 '$spatial' '$sample/ladybird.png' '$work/s0-spatial.png' && \
+   [ \"\$(compare -metric AE '$sample/ladybird.png' '$work/s0-spatial.png' null: 2>&1)\" = 0 ]"
+
 # Bad input: a clear message, a non-zero status, OUT untouched.
 echo precious >"$work/keep.png"
 check_fails "malformed .cube names the line" "line 4" \

@@ -1,6 +1,7 @@
-/* Tests of core/look/look-file.c: the look file round-trips bit-exactly, and
- * each malformed input is refused (its own case) with a message, never a
- * crash. */
+/* Tests of core/look/look-file.c: the look file round-trips bit-exactly
+ * (version 1 without spatial parts, version 2 with them), the committed
+ * files of both versions still read, and each malformed input is refused
+ * (its own case) with a message, never a crash. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -236,7 +237,7 @@ test_bad (gconstpointer data)
       case BREAK_TRUNCATED_WEIGHTS: len = 48 + 40; break;
       case BREAK_TRUNCATED_CHECKSUM: len -= 2; break;
       case BREAK_BAD_MAGIC: p[3] = 'X'; break;
-      case BREAK_VERSION_NEWER: p[8] = 2; break;
+      case BREAK_VERSION_NEWER: p[8] = 3; break;
       case BREAK_VERSION_ZERO: p[8] = 0; break;
       case BREAK_HIDDEN_HUGE:
         p[12] = 0xff;
@@ -332,6 +333,240 @@ test_fifo (void)
   g_free (dir);
 }
 
+/* make_look () plus both spatial parts, every value distinct. */
+static LookLabLook *
+make_spatial_look (int hidden, int layers, int corr)
+{
+  LookLabLook *look = make_look (hidden, layers, corr);
+  int          i;
+
+  g_assert_cmpint (looklab_look_set_vignette (look, 4), ==, 0);
+  g_assert_cmpint (looklab_look_set_detail (look, 3), ==, 0);
+  for (i = 0; i < 24; i++)
+    look->vig[i] = 0.5f + 0.01f * (float) i;
+  look->vig_prop = 0.25f;
+  look->vig_cx = -0.125f;
+  look->vig_cy = 0.0625f;
+  look->det_sigma = 0.015f;
+  for (i = 0; i < 3; i++)
+    look->det[i] = 0.1f * (float) (i + 1);
+  return look;
+}
+
+static void
+test_round_trip_v2 (void)
+{
+  LookLabLook    *look = make_spatial_look (16, 2, 5), *back = NULL;
+  GBytes         *a = serialize (look), *b;
+  LookLabDiag     diag = { 0 };
+  LookLabLookInfo info;
+  gsize           len;
+  const guint8   *data = g_bytes_get_data (a, &len);
+
+  g_assert_cmpuint (data[8], ==, 2);
+  g_assert_cmpint (looklab_look_deserialize (data, len, &back, &diag), ==, 0);
+  b = serialize (back);
+  g_assert_true (g_bytes_equal (a, b));
+  g_assert_cmpint (back->vig_knots, ==, 4);
+  g_assert_cmpint (memcmp (look->vig, back->vig, sizeof (float) * 24), ==, 0);
+  g_assert_cmpfloat (back->vig_prop, ==, 0.25f);
+  g_assert_cmpfloat (back->vig_cx, ==, -0.125f);
+  g_assert_cmpfloat (back->vig_cy, ==, 0.0625f);
+  g_assert_cmpint (back->det_knots, ==, 3);
+  g_assert_cmpfloat (back->det_sigma, ==, 0.015f);
+  g_assert_cmpint (memcmp (look->det, back->det, sizeof (float) * 3), ==, 0);
+  looklab_look_get_info (back, &info);
+  g_assert_cmpint (info.file_version, ==, 2);
+  g_assert_cmpint (info.vignette_knots, ==, 4);
+  g_assert_cmpint (info.detail_knots, ==, 3);
+  g_bytes_unref (a);
+  g_bytes_unref (b);
+  looklab_look_free (back);
+
+  /* Only one of the parts: still version 2, and back. */
+  free (look->det);
+  look->det = NULL;
+  look->det_knots = 0;
+  a = serialize (look);
+  data = g_bytes_get_data (a, &len);
+  g_assert_cmpuint (data[8], ==, 2);
+  g_assert_cmpint (looklab_look_deserialize (data, len, &back, &diag), ==, 0);
+  g_assert_cmpint (back->det_knots, ==, 0);
+  b = serialize (back);
+  g_assert_true (g_bytes_equal (a, b));
+  g_bytes_unref (a);
+  g_bytes_unref (b);
+  looklab_look_free (back);
+
+  /* No parts: version 1 again. */
+  free (look->vig);
+  look->vig = NULL;
+  look->vig_knots = 0;
+  a = serialize (look);
+  data = g_bytes_get_data (a, &len);
+  g_assert_cmpuint (data[8], ==, 1);
+  g_bytes_unref (a);
+  looklab_look_free (look);
+}
+
+/* The committed files (the fuzz corpus): a version 1 look as LookLab
+ * wrote it before spatial parts, and a version 2 one made from it.  Both
+ * read, and both serialise back to their exact bytes. */
+static void
+test_committed_files (void)
+{
+  const char *names[2] = { "garden-small.look", "garden-spatial.look" };
+  int         k;
+
+  for (k = 0; k < 2; k++)
+    {
+      char *path = g_test_build_filename (G_TEST_DIST, "..", "fuzz", "corpus",
+                                          "look", names[k], NULL);
+      char *bytes = NULL;
+      gsize len = 0;
+      LookLabLook    *look = NULL;
+      LookLabDiag     diag = { 0 };
+      LookLabLookInfo info;
+      GBytes         *again;
+
+      g_assert_true (g_file_get_contents (path, &bytes, &len, NULL));
+      g_assert_cmpint (looklab_look_load (path, &look, &diag), ==, 0);
+      looklab_look_get_info (look, &info);
+      g_assert_cmpint (info.file_version, ==, k + 1);
+      g_assert_cmpint ((unsigned char) bytes[8], ==, k + 1);
+      g_assert_cmpint (info.vignette_knots, ==, k == 0 ? 0 : 8);
+      g_assert_cmpint (info.detail_knots, ==, k == 0 ? 0 : 4);
+      again = serialize (look);
+      g_assert_cmpuint (g_bytes_get_size (again), ==, len);
+      g_assert_cmpint (memcmp (g_bytes_get_data (again, NULL), bytes, len), ==,
+                       0);
+      g_bytes_unref (again);
+      looklab_look_free (look);
+      g_free (bytes);
+      g_free (path);
+    }
+}
+
+typedef enum
+{
+  V2_PARTS_ZERO,
+  V2_PARTS_THREE,
+  V2_TYPE_UNKNOWN,
+  V2_TYPE_ORDER,
+  V2_KNOTS_ONE,
+  V2_KNOTS_HUGE,
+  V2_PROPORTION,
+  V2_CENTRE,
+  V2_SIGMA_ZERO,
+  V2_SIGMA_HUGE,
+  V2_GAIN_NAN,
+  V2_GAIN_HUGE,
+  V2_TRUNCATED_PART,
+  V2_NO_PARTS_ROOM,
+  V2_TRAILING
+} BreakV2;
+
+typedef struct
+{
+  const char *name;
+  BreakV2     how;
+  int         status;
+} BadCaseV2;
+
+static const BadCaseV2 bad_cases_v2[] = {
+  { "parts-zero", V2_PARTS_ZERO, LOOKLAB_ERR_PARSE },
+  { "parts-three", V2_PARTS_THREE, LOOKLAB_ERR_PARSE },
+  { "type-unknown", V2_TYPE_UNKNOWN, LOOKLAB_ERR_PARSE },
+  { "type-order", V2_TYPE_ORDER, LOOKLAB_ERR_PARSE },
+  { "knots-one", V2_KNOTS_ONE, LOOKLAB_ERR_LIMIT },
+  { "knots-huge", V2_KNOTS_HUGE, LOOKLAB_ERR_LIMIT },
+  { "proportion", V2_PROPORTION, LOOKLAB_ERR_PARSE },
+  { "centre", V2_CENTRE, LOOKLAB_ERR_PARSE },
+  { "sigma-zero", V2_SIGMA_ZERO, LOOKLAB_ERR_PARSE },
+  { "sigma-huge", V2_SIGMA_HUGE, LOOKLAB_ERR_PARSE },
+  { "gain-nan", V2_GAIN_NAN, LOOKLAB_ERR_PARSE },
+  { "gain-huge", V2_GAIN_HUGE, LOOKLAB_ERR_PARSE },
+  { "truncated-part", V2_TRUNCATED_PART, LOOKLAB_ERR_PARSE },
+  { "no-room-for-parts", V2_NO_PARTS_ROOM, LOOKLAB_ERR_PARSE },
+  { "trailing", V2_TRAILING, LOOKLAB_ERR_PARSE },
+};
+
+static void
+put32 (guint8 *p, uint32_t v)
+{
+  int i;
+
+  for (i = 0; i < 4; i++)
+    p[i] = (guint8) (v >> (8 * i));
+}
+
+static void
+test_bad_v2 (gconstpointer data)
+{
+  const BadCaseV2 *bc = data;
+  LookLabLook *look = make_spatial_look (8, 2, 3), *out = (LookLabLook *) 0x1;
+  GBytes      *good = serialize (look);
+  gsize        len;
+  guint8      *p = g_bytes_unref_to_data (good, &len);
+  LookLabDiag  diag = { 0 };
+  /* Offsets: the parts count, the radial part (type, knots, p, cx, cy,
+   * 24 values), then the detail part (type, knots, sigma, 3 gains). */
+  size_t body = 48 + 4 * look->n_params + 12 * 27;
+  size_t rad = body + 4, det = rad + 20 + 4 * 24;
+  float  v;
+
+  g_assert_cmpuint (len, ==, det + 12 + 12 + 4);
+  switch (bc->how)
+    {
+      case V2_PARTS_ZERO: put32 (p + body, 0); break;
+      case V2_PARTS_THREE: put32 (p + body, 3); break;
+      case V2_TYPE_UNKNOWN: put32 (p + det, 7); break;
+      case V2_TYPE_ORDER: put32 (p + det, 1); break;
+      case V2_KNOTS_ONE: put32 (p + rad + 4, 1); break;
+      case V2_KNOTS_HUGE: put32 (p + det + 4, 100000); break;
+      case V2_PROPORTION:
+        v = 1.5f;
+        memcpy (p + rad + 8, &v, 4);
+        break;
+      case V2_CENTRE:
+        v = -2.0f;
+        memcpy (p + rad + 16, &v, 4);
+        break;
+      case V2_SIGMA_ZERO:
+        v = 0.0f;
+        memcpy (p + det + 8, &v, 4);
+        break;
+      case V2_SIGMA_HUGE:
+        v = 0.5f;
+        memcpy (p + det + 8, &v, 4);
+        break;
+      case V2_GAIN_NAN:
+        v = NAN;
+        memcpy (p + rad + 20 + 4 * 7, &v, 4);
+        break;
+      case V2_GAIN_HUGE:
+        v = 1e6f;
+        memcpy (p + det + 12 + 4, &v, 4);
+        break;
+      case V2_TRUNCATED_PART: len = det + 10; break;
+      case V2_NO_PARTS_ROOM: len = body + 2; break;
+      case V2_TRAILING:
+        p = g_realloc (p, len + 4);
+        memset (p + len, 0, 4);
+        len += 4;
+        break;
+    }
+  if (bc->how != V2_TRUNCATED_PART && bc->how != V2_NO_PARTS_ROOM)
+    fix_crc (p, len);
+  g_assert_cmpint (looklab_look_deserialize (p, len, &out, &diag), ==,
+                   bc->status);
+  g_assert_null (out);
+  g_assert_cmpstr (diag.message, !=, "");
+  g_test_message ("%s: %s", bc->name, diag.message);
+  g_free (p);
+  looklab_look_free (look);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -345,6 +580,16 @@ main (int argc, char **argv)
   g_test_add_func ("/look-file/sniff", test_sniff);
   g_test_add_func ("/look-file/oversized-file", test_oversized_file);
   g_test_add_func ("/look-file/fifo", test_fifo);
+  g_test_add_func ("/look-file/round-trip-v2", test_round_trip_v2);
+  g_test_add_func ("/look-file/committed-files", test_committed_files);
+  for (i = 0; i < G_N_ELEMENTS (bad_cases_v2); i++)
+    {
+      char *name = g_strdup_printf ("/look-file/malformed-v2/%s",
+                                    bad_cases_v2[i].name);
+
+      g_test_add_data_func (name, &bad_cases_v2[i], test_bad_v2);
+      g_free (name);
+    }
   for (i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     {
       char *name

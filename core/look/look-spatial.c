@@ -1,0 +1,1411 @@
+/* LookLab core: the spatial parts of a look (look file version 2).
+ *
+ * A lomo or film look darkens the corners, a "clarity" grade adds local
+ * contrast: neither is a function of the colour alone, and a global look
+ * fitted to such a pair is wrong everywhere.  Two optional parts follow the
+ * global part g = G (xc) (look.c), xc = clamp (x, 0, 1):
+ *
+ *   z = a (r) g + o (r)                        radial part (vignette)
+ *   z = z + k (L) (xc - blur (xc))             local-contrast part
+ *   y = clamp (z, 0, 1) + (x - xc)
+ *
+ * Position.  For pixel (X, Y) of a W x H image, u = 2 (X + 0.5) / W - 1 - cx
+ * and v = 2 (Y + 0.5) / H - 1 - cy, and r^2 = wx u^2 + wy v^2 with
+ * wx = p / 2 + (1 - p) W^2 / (W^2 + H^2), wy = p / 2 + (1 - p) H^2 / (W^2
+ * + H^2).  p = 0 makes r the distance from the centre over the
+ * half-diagonal (a circular vignette), p = 1 an ellipse through the corners
+ * that follows the aspect ratio (what ImageMagick -vignette and
+ * gegl:vignette at proportion 1 draw); either way r = 1 at the corners, so
+ * the part carries over to other sizes and aspect ratios.  a and o are RGB,
+ * piecewise linear in r over K knots j / (K - 1) (r clamped to [0, 1]).
+ *
+ * Detail.  blur is a Gaussian of sigma s times the diagonal of the image
+ * (approximated by three box filters, P. Kovesi, "Fast almost-Gaussian
+ * filtering", DICTA 2010), per channel; L = 0.2126 R + 0.7152 G + 0.0722 B
+ * of xc; k piecewise linear in L over its knots.  This is the unsharp mask
+ * of a large radius ("clarity", ImageMagick -unsharp) with a gain that may
+ * depend on lightness.
+ *
+ * Fit (after the global part, look-fit.c).  The pair is sampled (one pixel
+ * per block of a grid, at most about 2^18), the pixels split into a
+ * checkerboard of blocks of 1/32 of the diagonal: each part is fitted by
+ * linear least squares on one half and kept only when it lowers the mean
+ * CIEDE2000 on the other half by at least MIN_GAIN and by MIN_GAIN_FRACTION
+ * of what was left, so a pair without a vignette gets none and a global
+ * look stays a version 1 file, byte for byte what it was.  When a radial
+ * part is kept, the global part is fitted again on the after image with the
+ * radial part divided out (the first global fit saw the corners' darkening
+ * averaged into every colour), then the radial part again.
+ */
+#include "look/look-private.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/colour.h"
+
+#define VIG_KNOTS 16
+#define DET_KNOTS 8
+#define SAMPLE_BUDGET ((size_t) 1 << 18)
+#define MIN_GAIN 0.15          /* dE00 a part must win on held-out pixels */
+#define MIN_GAIN_FRACTION 0.10 /* ... and this share of the error left */
+#define MAX_THREADS 64
+
+static const float det_sigmas[] = { 0.003f, 0.006f, 0.012f, 0.024f, 0.048f };
+static const float vig_props[] = { 0.0f, 0.5f, 1.0f };
+
+static inline float
+clamp01 (float v)
+{
+  if (!(v > 0.0f))
+    return 0.0f;
+  return v < 1.0f ? v : 1.0f;
+}
+
+int
+looklab_look_set_vignette (LookLabLook *look, int knots)
+{
+  float *v = NULL;
+  int    j, c;
+
+  if (knots > 0)
+    {
+      v = malloc (sizeof (float) * 6 * (size_t) knots);
+      if (v == NULL)
+        return LOOKLAB_ERR_NOMEM;
+      for (j = 0; j < knots; j++)
+        for (c = 0; c < 3; c++)
+          {
+            v[j * 3 + c] = 1.0f;
+            v[(knots + j) * 3 + c] = 0.0f;
+          }
+    }
+  free (look->vig);
+  look->vig = v;
+  look->vig_knots = knots;
+  look->vig_prop = 1.0f;
+  look->vig_cx = look->vig_cy = 0.0f;
+  return LOOKLAB_OK;
+}
+
+int
+looklab_look_set_detail (LookLabLook *look, int knots)
+{
+  float *d = NULL;
+
+  if (knots > 0)
+    {
+      d = calloc ((size_t) knots, sizeof (float));
+      if (d == NULL)
+        return LOOKLAB_ERR_NOMEM;
+    }
+  free (look->det);
+  look->det = d;
+  look->det_knots = knots;
+  look->det_sigma = 0.01f;
+  return LOOKLAB_OK;
+}
+
+int
+looklab_look_has_spatial (const LookLabLook *look)
+{
+  return look != NULL && (look->vig_knots > 0 || look->det_knots > 0);
+}
+
+/* ---- geometry and the parts at one pixel ---- */
+
+typedef struct
+{
+  float wx, wy, cx, cy, sx, sy; /* sx = 2 / W, sy = 2 / H */
+} Radial;
+
+static void
+radial_init (Radial *rad, float prop, float cx, float cy, int w, int h)
+{
+  double w2 = (double) w * w, h2 = (double) h * h;
+
+  rad->wx = (float) (prop / 2.0 + (1.0 - prop) * w2 / (w2 + h2));
+  rad->wy = (float) (prop / 2.0 + (1.0 - prop) * h2 / (w2 + h2));
+  rad->cx = cx;
+  rad->cy = cy;
+  rad->sx = 2.0f / (float) w;
+  rad->sy = 2.0f / (float) h;
+}
+
+static inline float
+radial_r (const Radial *rad, int x, int y)
+{
+  float u = ((float) x + 0.5f) * rad->sx - 1.0f - rad->cx;
+  float v = ((float) y + 0.5f) * rad->sy - 1.0f - rad->cy;
+
+  return sqrtf (rad->wx * u * u + rad->wy * v * v);
+}
+
+/* Knot index and weight of the next knot for @t in [0, 1] over @k knots. */
+static inline int
+knot_pos (float t, int k, float *f)
+{
+  float s = clamp01 (t) * (float) (k - 1);
+  int   j = (int) s;
+
+  if (j >= k - 1)
+    j = k - 2;
+  *f = s - (float) j;
+  return j;
+}
+
+static inline float
+luma (const float *rgb)
+{
+  return 0.2126f * rgb[0] + 0.7152f * rgb[1] + 0.0722f * rgb[2];
+}
+
+/* z = a (r) g + o (r) */
+static inline void
+vig_apply (const float *vig, int k, float r, float *z)
+{
+  float f;
+  int   j = knot_pos (r, k, &f), c;
+
+  for (c = 0; c < 3; c++)
+    {
+      float a = vig[j * 3 + c] * (1.0f - f) + vig[(j + 1) * 3 + c] * f;
+      float o
+          = vig[(k + j) * 3 + c] * (1.0f - f) + vig[(k + j + 1) * 3 + c] * f;
+
+      z[c] = a * z[c] + o;
+    }
+}
+
+static inline float
+det_gain (const float *det, int k, float l)
+{
+  float f;
+  int   j = knot_pos (l, k, &f);
+
+  return det[j] * (1.0f - f) + det[j + 1] * f;
+}
+
+/* ---- blur ---- */
+
+/* One box pass of radius @rad along rows (@vertical 0) or columns of an
+ * interleaved RGB image, edges clamped, @src to @dst. */
+static void
+box_pass (const float *src, float *dst, int w, int h, int rad, int vertical,
+          double *acc)
+{
+  int    n = vertical ? h : w, m = vertical ? w : h, i, t, c;
+  size_t step = vertical ? (size_t) w * 3 : 3;
+  size_t lane = vertical ? 3 : (size_t) w * 3;
+  double norm = 1.0 / (2 * rad + 1);
+
+  (void) acc;
+  for (i = 0; i < m; i++)
+    {
+      const float *s = src + (size_t) i * lane;
+      float       *d = dst + (size_t) i * lane;
+      double       sum[3] = { 0.0, 0.0, 0.0 };
+
+      for (t = -rad; t <= rad; t++)
+        {
+          int q = t < 0 ? 0 : (t >= n ? n - 1 : t);
+
+          for (c = 0; c < 3; c++)
+            sum[c] += s[(size_t) q * step + c];
+        }
+      for (t = 0; t < n; t++)
+        {
+          int add = t + rad + 1, sub = t - rad;
+
+          for (c = 0; c < 3; c++)
+            d[(size_t) t * step + c] = (float) (sum[c] * norm);
+          if (add > n - 1)
+            add = n - 1;
+          if (sub < 0)
+            sub = 0;
+          for (c = 0; c < 3; c++)
+            sum[c] += (double) s[(size_t) add * step + c]
+                      - s[(size_t) sub * step + c];
+        }
+    }
+}
+
+/* Blurs interleaved RGB @img (w x h) in place with a Gaussian of @sigma
+ * pixels, as three box filters whose widths Kovesi (2010) gives. */
+static int
+blur_rgb (float *img, int w, int h, double sigma)
+{
+  float *tmp;
+  int    pass, wl, m;
+  double wi;
+
+  if (sigma < 0.3)
+    return LOOKLAB_OK;
+  tmp = malloc (sizeof (float) * 3 * (size_t) w * (size_t) h);
+  if (tmp == NULL)
+    return LOOKLAB_ERR_NOMEM;
+  wi = sqrt (12.0 * sigma * sigma / 3.0 + 1.0);
+  wl = (int) floor (wi);
+  if (wl % 2 == 0)
+    wl--;
+  m = (int) floor ((12.0 * sigma * sigma - 3.0 * wl * wl - 12.0 * wl - 9.0)
+                       / (-4.0 * wl - 4.0)
+                   + 0.5);
+  for (pass = 0; pass < 3; pass++)
+    {
+      int rad = ((pass < m ? wl : wl + 2) - 1) / 2;
+
+      box_pass (img, tmp, w, h, rad, 0, NULL);
+      box_pass (tmp, img, w, h, rad, 1, NULL);
+    }
+  free (tmp);
+  return LOOKLAB_OK;
+}
+
+static double
+detail_sigma_px (float sigma, int full_w, int full_h)
+{
+  return (double) sigma
+         * sqrt ((double) full_w * full_w + (double) full_h * full_h);
+}
+
+int
+looklab_look_apply_margin (const LookLabLook *look, int full_width,
+                           int full_height)
+{
+  if (look == NULL || look->det_knots <= 0)
+    return 0;
+  return (int) ceil (
+      3.0 * detail_sigma_px (look->det_sigma, full_width, full_height));
+}
+
+/* ---- reading and writing pixel views ---- */
+
+static void
+read_row (const LookLabImageView *view, int y, float *rgb)
+{
+  int                  ch = looklab_pixel_format_channels (view->format), x, c;
+  const unsigned char *row
+      = (const unsigned char *) view->pixels + (size_t) y * view->stride;
+
+  for (x = 0; x < view->width; x++)
+    for (c = 0; c < 3; c++)
+      {
+        size_t i = (size_t) x * ch + c;
+        float  v;
+
+        switch (view->format)
+          {
+            case LOOKLAB_PIXEL_RGB_U8:
+            case LOOKLAB_PIXEL_RGBA_U8: v = row[i] / 255.0f; break;
+            case LOOKLAB_PIXEL_RGB_U16:
+            case LOOKLAB_PIXEL_RGBA_U16:
+              v = ((const uint16_t *) row)[i] / 65535.0f;
+              break;
+            default: v = ((const float *) row)[i]; break;
+          }
+        rgb[(size_t) x * 3 + c] = v;
+      }
+}
+
+static float
+read_alpha (const LookLabImageView *view, int x, int y)
+{
+  const unsigned char *row
+      = (const unsigned char *) view->pixels + (size_t) y * view->stride;
+
+  switch (view->format)
+    {
+      case LOOKLAB_PIXEL_RGBA_U8: return row[(size_t) x * 4 + 3] / 255.0f;
+      case LOOKLAB_PIXEL_RGBA_U16:
+        return ((const uint16_t *) row)[(size_t) x * 4 + 3] / 65535.0f;
+      case LOOKLAB_PIXEL_RGBA_FLOAT:
+        return ((const float *) row)[(size_t) x * 4 + 3];
+      default: return 1.0f;
+    }
+}
+
+/* Writes the RGB of row @y (alpha untouched). */
+static void
+write_row (LookLabPixelFormat format, unsigned char *row, int width,
+           const float *rgb)
+{
+  int ch = looklab_pixel_format_channels (format), x, c;
+
+  for (x = 0; x < width; x++)
+    for (c = 0; c < 3; c++)
+      {
+        size_t i = (size_t) x * ch + c;
+        float  v = rgb[(size_t) x * 3 + c];
+
+        switch (format)
+          {
+            case LOOKLAB_PIXEL_RGB_U8:
+            case LOOKLAB_PIXEL_RGBA_U8:
+              row[i] = (unsigned char) (clamp01 (v) * 255.0f + 0.5f);
+              break;
+            case LOOKLAB_PIXEL_RGB_U16:
+            case LOOKLAB_PIXEL_RGBA_U16:
+              ((uint16_t *) row)[i]
+                  = (uint16_t) (clamp01 (v) * 65535.0f + 0.5f);
+              break;
+            default: ((float *) row)[i] = v; break;
+          }
+      }
+}
+
+/* ---- applying ---- */
+
+/* The spatial parts and the final clamp for @n pixels of one row:
+ * @g the global part (clamped inputs), @xc the clamped inputs, @bl their
+ * blur (NULL without detail), @x the raw inputs; result in @out. */
+static void
+spatial_row (const LookLabLook *look, const Radial *rad, int y, int x0,
+             size_t n, const float *g, const float *xc, const float *bl,
+             const float *x, float *out)
+{
+  size_t i;
+  int    c;
+
+  for (i = 0; i < n; i++)
+    {
+      float z[3] = { g[i * 3], g[i * 3 + 1], g[i * 3 + 2] };
+
+      if (look->vig_knots > 0)
+        vig_apply (look->vig, look->vig_knots, radial_r (rad, x0 + (int) i, y),
+                   z);
+      if (look->det_knots > 0 && bl != NULL)
+        {
+          float k = det_gain (look->det, look->det_knots, luma (xc + i * 3));
+
+          for (c = 0; c < 3; c++)
+            z[c] += k * (xc[i * 3 + c] - bl[i * 3 + c]);
+        }
+      for (c = 0; c < 3; c++)
+        {
+          float xv = x[i * 3 + c];
+          float excess = isfinite (xv) ? xv - xc[i * 3 + c] : 0.0f;
+
+          out[i * 3 + c] = clamp01 (z[c]) + excess;
+        }
+    }
+}
+
+typedef struct
+{
+  const LookLabLook      *look;
+  const LookLabImageView *view;
+  const float            *in;  /* raw RGB of the view */
+  const float            *blr; /* blurred clamped RGB, or NULL */
+  unsigned char          *out;
+  size_t                  out_stride;
+  Radial                  rad;
+  int                     x0, y0, first, last;
+  float                   strength;
+  int                     failed;
+} ApplyJob;
+
+static void *
+apply_worker (void *data)
+{
+  ApplyJob *job = data;
+  int       w = job->view->width, y;
+  size_t    i, n3 = (size_t) w * 3;
+  float    *xc = malloc (sizeof (float) * n3 * 3), *g, *o;
+
+  if (xc == NULL)
+    {
+      job->failed = 1;
+      return NULL;
+    }
+  g = xc + n3;
+  o = g + n3;
+  for (y = job->first; y < job->last; y++)
+    {
+      const float *x = job->in + (size_t) y * n3;
+
+      for (i = 0; i < n3; i++)
+        xc[i] = clamp01 (x[i]);
+      looklab_look_eval (job->look, xc, g, (size_t) w);
+      spatial_row (job->look, &job->rad, job->y0 + y, job->x0, (size_t) w, g,
+                   xc, job->blr != NULL ? job->blr + (size_t) y * n3 : NULL, x,
+                   o);
+      if (job->strength != 1.0f)
+        for (i = 0; i < n3; i++)
+          o[i] = x[i] + job->strength * (o[i] - x[i]);
+      write_row (job->view->format, job->out + (size_t) y * job->out_stride, w,
+                 o);
+    }
+  free (xc);
+  return NULL;
+}
+
+int
+looklab_look_apply_view (const LookLabLook *look, const LookLabImageView *view,
+                         void *out_pixels, size_t out_stride, int full_width,
+                         int full_height, int offset_x, int offset_y,
+                         float strength, int n_threads, LookLabDiag *diag)
+{
+  pthread_t threads[MAX_THREADS];
+  ApplyJob  jobs[MAX_THREADS];
+  float    *in = NULL, *blr = NULL;
+  int       status = LOOKLAB_OK, t, y, started = 0, w, h, ch;
+  size_t    n3, rowb;
+
+  if (look == NULL || view == NULL || view->pixels == NULL
+      || out_pixels == NULL)
+    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0, "no look or image");
+  w = view->width;
+  h = view->height;
+  if ((int) view->format < LOOKLAB_PIXEL_RGB_U8
+      || view->format > LOOKLAB_PIXEL_RGBA_FLOAT || w <= 0 || h <= 0
+      || offset_x < 0 || offset_y < 0 || full_width - w < offset_x
+      || full_height - h < offset_y || !isfinite (strength))
+    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0,
+                             "a %d x %d view at (%d, %d) does not fit in a "
+                             "%d x %d image",
+                             w, h, offset_x, offset_y, full_width, full_height);
+  ch = looklab_pixel_format_channels (view->format);
+  rowb = looklab_pixel_format_bytes (view->format) * (size_t) w;
+  if (view->stride < rowb || out_stride < rowb)
+    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0,
+                             "a stride is shorter than a row (%zu bytes)",
+                             rowb);
+  (void) ch;
+  n3 = (size_t) w * 3;
+  if ((size_t) h > SIZE_MAX / sizeof (float) / n3)
+    return looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "image too large");
+  in = malloc (sizeof (float) * n3 * (size_t) h);
+  if (in == NULL)
+    {
+      status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
+      goto out;
+    }
+  for (y = 0; y < h; y++)
+    read_row (view, y, in + (size_t) y * n3);
+  if (look->det_knots > 0)
+    {
+      size_t i;
+
+      blr = malloc (sizeof (float) * n3 * (size_t) h);
+      if (blr == NULL)
+        {
+          status
+              = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
+          goto out;
+        }
+      for (i = 0; i < n3 * (size_t) h; i++)
+        blr[i] = clamp01 (in[i]);
+      if (blur_rgb (blr, w, h,
+                    detail_sigma_px (look->det_sigma, full_width, full_height))
+          != LOOKLAB_OK)
+        {
+          status
+              = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
+          goto out;
+        }
+    }
+
+  if (n_threads <= 0)
+    n_threads = (int) sysconf (_SC_NPROCESSORS_ONLN);
+  if (n_threads < 1)
+    n_threads = 1;
+  if (n_threads > MAX_THREADS)
+    n_threads = MAX_THREADS;
+  if (n_threads > h)
+    n_threads = h;
+  for (t = 0; t < n_threads; t++)
+    {
+      jobs[t].look = look;
+      jobs[t].view = view;
+      jobs[t].in = in;
+      jobs[t].blr = blr;
+      jobs[t].out = out_pixels;
+      jobs[t].out_stride = out_stride;
+      radial_init (&jobs[t].rad, look->vig_prop, look->vig_cx, look->vig_cy,
+                   full_width, full_height);
+      jobs[t].x0 = offset_x;
+      jobs[t].y0 = offset_y;
+      jobs[t].first = h * t / n_threads;
+      jobs[t].last = h * (t + 1) / n_threads;
+      jobs[t].strength = strength;
+      jobs[t].failed = 0;
+    }
+  for (t = 1; t < n_threads; t++)
+    {
+      if (pthread_create (&threads[t], NULL, apply_worker, &jobs[t]) != 0)
+        break;
+      started = t;
+    }
+  for (t = started + 1; t < n_threads; t++)
+    apply_worker (&jobs[t]);
+  apply_worker (&jobs[0]);
+  for (t = 1; t <= started; t++)
+    pthread_join (threads[t], NULL);
+  for (t = 0; t < n_threads; t++)
+    if (jobs[t].failed)
+      status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
+  /* Alpha: the output keeps the input's. */
+  if (status == LOOKLAB_OK && ch == 4
+      && (const void *) out_pixels != view->pixels)
+    {
+      size_t bpc = looklab_pixel_format_bytes (view->format) / 4;
+      int    x;
+
+      for (y = 0; y < h; y++)
+        for (x = 0; x < w; x++)
+          memcpy ((unsigned char *) out_pixels + (size_t) y * out_stride
+                      + ((size_t) x * 4 + 3) * bpc,
+                  (const unsigned char *) view->pixels
+                      + (size_t) y * view->stride + ((size_t) x * 4 + 3) * bpc,
+                  bpc);
+    }
+
+out:
+  free (in);
+  free (blr);
+  return status;
+}
+
+/* ---- fitting ---- */
+
+/* Solves the symmetric positive definite @n x @n system A x = b in place
+ * (Cholesky; b becomes x).  Returns 0, or -1 when A is not positive
+ * definite. */
+static int
+solve_spd (double *a, double *b, int n)
+{
+  int i, j, k;
+
+  for (j = 0; j < n; j++)
+    {
+      double d = a[j * n + j];
+
+      for (k = 0; k < j; k++)
+        d -= a[j * n + k] * a[j * n + k];
+      if (!(d > 0.0))
+        return -1;
+      d = sqrt (d);
+      a[j * n + j] = d;
+      for (i = j + 1; i < n; i++)
+        {
+          double s = a[i * n + j];
+
+          for (k = 0; k < j; k++)
+            s -= a[i * n + k] * a[j * n + k];
+          a[i * n + j] = s / d;
+        }
+    }
+  for (i = 0; i < n; i++)
+    {
+      double s = b[i];
+
+      for (k = 0; k < i; k++)
+        s -= a[i * n + k] * b[k];
+      b[i] = s / a[i * n + i];
+    }
+  for (i = n - 1; i >= 0; i--)
+    {
+      double s = b[i];
+
+      for (k = i + 1; k < n; k++)
+        s -= a[k * n + i] * b[k];
+      b[i] = s / a[i * n + i];
+    }
+  return 0;
+}
+
+/* Adds @lambda times the squared second differences of the @k values at
+ * @off (of @n unknowns) to the normal matrix @a. */
+static void
+add_smooth (double *a, int n, int off, int k, double lambda)
+{
+  int j;
+
+  for (j = 1; j + 1 < k; j++)
+    {
+      int    idx[3] = { off + j - 1, off + j, off + j + 1 };
+      double cf[3] = { 1.0, -2.0, 1.0 };
+      int    p, q;
+
+      for (p = 0; p < 3; p++)
+        for (q = 0; q < 3; q++)
+          a[idx[p] * n + idx[q]] += lambda * cf[p] * cf[q];
+    }
+}
+
+/* The pair, sampled: one pixel per block of a grid. */
+typedef struct
+{
+  size_t  n;
+  int     w, h;    /* full size */
+  int     step;    /* sampling step in pixels */
+  int     gw, gh;  /* sample grid */
+  int    *gx, *gy; /* pixel position of each sample */
+  int    *cell;    /* index in the gw x gh grid */
+  char   *held;    /* 1: held out (scoring half) */
+  float  *xc;      /* clamped before, 3n */
+  float  *y;       /* after, 3n */
+  float  *g;       /* global part, 3n */
+  float  *p;       /* prediction with the parts kept so far, 3n */
+  double *lab;     /* CIE Lab of the after colours, 3n */
+  float  *grid;    /* the before image averaged over the grid's blocks */
+  float  *bl;      /* blurred grid (scratch) */
+} Pair;
+
+static void
+pair_clear (Pair *s)
+{
+  free (s->gx);
+  free (s->gy);
+  free (s->cell);
+  free (s->held);
+  free (s->xc);
+  free (s->y);
+  free (s->g);
+  free (s->p);
+  free (s->lab);
+  free (s->grid);
+  free (s->bl);
+  memset (s, 0, sizeof (*s));
+}
+
+static int
+pair_collect (Pair *s, const LookLabImageView *before,
+              const LookLabImageView *after, const unsigned char *mask)
+{
+  int    w = before->width, h = before->height, x, y, block;
+  size_t total = (size_t) w * h, i, ng;
+  float *row_b = NULL, *row_a = NULL;
+  double diag_px = sqrt ((double) w * w + (double) h * h);
+
+  s->w = w;
+  s->h = h;
+  s->step = (int) ceil (sqrt ((double) total / (double) SAMPLE_BUDGET));
+  if (s->step < 1)
+    s->step = 1;
+  s->gw = (w + s->step - 1) / s->step;
+  s->gh = (h + s->step - 1) / s->step;
+  ng = (size_t) s->gw * s->gh;
+  block = (int) (diag_px / 32.0);
+  if (block < 4)
+    block = 4;
+  s->gx = malloc (sizeof (int) * ng);
+  s->gy = malloc (sizeof (int) * ng);
+  s->cell = malloc (sizeof (int) * ng);
+  s->held = malloc (ng);
+  s->xc = malloc (sizeof (float) * 3 * ng);
+  s->y = malloc (sizeof (float) * 3 * ng);
+  s->g = malloc (sizeof (float) * 3 * ng);
+  s->p = malloc (sizeof (float) * 3 * ng);
+  s->lab = malloc (sizeof (double) * 3 * ng);
+  s->grid = calloc (3 * ng, sizeof (float));
+  s->bl = malloc (sizeof (float) * 3 * ng);
+  row_b = malloc (sizeof (float) * 3 * (size_t) w);
+  row_a = malloc (sizeof (float) * 3 * (size_t) w);
+  if (s->gx == NULL || s->gy == NULL || s->cell == NULL || s->held == NULL
+      || s->xc == NULL || s->y == NULL || s->g == NULL || s->p == NULL
+      || s->lab == NULL || s->grid == NULL || s->bl == NULL || row_b == NULL
+      || row_a == NULL)
+    {
+      free (row_b);
+      free (row_a);
+      return LOOKLAB_ERR_NOMEM;
+    }
+  s->n = 0;
+  for (y = 0; y < h; y++)
+    {
+      int gyy = y / s->step, sy = gyy * s->step + s->step / 2;
+
+      if (sy >= h)
+        sy = (gyy * s->step + h) / 2;
+      read_row (before, y, row_b);
+      for (x = 0; x < w; x++)
+        {
+          size_t cidx = (size_t) gyy * s->gw + (size_t) (x / s->step);
+          int    c;
+
+          for (c = 0; c < 3; c++)
+            s->grid[cidx * 3 + c] += clamp01 (row_b[(size_t) x * 3 + c]);
+        }
+      if (y != sy)
+        continue;
+      read_row (after, y, row_a);
+      for (x = 0; x < w; x++)
+        {
+          int gxx = x / s->step, sx = gxx * s->step + s->step / 2, c;
+
+          if (sx >= w)
+            sx = (gxx * s->step + w) / 2;
+          if (x != sx)
+            continue;
+          if (read_alpha (before, x, y) <= 0.0f
+              || read_alpha (after, x, y) <= 0.0f
+              || (mask != NULL && mask[(size_t) y * w + x] == 0))
+            continue;
+          i = s->n++;
+          s->gx[i] = x;
+          s->gy[i] = y;
+          s->cell[i] = gyy * s->gw + gxx;
+          s->held[i] = (char) (((x / block) + (y / block)) & 1);
+          for (c = 0; c < 3; c++)
+            {
+              float a = row_a[(size_t) x * 3 + c];
+
+              s->xc[i * 3 + c] = clamp01 (row_b[(size_t) x * 3 + c]);
+              s->y[i * 3 + c] = isfinite (a) ? clamp01 (a) : 0.0f;
+            }
+        }
+    }
+  for (i = 0; i < s->n; i++)
+    looklab_srgb_to_lab (s->y + i * 3, s->lab + i * 3);
+  /* Block sums to means. */
+  for (i = 0; i < ng; i++)
+    {
+      int    gxx = (int) (i % s->gw), gyy = (int) (i / s->gw);
+      int    bw = (gxx + 1) * s->step > w ? w - gxx * s->step : s->step;
+      int    bh = (gyy + 1) * s->step > h ? h - gyy * s->step : s->step;
+      double inv = 1.0 / ((double) bw * bh);
+      int    c;
+
+      for (c = 0; c < 3; c++)
+        s->grid[i * 3 + c] = (float) (s->grid[i * 3 + c] * inv);
+    }
+  free (row_b);
+  free (row_a);
+  return s->n > 0 ? LOOKLAB_OK : LOOKLAB_ERR_EMPTY;
+}
+
+typedef struct
+{
+  const LookLabLook *look;
+  const float       *in;
+  float             *out;
+  size_t             n;
+} EvalJob;
+
+static void *
+eval_worker (void *data)
+{
+  EvalJob *job = data;
+
+  looklab_look_eval (job->look, job->in, job->out, job->n);
+  return NULL;
+}
+
+/* looklab_look_eval () on @n colours with up to @n_threads threads (each
+ * colour on its own, so the result does not depend on the count). */
+static void
+eval_threaded (const LookLabLook *look, const float *in, float *out, size_t n,
+               int n_threads)
+{
+  pthread_t threads[MAX_THREADS];
+  EvalJob   jobs[MAX_THREADS];
+  int       t, started = 0;
+
+  if (n_threads <= 0)
+    n_threads = (int) sysconf (_SC_NPROCESSORS_ONLN);
+  if (n_threads < 1)
+    n_threads = 1;
+  if (n_threads > MAX_THREADS)
+    n_threads = MAX_THREADS;
+  for (t = 0; t < n_threads; t++)
+    {
+      size_t a = n * t / n_threads, b = n * (t + 1) / n_threads;
+
+      jobs[t].look = look;
+      jobs[t].in = in + a * 3;
+      jobs[t].out = out + a * 3;
+      jobs[t].n = b - a;
+    }
+  for (t = 1; t < n_threads; t++)
+    {
+      if (pthread_create (&threads[t], NULL, eval_worker, &jobs[t]) != 0)
+        break;
+      started = t;
+    }
+  for (t = started + 1; t < n_threads; t++)
+    eval_worker (&jobs[t]);
+  eval_worker (&jobs[0]);
+  for (t = 1; t <= started; t++)
+    pthread_join (threads[t], NULL);
+}
+
+/* Mean CIEDE2000 of @pred against the after colours over the held-out
+ * (@held 1) or fitting (0) samples, @pred clamped. */
+static double
+pair_score (const Pair *s, const float *pred, int held)
+{
+  double sum = 0.0;
+  size_t i, n = 0;
+
+  for (i = 0; i < s->n; i++)
+    {
+      float  q[3];
+      double la[3];
+      int    c;
+
+      if (held >= 0 && s->held[i] != held)
+        continue;
+      for (c = 0; c < 3; c++)
+        q[c] = clamp01 (pred[i * 3 + c]);
+      looklab_srgb_to_lab (q, la);
+      sum += looklab_ciede2000 (la, s->lab + i * 3);
+      n++;
+    }
+  return n > 0 ? sum / (double) n : 0.0;
+}
+
+/* Radial part on the samples with @use (0 fitting half, -1 all) from the
+ * base @base: fills @vig (6 K) for proportion @prop.  Returns 0 or -1. */
+static int
+fit_vignette (const Pair *s, const float *base, float prop, int use, float *vig)
+{
+  enum
+  {
+    K = VIG_KNOTS,
+    N = 2 * VIG_KNOTS
+  };
+  double a[N * N], b[N];
+  Radial rad;
+  int    c, j;
+  size_t i, n = 0;
+
+  radial_init (&rad, prop, 0.0f, 0.0f, s->w, s->h);
+  for (c = 0; c < 3; c++)
+    {
+      memset (a, 0, sizeof (a));
+      memset (b, 0, sizeof (b));
+      n = 0;
+      for (i = 0; i < s->n; i++)
+        {
+          float  f, gv = base[i * 3 + c], yv = s->y[i * 3 + c];
+          int    jj;
+          double ph[4];
+          int    id[4], p, q;
+
+          if (use >= 0 && s->held[i] != use)
+            continue;
+          jj = knot_pos (radial_r (&rad, s->gx[i], s->gy[i]), K, &f);
+          id[0] = jj;
+          id[1] = jj + 1;
+          id[2] = K + jj;
+          id[3] = K + jj + 1;
+          ph[0] = (1.0 - f) * gv;
+          ph[1] = f * gv;
+          ph[2] = 1.0 - f;
+          ph[3] = f;
+          for (p = 0; p < 4; p++)
+            {
+              b[id[p]] += ph[p] * yv;
+              for (q = 0; q < 4; q++)
+                a[id[p] * N + id[q]] += ph[p] * ph[q];
+            }
+          n++;
+        }
+      if (n == 0)
+        return -1;
+      for (j = 0; j < N * N; j++)
+        a[j] /= (double) n;
+      for (j = 0; j < N; j++)
+        b[j] /= (double) n;
+      /* Smooth in r; a faint pull toward the identity (gain 1, offset 0)
+       * decides knots no sample reached. */
+      add_smooth (a, N, 0, K, 1e-3);
+      add_smooth (a, N, K, K, 1e-3);
+      for (j = 0; j < K; j++)
+        {
+          a[j * N + j] += 1e-6;
+          b[j] += 1e-6;
+          a[(K + j) * N + K + j] += 1e-6;
+        }
+      if (solve_spd (a, b, N) != 0)
+        return -1;
+      for (j = 0; j < K; j++)
+        {
+          vig[j * 3 + c] = (float) b[j];
+          vig[(K + j) * 3 + c] = (float) b[K + j];
+        }
+    }
+  return 0;
+}
+
+static void
+predict_vignette (const Pair *s, const float *base, const float *vig,
+                  float prop, float *out)
+{
+  Radial rad;
+  size_t i;
+
+  radial_init (&rad, prop, 0.0f, 0.0f, s->w, s->h);
+  for (i = 0; i < s->n; i++)
+    {
+      memcpy (out + i * 3, base + i * 3, sizeof (float) * 3);
+      vig_apply (vig, VIG_KNOTS, radial_r (&rad, s->gx[i], s->gy[i]),
+                 out + i * 3);
+    }
+}
+
+/* Bilinear read of the blurred grid at pixel (x, y). */
+static void
+grid_at (const Pair *s, const float *grid, int x, int y, float *out)
+{
+  float fx = ((float) x + 0.5f) / (float) s->step - 0.5f;
+  float fy = ((float) y + 0.5f) / (float) s->step - 0.5f;
+  int   x0, y0, x1, y1, c;
+  float tx, ty;
+
+  if (fx < 0.0f)
+    fx = 0.0f;
+  if (fy < 0.0f)
+    fy = 0.0f;
+  x0 = (int) fx;
+  y0 = (int) fy;
+  if (x0 > s->gw - 1)
+    x0 = s->gw - 1;
+  if (y0 > s->gh - 1)
+    y0 = s->gh - 1;
+  x1 = x0 + 1 < s->gw ? x0 + 1 : x0;
+  y1 = y0 + 1 < s->gh ? y0 + 1 : y0;
+  tx = fx - (float) x0;
+  ty = fy - (float) y0;
+  if (tx > 1.0f)
+    tx = 1.0f;
+  if (ty > 1.0f)
+    ty = 1.0f;
+  for (c = 0; c < 3; c++)
+    {
+      float a = grid[((size_t) y0 * s->gw + x0) * 3 + c];
+      float b = grid[((size_t) y0 * s->gw + x1) * 3 + c];
+      float d = grid[((size_t) y1 * s->gw + x0) * 3 + c];
+      float e = grid[((size_t) y1 * s->gw + x1) * 3 + c];
+
+      out[c] = (1.0f - ty) * ((1.0f - tx) * a + tx * b)
+               + ty * ((1.0f - tx) * d + tx * e);
+    }
+}
+
+/* Detail band of every sample for blur @sigma (fraction of the diagonal)
+ * into @band (3n): xc - blur (xc), the blur taken on the block grid. */
+static int
+detail_band (Pair *s, float sigma, float *band)
+{
+  size_t i, ng = (size_t) s->gw * s->gh;
+  double px = detail_sigma_px (sigma, s->w, s->h) / s->step;
+
+  memcpy (s->bl, s->grid, sizeof (float) * 3 * ng);
+  if (blur_rgb (s->bl, s->gw, s->gh, px) != LOOKLAB_OK)
+    return LOOKLAB_ERR_NOMEM;
+  for (i = 0; i < s->n; i++)
+    {
+      float b[3];
+      int   c;
+
+      if (s->step == 1)
+        memcpy (b, s->bl + (size_t) s->cell[i] * 3, sizeof (b));
+      else
+        grid_at (s, s->bl, s->gx[i], s->gy[i], b);
+      for (c = 0; c < 3; c++)
+        band[i * 3 + c] = s->xc[i * 3 + c] - b[c];
+    }
+  return LOOKLAB_OK;
+}
+
+static int
+fit_detail (const Pair *s, const float *base, const float *band, int use,
+            float *det)
+{
+  enum
+  {
+    K = DET_KNOTS
+  };
+  double a[K * K], b[K];
+  size_t i, n = 0;
+  int    j, c;
+
+  memset (a, 0, sizeof (a));
+  memset (b, 0, sizeof (b));
+  for (i = 0; i < s->n; i++)
+    {
+      float f;
+      int   jj;
+
+      if (use >= 0 && s->held[i] != use)
+        continue;
+      jj = knot_pos (luma (s->xc + i * 3), K, &f);
+      for (c = 0; c < 3; c++)
+        {
+          double d = band[i * 3 + c];
+          double r = s->y[i * 3 + c] - base[i * 3 + c];
+          double p0 = (1.0 - f) * d, p1 = f * d;
+
+          a[jj * K + jj] += p0 * p0;
+          a[jj * K + jj + 1] += p0 * p1;
+          a[(jj + 1) * K + jj] += p0 * p1;
+          a[(jj + 1) * K + jj + 1] += p1 * p1;
+          b[jj] += p0 * r;
+          b[jj + 1] += p1 * r;
+        }
+      n++;
+    }
+  if (n == 0)
+    return -1;
+  for (j = 0; j < K * K; j++)
+    a[j] /= (double) n;
+  for (j = 0; j < K; j++)
+    {
+      b[j] /= (double) n;
+      a[j * K + j] += 1e-8;
+    }
+  add_smooth (a, K, 0, K, 1e-6);
+  if (solve_spd (a, b, K) != 0)
+    return -1;
+  for (j = 0; j < K; j++)
+    det[j] = (float) b[j];
+  return 0;
+}
+
+static void
+predict_detail (const Pair *s, const float *base, const float *band,
+                const float *det, float *out)
+{
+  size_t i;
+  int    c;
+
+  for (i = 0; i < s->n; i++)
+    {
+      float k = det_gain (det, DET_KNOTS, luma (s->xc + i * 3));
+
+      for (c = 0; c < 3; c++)
+        out[i * 3 + c] = base[i * 3 + c] + k * band[i * 3 + c];
+    }
+}
+
+/* Whether a part that scores @with on held-out pixels is worth keeping
+ * over @without. */
+static int
+worth_it (double without, double with)
+{
+  return without - with >= MIN_GAIN
+         && without - with >= MIN_GAIN_FRACTION * without;
+}
+
+/* The after image with the radial part divided out, for the refit: float
+ * RGB, and a mask that drops pixels the part made nearly black. */
+static int
+devignette (const LookLabLook *look, const LookLabImageView *after,
+            const unsigned char *mask, float **img_out,
+            unsigned char **mask_out)
+{
+  int            w = after->width, h = after->height, x, y, c;
+  float         *img = malloc (sizeof (float) * 3 * (size_t) w * h);
+  unsigned char *m = malloc ((size_t) w * h);
+  Radial         rad;
+  int            k = look->vig_knots;
+
+  if (img == NULL || m == NULL)
+    {
+      free (img);
+      free (m);
+      return LOOKLAB_ERR_NOMEM;
+    }
+  radial_init (&rad, look->vig_prop, look->vig_cx, look->vig_cy, w, h);
+  for (y = 0; y < h; y++)
+    {
+      float *row = img + (size_t) y * w * 3;
+
+      read_row (after, y, row);
+      for (x = 0; x < w; x++)
+        {
+          float  f;
+          int    j = knot_pos (radial_r (&rad, x, y), k, &f), ok = 1;
+          size_t i = (size_t) y * w + x;
+
+          for (c = 0; c < 3; c++)
+            {
+              float a = look->vig[j * 3 + c] * (1.0f - f)
+                        + look->vig[(j + 1) * 3 + c] * f;
+              float o = look->vig[(k + j) * 3 + c] * (1.0f - f)
+                        + look->vig[(k + j + 1) * 3 + c] * f;
+              float v = row[(size_t) x * 3 + c];
+
+              if (a < 0.2f)
+                ok = 0;
+              else
+                v = (v - o) / a;
+              row[(size_t) x * 3 + c] = clamp01 (v);
+            }
+          m[i] = (unsigned char) (ok && (mask == NULL || mask[i] != 0)
+                                  && read_alpha (after, x, y) > 0.0f);
+        }
+    }
+  *img_out = img;
+  *mask_out = m;
+  return LOOKLAB_OK;
+}
+
+/* The after image minus the local-contrast part (its detail band taken
+ * on the before image at full resolution), for the refit. */
+static int
+undetail (const LookLabLook *look, const LookLabImageView *before,
+          const LookLabImageView *after, const unsigned char *mask,
+          float **img_out, unsigned char **mask_out)
+{
+  int            w = after->width, h = after->height, x, y, c;
+  size_t         n3 = (size_t) w * 3;
+  float         *img = malloc (sizeof (float) * n3 * h);
+  float         *bl = malloc (sizeof (float) * n3 * h);
+  unsigned char *m = malloc ((size_t) w * h);
+
+  if (img == NULL || bl == NULL || m == NULL)
+    goto fail;
+  for (y = 0; y < h; y++)
+    {
+      read_row (before, y, bl + (size_t) y * n3);
+      for (x = 0; x < w * 3; x++)
+        bl[(size_t) y * n3 + x] = clamp01 (bl[(size_t) y * n3 + x]);
+    }
+  if (blur_rgb (bl, w, h, detail_sigma_px (look->det_sigma, w, h))
+      != LOOKLAB_OK)
+    goto fail;
+  for (y = 0; y < h; y++)
+    {
+      float *row = img + (size_t) y * n3, xb[4];
+
+      read_row (after, y, row);
+      for (x = 0; x < w; x++)
+        {
+          size_t i = (size_t) y * w + x;
+          float  k;
+
+          looklab_image_view_get (before, x, y, xb);
+          for (c = 0; c < 3; c++)
+            xb[c] = clamp01 (xb[c]);
+          k = det_gain (look->det, look->det_knots, luma (xb));
+          for (c = 0; c < 3; c++)
+            row[(size_t) x * 3 + c] = clamp01 (row[(size_t) x * 3 + c]
+                                               - k * (xb[c] - bl[i * 3 + c]));
+          m[i] = (unsigned char) ((mask == NULL || mask[i] != 0)
+                                  && read_alpha (after, x, y) > 0.0f);
+        }
+    }
+  free (bl);
+  *img_out = img;
+  *mask_out = m;
+  return LOOKLAB_OK;
+
+fail:
+  free (img);
+  free (bl);
+  free (m);
+  return LOOKLAB_ERR_NOMEM;
+}
+
+int
+looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
+                          const LookLabImageView *after,
+                          const unsigned char *mask, int n_threads,
+                          LookLabRefitFunc refit, void *refit_data,
+                          LookLabDiag *diag)
+{
+  Pair   s;
+  float *cand = NULL, *best = NULL, *band = NULL;
+  float  vig[6 * VIG_KNOTS], best_vig[6 * VIG_KNOTS], det[DET_KNOTS];
+  int    status = LOOKLAB_OK, kept_vig = 0, kept_det = 0;
+  size_t pi;
+  double base_score, best_score;
+  float  best_prop = 1.0f, best_sigma = 0.0f;
+
+  memset (&s, 0, sizeof (s));
+  status = pair_collect (&s, before, after, mask);
+  if (status == LOOKLAB_ERR_EMPTY)
+    {
+      status = LOOKLAB_OK; /* nothing to say about space */
+      goto out;
+    }
+  if (status != LOOKLAB_OK)
+    goto nomem;
+  cand = malloc (sizeof (float) * 3 * s.n);
+  best = malloc (sizeof (float) * 3 * s.n);
+  band = malloc (sizeof (float) * 3 * s.n);
+  if (cand == NULL || best == NULL || band == NULL)
+    goto nomem;
+  eval_threaded (look, s.xc, s.g, s.n, n_threads);
+  memcpy (s.p, s.g, sizeof (float) * 3 * s.n);
+
+  /* Radial part. */
+  base_score = pair_score (&s, s.g, 1);
+  best_score = base_score;
+  for (pi = 0; pi < sizeof (vig_props) / sizeof (vig_props[0]); pi++)
+    {
+      double sc;
+
+      if (fit_vignette (&s, s.g, vig_props[pi], 0, vig) != 0)
+        continue;
+      predict_vignette (&s, s.g, vig, vig_props[pi], cand);
+      sc = pair_score (&s, cand, 1);
+      if (sc < best_score)
+        {
+          best_score = sc;
+          best_prop = vig_props[pi];
+          memcpy (best_vig, vig, sizeof (vig));
+        }
+    }
+  if (worth_it (base_score, best_score))
+    {
+      float         *img = NULL;
+      unsigned char *m = NULL;
+
+      if (looklab_look_set_vignette (look, VIG_KNOTS) != LOOKLAB_OK)
+        goto nomem;
+      look->vig_prop = best_prop;
+      kept_vig = 1;
+      /* The whole pair, then the global part without the vignette, then
+       * the radial part again over the new global part. */
+      if (fit_vignette (&s, s.g, best_prop, -1, look->vig) != 0)
+        memcpy (look->vig, best_vig, sizeof (best_vig));
+      if (refit != NULL)
+        {
+          LookLabImageView v;
+
+          status = devignette (look, after, mask, &img, &m);
+          if (status != LOOKLAB_OK)
+            goto nomem;
+          v.pixels = img;
+          v.format = LOOKLAB_PIXEL_RGB_FLOAT;
+          v.width = after->width;
+          v.height = after->height;
+          v.stride = sizeof (float) * 3 * (size_t) after->width;
+          status = refit (look, &v, m, refit_data);
+          free (img);
+          free (m);
+          if (status == LOOKLAB_ERR_EMPTY)
+            {
+              /* The vignette darkens every pixel out of reach: keep the
+               * global part as it was, without a radial part. */
+              looklab_look_set_vignette (look, 0);
+              kept_vig = 0;
+              status = LOOKLAB_OK;
+              goto detail;
+            }
+          if (status != LOOKLAB_OK)
+            goto out;
+          eval_threaded (look, s.xc, s.g, s.n, n_threads);
+          if (fit_vignette (&s, s.g, best_prop, -1, vig) == 0)
+            memcpy (look->vig, vig, sizeof (vig));
+        }
+      predict_vignette (&s, s.g, look->vig, best_prop, s.p);
+    }
+
+detail:
+  /* Local-contrast part, over what the parts so far leave. */
+  base_score = pair_score (&s, s.p, 1);
+  best_score = base_score;
+  for (pi = 0; pi < sizeof (det_sigmas) / sizeof (det_sigmas[0]); pi++)
+    {
+      double sc;
+
+      if (detail_band (&s, det_sigmas[pi], band) != LOOKLAB_OK)
+        goto nomem;
+      if (fit_detail (&s, s.p, band, 0, det) != 0)
+        continue;
+      predict_detail (&s, s.p, band, det, cand);
+      sc = pair_score (&s, cand, 1);
+      if (sc < best_score)
+        {
+          best_score = sc;
+          best_sigma = det_sigmas[pi];
+        }
+    }
+  if (worth_it (base_score, best_score))
+    {
+      if (looklab_look_set_detail (look, DET_KNOTS) != LOOKLAB_OK
+          || detail_band (&s, best_sigma, band) != LOOKLAB_OK)
+        goto nomem;
+      look->det_sigma = best_sigma;
+      if (fit_detail (&s, s.p, band, -1, look->det) != 0)
+        {
+          free (look->det);
+          look->det = NULL;
+          look->det_knots = 0;
+        }
+      else
+        {
+          kept_det = 1;
+          if (refit != NULL && !kept_vig)
+            {
+              /* As for the vignette: the global part again, on the after
+               * image with the local contrast taken out (an unsharp mask
+               * shifts the colour statistics the first fit saw), then the
+               * part again over it.  (Not after a radial part: the after
+               * image would need both taken out.) */
+              float         *img = NULL;
+              unsigned char *m = NULL;
+
+              status = undetail (look, before, after, mask, &img, &m);
+              if (status != LOOKLAB_OK)
+                goto nomem;
+              {
+                LookLabImageView v;
+
+                v.pixels = img;
+                v.format = LOOKLAB_PIXEL_RGB_FLOAT;
+                v.width = after->width;
+                v.height = after->height;
+                v.stride = sizeof (float) * 3 * (size_t) after->width;
+                status = refit (look, &v, m, refit_data);
+              }
+              free (img);
+              free (m);
+              if (status != LOOKLAB_OK && status != LOOKLAB_ERR_EMPTY)
+                goto out;
+              status = LOOKLAB_OK;
+              eval_threaded (look, s.xc, s.g, s.n, n_threads);
+              memcpy (s.p, s.g, sizeof (float) * 3 * s.n);
+              if (fit_detail (&s, s.p, band, -1, det) == 0)
+                memcpy (look->det, det, sizeof (det));
+            }
+          predict_detail (&s, s.p, band, look->det, cand);
+          memcpy (s.p, cand, sizeof (float) * 3 * s.n);
+        }
+    }
+
+  if (kept_vig || kept_det)
+    {
+      /* The fit's error is now that of the whole look, over the sampled
+       * pixels. */
+      double sum = 0.0, mx = 0.0;
+      size_t i;
+
+      for (i = 0; i < s.n; i++)
+        {
+          float  q[3];
+          double la[3], d;
+          int    c;
+
+          for (c = 0; c < 3; c++)
+            q[c] = clamp01 (s.p[i * 3 + c]);
+          looklab_srgb_to_lab (q, la);
+          d = looklab_ciede2000 (la, s.lab + i * 3);
+          sum += d;
+          if (d > mx)
+            mx = d;
+        }
+      look->fit_mean_de00 = sum / (double) s.n;
+      look->fit_max_de00 = mx;
+    }
+  goto out;
+
+nomem:
+  status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
+out:
+  pair_clear (&s);
+  free (cand);
+  free (best);
+  free (band);
+  return status;
+}

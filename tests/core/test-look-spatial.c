@@ -1,0 +1,517 @@
+/* Tests of core/look/look-spatial.c: the spatial parts of a look.
+ *
+ * Synthetic, seeded pairs: a "photo" of smooth waves and noise, graded by
+ * a known global look and then a known vignette (a gain falling with the
+ * elliptical radius) or a known local-contrast boost (an unsharp mask with
+ * a true Gaussian, not the fit's box approximation).  The fit must keep
+ * the part the pair has and no other; the learned look must carry over to
+ * a photo of another size and aspect ratio; a pair without spatial parts
+ * must give the same bytes as a global-only fit (a version 1 file). */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "common/colour.h"
+#include "look/look-private.h"
+#include "look/look.h"
+
+#define FIT_STEPS 800
+
+typedef struct
+{
+  int            w, h;
+  unsigned char *px; /* RGB u8 */
+} Img;
+
+static uint32_t
+rng (uint32_t *s)
+{
+  *s ^= *s << 13;
+  *s ^= *s >> 17;
+  *s ^= *s << 5;
+  return *s;
+}
+
+static void
+img_init (Img *im, int w, int h)
+{
+  im->w = w;
+  im->h = h;
+  im->px = g_malloc0 ((size_t) w * h * 3);
+}
+
+static LookLabImageView
+img_view (const Img *im)
+{
+  LookLabImageView v;
+
+  v.pixels = im->px;
+  v.format = LOOKLAB_PIXEL_RGB_U8;
+  v.width = im->w;
+  v.height = im->h;
+  v.stride = (size_t) im->w * 3;
+  return v;
+}
+
+/* Smooth waves whose phase depends on @seed, plus a little noise, in
+ * normalised coordinates so that every size looks alike. */
+static void
+make_photo (Img *im, uint32_t seed)
+{
+  uint32_t s = seed;
+  float    ph[9];
+  int      x, y, c, k;
+
+  for (k = 0; k < 9; k++)
+    ph[k] = (float) (rng (&s) % 6283) / 1000.0f;
+  for (y = 0; y < im->h; y++)
+    for (x = 0; x < im->w; x++)
+      for (c = 0; c < 3; c++)
+        {
+          float u = (float) x / im->w, v = (float) y / im->h;
+          float val = 0.5f + 0.22f * sinf (7.0f * u + 3.0f * v + ph[c])
+                      + 0.15f * sinf (11.0f * v - 5.0f * u + ph[3 + c])
+                      + 0.08f * sinf (23.0f * u * v + ph[6 + c])
+                      + ((float) (rng (&s) % 1001) / 1000.0f - 0.5f) * 0.06f;
+
+          im->px[((size_t) y * im->w + x) * 3 + c]
+              = (unsigned char) lrintf (CLAMP (val, 0.0f, 1.0f) * 255.0f);
+        }
+}
+
+/* The known global part. */
+static void
+global_look (const float in[3], float out[3])
+{
+  out[0] = 0.9f * powf (in[0], 0.85f) + 0.05f;
+  out[1] = 0.95f * in[1] + 0.03f * in[0];
+  out[2] = 0.8f * in[2] + 0.1f;
+}
+
+/* The known vignette: gain 1 - 0.55 r^2, r elliptical (1 at corners). */
+static float
+vignette (int x, int y, int w, int h)
+{
+  float u = 2.0f * (x + 0.5f) / w - 1.0f, v = 2.0f * (y + 0.5f) / h - 1.0f;
+
+  return 1.0f - 0.55f * (u * u + v * v) / 2.0f;
+}
+
+static void
+grade_vignette (const Img *in, Img *out, int with_vignette)
+{
+  int x, y, c;
+
+  img_init (out, in->w, in->h);
+  for (y = 0; y < in->h; y++)
+    for (x = 0; x < in->w; x++)
+      {
+        size_t i = ((size_t) y * in->w + x) * 3;
+        float  a[3], b[3],
+            g = with_vignette ? vignette (x, y, in->w, in->h) : 1.0f;
+
+        for (c = 0; c < 3; c++)
+          a[c] = in->px[i + c] / 255.0f;
+        global_look (a, b);
+        for (c = 0; c < 3; c++)
+          out->px[i + c]
+              = (unsigned char) lrintf (CLAMP (b[c] * g, 0.0f, 1.0f) * 255.0f);
+      }
+}
+
+/* Unsharp mask with a true Gaussian of sigma 0.012 of the diagonal,
+ * amount 0.8, edges clamped. */
+static void
+grade_clarity (const Img *in, Img *out)
+{
+  int     w = in->w, h = in->h, x, y, c, t;
+  double  sigma = 0.012 * sqrt ((double) w * w + (double) h * h);
+  int     rad = (int) ceil (3.0 * sigma);
+  double *k = g_new (double, 2 * rad + 1), ks = 0.0;
+  double *tmp = g_new (double, (size_t) w *h * 3);
+  double *bl = g_new (double, (size_t) w *h * 3);
+
+  for (t = -rad; t <= rad; t++)
+    ks += k[t + rad] = exp (-0.5 * t * t / (sigma * sigma));
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      for (c = 0; c < 3; c++)
+        {
+          double sum = 0.0;
+
+          for (t = -rad; t <= rad; t++)
+            sum += k[t + rad]
+                   * in->px[((size_t) y * w + CLAMP (x + t, 0, w - 1)) * 3 + c];
+          tmp[((size_t) y * w + x) * 3 + c] = sum / ks / 255.0;
+        }
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      for (c = 0; c < 3; c++)
+        {
+          double sum = 0.0;
+
+          for (t = -rad; t <= rad; t++)
+            sum += k[t + rad]
+                   * tmp[((size_t) CLAMP (y + t, 0, h - 1) * w + x) * 3 + c];
+          bl[((size_t) y * w + x) * 3 + c] = sum / ks;
+        }
+  img_init (out, w, h);
+  for (size_t i = 0; i < (size_t) w * h * 3; i++)
+    {
+      double v = in->px[i] / 255.0;
+
+      v += 0.8 * (v - bl[i]);
+      out->px[i] = (unsigned char) lrint (CLAMP (v, 0.0, 1.0) * 255.0);
+    }
+  g_free (k);
+  g_free (tmp);
+  g_free (bl);
+}
+
+static LookLabLook *
+fit (const Img *b, const Img *a, int spatial)
+{
+  LookLabFitParams params;
+  LookLabImageView vb = img_view (b), va = img_view (a);
+  LookLabLook     *look = NULL;
+  LookLabDiag      diag = { 0 };
+  int              status;
+
+  looklab_fit_params_init (&params);
+  params.iterations = FIT_STEPS;
+  params.n_threads = 2;
+  params.spatial = spatial;
+  status = looklab_look_fit (&vb, &va, NULL, &params, NULL, NULL, &look, &diag);
+  if (status != LOOKLAB_OK)
+    g_error ("fit failed: %s (%s)", looklab_strerror (status), diag.message);
+  return look;
+}
+
+/* Mean CIEDE2000 of @look applied to @b against @a. */
+static double
+apply_de00 (const LookLabLook *look, const Img *b, const Img *a)
+{
+  LookLabImageView v = img_view (b);
+  size_t           n = (size_t) b->w * b->h, i;
+  unsigned char   *out = g_malloc (n * 3);
+  float           *p = g_new (float, n * 3), *q = g_new (float, n * 3);
+  double           d;
+
+  g_assert_cmpint (looklab_look_apply_view (look, &v, out, v.stride, b->w, b->h,
+                                            0, 0, 1.0f, 2, NULL),
+                   ==, LOOKLAB_OK);
+  for (i = 0; i < n * 3; i++)
+    {
+      p[i] = out[i] / 255.0f;
+      q[i] = a->px[i] / 255.0f;
+    }
+  d = looklab_mean_ciede2000 (p, q, n, 3, NULL);
+  g_free (out);
+  g_free (p);
+  g_free (q);
+  return d;
+}
+
+static void
+test_vignette (void)
+{
+  Img             b, a, b2, a2;
+  LookLabLook    *look, *global;
+  LookLabLookInfo info;
+  double          in_s, in_g, out_s, out_g;
+
+  img_init (&b, 192, 128);
+  make_photo (&b, 7);
+  grade_vignette (&b, &a, 1);
+  look = fit (&b, &a, 1);
+  global = fit (&b, &a, 0);
+  looklab_look_get_info (look, &info);
+  g_assert_cmpint (info.vignette_knots, >, 0);
+  g_assert_cmpint (info.detail_knots, ==, 0);
+  g_assert_cmpint (info.file_version, ==, 2);
+  g_assert_true (looklab_look_has_spatial (look));
+  g_assert_false (looklab_look_has_spatial (global));
+  /* Mid-gray at the corners: the known gain there is 0.45. */
+  g_test_message ("corner of mid-gray %.3f %.3f %.3f (prop %.2f)",
+                  info.vignette_corner[0], info.vignette_corner[1],
+                  info.vignette_corner[2], info.vignette_proportion);
+
+  /* Another photo, portrait: the vignette follows the frame. */
+  img_init (&b2, 100, 150);
+  make_photo (&b2, 99);
+  grade_vignette (&b2, &a2, 1);
+  in_s = apply_de00 (look, &b, &a);
+  in_g = apply_de00 (global, &b, &a);
+  out_s = apply_de00 (look, &b2, &a2);
+  out_g = apply_de00 (global, &b2, &a2);
+  g_test_message ("in-sample %.3f (global only %.3f), other photo %.3f "
+                  "(global only %.3f)",
+                  in_s, in_g, out_s, out_g);
+  g_assert_cmpfloat (in_s, <, in_g / 2.0);
+  g_assert_cmpfloat (out_s, <, out_g / 2.0);
+  g_assert_cmpfloat (out_s, <, 1.5);
+  looklab_look_free (look);
+  looklab_look_free (global);
+  g_free (b.px);
+  g_free (a.px);
+  g_free (b2.px);
+  g_free (a2.px);
+}
+
+static void
+test_global_pair_stays_v1 (void)
+{
+  Img          b, a;
+  LookLabLook *look, *global;
+  void        *d1 = NULL, *d2 = NULL;
+  size_t       l1 = 0, l2 = 0;
+
+  img_init (&b, 192, 128);
+  make_photo (&b, 11);
+  grade_vignette (&b, &a, 0);
+  look = fit (&b, &a, 1);
+  global = fit (&b, &a, 0);
+  g_assert_false (looklab_look_has_spatial (look));
+  g_assert_cmpint (looklab_look_serialize (look, &d1, &l1), ==, 0);
+  g_assert_cmpint (looklab_look_serialize (global, &d2, &l2), ==, 0);
+  g_assert_cmpuint (((unsigned char *) d1)[8], ==, 1);
+  g_assert_cmpuint (l1, ==, l2);
+  g_assert_cmpint (memcmp (d1, d2, l1), ==, 0);
+  free (d1);
+  free (d2);
+  looklab_look_free (look);
+  looklab_look_free (global);
+  g_free (b.px);
+  g_free (a.px);
+}
+
+static void
+test_clarity (void)
+{
+  Img             b, a, b2, a2;
+  LookLabLook    *look, *global;
+  LookLabLookInfo info;
+  double          out_s, out_g;
+
+  img_init (&b, 192, 128);
+  make_photo (&b, 5);
+  grade_clarity (&b, &a);
+  look = fit (&b, &a, 1);
+  global = fit (&b, &a, 0);
+  looklab_look_get_info (look, &info);
+  g_test_message ("detail: sigma %.4f, gain %.3f..%.3f", info.detail_sigma,
+                  info.detail_gain_min, info.detail_gain_max);
+  g_assert_cmpint (info.detail_knots, >, 0);
+  g_assert_cmpint (info.vignette_knots, ==, 0);
+  g_assert_cmpfloat (info.detail_gain_max, >, 0.4);
+  img_init (&b2, 140, 140);
+  make_photo (&b2, 77);
+  grade_clarity (&b2, &a2);
+  out_s = apply_de00 (look, &b2, &a2);
+  out_g = apply_de00 (global, &b2, &a2);
+  g_test_message ("other photo %.3f (global only %.3f)", out_s, out_g);
+  g_assert_cmpfloat (out_s, <, out_g * 0.6);
+  looklab_look_free (look);
+  looklab_look_free (global);
+  g_free (b.px);
+  g_free (a.px);
+  g_free (b2.px);
+  g_free (a2.px);
+}
+
+/* A look with both parts set by hand. */
+static LookLabLook *
+hand_look (void)
+{
+  LookLabLook *look = looklab_look_new_shape (8, 1, LOOKLAB_ACT_TANH, 1, 0);
+  int          j, c;
+
+  g_assert_nonnull (look);
+  g_assert_cmpint (looklab_look_set_vignette (look, 6), ==, 0);
+  g_assert_cmpint (looklab_look_set_detail (look, 4), ==, 0);
+  for (j = 0; j < 6; j++)
+    for (c = 0; c < 3; c++)
+      {
+        look->vig[j * 3 + c] = 1.0f - 0.1f * j - 0.02f * c;
+        look->vig[(6 + j) * 3 + c] = 0.01f * j;
+      }
+  look->vig_prop = 0.3f;
+  look->vig_cx = 0.1f;
+  look->vig_cy = -0.2f;
+  look->det_sigma = 0.02f;
+  for (j = 0; j < 4; j++)
+    look->det[j] = 0.3f + 0.1f * j;
+  return look;
+}
+
+/* Tiles with their offsets give what the whole image gives: exactly for
+ * the radial part, and where each tile has the margin of context around
+ * it for the local-contrast part. */
+static void
+test_tiles (void)
+{
+  LookLabLook     *look = hand_look ();
+  Img              b;
+  LookLabImageView v;
+  unsigned char   *whole, *tile;
+  int              margin, x0, y0, tw = 50, th = 40, x, y;
+  float           *det = look->det;
+
+  img_init (&b, 160, 120);
+  make_photo (&b, 3);
+  v = img_view (&b);
+  whole = g_malloc ((size_t) b.w * b.h * 3);
+
+  /* Radial only: any tile is exact. */
+  look->det_knots = 0;
+  look->det = NULL;
+  g_assert_cmpint (looklab_look_apply_margin (look, b.w, b.h), ==, 0);
+  g_assert_cmpint (looklab_look_apply_view (look, &v, whole, v.stride, b.w, b.h,
+                                            0, 0, 1.0f, 3, NULL),
+                   ==, 0);
+  tile = g_malloc ((size_t) tw * th * 3);
+  for (y0 = 0; y0 + th <= b.h; y0 += 37)
+    for (x0 = 0; x0 + tw <= b.w; x0 += 41)
+      {
+        LookLabImageView tv = v;
+
+        tv.pixels = b.px + (size_t) y0 * v.stride + (size_t) x0 * 3;
+        tv.width = tw;
+        tv.height = th;
+        g_assert_cmpint (looklab_look_apply_view (look, &tv, tile,
+                                                  (size_t) tw * 3, b.w, b.h, x0,
+                                                  y0, 1.0f, 1, NULL),
+                         ==, 0);
+        for (y = 0; y < th; y++)
+          g_assert_cmpint (
+              memcmp (tile + (size_t) y * tw * 3,
+                      whole + (size_t) (y0 + y) * v.stride + (size_t) x0 * 3,
+                      (size_t) tw * 3),
+              ==, 0);
+      }
+  g_free (tile);
+
+  /* Both parts: the centre of a view with the margin around it matches
+   * the whole image to within a code value (the blur's running sums). */
+  look->det = det;
+  look->det_knots = 4;
+  margin = looklab_look_apply_margin (look, b.w, b.h);
+  g_assert_cmpint (margin, >, 0);
+  g_assert_cmpint (looklab_look_apply_view (look, &v, whole, v.stride, b.w, b.h,
+                                            0, 0, 1.0f, 2, NULL),
+                   ==, 0);
+  {
+    int              cx = 50, cy = 40, cw = 30, ch = 20;
+    int              vx = cx - margin, vy = cy - margin;
+    int              vw = cw + 2 * margin, vh = ch + 2 * margin, c;
+    LookLabImageView tv = v;
+    unsigned char   *out;
+
+    g_assert_cmpint (vx, >=, 0);
+    g_assert_cmpint (vy, >=, 0);
+    g_assert_cmpint (vx + vw, <=, b.w);
+    g_assert_cmpint (vy + vh, <=, b.h);
+    out = g_malloc ((size_t) vw * vh * 3);
+    tv.pixels = b.px + (size_t) vy * v.stride + (size_t) vx * 3;
+    tv.width = vw;
+    tv.height = vh;
+    g_assert_cmpint (looklab_look_apply_view (look, &tv, out, (size_t) vw * 3,
+                                              b.w, b.h, vx, vy, 1.0f, 1, NULL),
+                     ==, 0);
+    for (y = 0; y < ch; y++)
+      for (x = 0; x < cw; x++)
+        for (c = 0; c < 3; c++)
+          {
+            int p = out[((size_t) (y + margin) * vw + x + margin) * 3 + c];
+            int q = whole[((size_t) (cy + y) * b.w + cx + x) * 3 + c];
+
+            g_assert_cmpint (abs (p - q), <=, 1);
+          }
+    g_free (out);
+  }
+  g_free (whole);
+  g_free (b.px);
+  looklab_look_free (look);
+}
+
+static void
+test_apply_args_and_strength (void)
+{
+  LookLabLook     *look = hand_look ();
+  Img              b;
+  LookLabImageView v;
+  unsigned char   *out;
+  LookLabDiag      diag = { 0 };
+  uint16_t         px16[4 * 6], out16[4 * 6];
+  int              i;
+
+  img_init (&b, 40, 30);
+  make_photo (&b, 1);
+  v = img_view (&b);
+  out = g_malloc ((size_t) b.w * b.h * 3);
+  g_assert_cmpint (looklab_look_apply_view (look, &v, out, v.stride, b.w - 1,
+                                            b.h, 0, 0, 1.0f, 1, &diag),
+                   ==, LOOKLAB_ERR_ARG);
+  g_assert_cmpstr (diag.message, !=, "");
+  g_assert_cmpint (looklab_look_apply_view (look, &v, out, v.stride, b.w + 5,
+                                            b.h, 6, 0, 1.0f, 1, NULL),
+                   ==, LOOKLAB_ERR_ARG);
+  g_assert_cmpint (
+      looklab_look_apply_view (look, &v, out, 3, b.w, b.h, 0, 0, 1.0f, 1, NULL),
+      ==, LOOKLAB_ERR_ARG);
+  g_assert_cmpint (looklab_look_apply_view (NULL, &v, out, v.stride, b.w, b.h,
+                                            0, 0, 1.0f, 1, NULL),
+                   ==, LOOKLAB_ERR_ARG);
+  /* Strength 0 gives the input back; in place works. */
+  g_assert_cmpint (looklab_look_apply_view (look, &v, out, v.stride, b.w, b.h,
+                                            0, 0, 0.0f, 1, NULL),
+                   ==, 0);
+  g_assert_cmpint (memcmp (out, b.px, (size_t) b.w * b.h * 3), ==, 0);
+  memcpy (out, b.px, (size_t) b.w * b.h * 3);
+  {
+    unsigned char   *ref = g_malloc ((size_t) b.w * b.h * 3);
+    LookLabImageView ov = v;
+
+    g_assert_cmpint (looklab_look_apply_view (look, &v, ref, v.stride, b.w, b.h,
+                                              0, 0, 1.0f, 2, NULL),
+                     ==, 0);
+    ov.pixels = out;
+    g_assert_cmpint (looklab_look_apply_view (look, &ov, out, v.stride, b.w,
+                                              b.h, 0, 0, 1.0f, 2, NULL),
+                     ==, 0);
+    g_assert_cmpint (memcmp (out, ref, (size_t) b.w * b.h * 3), ==, 0);
+    g_free (ref);
+  }
+  /* RGBA u16: alpha is kept. */
+  for (i = 0; i < 24; i++)
+    px16[i] = (uint16_t) (i * 2000 + 7);
+  {
+    LookLabImageView v16
+        = { px16, LOOKLAB_PIXEL_RGBA_U16, 3, 2, 3 * 4 * sizeof (uint16_t) };
+
+    g_assert_cmpint (looklab_look_apply_view (look, &v16, out16, v16.stride, 10,
+                                              10, 2, 3, 1.0f, 1, NULL),
+                     ==, 0);
+    for (i = 0; i < 6; i++)
+      g_assert_cmpuint (out16[i * 4 + 3], ==, px16[i * 4 + 3]);
+  }
+  g_free (out);
+  g_free (b.px);
+  looklab_look_free (look);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/look-spatial/vignette", test_vignette);
+  g_test_add_func ("/look-spatial/global-pair-stays-v1",
+                   test_global_pair_stays_v1);
+  g_test_add_func ("/look-spatial/clarity", test_clarity);
+  g_test_add_func ("/look-spatial/tiles", test_tiles);
+  g_test_add_func ("/look-spatial/apply-args-and-strength",
+                   test_apply_args_and_strength);
+  return g_test_run ();
+}
