@@ -1,7 +1,7 @@
 /* looklab: the command-line tool over core/, for batch work outside GIMP.
  *
  *   looklab learn BEFORE AFTER -o OUT [--size N] [--hidden W] [--layers L]
- *                 [--seed S] [--threads T]
+ *                 [--seed S] [--threads T] [--align auto|none]
  *   looklab apply LOOK_OR_CUBE IN OUT [--strength S] [--interp I]
  *   looklab bake LOOK -o OUT.cube [--size N]
  *   looklab info FILE
@@ -23,6 +23,7 @@
 #include <glib.h>
 #include <glib/gi18n.h>
 
+#include "align/align.h"
 #include "lut/cube-io.h"
 #include "image-io.h"
 #include "look/look.h"
@@ -136,14 +137,67 @@ progress_to_stderr (double fraction, void *user_data)
   return 0;
 }
 
+/* --align auto: registers the pair; a pair that is pixel-aligned (same
+ * size, no corner moved by half a pixel) is learned exactly as with
+ * --align none, byte for byte, and any other is learned from its
+ * corresponding colours (core/align/align-pair.c).  Returns the fit's
+ * status; prints what was found on stderr. */
+static int
+learn_auto (const LookLabImage *before, const LookLabImage *after,
+            const LookLabFitParams *params, LookLabLook **look,
+            LookLabDiag *diag)
+{
+  LookLabAlignment   al;
+  LookLabAlignedPair pair;
+  LookLabImageView   vb, va;
+  int                status;
+
+  status = looklab_align_find (&before->view, &after->view, params->n_threads,
+                               &al, diag);
+  if (status != LOOKLAB_OK)
+    return status;
+  if (al.aligned)
+    {
+      fprintf (stderr,
+               _ ("aligned: the pair is pixel-aligned (no corner moves by "
+                  "%.2f px)\n"),
+               al.max_shift_px + 0.005);
+      return looklab_look_fit (&before->view, &after->view, NULL, params,
+                               progress_to_stderr, NULL, look, diag);
+    }
+  fprintf (stderr,
+           _ ("aligned: AFTER sits in BEFORE at scale %.4f, rotation %.2f "
+              "degrees, corner (%.1f, %.1f); overlap %.0f%%, matched "
+              "%.0f%%, residual %.2f px, confidence %.2f\n"),
+           al.scale, al.rotation, al.tx, al.ty, 100.0 * al.overlap,
+           100.0 * al.coverage, al.residual_px, al.confidence);
+  status = looklab_align_pair (&before->view, &after->view, &al,
+                               params->n_threads, &pair, diag);
+  if (status != LOOKLAB_OK)
+    return status;
+  vb.pixels = pair.before;
+  vb.format = LOOKLAB_PIXEL_RGB_FLOAT;
+  vb.width = pair.width;
+  vb.height = pair.height;
+  vb.stride = sizeof (float) * 3 * (size_t) pair.width;
+  va = vb;
+  va.pixels = pair.after;
+  status = looklab_look_fit (&vb, &va, pair.mask, params, progress_to_stderr,
+                             NULL, look, diag);
+  looklab_aligned_pair_clear (&pair);
+  return status;
+}
+
 static int
 cmd_learn (int argc, char **argv)
 {
   LookLabFitParams params;
   g_autofree char *out = NULL;
+  g_autofree char *align = NULL;
   g_autoptr (LookLabImage) before = NULL;
   g_autoptr (LookLabImage) after = NULL;
   g_autoptr (GError) error = NULL;
+  gboolean        align_auto = TRUE;
   LookLabLook    *look = NULL;
   LookLabLut     *lut = NULL;
   LookLabDiag     diag = { 0 };
@@ -163,6 +217,11 @@ cmd_learn (int argc, char **argv)
          "S" },
        { "threads", 0, 0, G_OPTION_ARG_INT, &params.n_threads,
          N_ ("Threads (default: all cores)"), "T" },
+       { "align", 0, 0, G_OPTION_ARG_STRING, &align,
+         N_ ("auto (default: register the pair when it is not "
+                "pixel-aligned) or none (the two must be the same size and "
+                "aligned)"),
+         "A" },
        { NULL }
   };
 
@@ -178,6 +237,13 @@ cmd_learn (int argc, char **argv)
     return fail (_ ("--size must be within %d..%d"), LOOKLAB_LUT_MIN_SIZE,
                  LOOKLAB_LUT_MAX_SIZE),
            EXIT_USAGE;
+  if (align != NULL)
+    {
+      if (strcmp (align, "none") == 0)
+        align_auto = FALSE;
+      else if (strcmp (align, "auto") != 0)
+        return fail (_ ("--align must be auto or none")), EXIT_USAGE;
+    }
   params.seed = (unsigned) seed;
 
   before = looklab_image_load (argv[1], &error);
@@ -186,15 +252,19 @@ cmd_learn (int argc, char **argv)
   after = looklab_image_load (argv[2], &error);
   if (after == NULL)
     return fail ("%s", error->message);
-  if (before->view.width != after->view.width
-      || before->view.height != after->view.height)
+  if (!align_auto
+      && (before->view.width != after->view.width
+          || before->view.height != after->view.height))
     return fail (_ ("BEFORE is %d x %d but AFTER is %d x %d: the two must "
                     "be the same photo (resize one first)"),
                  before->view.width, before->view.height, after->view.width,
                  after->view.height);
 
-  status = looklab_look_fit (&before->view, &after->view, NULL, &params,
-                             progress_to_stderr, NULL, &look, &diag);
+  if (align_auto)
+    status = learn_auto (before, after, &params, &look, &diag);
+  else
+    status = looklab_look_fit (&before->view, &after->view, NULL, &params,
+                               progress_to_stderr, NULL, &look, &diag);
   if (isatty (STDERR_FILENO))
     fputc ('\n', stderr);
   if (status != LOOKLAB_OK)
