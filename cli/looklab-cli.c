@@ -166,8 +166,8 @@ learn_auto (const LookLabImage *before, const LookLabImage *after,
                                progress_to_stderr, NULL, look, diag);
     }
   fprintf (stderr,
-           _ ("aligned: AFTER sits in BEFORE at scale %.4f, rotation %.2f "
-              "degrees, corner (%.1f, %.1f); overlap %.0f%%, matched "
+           _ ("aligned: AFTER sits in BEFORE at scale %.5f, rotation %.3f "
+              "degrees, corner (%.2f, %.2f); overlap %.0f%%, matched "
               "%.0f%%, residual %.2f px, confidence %.2f\n"),
            al.scale, al.rotation, al.tx, al.ty, 100.0 * al.overlap,
            100.0 * al.coverage, al.residual_px, al.confidence);
