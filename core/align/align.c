@@ -495,25 +495,40 @@ level_clear (Level *lv)
   align_plane_clear (&lv->na);
 }
 
+/* Copies @src into @dst. */
 static int
-level_make (Level *lv, const LookLabImageView *before,
-            const LookLabImageView *after, double fb, double fa)
+plane_copy (const AlignPlane *src, AlignPlane *dst)
+{
+  size_t n = (size_t) src->w * src->h * src->ch;
+
+  *dst = *src;
+  dst->p = malloc (sizeof (float) * (n > 0 ? n : 1));
+  if (dst->p == NULL)
+    return LOOKLAB_ERR_NOMEM;
+  memcpy (dst->p, src->p, sizeof (float) * n);
+  return LOOKLAB_OK;
+}
+
+/* A level from the luminance planes @rb (before, reduced by @fb) and @ra
+ * (after, by @fa). */
+static int
+level_make (Level *lv, const AlignPlane *rb, const AlignPlane *ra, double fb,
+            double fa)
 {
   int status;
 
   memset (lv, 0, sizeof (*lv));
   lv->fb = fb;
-  lv->fa = fa < 1.0 ? 1.0 : fa;
+  lv->fa = fa;
   /* A light blur evens out the uneven footprint of a box filter at a
    * non-integer factor, which would otherwise differ between the two. */
-  if ((status = align_view_resample (before, lv->fb, 0, &lv->lb)) != LOOKLAB_OK
+  if ((status = plane_copy (rb, &lv->lb)) != LOOKLAB_OK
       || (status = align_plane_blur (&lv->lb, LEVEL_BLUR)) != LOOKLAB_OK
       || (status = align_plane_normalise (&lv->lb, NORM_R, NORM_EPS, &lv->nb))
              != LOOKLAB_OK
       || (status = align_plane_gradient (&lv->nb, &lv->gx, &lv->gy))
              != LOOKLAB_OK
-      || (status = align_view_resample (after, lv->fa, 0, &lv->la))
-             != LOOKLAB_OK
+      || (status = plane_copy (ra, &lv->la)) != LOOKLAB_OK
       || (status = align_plane_blur (&lv->la, LEVEL_BLUR)) != LOOKLAB_OK
       || (status = align_plane_normalise (&lv->la, NORM_R, NORM_EPS, &lv->na))
              != LOOKLAB_OK)
@@ -890,17 +905,40 @@ looklab_align_find (const LookLabImageView *before,
   if (levels == NULL)
     return looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0,
                              "out of memory for alignment");
-  for (l = 0; l < n_levels; l++)
-    {
-      double fb = fb_fine * (1 << l);
+  /* Only the finest level reads the full images; each coarser one halves
+   * the one below (two adjacent boxes make the box of twice the size). */
+  {
+    AlignPlane rb = { 0 }, ra = { 0 }, next;
+    double     fa = fmax (1.0, fb_fine / s), fa_next;
 
-      status = level_make (&levels[l], before, after, fb, fb / s);
-      if (status != LOOKLAB_OK)
-        {
-          looklab_diag_set (diag, status, 0, "out of memory for alignment");
-          goto out;
-        }
-    }
+    status = align_view_resample (before, fb_fine, 0, &rb);
+    if (status == LOOKLAB_OK)
+      status = align_view_resample (after, fa, 0, &ra);
+    for (l = 0; l < n_levels && status == LOOKLAB_OK; l++)
+      {
+        status = level_make (&levels[l], &rb, &ra, fb_fine * (1 << l), fa);
+        if (status != LOOKLAB_OK || l == n_levels - 1)
+          break;
+        fa_next = fmax (1.0, fb_fine * (2 << l) / s);
+        if ((status = align_plane_resample (&rb, 2.0, &next)) != LOOKLAB_OK)
+          break;
+        align_plane_clear (&rb);
+        rb = next;
+        if ((status = align_plane_resample (&ra, fa_next / fa, &next))
+            != LOOKLAB_OK)
+          break;
+        align_plane_clear (&ra);
+        ra = next;
+        fa = fa_next;
+      }
+    align_plane_clear (&rb);
+    align_plane_clear (&ra);
+    if (status != LOOKLAB_OK)
+      {
+        looklab_diag_set (diag, status, 0, "out of memory for alignment");
+        goto out;
+      }
+  }
 
   /* The coarse hypotheses compete after a similarity refinement. */
   for (k = 0; k < n_kept; k++)
