@@ -412,6 +412,7 @@ main (int argc, char **argv)
           "| %6.2f %6.2f\n",
           looks[l], de[0], de[1], de[2], de[1] - de[0], 100 * crop, rot, zoom,
           persp, quality, "", reg, fit_s);
+      fflush (stdout);
       n_run++;
       worst_gap = fmax (worst_gap, de[1] - de[0]);
       worst_reg = fmax (worst_reg, reg);
