@@ -2,6 +2,7 @@
  *
  *   looklab learn BEFORE AFTER -o OUT [--size N] [--hidden W] [--layers L]
  *                 [--seed S] [--threads T] [--input-space SPACE]
+ *                 [--align auto|none] [--global-only]
  *   looklab apply LOOK_OR_CUBE IN OUT [--strength S] [--interp I]
  *                 [--input-space SPACE] [--output-profile input|srgb]
  *   looklab bake LOOK -o OUT.cube [--size N]
@@ -29,6 +30,7 @@
 #include <glib.h>
 #include <glib/gi18n.h>
 
+#include "align/align.h"
 #include "common/atomic-file.h"
 #include "image-check.h"
 #include "image-io.h"
@@ -270,15 +272,68 @@ progress_to_stderr (double fraction, void *user_data)
   return 0;
 }
 
+/* --align auto: registers the pair; a pair that is pixel-aligned (same
+ * size, no corner moved by half a pixel) is learned exactly as with
+ * --align none, byte for byte, and any other is learned from its
+ * corresponding colours (core/align/align-pair.c).  Returns the fit's
+ * status; prints what was found on stderr. */
+static int
+learn_auto (const LookLabImage *before, const LookLabImage *after,
+            const LookLabFitParams *params, LookLabLook **look,
+            LookLabDiag *diag)
+{
+  LookLabAlignment   al;
+  LookLabAlignedPair pair;
+  LookLabImageView   vb, va;
+  int                status;
+
+  status = looklab_align_find (&before->view, &after->view, params->n_threads,
+                               &al, diag);
+  if (status != LOOKLAB_OK)
+    return status;
+  if (al.aligned)
+    {
+      fprintf (stderr,
+               _ ("aligned: the pair is pixel-aligned (no corner moves by "
+                  "%.2f px)\n"),
+               al.max_shift_px + 0.005);
+      return looklab_look_fit (&before->view, &after->view, NULL, params,
+                               progress_to_stderr, NULL, look, diag);
+    }
+  fprintf (stderr,
+           _ ("aligned: AFTER sits in BEFORE at scale %.5f, rotation %.3f "
+              "degrees, corner (%.2f, %.2f); overlap %.0f%%, matched "
+              "%.0f%%, residual %.2f px, confidence %.2f\n"),
+           al.scale, al.rotation, al.tx, al.ty, 100.0 * al.overlap,
+           100.0 * al.coverage, al.residual_px, al.confidence);
+  status = looklab_align_pair (&before->view, &after->view, &al,
+                               params->n_threads, &pair, diag);
+  if (status != LOOKLAB_OK)
+    return status;
+  vb.pixels = pair.before;
+  vb.format = LOOKLAB_PIXEL_RGB_FLOAT;
+  vb.width = pair.width;
+  vb.height = pair.height;
+  vb.stride = sizeof (float) * 3 * (size_t) pair.width;
+  va = vb;
+  va.pixels = pair.after;
+  status = looklab_look_fit (&vb, &va, pair.mask, params, progress_to_stderr,
+                             NULL, look, diag);
+  looklab_aligned_pair_clear (&pair);
+  return status;
+}
+
 static int
 cmd_learn (int argc, char **argv)
 {
   LookLabFitParams params;
   g_autofree char *out = NULL;
   g_autofree char *space_name = NULL;
+  g_autofree char *align = NULL;
   g_autoptr (LookLabImage) before = NULL;
   g_autoptr (LookLabImage) after = NULL;
   g_autoptr (GError) error = NULL;
+  gboolean        align_auto = TRUE;
   LookLabLook    *look = NULL;
   LookLabLut     *lut = NULL;
   LookLabDiag     diag = { 0 };
@@ -305,6 +360,11 @@ cmd_learn (int argc, char **argv)
          N_ ("Fit only the global colour part, no vignette or local "
                 "contrast"),
          NULL },
+       { "align", 0, 0, G_OPTION_ARG_STRING, &align,
+         N_ ("auto (default: register the pair when it is not "
+                "pixel-aligned) or none (the two must be the same size and "
+                "aligned)"),
+         "A" },
        { NULL }
   };
   const Babl *look_space;
@@ -325,6 +385,13 @@ cmd_learn (int argc, char **argv)
     return EXIT_USAGE;
   if (!learn_output_ok (out, argv[1], argv[2]))
     return EXIT_USAGE;
+  if (align != NULL)
+    {
+      if (strcmp (align, "none") == 0)
+        align_auto = FALSE;
+      else if (strcmp (align, "auto") != 0)
+        return fail (_ ("--align must be auto or none")), EXIT_USAGE;
+    }
   params.seed = (unsigned) seed;
   look_space = look_space_for (space_name);
   if (look_space == NULL)
@@ -337,8 +404,9 @@ cmd_learn (int argc, char **argv)
   after = looklab_image_load (argv[2], &error);
   if (after == NULL)
     return fail ("%s", error->message);
-  if (before->view.width != after->view.width
-      || before->view.height != after->view.height)
+  if (!align_auto
+      && (before->view.width != after->view.width
+          || before->view.height != after->view.height))
     return fail (_ ("BEFORE is %d x %d but AFTER is %d x %d: the two must "
                     "be the same photo (resize one first)"),
                  before->view.width, before->view.height, after->view.width,
@@ -346,8 +414,11 @@ cmd_learn (int argc, char **argv)
   if (!to_look_space (before, look_space) || !to_look_space (after, look_space))
     return EXIT_FAILURE;
 
-  status = looklab_look_fit (&before->view, &after->view, NULL, &params,
-                             progress_to_stderr, NULL, &look, &diag);
+  if (align_auto)
+    status = learn_auto (before, after, &params, &look, &diag);
+  else
+    status = looklab_look_fit (&before->view, &after->view, NULL, &params,
+                               progress_to_stderr, NULL, &look, &diag);
   if (isatty (STDERR_FILENO))
     fputc ('\n', stderr);
   if (status != LOOKLAB_OK)

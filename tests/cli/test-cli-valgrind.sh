@@ -32,6 +32,8 @@ run () {
 convert "$src/data/sample/garden-before.png" -resize 48x32! "$work/before.png"
 convert "$src/data/sample/garden-after.png" -resize 48x32! "$work/after.png"
 convert "$work/before.png" -depth 16 "$work/before16.png"
+convert "$src/data/sample/garden-before.png" -resize 50% "$work/mid.png"
+convert "$src/data/sample/garden-after.png" -roll +2+1 -resize 25% "$work/shifted.png"
 # two hint pixels: the after image's colour, opaque there, clear elsewhere
 convert "$work/after.png" -alpha set \( -size 48x32 xc:black -fill white \
   -draw 'point 5,5' -draw 'point 30,20' \) -compose CopyOpacity -composite \
@@ -40,8 +42,9 @@ printf 'LUT_3D_SIZE 2\n0 0 0\n1 0 0\n0 1 0\n1 1 0\n0 0 1\n1 0 1\n0 1 1\n' \
   >"$work/truncated.cube"
 echo 'not an image' >"$work/text.png"
 
-run "learn (look file)" 0 "$looklab" learn "$work/before.png" "$work/after.png" -o "$work/l.look"
-run "learn (.cube)" 0 "$looklab" learn "$work/before.png" "$work/after.png" -o "$work/l.cube" --size 9
+run "learn (look file)" 0 "$looklab" learn --align none "$work/before.png" "$work/after.png" -o "$work/l.look"
+run "learn an unaligned pair" 0 "$looklab" learn "$work/mid.png" "$work/shifted.png" -o "$work/s.look"
+run "learn (.cube)" 0 "$looklab" learn --align none "$work/before.png" "$work/after.png" -o "$work/l.cube" --size 9
 run "bake" 0 "$looklab" bake "$work/l.look" -o "$work/b.cube" --size 17
 run "info" 0 "$looklab" info "$work/l.look"
 run "apply a look, 16-bit" 0 "$looklab" apply "$work/l.look" "$work/before16.png" "$work/o16.png"

@@ -124,9 +124,56 @@ check_fails "missing input image" "no such file" \
 check_fails "not an image" "not an image" \
   "$looklab" apply "$work/invert.cube" "$work/invert.cube" "$work/new.png"
 convert "$sample/garden-after.png" -resize 50% "$work/half.png"
-check_fails "pair of different sizes" "same photo" \
-  "$looklab" learn "$sample/garden-before.png" "$work/half.png" -o "$work/new.look"
+check_fails "pair of different sizes with --align none" "same photo" \
+  "$looklab" learn --align none "$sample/garden-before.png" "$work/half.png" -o "$work/new.look"
 check "no look written after a failure" test ! -e "$work/new.look"
+
+# Registration (--align auto, the default).  corner_error LOG X Y W H:
+# how far the found transform puts the after's corner (W, H) from (X, Y),
+# from the line "aligned: ... scale S, rotation R degrees, corner (TX, TY)".
+corner_error () {
+  awk -v x="$2" -v y="$3" -v w="$4" -v h="$5" '/AFTER sits in BEFORE/ {
+    gsub(/[(),;]/, " "); for (i = 1; i <= NF; i++) {
+      if ($i == "scale") s = $(i + 1); if ($i == "rotation") r = $(i + 1)
+      if ($i == "corner") { tx = $(i + 1); ty = $(i + 2) } }
+    r *= 3.14159265358979 / 180
+    u = tx + s * (cos(r) * w - sin(r) * h); v = ty + s * (sin(r) * w + cos(r) * h)
+    print sqrt((u - x) ^ 2 + (v - y) ^ 2); found = 1 } END { if (!found) print 99 }' "$1"
+}
+check "an aligned pair learns the same bytes with --align auto and none" sh -c \
+  "'$looklab' learn --align none '$sample/garden-before.png' '$sample/garden-after.png' -o '$work/none.look' && \
+   '$looklab' learn --align auto '$sample/garden-before.png' '$sample/garden-after.png' -o '$work/auto.look' && \
+   cmp '$work/none.look' '$work/auto.look'"
+"$looklab" learn "$sample/garden-before.png" "$work/half.png" -o "$work/half.look" 2>"$work/half.log"
+# (0.5 px of the after, the coarser image, is 1 px of the before.)
+check "a half-size after is registered within half of its pixel" \
+  awk 'BEGIN { exit !(ARGV[1] < 1.0) }' "$(corner_error "$work/half.log" 960 600 480 300)"
+convert "$sample/garden-after.png" -roll +3+0 "$work/shift3.png"
+"$looklab" learn "$sample/garden-before.png" "$work/shift3.png" -o "$work/shift3.look" 2>"$work/shift3.log"
+check "a same-size after shifted by 3 px is not taken as aligned" grep -q "AFTER sits in BEFORE" "$work/shift3.log"
+check "the 3 px shift is recovered within 0.5 px" \
+  awk 'BEGIN { exit !(ARGV[1] < 0.5) }' "$(corner_error "$work/shift3.log" 957 600 960 600)"
+convert "$sample/garden-after.png" -distort SRT '480,300 1 4 480,300' -gravity center \
+  -crop 85%x85%+0+0 +repage -quality 85 "$work/reframed.jpg"
+"$looklab" learn "$sample/garden-before.png" "$work/reframed.jpg" -o "$work/reframed.look" 2>/dev/null
+"$looklab" apply "$work/reframed.look" "$sample/ladybird.png" "$work/lb-reframed.png"
+"$looklab" apply "$work/auto.look" "$sample/ladybird.png" "$work/lb-aligned.png"
+rmse=$(compare -metric RMSE "$work/lb-reframed.png" "$work/lb-aligned.png" null: 2>&1 | sed 's/.*(\(.*\))/\1/')
+echo "# reframed vs aligned look on another photo: RMSE $rmse"
+check "a rotated, cropped JPEG after learns a look close to the aligned one" \
+  awk 'BEGIN { exit !(ARGV[1] < 0.02) }' "$rmse"
+check_fails "different scenes are refused" "don't show the same scene" \
+  "$looklab" learn "$sample/garden-before.png" "$sample/ladybird.png" -o "$work/new.look"
+check "no look written after a refusal" test ! -e "$work/new.look"
+convert "$sample/garden-after.png" -resize 48x30! "$work/tiny.png"
+check_fails "an after under 64 px is refused" "too small" \
+  "$looklab" learn "$sample/garden-before.png" "$work/tiny.png" -o "$work/new.look"
+convert "$sample/garden-after.png" -fill black -colorize 100 "$work/black.png"
+check_fails "an all-black after is refused" "no structure" \
+  "$looklab" learn "$sample/garden-before.png" "$work/black.png" -o "$work/new.look"
+check_fails "--align takes auto or none" "auto or none" \
+  "$looklab" learn --align maybe "$sample/garden-before.png" "$sample/garden-after.png" -o "$work/new.look"
+check "nothing written by the refusals" test ! -e "$work/new.look"
 check_fails "a .cube is not a look to bake" "" \
   "$looklab" bake "$work/invert.cube" -o "$work/new.cube"
 head -c 40 "$work/garden.look" >"$work/truncated.look"

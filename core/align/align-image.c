@@ -1,0 +1,363 @@
+/* LookLab core: the plane operations of registration: area resampling
+ * straight from any pixel format, local normalisation, gradients, blur. */
+#include "align/align-private.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+align_plane_clear (AlignPlane *plane)
+{
+  free (plane->p);
+  memset (plane, 0, sizeof (*plane));
+}
+
+static int
+plane_alloc (AlignPlane *plane, int w, int h, int ch)
+{
+  plane->w = w;
+  plane->h = h;
+  plane->ch = ch;
+  plane->p = calloc ((size_t) w * h * ch, sizeof (float));
+  return plane->p == NULL ? LOOKLAB_ERR_NOMEM : LOOKLAB_OK;
+}
+
+typedef void (*RowFunc) (const void *src, int y, int ch, float *row);
+
+/* Row @y of a view as @ch floats a pixel (see align_view_resample). */
+static void
+view_row (const void *src, int y, int ch, float *row)
+{
+  const LookLabImageView *view = src;
+  const unsigned char    *p
+      = (const unsigned char *) view->pixels + (size_t) y * view->stride;
+  int   in_ch = looklab_pixel_format_channels (view->format);
+  int   x, c;
+  float rgba[4];
+
+  for (x = 0; x < view->width; x++)
+    {
+      rgba[3] = 1.0f;
+      switch (view->format)
+        {
+          case LOOKLAB_PIXEL_RGB_U8:
+          case LOOKLAB_PIXEL_RGBA_U8:
+            for (c = 0; c < in_ch; c++)
+              rgba[c] = p[(size_t) x * in_ch + c] * (1.0f / 255.0f);
+            break;
+          case LOOKLAB_PIXEL_RGB_U16:
+          case LOOKLAB_PIXEL_RGBA_U16:
+            {
+              uint16_t v[4];
+
+              memcpy (v, p + (size_t) x * in_ch * 2, 2 * (size_t) in_ch);
+              for (c = 0; c < in_ch; c++)
+                rgba[c] = v[c] * (1.0f / 65535.0f);
+            }
+            break;
+          default:
+            memcpy (rgba, p + (size_t) x * in_ch * 4, 4 * (size_t) in_ch);
+            for (c = 0; c < 3; c++)
+              if (!isfinite (rgba[c]))
+                {
+                  rgba[c] = 0.0f;
+                  rgba[3] = 0.0f;
+                }
+            break;
+        }
+      if (ch == 1)
+        row[x] = 0.25f * (rgba[0] + 2.0f * rgba[1] + rgba[2]);
+      else
+        {
+          row[x * 4 + 0] = rgba[0];
+          row[x * 4 + 1] = rgba[1];
+          row[x * 4 + 2] = rgba[2];
+          row[x * 4 + 3] = rgba[3] > 0.0f ? 1.0f : 0.0f;
+        }
+    }
+}
+
+static void
+plane_row (const void *src, int y, int ch, float *row)
+{
+  const AlignPlane *plane = src;
+
+  memcpy (row, plane->p + (size_t) y * plane->w * ch,
+          sizeof (float) * plane->w * ch);
+}
+
+/* Area resampling by a factor f >= 1, one input row at a time: each input
+ * row is reduced along x, then added to the (at most two) output rows it
+ * overlaps, weighted by the overlap. */
+static int
+resample (const void *src, RowFunc get, int sw, int sh, int ch, double f,
+          AlignPlane *out)
+{
+  int    dw, dh, x, y, c, span, status = LOOKLAB_OK;
+  int   *start = NULL, *count = NULL;
+  float *weight = NULL, *row = NULL, *hrow = NULL;
+  double norm;
+
+  memset (out, 0, sizeof (*out));
+  if (!(f >= 1.0))
+    f = 1.0;
+  dw = (int) floor (sw / f);
+  dh = (int) floor (sh / f);
+  if (dw < 1)
+    dw = 1;
+  if (dh < 1)
+    dh = 1;
+  span = (int) ceil (f) + 1;
+  start = malloc (sizeof (int) * dw);
+  count = malloc (sizeof (int) * dw);
+  weight = malloc (sizeof (float) * (size_t) dw * span);
+  row = malloc (sizeof (float) * (size_t) sw * ch);
+  hrow = malloc (sizeof (float) * (size_t) dw * ch);
+  if (start == NULL || count == NULL || weight == NULL || row == NULL
+      || hrow == NULL || plane_alloc (out, dw, dh, ch) != LOOKLAB_OK)
+    {
+      status = LOOKLAB_ERR_NOMEM;
+      goto out;
+    }
+  for (x = 0; x < dw; x++)
+    {
+      double a = x * f, b = (x + 1) * f;
+      int    i0 = (int) floor (a), i;
+
+      start[x] = i0;
+      count[x] = 0;
+      for (i = i0; i < b && i < sw && i - i0 < span; i++)
+        {
+          double lo = a > i ? a : i, hi = b < i + 1 ? b : i + 1;
+
+          weight[(size_t) x * span + count[x]++] = (float) (hi - lo);
+        }
+    }
+  for (y = 0; y < sh && y < dh * f + 1; y++)
+    {
+      int dy;
+
+      get (src, y, ch, row);
+      for (x = 0; x < dw; x++)
+        {
+          const float *w = weight + (size_t) x * span;
+          const float *r = row + (size_t) start[x] * ch;
+          int          i;
+
+          for (c = 0; c < ch; c++)
+            hrow[x * ch + c] = 0.0f;
+          for (i = 0; i < count[x]; i++)
+            for (c = 0; c < ch; c++)
+              hrow[x * ch + c] += w[i] * r[i * ch + c];
+        }
+      for (dy = (int) floor (y / f); dy <= (int) floor (y / f) + 1; dy++)
+        {
+          double lo, hi;
+          float  ov, *o;
+
+          if (dy >= dh)
+            break;
+          lo = dy * f > y ? dy * f : y;
+          hi = (dy + 1) * f < y + 1 ? (dy + 1) * f : y + 1;
+          if (hi <= lo)
+            continue;
+          ov = (float) (hi - lo);
+          o = out->p + (size_t) dy * dw * ch;
+          for (x = 0; x < dw * ch; x++)
+            o[x] += ov * hrow[x];
+        }
+    }
+  norm = 1.0 / (f * f);
+  if (sw < f || sh < f)
+    norm = 1.0 / ((sw < f ? sw : f) * (sh < f ? sh : f));
+  for (x = 0; x < dw * dh * ch; x++)
+    out->p[x] = (float) (out->p[x] * norm);
+
+out:
+  free (start);
+  free (count);
+  free (weight);
+  free (row);
+  free (hrow);
+  if (status != LOOKLAB_OK)
+    align_plane_clear (out);
+  return status;
+}
+
+int
+align_view_resample (const LookLabImageView *view, double f, int rgbv,
+                     AlignPlane *out)
+{
+  return resample (view, view_row, view->width, view->height, rgbv ? 4 : 1, f,
+                   out);
+}
+
+int
+align_plane_resample (const AlignPlane *src, double f, AlignPlane *out)
+{
+  return resample (src, plane_row, src->w, src->h, src->ch, f, out);
+}
+
+int
+align_plane_normalise (const AlignPlane *l, int r, float eps, AlignPlane *out)
+{
+  int     w = l->w, h = l->h, x, y, status = LOOKLAB_OK;
+  double *s = NULL, *ss = NULL;
+  size_t  iw = (size_t) w + 1;
+
+  memset (out, 0, sizeof (*out));
+  s = calloc (iw * (h + 1), sizeof (double));
+  ss = calloc (iw * (h + 1), sizeof (double));
+  if (s == NULL || ss == NULL || plane_alloc (out, w, h, 1) != LOOKLAB_OK)
+    {
+      status = LOOKLAB_ERR_NOMEM;
+      goto out;
+    }
+  /* Integral images of L and L^2. */
+  for (y = 0; y < h; y++)
+    {
+      double rs = 0.0, rss = 0.0;
+
+      for (x = 0; x < w; x++)
+        {
+          double v = l->p[(size_t) y * w + x];
+
+          rs += v;
+          rss += v * v;
+          s[(y + 1) * iw + x + 1] = s[y * iw + x + 1] + rs;
+          ss[(y + 1) * iw + x + 1] = ss[y * iw + x + 1] + rss;
+        }
+    }
+  for (y = 0; y < h; y++)
+    {
+      int y0 = y - r < 0 ? 0 : y - r, y1 = y + r + 1 > h ? h : y + r + 1;
+
+      for (x = 0; x < w; x++)
+        {
+          int    x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w : x + r + 1;
+          double n = (double) (x1 - x0) * (y1 - y0);
+          double sum = s[y1 * iw + x1] - s[y0 * iw + x1] - s[y1 * iw + x0]
+                       + s[y0 * iw + x0];
+          double sum2 = ss[y1 * iw + x1] - ss[y0 * iw + x1] - ss[y1 * iw + x0]
+                        + ss[y0 * iw + x0];
+          double mean = sum / n, var = sum2 / n - mean * mean;
+
+          if (var < 0.0)
+            var = 0.0;
+          out->p[(size_t) y * w + x]
+              = (float) ((l->p[(size_t) y * w + x] - mean)
+                         / sqrt (var + (double) eps * eps));
+        }
+    }
+out:
+  free (s);
+  free (ss);
+  if (status != LOOKLAB_OK)
+    align_plane_clear (out);
+  return status;
+}
+
+int
+align_plane_gradient (const AlignPlane *src, AlignPlane *gx, AlignPlane *gy)
+{
+  int w = src->w, h = src->h, x, y;
+
+  memset (gx, 0, sizeof (*gx));
+  memset (gy, 0, sizeof (*gy));
+  if (plane_alloc (gx, w, h, 1) != LOOKLAB_OK
+      || plane_alloc (gy, w, h, 1) != LOOKLAB_OK)
+    {
+      align_plane_clear (gx);
+      align_plane_clear (gy);
+      return LOOKLAB_ERR_NOMEM;
+    }
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      {
+        int          xm = x > 0 ? x - 1 : x, xp = x < w - 1 ? x + 1 : x;
+        int          ym = y > 0 ? y - 1 : y, yp = y < h - 1 ? y + 1 : y;
+        const float *p = src->p;
+
+        gx->p[(size_t) y * w + x]
+            = xp > xm ? (p[(size_t) y * w + xp] - p[(size_t) y * w + xm])
+                            / (float) (xp - xm)
+                      : 0.0f;
+        gy->p[(size_t) y * w + x]
+            = yp > ym ? (p[(size_t) yp * w + x] - p[(size_t) ym * w + x])
+                            / (float) (yp - ym)
+                      : 0.0f;
+      }
+  return LOOKLAB_OK;
+}
+
+int
+align_plane_blur (AlignPlane *plane, double sigma)
+{
+  int    w = plane->w, h = plane->h, ch = plane->ch, r, x, y, c, k;
+  int    n = w > h ? w : h;
+  float *kernel = NULL, *line = NULL;
+  int    status = LOOKLAB_OK;
+
+  if (!(sigma > 0.3))
+    return LOOKLAB_OK;
+  r = (int) ceil (3.0 * sigma);
+  kernel = malloc (sizeof (float) * (2 * r + 1));
+  line = malloc (sizeof (float) * (size_t) n * ch);
+  if (kernel == NULL || line == NULL)
+    {
+      status = LOOKLAB_ERR_NOMEM;
+      goto out;
+    }
+  {
+    double sum = 0.0;
+
+    for (k = -r; k <= r; k++)
+      sum += kernel[k + r] = (float) exp (-0.5 * k * k / (sigma * sigma));
+    for (k = 0; k <= 2 * r; k++)
+      kernel[k] = (float) (kernel[k] / sum);
+  }
+  for (y = 0; y < h; y++)
+    {
+      float *row = plane->p + (size_t) y * w * ch;
+
+      memcpy (line, row, sizeof (float) * w * ch);
+      for (x = 0; x < w; x++)
+        for (c = 0; c < ch; c++)
+          {
+            float acc = 0.0f;
+
+            for (k = -r; k <= r; k++)
+              {
+                int xx = x + k < 0 ? 0 : x + k >= w ? w - 1 : x + k;
+
+                acc += kernel[k + r] * line[xx * ch + c];
+              }
+            row[x * ch + c] = acc;
+          }
+    }
+  for (x = 0; x < w; x++)
+    {
+      for (y = 0; y < h; y++)
+        for (c = 0; c < ch; c++)
+          line[y * ch + c] = plane->p[((size_t) y * w + x) * ch + c];
+      for (y = 0; y < h; y++)
+        for (c = 0; c < ch; c++)
+          {
+            float acc = 0.0f;
+
+            for (k = -r; k <= r; k++)
+              {
+                int yy = y + k < 0 ? 0 : y + k >= h ? h - 1 : y + k;
+
+                acc += kernel[k + r] * line[yy * ch + c];
+              }
+            plane->p[((size_t) y * w + x) * ch + c] = acc;
+          }
+    }
+out:
+  free (kernel);
+  free (line);
+  return status;
+}
