@@ -547,10 +547,10 @@ cmd_apply (int argc, char **argv)
     {
       LookLabDiag diag = { 0 };
 
-      status = looklab_look_apply_view (
-          spatial, &image->view, image->data, image->view.stride,
-          image->view.width, image->view.height, 0, 0, (float) strength,
-          threads, &diag);
+      status = looklab_look_apply_view (spatial, &image->view, image->data,
+                                        image->view.stride, image->view.width,
+                                        image->view.height, 0, 0,
+                                        (float) strength, threads, &diag);
       if (status != LOOKLAB_OK)
         {
           status = fail_core ("apply", status, &diag);

@@ -215,8 +215,7 @@ apply_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
 
       if (!looklab_apply_lut_to_drawables (
               image, drawables, source.lut != NULL ? source.lut : lut,
-              config_interp (config), strength, look_space,
-              &error))
+              config_interp (config), strength, look_space, &error))
         goto out;
     }
 

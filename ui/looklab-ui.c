@@ -211,8 +211,7 @@ looklab_ui_apply_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
   else
     gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "file",
                                 "strength", "interpolation", "input-space",
-                                "non-destructive",
-                                NULL);
+                                "non-destructive", NULL);
 
   recent = recent_looks_row (config);
   if (recent != NULL)
