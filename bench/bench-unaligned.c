@@ -228,6 +228,8 @@ main (int argc, char **argv)
             "reframing seed (default 1)", "S" },
           { "threads", 'j', 0, G_OPTION_ARG_INT, &threads,
             "threads (default 2)", "N" },
+          { "clean", 0, 0, G_OPTION_ARG_NONE, &clean,
+            "geometry alone: no sensor noise, no JPEG", NULL },
           { NULL } };
   GOptionContext *ctx = g_option_context_new ("");
   char            path[4096], line[1024], *photos[MAX_PHOTOS], *looks[16];
