@@ -9,6 +9,7 @@
 
 #include "lut/cube-io.h"
 #include "looklab-plugin.h"
+#include "looklab-space.h"
 #include "looklab-ui.h"
 
 /* Model sizes offered as a simple choice; the numbers follow the MLP sizes

@@ -18,6 +18,7 @@
 
 #include "lut/cube-io.h"
 #include "looklab-plugin.h"
+#include "looklab-space.h"
 #include "looklab-recent.h"
 #include "looklab-ui.h"
 
