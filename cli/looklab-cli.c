@@ -510,6 +510,8 @@ cmd_apply (int argc, char **argv)
   if (look_space == NULL)
     return EXIT_USAGE;
 
+  if (!input_ok (argv[1]))
+    return EXIT_FAILURE;
   if (file_is_look (argv[1]))
     {
       LookLabDiag diag = { 0 };

@@ -1020,7 +1020,11 @@ kernel_choose (LookLabLutApplier *a, const LookLabLut *lut)
         && __builtin_cpu_supports ("avx512vl")
         && __builtin_cpu_supports ("avx512dq")
         && a->format == LOOKLAB_PIXEL_RGB_FLOAT
-        && a->interp == LOOKLAB_INTERP_TETRAHEDRAL && lut->shaper_size == 0;
+        && a->interp == LOOKLAB_INTERP_TETRAHEDRAL
+        && lut->shaper_size == 0
+        /* it clamps to the domain: a baked look's excess (keep_excess)
+         * is added back by the AVX2 and generic paths only */
+        && !lut->keep_excess;
 #else
   (void) a;
   (void) lut;

@@ -669,6 +669,29 @@ test_bake_excess (void)
           g_assert_cmpfloat (out[i][3], ==, 0.25f);
         }
     }
+  /* Packed RGB float too: the AVX-512 kernel, which clamps, must not be
+   * chosen for a baked look (a merge once let it, and the CLI clamped a
+   * float TIFF through a look file). */
+  lut->keep_excess = 1;
+  {
+    float in3[N][3], out3[N][3];
+
+    for (i = 0; i < N; i++)
+      for (c = 0; c < 3; c++)
+        in3[i][c] = in[i][c];
+    g_assert_cmpint (looklab_lut_apply (lut, LOOKLAB_PIXEL_RGBA_FLOAT,
+                                        LOOKLAB_INTERP_TETRAHEDRAL, 1.0f, in,
+                                        sizeof in, out, sizeof out, N, 1, 1),
+                     ==, LOOKLAB_OK);
+    g_assert_cmpint (looklab_lut_apply (lut, LOOKLAB_PIXEL_RGB_FLOAT,
+                                        LOOKLAB_INTERP_TETRAHEDRAL, 1.0f, in3,
+                                        sizeof in3, out3, sizeof out3, N, 1, 1),
+                     ==, LOOKLAB_OK);
+    for (i = 0; i < N; i++)
+      for (c = 0; c < 3; c++)
+        if (!(i == 4 && c == 0))
+          g_assert_cmpfloat_with_epsilon (out3[i][c], out[i][c], 1e-5);
+  }
   looklab_lut_free (lut);
   looklab_look_free (look);
   g_free (b);
