@@ -185,6 +185,14 @@ read_lut (const gchar *path)
       status = looklab_look_load (path, &look, &diag);
       if (status == LOOKLAB_OK)
         {
+          /* A point filter sees neither the pixel's place in the image nor
+           * its neighbours: the spatial parts (vignette, local contrast)
+           * are left out, and said so, once per file version. */
+          if (looklab_look_has_spatial (look))
+            g_warning ("looklab:apply: '%s' has spatial parts (vignette, "
+                       "local contrast) that this operation does not apply "
+                       "yet; only its global colour part is applied",
+                       path);
           lut = looklab_look_bake (look, BAKE_SIZE, 0);
           if (lut == NULL)
             status = LOOKLAB_ERR_NOMEM;

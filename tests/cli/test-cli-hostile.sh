@@ -109,7 +109,7 @@ sed '3s/.*/1e308 0 0/' "$work/id.cube" >"$work/big.cube"
 refused "1e308 in a .cube is named" "beyond 1e9" "$looklab" info "$work/big.cube"
 refused "info on a PNG says binary data" "binary data" "$looklab" info "$sample/ladybird.png"
 fx quadrant-png "$work/quad.png"
-"$looklab" learn --threads 1 "$work/quad.png" "$work/quad.png" -o "$work/garden.look" 2>/dev/null
+"$looklab" learn --align none --threads 1 "$work/quad.png" "$work/quad.png" -o "$work/garden.look" 2>/dev/null
 fx flip-byte "$work/garden.look" "$work/bad-magic.look" 0
 refused "info on a look with a damaged magic says binary data" "binary data" \
   "$looklab" info "$work/bad-magic.look"

@@ -109,6 +109,9 @@ write_look (const gchar *path)
   params.iterations = 200;
   params.correction = 0;
   params.n_threads = 1;
+  /* A global look: the ramp's colours follow position, so the fit could
+   * otherwise keep a radial part, which a point filter cannot apply. */
+  params.spatial = 0;
   status = looklab_look_fit (&vb, &va, NULL, &params, NULL, NULL, &look, NULL);
   if (status == LOOKLAB_OK)
     status = looklab_look_save (look, path, NULL);
