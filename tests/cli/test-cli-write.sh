@@ -140,7 +140,15 @@ signal_during_write () {
     for _ in $(seq 1 1000); do
       # shellcheck disable=SC2086
       if compgen -G "$work/sig/$glob" >/dev/null; then
-        kill -STOP "$pid" 2>/dev/null && caught=1
+        # Stopped, the run is frozen: if its temporary is gone, the write
+        # ended between the two looks (a finished run is a zombie that
+        # kill still reaches) and this try does not count.
+        if kill -STOP "$pid" 2>/dev/null \
+           && compgen -G "$work/sig/$glob" >/dev/null; then
+          caught=1
+        else
+          kill -CONT "$pid" 2>/dev/null
+        fi
         break
       fi
       kill -0 "$pid" 2>/dev/null || break
