@@ -110,6 +110,10 @@ looklab_colorize (const LookLabCnn *cnn, const float *l, int width, int height,
     return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0, "unknown upsampling %d",
                              (int) params->upsample);
   info = looklab_cnn_get_info (cnn);
+  if (info->kind == LOOKLAB_CNN_KIND_RGB)
+    return looklab_diag_set (diag, LOOKLAB_ERR_MISMATCH, 0,
+                             "not a colorization model (its input is RGB: "
+                             "the look neutralizer of looklab match?)");
   S = params->net_size > 0 ? params->net_size : info->size;
   if (S > LOOKLAB_CNN_MAX_SIDE)
     return looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,

@@ -37,6 +37,7 @@ static const struct
   { "add", OP_ADD, 2, CNN_MAX_INPUTS },
   { "concat", OP_CONCAT, 2, CNN_MAX_INPUTS },
   { "scale", OP_SCALE, 1, 1 },
+  { "global_avg_pool", OP_GAP, 1, 1 },
 };
 
 const char *
@@ -402,7 +403,8 @@ parse_node (LookLabCnn *cnn, const LookLabSafetensors *st, int index,
 
       case OP_RELU:
       case OP_TANH:
-      case OP_SIGMOID: break;
+      case OP_SIGMOID:
+      case OP_GAP: break;
     }
   return LOOKLAB_OK;
 }
@@ -420,9 +422,12 @@ parse_input (LookLabCnn *cnn, JsonObject *graph, LookLabDiag *diag)
     info->kind = LOOKLAB_CNN_KIND_L, info->in_channels = 1;
   else if (kind != NULL && strcmp (kind, "hints") == 0)
     info->kind = LOOKLAB_CNN_KIND_HINTS, info->in_channels = 4;
+  else if (kind != NULL && strcmp (kind, "rgb") == 0)
+    info->kind = LOOKLAB_CNN_KIND_RGB, info->in_channels = 3;
   else
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
-                             "graph kind is not \"l\" or \"hints\"");
+                             "graph kind is not \"l\", \"hints\" or "
+                             "\"rgb\"");
   if (in == NULL || !JSON_NODE_HOLDS_OBJECT (in))
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                              "graph has no input object");
@@ -617,7 +622,8 @@ looklab_cnn_new_from_safetensors (const LookLabSafetensors *st,
                                  output != NULL ? output : "");
       goto out;
     }
-  if (cnn->nodes[cnn->output].channels != 2)
+  if (cnn->info.kind != LOOKLAB_CNN_KIND_RGB
+      && cnn->nodes[cnn->output].channels != 2)
     {
       status = looklab_diag_set (diag, LOOKLAB_ERR_MISMATCH, 0,
                                  "graph output '%s' has %d channels, not 2 "
@@ -697,4 +703,13 @@ looklab_cnn_n_run_nodes (const LookLabCnn *cnn)
   for (i = 0; cnn != NULL && i < cnn->n_nodes; i++)
     n += cnn->nodes[i].needed && !cnn->nodes[i].folded;
   return n;
+}
+
+int
+looklab_cnn_output_shape (const LookLabCnn *cnn, int width, int height, int *c,
+                          int *w, int *h, LookLabDiag *diag)
+{
+  if (cnn == NULL || width < 1 || height < 1)
+    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0, "no model or size");
+  return looklab_cnn_infer (cnn, width, height, NULL, c, w, h, diag);
 }

@@ -34,7 +34,8 @@ typedef enum
   OP_SUBSAMPLE,
   OP_ADD,
   OP_CONCAT,
-  OP_SCALE
+  OP_SCALE,
+  OP_GAP
 } CnnOp;
 
 typedef struct

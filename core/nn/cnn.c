@@ -72,6 +72,7 @@ looklab_cnn_infer (const LookLabCnn *cnn, int width, int height,
             h = (in.h + n->sub - 1) / n->sub;
             w = (in.w + n->sub - 1) / n->sub;
             break;
+          case OP_GAP: h = w = 1; break;
           case OP_ADD:
           case OP_CONCAT:
             for (j = 1; j < n->n_inputs; j++)
@@ -369,6 +370,22 @@ looklab_cnn_run_progress (const LookLabCnn *cnn, const float *input, int width,
                                        (size_t) os->w * os->h, n->bins,
                                        n->temperature, dst);
             break;
+          case OP_GAP:
+            {
+              size_t plane = (size_t) is[0].w * is[0].h;
+
+              /* the mean of each plane, summed in double: PyTorch's
+               * x.mean ((2, 3)) within float rounding at any size */
+              for (int c = 0; c < os->c; c++)
+                {
+                  double sum = 0.0;
+
+                  for (size_t k = 0; k < plane; k++)
+                    sum += ins[0][c * plane + k];
+                  dst[c] = (float) (sum / (double) plane);
+                }
+              break;
+            }
         }
       if (status != LOOKLAB_OK)
         {

@@ -1,4 +1,5 @@
-/* LookLab core: a small convolutional network runtime for colorization.
+/* LookLab core: a small convolutional network runtime for colorization
+ * and the look neutralizer.
  *
  * A model is a safetensors file whose metadata holds a graph (the format
  * is docs/cnn-format.md): 2D convolution (stride, padding, dilation),
@@ -6,7 +7,8 @@
  * before it at load when that convolution feeds nothing else), ReLU,
  * LeakyReLU, tanh, sigmoid, softmax with annealed mean over ab bins,
  * bilinear upsampling (PyTorch's align_corners=False), strided
- * subsampling, concatenation, addition and scaling.  The topology comes
+ * subsampling, global average pooling, concatenation, addition and
+ * scaling.  The topology comes
  * from the file, never from its name.
  *
  * Tensors are float32, planar (channel, row, column), one image at a
@@ -30,8 +32,10 @@
 
 typedef enum
 {
-  LOOKLAB_CNN_KIND_L,    /* input: L only (ECCV 2016) */
-  LOOKLAB_CNN_KIND_HINTS /* input: L, a, b hints, mask (SIGGRAPH 2017) */
+  LOOKLAB_CNN_KIND_L,     /* input: L only (ECCV 2016) */
+  LOOKLAB_CNN_KIND_HINTS, /* input: L, a, b hints, mask (SIGGRAPH 2017) */
+  LOOKLAB_CNN_KIND_RGB    /* input: sRGB-encoded R, G, B in [0, 1]; any
+                           * output (the look neutralizer, core/match/) */
 } LookLabCnnKind;
 
 /* For a "hints" model whose input has the propagated hints as planes 4
@@ -55,7 +59,8 @@ typedef struct
 typedef struct
 {
   LookLabCnnKind kind;
-  int            in_channels; /* 1 for _L, 4 for _HINTS, 6 with prop */
+  int            in_channels; /* 1 for _L, 4 for _HINTS, 6 with prop, 3
+                               * for _RGB */
   int            size;        /* the side the model was made for */
   int            out_stride;  /* output side = size / out_stride */
   float          l_center;    /* network L = (L - l_center) / l_scale */
@@ -70,7 +75,8 @@ typedef struct _LookLabCnn LookLabCnn;
 /* Builds a network from the safetensors @st (not taken; the network keeps
  * copies of what it needs).  Checks the graph completely: every node's
  * inputs defined before it, every tensor present with the right shape,
- * channel counts that agree along every edge, a 2-channel output, and
+ * channel counts that agree along every edge, a 2-channel output (kinds
+ * "l" and "hints"; any for "rgb"), and
  * spatial sizes that agree at info.size.  Returns 0 or LOOKLAB_ERR_PARSE,
  * _VERSION, _LIMIT, _MISMATCH, _NOMEM with a message in @diag. */
 int looklab_cnn_new_from_safetensors (const LookLabSafetensors *st,
@@ -88,6 +94,12 @@ const LookLabCnnInfo *looklab_cnn_get_info (const LookLabCnn *cnn);
  * and tests. */
 int    looklab_cnn_n_run_nodes (const LookLabCnn *cnn);
 double looklab_cnn_macs (const LookLabCnn *cnn, int width, int height);
+
+/* The shape of the network's output for a @width x @height input: *@c
+ * planes of *@w x *@h.  Returns 0 or LOOKLAB_ERR_MISMATCH / _LIMIT when
+ * the graph cannot run at that size. */
+int looklab_cnn_output_shape (const LookLabCnn *cnn, int width, int height,
+                              int *c, int *w, int *h, LookLabDiag *diag);
 
 /* Runs the network on @input: info.in_channels planes of @width x @height
  * floats, already encoded.  Stores in *@out a new buffer (free with
