@@ -72,39 +72,6 @@ lab_convert (LookLabImage *image, float *lab, gboolean to_image)
  * data/models/). */
 #define DEFAULT_MODEL "looklab-colorize.safetensors"
 
-/* Returns the default model's path (g_free), or NULL:
- * $LOOKLAB_COLORIZE_MODEL, then where meson installs it
- * (PREFIX/share/looklab/models), then the source tree's data/models/ (a
- * build tree), then the XDG system data directories' looklab/models/.
- * The plug-in searches the same places (plugin/looklab-colorize.c). */
-static char *
-default_model (void)
-{
-  const char *const *dirs;
-  const char        *env = g_getenv ("LOOKLAB_COLORIZE_MODEL");
-  const char *built_in[] = { LOOKLAB_MODELS_DIR, LOOKLAB_SOURCE_MODELS_DIR };
-  char       *path;
-  size_t      i;
-
-  if (env != NULL && *env != '\0')
-    return g_strdup (env);
-  for (i = 0; i < G_N_ELEMENTS (built_in); i++)
-    {
-      path = g_build_filename (built_in[i], DEFAULT_MODEL, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        return path;
-      g_free (path);
-    }
-  for (dirs = g_get_system_data_dirs (); *dirs != NULL; dirs++)
-    {
-      path = g_build_filename (*dirs, "looklab", "models", DEFAULT_MODEL, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        return path;
-      g_free (path);
-    }
-  return NULL;
-}
-
 int
 looklab_cli_colorize (int argc, char **argv)
 {
@@ -172,7 +139,8 @@ looklab_cli_colorize (int argc, char **argv)
                   upsample),
            EXIT_USAGE;
   if (model_path == NULL)
-    model_path = default_model ();
+    model_path
+        = looklab_cli_find_model ("LOOKLAB_COLORIZE_MODEL", DEFAULT_MODEL);
   if (model_path == NULL)
     return cfail (_ ("no model: the default (%s) is not installed; give "
                      "--model FILE or set LOOKLAB_COLORIZE_MODEL"),

@@ -8,6 +8,7 @@
  *   looklab bake LOOK -o OUT.cube [--size N]
  *   looklab info FILE
  *   looklab colorize IN OUT [...]            (cli/colorize.c)
+ *   looklab match REFERENCE -o OUT [...]     (cli/match.c)
  *   looklab bench apply CUBE [...]           (cli/bench-apply.c)
  *
  * The subcommand names and options are stable: scripts depend on them.
@@ -46,10 +47,8 @@
  * default .cube export, since nothing has to read it but us. */
 #define APPLY_BAKE_SIZE 65
 
-static int fail (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
-
-static int
-fail (const char *fmt, ...)
+int
+looklab_cli_fail (const char *fmt, ...)
 {
   va_list ap;
 
@@ -60,6 +59,8 @@ fail (const char *fmt, ...)
   fputc ('\n', stderr);
   return EXIT_FAILURE;
 }
+
+#define fail looklab_cli_fail
 
 static int
 fail_core (const char *what, int status, const LookLabDiag *diag)
@@ -104,8 +105,8 @@ input_ok (const char *path)
 
 /* The thread count options: 0 is all cores; a negative count is refused
  * here, by name, rather than as the core's "invalid argument". */
-static gboolean
-threads_ok (int threads)
+gboolean
+looklab_cli_threads_ok (int threads)
 {
   if (threads >= 0)
     return TRUE;
@@ -115,8 +116,9 @@ threads_ok (int threads)
 
 /* A look file named like an image would be taken for one, and learn's
  * OUT over BEFORE or AFTER would replace a photo with a look. */
-static gboolean
-learn_output_ok (const char *out, const char *before, const char *after)
+gboolean
+looklab_cli_look_output_ok (const char *out, const char *before,
+                            const char *after)
 {
   static const char *const image_ext[]
       = { ".png", ".jpg",  ".jpeg", ".tif", ".tiff",
@@ -194,8 +196,8 @@ load_lut (const char *path, int bake_size)
 /* Converts @image into @look_space (float, so that 8-bit values are
  * rounded once, when saved) unless it is there already.  Prints the error
  * and returns FALSE on failure. */
-static gboolean
-to_look_space (LookLabImage *image, const Babl *look_space)
+gboolean
+looklab_cli_to_look_space (LookLabImage *image, const Babl *look_space)
 {
   g_autoptr (GError) error = NULL;
 
@@ -212,8 +214,8 @@ to_look_space (LookLabImage *image, const Babl *look_space)
 }
 
 /* The space named by --input-space, or NULL after printing the error. */
-static const Babl *
-look_space_for (const char *name)
+const Babl *
+looklab_cli_look_space_for (const char *name)
 {
   g_autoptr (GError) error = NULL;
   const Babl *space = looklab_space_lookup (name, &error);
@@ -261,8 +263,8 @@ note_bake_global_only (const char *what, const LookLabLook *look)
              what);
 }
 
-static int
-progress_to_stderr (double fraction, void *user_data)
+int
+looklab_cli_progress_to_stderr (double fraction, void *user_data)
 {
   if (isatty (STDERR_FILENO))
     {
@@ -298,7 +300,8 @@ learn_auto (const LookLabImage *before, const LookLabImage *after,
                   "%.2f px)\n"),
                al.max_shift_px + 0.005);
       return looklab_look_fit (&before->view, &after->view, NULL, params,
-                               progress_to_stderr, NULL, look, diag);
+                               looklab_cli_progress_to_stderr, NULL, look,
+                               diag);
     }
   fprintf (stderr,
            _ ("aligned: AFTER sits in BEFORE at scale %.5f, rotation %.3f "
@@ -317,8 +320,8 @@ learn_auto (const LookLabImage *before, const LookLabImage *after,
   vb.stride = sizeof (float) * 3 * (size_t) pair.width;
   va = vb;
   va.pixels = pair.after;
-  status = looklab_look_fit (&vb, &va, pair.mask, params, progress_to_stderr,
-                             NULL, look, diag);
+  status = looklab_look_fit (&vb, &va, pair.mask, params,
+                             looklab_cli_progress_to_stderr, NULL, look, diag);
   looklab_aligned_pair_clear (&pair);
   return status;
 }
@@ -335,7 +338,6 @@ cmd_learn (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   gboolean        align_auto = TRUE;
   LookLabLook    *look = NULL;
-  LookLabLut     *lut = NULL;
   LookLabDiag     diag = { 0 };
   LookLabLookInfo info;
   int             size = 33, seed = 0, status;
@@ -381,9 +383,9 @@ cmd_learn (int argc, char **argv)
     return fail (_ ("--size must be within %d..%d"), LOOKLAB_LUT_MIN_SIZE,
                  LOOKLAB_LUT_MAX_SIZE),
            EXIT_USAGE;
-  if (!threads_ok (params.n_threads))
+  if (!looklab_cli_threads_ok (params.n_threads))
     return EXIT_USAGE;
-  if (!learn_output_ok (out, argv[1], argv[2]))
+  if (!looklab_cli_look_output_ok (out, argv[1], argv[2]))
     return EXIT_USAGE;
   if (align != NULL)
     {
@@ -393,7 +395,7 @@ cmd_learn (int argc, char **argv)
         return fail (_ ("--align must be auto or none")), EXIT_USAGE;
     }
   params.seed = (unsigned) seed;
-  look_space = look_space_for (space_name);
+  look_space = looklab_cli_look_space_for (space_name);
   if (look_space == NULL)
     return EXIT_USAGE;
   params.spatial = global_only ? 0 : 1;
@@ -411,14 +413,16 @@ cmd_learn (int argc, char **argv)
                     "be the same photo (resize one first)"),
                  before->view.width, before->view.height, after->view.width,
                  after->view.height);
-  if (!to_look_space (before, look_space) || !to_look_space (after, look_space))
+  if (!looklab_cli_to_look_space (before, look_space)
+      || !looklab_cli_to_look_space (after, look_space))
     return EXIT_FAILURE;
 
   if (align_auto)
     status = learn_auto (before, after, &params, &look, &diag);
   else
-    status = looklab_look_fit (&before->view, &after->view, NULL, &params,
-                               progress_to_stderr, NULL, &look, &diag);
+    status
+        = looklab_look_fit (&before->view, &after->view, NULL, &params,
+                            looklab_cli_progress_to_stderr, NULL, &look, &diag);
   if (isatty (STDERR_FILENO))
     fputc ('\n', stderr);
   if (status != LOOKLAB_OK)
@@ -429,11 +433,27 @@ cmd_learn (int argc, char **argv)
            info.fit_samples, info.fit_mean_de00);
   print_parts (stderr, &info);
 
+  {
+    g_autofree char *title = g_path_get_basename (argv[2]);
+
+    status = looklab_cli_write_look (look, out, title, size, params.n_threads);
+  }
+  looklab_look_free (look);
+  return status;
+}
+
+int
+looklab_cli_write_look (const LookLabLook *look, const char *out,
+                        const char *title, int size, int n_threads)
+{
+  LookLabDiag diag = { 0 };
+  LookLabLut *lut = NULL;
+  int         status;
+
   if (g_str_has_suffix (out, ".cube") || g_str_has_suffix (out, ".CUBE"))
     {
-      g_autofree char *title = g_path_get_basename (argv[2]);
       note_bake_global_only (_ ("the learned look"), look);
-      lut = looklab_look_bake (look, size, params.n_threads);
+      lut = looklab_look_bake (look, size, n_threads);
       if (lut == NULL)
         status = LOOKLAB_ERR_NOMEM;
       else
@@ -444,9 +464,7 @@ cmd_learn (int argc, char **argv)
     }
   else
     status = looklab_look_save (look, out, &diag);
-
   looklab_lut_free (lut);
-  looklab_look_free (look);
   if (status != LOOKLAB_OK)
     return fail_core (out, status, &diag);
   return EXIT_SUCCESS;
@@ -491,7 +509,7 @@ cmd_apply (int argc, char **argv)
            EXIT_USAGE;
   if (!(strength >= 0.0 && strength <= 1.0))
     return fail (_ ("--strength must be within 0..1")), EXIT_USAGE;
-  if (!threads_ok (threads))
+  if (!looklab_cli_threads_ok (threads))
     return EXIT_USAGE;
   if (interp_name != NULL)
     {
@@ -506,7 +524,7 @@ cmd_apply (int argc, char **argv)
   if (output_profile != NULL && strcmp (output_profile, "input") != 0
       && strcmp (output_profile, "srgb") != 0)
     return fail (_ ("--output-profile must be input or srgb")), EXIT_USAGE;
-  look_space = look_space_for (space_name);
+  look_space = looklab_cli_look_space_for (space_name);
   if (look_space == NULL)
     return EXIT_USAGE;
 
@@ -540,7 +558,7 @@ cmd_apply (int argc, char **argv)
   file_format = image->view.format;
   if (output_profile != NULL && strcmp (output_profile, "srgb") == 0)
     file_space = babl_space ("sRGB");
-  if (!to_look_space (image, look_space))
+  if (!looklab_cli_to_look_space (image, look_space))
     {
       status = EXIT_FAILURE;
       goto out;
@@ -736,6 +754,8 @@ usage (FILE *fp)
          "  looklab colorize IN OUT [--model FILE] [--hints HINTS.png] "
          "[--saturation S]\n"
          "                   [--upsample edge|bilinear]\n"
+         "  looklab match REFERENCE -o OUT [--strength S] [--size N] "
+         "[--model FILE]\n"
          "  looklab bench apply CUBE [--width W] [--height H] [--format F] "
          "[--threads T]\n",
          fp);
@@ -751,9 +771,13 @@ main (int argc, char **argv)
     int (*run) (int argc, char **argv);
     gboolean needs_gegl;
   } commands[] = {
-    { "learn", cmd_learn, TRUE },  { "apply", cmd_apply, TRUE },
-    { "bake", cmd_bake, FALSE },   { "info", cmd_info, FALSE },
-    { "bench", cmd_bench, FALSE }, { "colorize", looklab_cli_colorize, TRUE },
+    { "learn", cmd_learn, TRUE },
+    { "apply", cmd_apply, TRUE },
+    { "bake", cmd_bake, FALSE },
+    { "info", cmd_info, FALSE },
+    { "bench", cmd_bench, FALSE },
+    { "colorize", looklab_cli_colorize, TRUE },
+    { "match", looklab_cli_match, TRUE },
   };
   size_t i;
 

@@ -1,29 +1,41 @@
 #!/usr/bin/env python3
-"""tools/train-neutralizer.py: the look neutralizer of issue 23 (skeleton).
+"""tools/train-neutralizer.py: the look neutralizer of issue 23.
 
-    tools/gimp3-env python3 tools/train-neutralizer.py DATA -o OUT.pt
-        [--steps N] [--batch B] [--k K] [--lattice N] [--seed S]
-        [--threads T] [--val V]
+    tools/gimp3-env python3 tools/train-neutralizer.py train DATA -o CKPT.pt
+        [--steps N] [--batch B] [--k K] [--lattice N] [--lr LR]
+        [--seed S] [--threads T] [--val V]
+    tools/gimp3-env python3 tools/train-neutralizer.py export CKPT.pt
+        OUT.safetensors
+    tools/gimp3-env python3 tools/train-neutralizer.py run MODEL.safetensors
+        IN.f32 W H OUT.f32         (the reference for tests/parity)
 
 DATA is a folder of tools/make-match-set (shard-*.npz of (graded,
-original) pairs).  The network sees the graded image only and predicts the
-inverse colour transform in a compact form, after Zeng, Cai, Li, Cao,
-Zhang 2020 ("Learning image-adaptive 3D lookup tables"): K basis 3D LUTs
-of N^3 (learned, the first started at the identity, the others at zero)
-and a small CNN on a 64 x 64 copy of the graded image that outputs their K
-weights; the predicted LUT, sum_k w_k B_k, is applied trilinearly to the
-graded image at full size, and the loss is the mean absolute error to the
-original (plus Zeng's smoothness and monotonicity terms on the bases).
-The last V pairs (default 32) are held aside: their error is printed
-against doing nothing (graded as the answer) before and after training.
+original) pairs).  The network sees the graded image only and predicts
+the inverse colour transform in a compact form, after Zeng, Cai, Li, Cao
+and Zhang 2020 ("Learning image-adaptive 3D lookup tables for high
+performance photo enhancement in real-time", TPAMI): K basis 3D LUTs of
+N^3 and a small CNN on a 64 x 64 area-average of the graded image that
+outputs their K weights.  The predicted LUT, sum_k w_k B_k, is applied
+trilinearly to the graded image at full size; the loss is the mean
+absolute error to the original in sRGB-encoded values, plus Zeng's
+smoothness and monotonicity terms on the bases.
 
-A skeleton: no export to safetensors or C runtime yet, and nothing here
-says how good a full training is.
+Every operation is one that LookLab's C runtime has (docs/cnn-format.md,
+kind "rgb"): stride-2 convolutions with LeakyReLU, a global average and a
+1 x 1 convolution for the weights; the bases are a tensor beside the
+graph.  No normalisation layer: an instance norm would remove the very
+colour statistics that carry the look.
+
+The last V pairs (default 64) are held aside: their error is printed
+against doing nothing (the graded image as the answer) before and after
+training, with the whole record, which export writes into the model.
 """
 
 import argparse
 import glob
+import json
 import os
+import struct
 import sys
 import time
 
@@ -31,6 +43,10 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+SIDE = 64  # the network's input side
+WIDTHS = (16, 32, 64, 128)
+SLOPE = 0.2
 
 
 def load(data):
@@ -48,39 +64,44 @@ def load(data):
 
 
 class Neutralizer(nn.Module):
-    def __init__(self, k, n):
+    def __init__(self, k, n, hidden=0):
         super().__init__()
-        layers, c = [], 3
-        for w in (16, 32, 64, 128):  # 64 -> 4
-            layers += [nn.Conv2d(c, w, 3, 2, 1), nn.LeakyReLU(0.2),
-                       nn.InstanceNorm2d(w, affine=True)]
+        self.k, self.n, self.hidden = k, n, hidden
+        convs, c = [], 3
+        for w in WIDTHS:  # 64 -> 4
+            convs.append(nn.Conv2d(c, w, 3, 2, 1))
             c = w
-        self.features = nn.Sequential(*layers)
-        self.head = nn.Linear(c, k)
+        self.convs = nn.ModuleList(convs)
+        # the weights from the pooled features: linear, or through one
+        # hidden layer of 1 x 1 convolutions (an MLP on the 1 x 1 map)
+        self.mid = nn.Conv2d(c, hidden, 1) if hidden else None
+        self.head = nn.Conv2d(hidden or c, k, 1)
         nn.init.zeros_(self.head.weight)
         with torch.no_grad():
             self.head.bias.zero_()
             self.head.bias[0] = 1.0
-        # bases [K, 3, n(b), n(g), n(r)]: identity, then zeros
+        # bases [K, 3, n(b), n(g), n(r)]: the identity, then small noise
         t = torch.linspace(0, 1, n)
         b, g, r = torch.meshgrid(t, t, t, indexing="ij")
-        ident = torch.stack([r, g, b])
-        bases = torch.zeros(k, 3, n, n, n)
-        bases[0] = ident
+        bases = torch.randn(k, 3, n, n, n) * 1e-3
+        bases[0] = torch.stack([r, g, b])
         self.bases = nn.Parameter(bases)
 
     def weights(self, graded):
-        x = F.interpolate(graded, size=(64, 64), mode="area")
-        f = self.features(x).mean((2, 3))
-        return self.head(f)
+        x = F.adaptive_avg_pool2d(graded, SIDE)
+        for c in self.convs:
+            x = F.leaky_relu(c(x), SLOPE)
+        x = x.mean((2, 3), keepdim=True)
+        if self.mid is not None:
+            x = F.leaky_relu(self.mid(x), SLOPE)
+        return self.head(x)[:, :, 0, 0]
+
+    def lut(self, w):
+        return torch.einsum("nk,kcdhw->ncdhw", w, self.bases)
 
     def forward(self, graded):
-        w = self.weights(graded)                      # N, K
-        lut = torch.einsum("nk,kcdhw->ncdhw", w, self.bases)
-        grid = graded.permute(0, 2, 3, 1)[:, None] * 2 - 1  # N,1,H,W,(r,g,b)
-        out = F.grid_sample(lut, grid, mode="bilinear", padding_mode="border",
-                            align_corners=True)       # N, 3, 1, H, W
-        return out[:, :, 0], lut
+        lut = self.lut(self.weights(graded))
+        return apply_lut(lut, graded), lut
 
     def regular(self):
         """Zeng et al.'s smoothness (squared differences of neighbouring
@@ -96,64 +117,266 @@ class Neutralizer(nn.Module):
         return smooth, mono
 
 
+def apply_lut(lut, img):
+    """Trilinear lookup of img (N, 3, H, W; values clamped to [0, 1]) in
+    lut (N, 3, n(b), n(g), n(r))."""
+    grid = img.clamp(0, 1).permute(0, 2, 3, 1)[:, None] * 2 - 1
+    out = F.grid_sample(lut, grid, mode="bilinear", padding_mode="border",
+                        align_corners=True)  # N, 3, 1, H, W
+    return out[:, :, 0]
+
+
 def evaluate(model, g, o):
     with torch.no_grad():
-        pred, _ = model(g)
-        return (pred - o).abs().mean().item(), (g - o).abs().mean().item()
+        err = 0.0
+        for i in range(0, len(g), 32):
+            pred, _ = model(g[i:i + 32])
+            err += (pred - o[i:i + 32]).abs().mean((1, 2, 3)).sum().item()
+        return err / len(g), (g - o).abs().mean().item()
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("data")
-    ap.add_argument("-o", "--out", required=True)
-    ap.add_argument("--steps", type=int, default=200)
-    ap.add_argument("--batch", type=int, default=8)
-    ap.add_argument("--k", type=int, default=4)
-    ap.add_argument("--lattice", type=int, default=17)
-    ap.add_argument("--lr", type=float, default=1e-3)
-    ap.add_argument("--seed", type=int, default=23)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--val", type=int, default=32)
-    a = ap.parse_args()
+def train(a):
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
-    torch.backends.mkldnn.enabled = False  # see bench/bench-colorize
+    if a.steps < 10:
+        sys.exit("train-neutralizer: --steps must be 10 or more")
     g, o = load(a.data)
     if len(g) <= a.val:
         sys.exit("train-neutralizer: %d pairs, want more than --val %d"
                  % (len(g), a.val))
     gv, ov = g[-a.val:], o[-a.val:]
     g, o = g[:-a.val], o[:-a.val]
-    model = Neutralizer(a.k, a.lattice)
+    model = Neutralizer(a.k, a.lattice, a.hidden)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt, max_lr=a.lr, total_steps=a.steps,
+        pct_start=max(0.05, 3.0 / a.steps))
     before, ident = evaluate(model, gv, ov)
-    print("train-neutralizer: %d training pairs, %d aside, K %d, lattice "
-          "%d^3, %d parameters, seed %d, %d thread(s)"
-          % (len(g), a.val, a.k, a.lattice,
-             sum(p.numel() for p in model.parameters()), a.seed, a.threads))
+    n_par = sum(p.numel() for p in model.parameters())
+    print("train-neutralizer: %d training pairs of %d px, %d aside, K %d, "
+          "lattice %d^3, head hidden %d, %d parameters, seed %d, %d "
+          "thread(s), %d steps of %d"
+          % (len(g), g.shape[-1], a.val, a.k, a.lattice, a.hidden, n_par,
+             a.seed, a.threads, a.steps, a.batch))
     print("aside, mean |error| of sRGB values: doing nothing %.4f, "
-          "model before training %.4f" % (ident, before))
+          "model before training %.4f" % (ident, before), flush=True)
     gen = torch.Generator().manual_seed(a.seed)
     t0 = time.time()
+    run = 0.0
     for step in range(1, a.steps + 1):
         idx = torch.randint(0, len(g), (a.batch,), generator=gen)
-        pred, _ = model(g[idx])
+        gb, ob = g[idx], o[idx]
+        if torch.rand(1, generator=gen).item() < 0.5:  # the look has no side
+            gb, ob = gb.flip(3), ob.flip(3)
+        rot = int(torch.randint(0, 4, (1,), generator=gen))
+        gb, ob = gb.rot90(rot, (2, 3)), ob.rot90(rot, (2, 3))
+        # the loss on --pixels random pixels of each pair (the LUT is a
+        # function of colour alone; the lookup's backward pass dominates
+        # the step time)
+        n, _, h, w = gb.shape
+        pix = torch.randint(0, h * w, (n, 1, a.pixels), generator=gen)
+        pix = pix.expand(n, 3, a.pixels)
+        gs = gb.flatten(2).gather(2, pix)[:, :, None]
+        os_ = ob.flatten(2).gather(2, pix)[:, :, None]
+        pred = apply_lut(model.lut(model.weights(gb)), gs)
         smooth, mono = model.regular()
-        loss = (pred - o[idx]).abs().mean() + 1e-4 * smooth + 10.0 * mono
+        fit = (pred - os_).abs().mean()
+        loss = fit + 1e-4 * smooth + 10.0 * mono
         opt.zero_grad()
         loss.backward()
         opt.step()
-        if step % 50 == 0 or step == a.steps:
-            print("step %d loss %.4f (%.1f s)" % (step, loss.item(),
-                                                 time.time() - t0),
-                  flush=True)
+        sched.step()
+        run = fit.item() if step == 1 else 0.98 * run + 0.02 * fit.item()
+        if step % 200 == 0 or step == a.steps:
+            msg = "step %d fit %.4f (%.0f s)" % (step, run, time.time() - t0)
+            if step % 1000 == 0 or step == a.steps:
+                msg += ", aside %.4f" % evaluate(model, gv, ov)[0]
+            print(msg, flush=True)
     after, _ = evaluate(model, gv, ov)
+    secs = time.time() - t0
     print("aside after %d steps: model %.4f, doing nothing %.4f (%.1f s)"
-          % (a.steps, after, ident, time.time() - t0))
+          % (a.steps, after, ident, secs))
+    record = {"command": " ".join(sys.argv), "seed": a.seed,
+              "steps": a.steps, "batch": a.batch, "lr": a.lr,
+              "threads": a.threads, "pixels": a.pixels, "hidden": a.hidden, "pairs": len(g), "aside": a.val,
+              "seconds": round(secs, 1),
+              "aside_mae": round(after, 5), "aside_identity_mae":
+              round(ident, 5)}
+    manifest = os.path.join(a.data, "photos.tsv")
+    trained_on = ""
+    if os.path.exists(manifest):
+        with open(manifest) as fh:
+            pk = sorted({ln.split("\t")[1] for ln in fh.readlines()[1:]})
+        trained_on = ("tools/make-match-set: crops of photos from the "
+                      "Debian packages %s, graded by random looks"
+                      % ", ".join(pk))
+    tmp = a.out + ".tmp"
     torch.save({"state": model.state_dict(), "k": a.k,
-                "lattice": a.lattice, "seed": a.seed, "steps": a.steps},
-               a.out)
+                "lattice": a.lattice, "hidden": a.hidden, "record": record,
+                "trained_on": trained_on}, tmp)
+    os.replace(tmp, a.out)
     return 0
+
+
+# ------------------------------------------------------------- export
+
+
+def write_safetensors(path, tensors, metadata):
+    """The safetensors layout: u64 LE header length, JSON, data."""
+    header = {"__metadata__": metadata}
+    off = 0
+    blobs = []
+    for name in sorted(tensors):
+        b = np.ascontiguousarray(tensors[name], "<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape),
+                        "data_offsets": [off, off + len(b)]}
+        blobs.append(b)
+        off += len(b)
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * (-len(h) % 8)
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(struct.pack("<Q", len(h)))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+    os.replace(tmp, path)
+
+
+def graph_of(model):
+    nodes, tensors, prev = [], {}, "x"
+    for i, c in enumerate(model.convs):
+        nodes.append({"name": "c%d" % i, "op": "conv2d", "inputs": [prev],
+                      "weight": "c%d.weight" % i, "bias": "c%d.bias" % i,
+                      "stride": 2, "padding": 1})
+        nodes.append({"name": "a%d" % i, "op": "leaky_relu",
+                      "inputs": ["c%d" % i], "slope": SLOPE})
+        tensors["c%d.weight" % i] = c.weight.detach().numpy()
+        tensors["c%d.bias" % i] = c.bias.detach().numpy()
+        prev = "a%d" % i
+    nodes.append({"name": "pool", "op": "global_avg_pool", "inputs": [prev]})
+    prev = "pool"
+    if model.mid is not None:
+        nodes.append({"name": "mid", "op": "conv2d", "inputs": [prev],
+                      "weight": "mid.weight", "bias": "mid.bias"})
+        nodes.append({"name": "mida", "op": "leaky_relu", "inputs": ["mid"],
+                      "slope": SLOPE})
+        tensors["mid.weight"] = model.mid.weight.detach().numpy()
+        tensors["mid.bias"] = model.mid.bias.detach().numpy()
+        prev = "mida"
+    nodes.append({"name": "w", "op": "conv2d", "inputs": [prev],
+                  "weight": "head.weight", "bias": "head.bias"})
+    tensors["head.weight"] = model.head.weight.detach().numpy()
+    tensors["head.bias"] = model.head.bias.detach().numpy()
+    k, n = model.k, model.n
+    tensors["bases"] = model.bases.detach().numpy().reshape(k * 3, n, n, n)
+    graph = {"input": {"name": "x", "channels": 3, "size": SIDE},
+             "kind": "rgb", "output": "w", "nodes": nodes}
+    return graph, tensors
+
+
+def load_ckpt(path):
+    st = torch.load(path, map_location="cpu", weights_only=False)
+    model = Neutralizer(st["k"], st["lattice"], st.get("hidden", 0))
+    model.load_state_dict(st["state"])
+    model.eval()
+    return model, st
+
+
+def export(a):
+    model, st = load_ckpt(a.ckpt)
+    graph, tensors = graph_of(model)
+    meta = {"looklab.format": "looklab-cnn", "looklab.version": "1",
+            "looklab.graph": json.dumps(graph, separators=(",", ":")),
+            "looklab.neutralizer": json.dumps(
+                {"k": model.k, "lattice": model.n, "hidden": model.hidden,
+                 "bases": "bases",
+                 "downsample": "area", "side": SIDE}),
+            "looklab.name": "LookLab look neutralizer (basis 3D LUTs)",
+            "looklab.license": "GPL-3+ (trained on photos under free "
+                               "licences; see data/README.md)",
+            "looklab.trained_on": st.get("trained_on", ""),
+            "looklab.training": json.dumps(st.get("record", {}))}
+    write_safetensors(a.out, tensors, meta)
+    print("wrote %s (%d tensors, %.2f MB)" % (
+        a.out, len(tensors), os.path.getsize(a.out) / 1e6))
+    return 0
+
+
+def model_from_file(path):
+    """The network of an exported file, for the parity test."""
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    meta = header.pop("__metadata__")
+    nz = json.loads(meta["looklab.neutralizer"])
+    t = {}
+    for name, d in header.items():
+        b, e = d["data_offsets"]
+        t[name] = torch.from_numpy(np.frombuffer(
+            data[b:e], "<f4").reshape(d["shape"]).copy())
+    model = Neutralizer(nz["k"], nz["lattice"], nz.get("hidden", 0))
+    sd = {"bases": t["bases"].reshape(nz["k"], 3, nz["lattice"],
+                                      nz["lattice"], nz["lattice"]),
+          "head.weight": t["head.weight"], "head.bias": t["head.bias"]}
+    if "mid.weight" in t:
+        sd["mid.weight"], sd["mid.bias"] = t["mid.weight"], t["mid.bias"]
+    for i in range(len(WIDTHS)):
+        sd["convs.%d.weight" % i] = t["c%d.weight" % i]
+        sd["convs.%d.bias" % i] = t["c%d.bias" % i]
+    model.load_state_dict(sd)
+    model.eval()
+    return model
+
+
+def run(a):
+    """IN.f32: packed RGB float32, H x W x 3; OUT.f32: the neutralized
+    image, the same layout, then the K weights."""
+    torch.backends.mkldnn.enabled = False
+    model = model_from_file(a.model)
+    x = np.fromfile(a.input, "<f4").reshape(a.height, a.width, 3)
+    x = torch.from_numpy(x.copy()).permute(2, 0, 1)[None].double()
+    model = model.double()
+    with torch.no_grad():
+        w = model.weights(x)
+        out = apply_lut(model.lut(w), x)
+    res = np.concatenate([out[0].permute(1, 2, 0).numpy().ravel(),
+                          w[0].numpy().ravel()]).astype("<f4")
+    res.tofile(a.output)
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("data")
+    t.add_argument("-o", "--out", required=True)
+    t.add_argument("--steps", type=int, default=2000)
+    t.add_argument("--batch", type=int, default=16)
+    t.add_argument("--k", type=int, default=12)
+    t.add_argument("--lattice", type=int, default=17)
+    t.add_argument("--hidden", type=int, default=0,
+                   help="units of a hidden layer before the weights "
+                        "(0: linear)")
+    t.add_argument("--lr", type=float, default=2e-3)
+    t.add_argument("--seed", type=int, default=23)
+    t.add_argument("--threads", type=int, default=1)
+    t.add_argument("--val", type=int, default=64)
+    t.add_argument("--pixels", type=int, default=1024,
+                   help="pixels of each pair in the loss")
+    e = sub.add_parser("export")
+    e.add_argument("ckpt")
+    e.add_argument("out")
+    r = sub.add_parser("run")
+    r.add_argument("model")
+    r.add_argument("input")
+    r.add_argument("width", type=int)
+    r.add_argument("height", type=int)
+    r.add_argument("output")
+    a = ap.parse_args()
+    return {"train": train, "export": export, "run": run}[a.cmd](a)
 
 
 if __name__ == "__main__":
