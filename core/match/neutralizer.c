@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "nn/cnn.h"
+#include "nn/json-member.h"
 
 struct _LookLabNeutralizer
 {
@@ -23,29 +24,6 @@ struct _LookLabNeutralizer
   int         side;  /* the network's input side */
   float      *bases; /* [k][3][n (b)][n (g)][n (r)] */
 };
-
-/* An integer member of @obj within [@lo, @hi], or @def when absent;
- * FALSE when present but not such an integer. */
-static gboolean
-member_int (JsonObject *obj, const char *key, int def, int lo, int hi, int *out)
-{
-  JsonNode *node = json_object_get_member (obj, key);
-  gint64    v;
-
-  if (node == NULL)
-    {
-      *out = def;
-      return TRUE;
-    }
-  if (!JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_INT64)
-    return FALSE;
-  v = json_node_get_int (node);
-  if (v < lo || v > hi)
-    return FALSE;
-  *out = (int) v;
-  return TRUE;
-}
 
 /* Reads the "looklab.neutralizer" metadata into @nz and returns the name
  * of the bases tensor (g_free), or NULL after setting @diag. */
@@ -65,10 +43,11 @@ parse_meta (const char *meta, LookLabNeutralizer *nz, LookLabDiag *diag)
       return NULL;
     }
   obj = json_node_get_object (json_parser_get_root (parser));
-  if (!member_int (obj, "k", 0, 1, LOOKLAB_NEUTRALIZER_MAX_BASES, &nz->k)
-      || !member_int (obj, "lattice", 0, 2, LOOKLAB_NEUTRALIZER_MAX_LATTICE,
-                      &nz->n)
-      || !member_int (obj, "side", 64, 8, 1024, &nz->side))
+  if (!looklab_json_member_int (obj, "k", 0, 1, LOOKLAB_NEUTRALIZER_MAX_BASES,
+                                &nz->k)
+      || !looklab_json_member_int (obj, "lattice", 0, 2,
+                                   LOOKLAB_NEUTRALIZER_MAX_LATTICE, &nz->n)
+      || !looklab_json_member_int (obj, "side", 64, 8, 1024, &nz->side))
     {
       looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                         "looklab.neutralizer: k (1..%d), lattice (2..%d) "

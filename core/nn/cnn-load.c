@@ -16,6 +16,7 @@
 #include <json-glib/json-glib.h>
 
 #include "nn/cnn-private.h"
+#include "nn/json-member.h"
 
 static const struct
 {
@@ -60,27 +61,6 @@ find_node (const LookLabCnn *cnn, int before, const char *name)
     if (strcmp (cnn->nodes[i].name, name) == 0)
       return i;
   return -2;
-}
-
-static gboolean
-member_int (JsonObject *obj, const char *key, int def, int lo, int hi, int *out)
-{
-  JsonNode *n = json_object_get_member (obj, key);
-  gint64    v;
-
-  if (n == NULL)
-    {
-      *out = def;
-      return TRUE;
-    }
-  if (!JSON_NODE_HOLDS_VALUE (n)
-      || json_node_get_value_type (n) != G_TYPE_INT64)
-    return FALSE;
-  v = json_node_get_int (n);
-  if (v < lo || v > hi)
-    return FALSE;
-  *out = (int) v;
-  return TRUE;
 }
 
 static gboolean
@@ -242,11 +222,13 @@ parse_node (LookLabCnn *cnn, const LookLabSafetensors *st, int index,
           int64_t wshape[4] = { -1, -1, -1, -1 };
           int64_t bshape[1];
 
-          if (!member_int (obj, "stride", 1, 1, 16, &node->stride)
-              || !member_int (obj, "padding", 0, 0, 64, &node->padding)
-              || !member_int (obj, "dilation", 1, 1, 64, &node->dilation)
-              || !member_int (obj, "output_padding", 0, 0, 15,
-                              &node->output_padding))
+          if (!looklab_json_member_int (obj, "stride", 1, 1, 16, &node->stride)
+              || !looklab_json_member_int (obj, "padding", 0, 0, 64,
+                                           &node->padding)
+              || !looklab_json_member_int (obj, "dilation", 1, 1, 64,
+                                           &node->dilation)
+              || !looklab_json_member_int (obj, "output_padding", 0, 0, 15,
+                                           &node->output_padding))
             return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                                      "node '%s': stride (1..16), padding "
                                      "(0..64), dilation (1..64) or "
@@ -354,7 +336,7 @@ parse_node (LookLabCnn *cnn, const LookLabSafetensors *st, int index,
         break;
 
       case OP_SUBSAMPLE:
-        if (!member_int (obj, "stride", 2, 1, 64, &node->sub))
+        if (!looklab_json_member_int (obj, "stride", 2, 1, 64, &node->sub))
           return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                                    "node '%s': stride not in 1..64", name);
         break;
@@ -447,8 +429,10 @@ parse_input (LookLabCnn *cnn, JsonObject *graph, LookLabDiag *diag)
         return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                                  "graph input prop is not an object");
       po = json_node_get_object (pn);
-      if (!member_int (po, "ref_hints", 10, 1, 1 << 24, &info->prop.ref_hints)
-          || !member_int (po, "max_hints", 0, 0, 1 << 24, &info->prop.max_hints)
+      if (!looklab_json_member_int (po, "ref_hints", 10, 1, 1 << 24,
+                                    &info->prop.ref_hints)
+          || !looklab_json_member_int (po, "max_hints", 0, 0, 1 << 24,
+                                       &info->prop.max_hints)
           || !member_float (po, "sigma_s", 0.25, 1e-6, 100.0,
                             &info->prop.sigma_s)
           || !member_float (po, "sigma_l", 10.0, 1e-6, 1e6, &info->prop.sigma_l)
@@ -468,15 +452,17 @@ parse_input (LookLabCnn *cnn, JsonObject *graph, LookLabDiag *diag)
     {
       int c;
 
-      if (!member_int (obj, "channels", 0, 0, 1 << 20, &c)
+      if (!looklab_json_member_int (obj, "channels", 0, 0, 1 << 20, &c)
           || c != info->in_channels)
         return looklab_diag_set (diag, LOOKLAB_ERR_MISMATCH, 0,
                                  "graph input channels must be %d for kind "
                                  "\"%s\"",
                                  info->in_channels, kind);
     }
-  if (!member_int (obj, "size", 256, 1, LOOKLAB_CNN_MAX_SIDE, &info->size)
-      || !member_int (graph, "out_stride", 1, 1, 64, &info->out_stride)
+  if (!looklab_json_member_int (obj, "size", 256, 1, LOOKLAB_CNN_MAX_SIDE,
+                                &info->size)
+      || !looklab_json_member_int (graph, "out_stride", 1, 1, 64,
+                                   &info->out_stride)
       || !member_float (obj, "l_center", 50.0, -1e3, 1e3, &info->l_center)
       || !member_float (obj, "l_scale", 100.0, 1e-6, 1e6, &info->l_scale)
       || !member_float (obj, "ab_scale", 110.0, 1e-6, 1e6, &info->ab_scale)

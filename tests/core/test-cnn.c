@@ -240,9 +240,13 @@ static const GraphCase graph_cases[] = {
     "\"inputs\":[\"x\"],\"weight\":\"w\"}]}",
     LOOKLAB_ERR_LIMIT, "empty or too large" },
   { "kind-unknown",
-    "{\"kind\":\"rgb\",\"input\":{\"name\":\"x\"},\"output\":\"out\","
+    "{\"kind\":\"cmyk\",\"input\":{\"name\":\"x\"},\"output\":\"out\","
     "\"nodes\":[" CONV "]}",
     LOOKLAB_ERR_PARSE, "kind" },
+  { "rgb-input-channels",
+    "{\"kind\":\"rgb\",\"input\":{\"name\":\"x\",\"channels\":1},"
+    "\"output\":\"out\",\"nodes\":[" CONV "]}",
+    LOOKLAB_ERR_MISMATCH, "must be 3" },
   { "input-channels",
     "{\"kind\":\"hints\",\"input\":{\"name\":\"x\",\"channels\":1},"
     "\"output\":\"out\",\"nodes\":[" CONV "]}",
