@@ -48,29 +48,6 @@ enum
   OUTPUT_IN_PLACE
 };
 
-/* Returns the default model's path (g_free), or NULL when there is none:
- * $LOOKLAB_COLORIZE_MODEL, then the installed model, then the source
- * tree's data/models/ (for tests run from a build tree). */
-static gchar *
-default_model_path (void)
-{
-  const gchar *env = g_getenv ("LOOKLAB_COLORIZE_MODEL");
-  const gchar *dirs[] = { LOOKLAB_MODELS_DIR, LOOKLAB_SOURCE_MODELS_DIR };
-  gsize        i;
-
-  if (env != NULL && *env != '\0')
-    return g_strdup (env);
-  for (i = 0; i < G_N_ELEMENTS (dirs); i++)
-    {
-      gchar *path = g_build_filename (dirs[i], DEFAULT_MODEL, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        return path;
-      g_free (path);
-    }
-  return NULL;
-}
-
 /* Loads and checks the model of @file (NULL: the default model). */
 static LookLabCnn *
 load_model (GFile *file, GError **error)
@@ -84,7 +61,8 @@ load_model (GFile *file, GError **error)
 
   if (file == NULL)
     {
-      path = default_model_path ();
+      path = looklab_default_model_path ("LOOKLAB_COLORIZE_MODEL",
+                                         DEFAULT_MODEL);
       if (path == NULL)
         {
           g_set_error (error, GIMP_PLUG_IN_ERROR, 0,

@@ -133,32 +133,6 @@ fit_params_from_config (GimpProcedureConfig *config, LookLabFitParams *params)
   params->spatial = 0;
 }
 
-/* Reads @drawable reduced by @scale (GEGL's mipmaps average the pixels) as
- * non-linear float RGBA of its own space. */
-static gpointer
-read_scaled (GimpDrawable *drawable, gdouble scale, const Babl *look_space,
-             LookLabImageView *view)
-{
-  const Babl *format = babl_format_with_space (
-      "R'G'B'A float",
-      look_space != NULL ? look_space : gimp_drawable_get_format (drawable));
-  gint        w = MAX (1, (gint) (gimp_drawable_get_width (drawable) * scale));
-  gint        h = MAX (1, (gint) (gimp_drawable_get_height (drawable) * scale));
-  GeglBuffer *buffer = gimp_drawable_get_buffer (drawable);
-  gpointer    pixels = g_new (gfloat, (gsize) w * h * 4);
-
-  gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, w, h), scale, format, pixels,
-                   (gint) (w * 4 * sizeof (gfloat)), GEGL_ABYSS_CLAMP);
-  g_object_unref (buffer);
-
-  view->pixels = pixels;
-  view->format = LOOKLAB_PIXEL_RGBA_FLOAT;
-  view->width = w;
-  view->height = h;
-  view->stride = (size_t) w * 4 * sizeof (gfloat);
-  return pixels;
-}
-
 static int
 preview_fit_progress (double fraction, void *user_data)
 {
@@ -297,10 +271,10 @@ learn_preview (GimpPreview *preview, GimpProcedureConfig *config,
             lp->look = NULL;
             lp->lut = NULL;
             lp->params = params;
-            lp->bpix = read_scaled (GIMP_DRAWABLE (before), scale, look_space,
-                                    &lp->bview);
-            lp->apix = read_scaled (GIMP_DRAWABLE (after), scale, look_space,
-                                    &lp->aview);
+            lp->bpix = looklab_read_drawable_scaled (
+                GIMP_DRAWABLE (before), scale, look_space, &lp->bview);
+            lp->apix = looklab_read_drawable_scaled (
+                GIMP_DRAWABLE (after), scale, look_space, &lp->aview);
             g_atomic_int_set (&lp->progress, 0);
             g_atomic_int_set (&lp->cancel, 0);
             g_atomic_int_set (&lp->done, 0);
@@ -331,50 +305,6 @@ learn_preview_clear (LearnPreview *lp)
   looklab_look_free (lp->look);
   looklab_lut_free (lp->lut);
   g_free (lp->key);
-}
-
-static gboolean
-save_look (const LookLabLook *look, GFile *file, gint lut_size, GError **error)
-{
-  gchar      *path = g_file_get_path (file);
-  gchar      *name = g_file_get_parse_name (file);
-  LookLabDiag diag = { 0 };
-  int         status;
-
-  if (path == NULL)
-    {
-      g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   _ ("'%s' is not a local file."), name);
-      g_free (name);
-      return FALSE;
-    }
-
-  /* The extension picks the format: .cube for other programs, anything
-   * else the compact look file. */
-  if (g_str_has_suffix (path, ".cube") || g_str_has_suffix (path, ".CUBE"))
-    {
-      LookLabLut *lut = looklab_look_bake (look, lut_size, 0);
-
-      if (lut == NULL)
-        status = LOOKLAB_ERR_NOMEM;
-      else
-        {
-          looklab_lut_set_title (lut, "LookLab");
-          status = looklab_cube_write (lut, path, &diag);
-        }
-      looklab_lut_free (lut);
-    }
-  else
-    {
-      status = looklab_look_save (look, path, &diag);
-    }
-
-  if (status != LOOKLAB_OK)
-    looklab_set_core_error (error, status, &diag, name);
-
-  g_free (path);
-  g_free (name);
-  return status == LOOKLAB_OK;
 }
 
 static GimpValueArray *
@@ -518,7 +448,8 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
   /* Everything that can fail without touching the image comes first (the
    * file to save, the LUT to apply): a failing call must not leave the
    * look stored in the image (found by tests/plugin/test-stress.py). */
-  if (file != NULL && !save_look (look, file, lut_size, &error))
+  if (file != NULL
+      && !looklab_save_look (look, file, lut_size, "LookLab", &error))
     goto out;
 
   if (apply && gimp_core_object_array_get_length ((GObject **) drawables) > 0)

@@ -302,3 +302,27 @@ looklab_read_drawable (GimpDrawable *drawable, const Babl *look_space,
   view->stride = stride;
   return TRUE;
 }
+
+gpointer
+looklab_read_drawable_scaled (GimpDrawable *drawable, gdouble scale,
+                              const Babl *look_space, LookLabImageView *view)
+{
+  const Babl *format = babl_format_with_space (
+      "R'G'B'A float",
+      look_space != NULL ? look_space : gimp_drawable_get_format (drawable));
+  gint        w = MAX (1, (gint) (gimp_drawable_get_width (drawable) * scale));
+  gint        h = MAX (1, (gint) (gimp_drawable_get_height (drawable) * scale));
+  GeglBuffer *buffer = gimp_drawable_get_buffer (drawable);
+  gpointer    pixels = g_new (gfloat, (gsize) w * h * 4);
+
+  gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, w, h), scale, format, pixels,
+                   (gint) (w * 4 * sizeof (gfloat)), GEGL_ABYSS_CLAMP);
+  g_object_unref (buffer);
+
+  view->pixels = pixels;
+  view->format = LOOKLAB_PIXEL_RGBA_FLOAT;
+  view->width = w;
+  view->height = h;
+  view->stride = (size_t) w * 4 * sizeof (gfloat);
+  return pixels;
+}

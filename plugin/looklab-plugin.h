@@ -78,6 +78,13 @@ gchar *looklab_source_file_path (GFile *file);
 LookLabLut *looklab_source_to_lut (const LookLabSource *source, gint size,
                                    GError **error);
 
+/* Writes @look to @file, atomically (the core writes a temporary file and
+ * renames it): a .cube of @lut_size titled @title when the name ends in
+ * .cube, else a look file.  Returns FALSE with @error set, @file
+ * untouched, on failure. */
+gboolean looklab_save_look (const LookLabLook *look, GFile *file, gint lut_size,
+                            const gchar *title, GError **error);
+
 /* Stores @look on @image as the persistent parasite LOOKLAB_PARASITE_LOOK. */
 gboolean looklab_store_look (GimpImage *image, const LookLabLook *look,
                              GError **error);
@@ -132,6 +139,14 @@ gboolean looklab_read_drawable (GimpDrawable *drawable, const Babl *look_space,
                                 LookLabImageView *view, gpointer *pixels,
                                 GError **error);
 
+/* Reads @drawable reduced by @scale (GEGL's mipmaps average the pixels) as
+ * non-linear float RGBA of @look_space (NULL: its own space) into a new
+ * buffer, which it returns (free with g_free ()), and fills @view.  For
+ * the dialogs' previews. */
+gpointer looklab_read_drawable_scaled (GimpDrawable *drawable, gdouble scale,
+                                       const Babl       *look_space,
+                                       LookLabImageView *view);
+
 /* looklab-filter.c */
 
 /* Returns whether GIMP has the GEGL operation looklab:apply (it refuses to
@@ -157,6 +172,15 @@ gchar *looklab_look_cache_file (const LookLabLook *look, GError **error);
 /* Tells the user once (a stamp in the user's cache folder remembers it)
  * that looklab:apply is not installed and the slower path is used. */
 void looklab_filter_tell_missing (void);
+
+/* looklab-models.c */
+
+/* The path of a bundled model (free with g_free ()), or NULL when there is
+ * none: $@env_name when set, else @file_name where meson installs models
+ * (LOOKLAB_MODELS_DIR), else in the source tree's data/models/ (tests run
+ * from a build tree). */
+gchar *looklab_default_model_path (const gchar *env_name,
+                                   const gchar *file_name);
 
 /* looklab.c */
 

@@ -199,6 +199,51 @@ looklab_source_to_lut (const LookLabSource *source, gint size, GError **error)
 }
 
 gboolean
+looklab_save_look (const LookLabLook *look, GFile *file, gint lut_size,
+                   const gchar *title, GError **error)
+{
+  gchar      *path = g_file_get_path (file);
+  gchar      *name = g_file_get_parse_name (file);
+  LookLabDiag diag = { 0 };
+  int         status;
+
+  if (path == NULL)
+    {
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                   _ ("'%s' is not a local file."), name);
+      g_free (name);
+      return FALSE;
+    }
+
+  /* The extension picks the format: .cube for other programs, anything
+   * else the compact look file. */
+  if (g_str_has_suffix (path, ".cube") || g_str_has_suffix (path, ".CUBE"))
+    {
+      LookLabLut *lut = looklab_look_bake (look, lut_size, 0);
+
+      if (lut == NULL)
+        status = LOOKLAB_ERR_NOMEM;
+      else
+        {
+          looklab_lut_set_title (lut, title);
+          status = looklab_cube_write (lut, path, &diag);
+        }
+      looklab_lut_free (lut);
+    }
+  else
+    {
+      status = looklab_look_save (look, path, &diag);
+    }
+
+  if (status != LOOKLAB_OK)
+    looklab_set_core_error (error, status, &diag, name);
+
+  g_free (path);
+  g_free (name);
+  return status == LOOKLAB_OK;
+}
+
+gboolean
 looklab_store_look (GimpImage *image, const LookLabLook *look, GError **error)
 {
   GimpParasite *parasite;
