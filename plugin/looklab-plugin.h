@@ -20,6 +20,7 @@
 #define LOOKLAB_PROC_EXPORT_CUBE "plug-in-looklab-export-cube"
 #define LOOKLAB_PROC_HALD "plug-in-looklab-hald-identity"
 #define LOOKLAB_PROC_COLORIZE "plug-in-looklab-colorize"
+#define LOOKLAB_PROC_MATCH "plug-in-looklab-match"
 
 /* The GEGL operation of op/looklab-apply.c. */
 #define LOOKLAB_OP_NAME "looklab:apply"
@@ -201,5 +202,12 @@ GimpProcedure *looklab_learn_procedure_new (GimpPlugIn  *plug_in,
  * its arguments, menu and run function. */
 GimpProcedure *looklab_colorize_procedure_new (GimpPlugIn  *plug_in,
                                                const gchar *name);
+
+/* looklab-match.c */
+
+/* Declares plug-in-looklab-match (Colors > LookLab > Match Look to
+ * Reference...): its arguments, return values, menu and run function. */
+GimpProcedure *looklab_match_procedure_new (GimpPlugIn  *plug_in,
+                                            const gchar *name);
 
 #endif /* LOOKLAB_PLUGIN_H */

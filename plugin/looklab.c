@@ -7,6 +7,9 @@
  *   plug-in-looklab-hald-identity  File > Create > LookLab > Identity Hald CLUT...
  *   plug-in-looklab-colorize       Colors > LookLab > Colorize... (declared
  *                                  and run in looklab-colorize.c)
+ *   plug-in-looklab-match          Colors > LookLab > Match Look to
+ *                                  Reference... (declared and run in
+ *                                  looklab-match.c)
  *
  * Every argument is declared once here; the dialogs in ui/ are built from
  * these declarations through GimpProcedureConfig.
@@ -47,6 +50,7 @@ looklab_query_procedures (GimpPlugIn *plug_in)
   list = g_list_append (list, g_strdup (LOOKLAB_PROC_EXPORT_CUBE));
   list = g_list_append (list, g_strdup (LOOKLAB_PROC_HALD));
   list = g_list_append (list, g_strdup (LOOKLAB_PROC_LEARN));
+  list = g_list_append (list, g_strdup (LOOKLAB_PROC_MATCH));
   return list;
 }
 
@@ -512,6 +516,10 @@ looklab_create_procedure (GimpPlugIn *plug_in, const gchar *name)
   else if (strcmp (name, LOOKLAB_PROC_LEARN) == 0)
     {
       procedure = looklab_learn_procedure_new (plug_in, name);
+    }
+  else if (strcmp (name, LOOKLAB_PROC_MATCH) == 0)
+    {
+      procedure = looklab_match_procedure_new (plug_in, name);
     }
   else if (strcmp (name, LOOKLAB_PROC_EXPORT_CUBE) == 0)
     {

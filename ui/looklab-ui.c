@@ -43,6 +43,24 @@ add_model_filters (GtkFileChooser *chooser)
   gtk_file_chooser_add_filter (chooser, filter);
 }
 
+/* The Match dialog's neutralizer models. */
+static void
+add_neutralizer_filters (GtkFileChooser *chooser)
+{
+  GtkFileFilter *filter;
+
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter,
+                            _ ("Look neutralizer models (*.safetensors)"));
+  gtk_file_filter_add_pattern (filter, "*.safetensors");
+  gtk_file_chooser_add_filter (chooser, filter);
+
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _ ("All files"));
+  gtk_file_filter_add_pattern (filter, "*");
+  gtk_file_chooser_add_filter (chooser, filter);
+}
+
 typedef void (*AddFilters) (GtkFileChooser *chooser);
 
 static void
@@ -310,6 +328,75 @@ looklab_ui_learn_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
     gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "before",
                                 "after", "model-size", "advanced", "file",
                                 "apply", NULL);
+
+  run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
+  live_preview_stop (config, preview);
+  if (preview != NULL)
+    g_object_set_data (G_OBJECT (preview), "looklab-status", NULL);
+  gtk_widget_destroy (dialog);
+  return run;
+}
+
+gboolean
+looklab_ui_match_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
+                         GimpDrawable      *drawable,
+                         LookLabPreviewFunc preview_func, gpointer user_data)
+{
+  GtkWidget  *dialog;
+  GtkWidget  *preview;
+  PreviewHook hook;
+  gboolean    run;
+
+  dialog = gimp_procedure_dialog_new (procedure, config,
+                                      _ ("Match Look to Reference"));
+  fix_chooser_thumbnail (GIMP_PROCEDURE_DIALOG (dialog), "reference");
+
+  preview = live_preview_add (dialog, config, drawable, preview_func, user_data,
+                              &hook);
+  if (preview != NULL)
+    {
+      /* Where the preview says how the match goes and, when done, how far
+       * the reference moved when neutralized. */
+      GtkWidget *status = gimp_procedure_dialog_get_label (
+          GIMP_PROCEDURE_DIALOG (dialog), "status", "", FALSE, FALSE);
+
+      gtk_label_set_xalign (GTK_LABEL (status), 0.0);
+      gtk_label_set_line_wrap (GTK_LABEL (status), TRUE);
+      g_object_set_data (G_OBJECT (preview), "looklab-status", status);
+    }
+
+  /* One reference at a time: the switch greys out the other chooser
+   * (a layer chooser cannot be emptied). */
+  gimp_procedure_dialog_set_sensitive (GIMP_PROCEDURE_DIALOG (dialog),
+                                       "reference", TRUE, G_OBJECT (config),
+                                       "reference-from-file", TRUE);
+  gimp_procedure_dialog_set_sensitive (
+      GIMP_PROCEDURE_DIALOG (dialog), "reference-file", TRUE, G_OBJECT (config),
+      "reference-from-file", FALSE);
+  gimp_procedure_dialog_get_scale_entry (GIMP_PROCEDURE_DIALOG (dialog),
+                                         "strength", 1.0);
+  filter_file_widget_with (GIMP_PROCEDURE_DIALOG (dialog), "model",
+                           add_neutralizer_filters);
+
+  gimp_procedure_dialog_get_label (GIMP_PROCEDURE_DIALOG (dialog),
+                                   "advanced-label", _ ("Advanced"), FALSE,
+                                   FALSE);
+  gimp_procedure_dialog_fill_box (GIMP_PROCEDURE_DIALOG (dialog),
+                                  "advanced-box", "model", "size", "seed",
+                                  "lut-size", "input-space", NULL);
+  gimp_procedure_dialog_fill_expander (GIMP_PROCEDURE_DIALOG (dialog),
+                                       "advanced", "advanced-label", FALSE,
+                                       "advanced-box");
+
+  if (preview != NULL)
+    gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "preview",
+                                "status", "reference", "reference-from-file",
+                                "reference-file", "strength", "advanced",
+                                "file", "apply", NULL);
+  else
+    gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "reference",
+                                "reference-from-file", "reference-file",
+                                "strength", "advanced", "file", "apply", NULL);
 
   run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
   live_preview_stop (config, preview);

@@ -31,6 +31,17 @@ gboolean looklab_ui_learn_dialog (GimpProcedure       *procedure,
                                   LookLabPreviewFunc preview_func,
                                   gpointer           user_data);
 
+/* Match Look to Reference: a live preview of the matched look on
+ * @drawable (none when @preview_func or @drawable is NULL) with a status
+ * line under it, the reference as a layer or (a switch) an image file,
+ * strength, the model and numbers in an expander, where to save, whether
+ * to apply. */
+gboolean looklab_ui_match_dialog (GimpProcedure       *procedure,
+                                  GimpProcedureConfig *config,
+                                  GimpDrawable        *drawable,
+                                  LookLabPreviewFunc   preview_func,
+                                  gpointer             user_data);
+
 /* Colorize: live preview of @drawable (none when @preview_func or
  * @drawable is NULL), model file chooser filtered to *.safetensors (empty
  * = the default model), hints layer chooser, saturation, output. */
