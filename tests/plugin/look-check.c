@@ -23,6 +23,14 @@
  *   look-check truncate SRC DST BYTES      writes the first BYTES of SRC to
  *                                          DST (a setup step: a truncated
  *                                          file for a test)
+ *   look-check match-cli REF CUBE MAX [ARG...]
+ *                                          CUBE holds, to within MAX per
+ *                                          entry, the .cube that
+ *                                          `$LOOKLAB_CLI match REF -o X.cube
+ *                                          ARG...` writes (the CLI is run
+ *                                          here)
+ *   look-check same A B                    files A and B are byte for byte
+ *                                          the same
  *
  * The Script-Fu tests write one such command a line into checks.txt;
  * run-gimp.sh runs them after GIMP quits.  Exit status 0 = all good.
@@ -432,6 +440,86 @@ truncate_copy (const char *src, const char *dst, const char *bytes)
   return status;
 }
 
+static int
+check_match_cli (const char *ref, const char *cube_path, double limit,
+                 char **extra, int n_extra)
+{
+  const char *cli = g_getenv ("LOOKLAB_CLI");
+  gchar      *out = g_strconcat (cube_path, ".cli.cube", NULL);
+  GPtrArray  *args = g_ptr_array_new ();
+  LookLabLut *mine = NULL, *theirs = NULL;
+  LookLabDiag diag = { 0 };
+  GError     *error = NULL;
+  gint        wait_status = 0;
+  double      worst = 0.0;
+  size_t      i, n;
+  int         status = 1;
+
+  if (cli == NULL)
+    {
+      fprintf (stderr, "look-check match-cli: set LOOKLAB_CLI\n");
+      goto out;
+    }
+  g_ptr_array_add (args, (gpointer) cli);
+  g_ptr_array_add (args, "match");
+  g_ptr_array_add (args, (gpointer) ref);
+  g_ptr_array_add (args, "-o");
+  g_ptr_array_add (args, out);
+  for (i = 0; i < (size_t) n_extra; i++)
+    g_ptr_array_add (args, extra[i]);
+  g_ptr_array_add (args, NULL);
+  if (!g_spawn_sync (NULL, (gchar **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL,
+                     NULL, NULL, NULL, &wait_status, &error)
+      || !g_spawn_check_wait_status (wait_status, &error))
+    {
+      fprintf (stderr, "look-check match-cli: %s\n", error->message);
+      goto out;
+    }
+  if (looklab_cube_read (out, &theirs, &diag) != LOOKLAB_OK
+      || looklab_cube_read (cube_path, &mine, &diag) != LOOKLAB_OK)
+    {
+      fprintf (stderr, "look-check match-cli: %s\n", diag.message);
+      goto out;
+    }
+  if (mine->size != theirs->size)
+    {
+      fprintf (stderr, "look-check match-cli: sizes %d and %d\n", mine->size,
+               theirs->size);
+      goto out;
+    }
+  n = (size_t) mine->size * mine->size * mine->size * 3;
+  for (i = 0; i < n; i++)
+    worst = MAX (worst, fabs ((double) mine->table[i] - theirs->table[i]));
+  printf ("look-check match-cli: size %d, largest difference %g (%.3f of "
+          "255)\n",
+          mine->size, worst, worst * 255.0);
+  status = worst <= limit ? 0 : 1;
+
+out:
+  g_clear_error (&error);
+  g_ptr_array_free (args, TRUE);
+  g_free (out);
+  looklab_lut_free (mine);
+  looklab_lut_free (theirs);
+  return status;
+}
+
+static int
+check_same (const char *a_path, const char *b_path)
+{
+  gchar *a = NULL, *b = NULL;
+  gsize  na = 0, nb = 0;
+  int    status = 1;
+
+  if (g_file_get_contents (a_path, &a, &na, NULL)
+      && g_file_get_contents (b_path, &b, &nb, NULL))
+    status = na == nb && memcmp (a, b, na) == 0 ? 0 : 1;
+  printf ("look-check same: %s\n", status == 0 ? "identical" : "DIFFERENT");
+  g_free (a);
+  g_free (b);
+  return status;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -458,6 +546,11 @@ main (int argc, char **argv)
     status = check_region (argv[2], argv[3], argv + 4);
   else if (argc == 5 && strcmp (argv[1], "truncate") == 0)
     status = truncate_copy (argv[2], argv[3], argv[4]);
+  else if (argc >= 5 && strcmp (argv[1], "match-cli") == 0)
+    status = check_match_cli (argv[2], argv[3], g_ascii_strtod (argv[4], NULL),
+                              argv + 5, argc - 5);
+  else if (argc == 4 && strcmp (argv[1], "same") == 0)
+    status = check_same (argv[2], argv[3]);
   else
     fprintf (stderr, "usage: see the comment at the top of look-check.c\n");
 
