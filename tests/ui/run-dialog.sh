@@ -12,7 +12,11 @@
 # LOOKLAB_GEGL_OP, when set, is the GEGL module op/looklab-apply.so,
 # installed into the throw-away HOME's per-user GEGL folder.
 # LOOKLAB_UI_EXPECT=FILE:REGEX fails the test unless a line of
-# WORK_DIR/files/FILE (written by SCRIPT) matches REGEX (grep -E).
+# WORK_DIR/files/FILE (written by SCRIPT) matches REGEX (grep -E) within
+# LOOKLAB_UI_TIMEOUT seconds.
+# LOOKLAB_UI_KEYS="NAME=KEYS;NAME=KEYS...": once the window is there and
+# its screenshot taken, sends each KEYS (xdotool key names, e.g. ctrl+z)
+# in turn to the window whose name contains NAME.
 set -u
 
 plugin=$1
@@ -130,6 +134,22 @@ while :; do
     if [ -n "${LOOKLAB_UI_ACCEPT:-}" ]; then
       accept_and_reopen || status=1
     fi
+    if [ -n "${LOOKLAB_UI_KEYS:-}" ]; then
+      echo "$LOOKLAB_UI_KEYS" | tr ';' '\n' | while IFS='=' read -r name keys; do
+        id=$(xdotool search --name "$name" | head -n 1)
+        if [ -z "$id" ]; then
+          echo "run-dialog.sh: no window '$name' to send $keys to; windows:"
+          for w in $(xdotool search --onlyvisible --name .); do
+            echo "  $(xdotool getwindowname "$w")"
+          done
+          continue
+        fi
+        # shellcheck disable=SC2086
+        xdotool windowfocus --sync "$id" key --clearmodifiers $keys
+        echo "run-dialog.sh: sent $keys to '$name'"
+        sleep 2
+      done
+    fi
     break
   fi
   if ! kill -0 "$gimp" 2>/dev/null; then
@@ -147,6 +167,11 @@ done
 if [ $status = 0 ] && [ -n "${LOOKLAB_UI_EXPECT:-}" ]; then
   expect_file=$work/files/${LOOKLAB_UI_EXPECT%%:*}
   expect_re=${LOOKLAB_UI_EXPECT#*:}
+  t0=$(date +%s)
+  while [ ! -s "$expect_file" ] && kill -0 "$gimp" 2>/dev/null \
+        && [ $(( $(date +%s) - t0 )) -lt "$timeout_s" ]; do
+    sleep 1
+  done
   if grep -qE -- "$expect_re" "$expect_file" 2>/dev/null; then
     echo "run-dialog.sh: PASS: $expect_file matches '$expect_re'"
   else
