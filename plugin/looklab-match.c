@@ -673,6 +673,7 @@ match_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
   int                 st;
   gboolean            ok = FALSE;
   gboolean            grouped = FALSE;
+  GimpParasite       *previous = NULL;
   const Babl         *look_space;
 
   if (run_mode == GIMP_RUN_INTERACTIVE
@@ -775,7 +776,9 @@ match_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
         }
     }
 
-  /* One undo step: the stored look and every layer changed. */
+  /* One undo step: the stored look and every layer changed.  The look
+   * stored before is kept to be put back should applying fail. */
+  previous = gimp_image_get_parasite (image, LOOKLAB_PARASITE_LOOK);
   gimp_image_undo_group_start (image);
   grouped = TRUE;
   if (!looklab_store_look (image, look, &error))
@@ -807,8 +810,17 @@ match_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
   ok = TRUE;
 
 out:
+  if (grouped && !ok)
+    {
+      if (previous != NULL)
+        gimp_image_attach_parasite (image, previous);
+      else
+        gimp_image_detach_parasite (image, LOOKLAB_PARASITE_LOOK);
+    }
   if (grouped)
     gimp_image_undo_group_end (image);
+  if (previous != NULL)
+    gimp_parasite_free (previous);
   g_free (rpix);
   g_free (cached);
   g_free (name);
