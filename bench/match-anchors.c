@@ -259,9 +259,8 @@ learn_match (const LookLabNeutralizer *nz, const Image *ref, int threads,
   vb.stride = sizeof (float) * 3 * pair.width;
   va = vb;
   va.pixels = pair.after;
-  looklab_fit_params_init (&params);
+  looklab_match_fit_params_init (&params);
   params.n_threads = threads;
-  params.spatial = 0;
   status = looklab_look_fit (&vb, &va, pair.mask, &params, NULL, NULL, &look,
                              &diag);
   looklab_match_pair_clear (&pair);

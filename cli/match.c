@@ -73,7 +73,7 @@ looklab_cli_match (int argc, char **argv)
            { NULL }
   };
 
-  looklab_fit_params_init (&params);
+  looklab_match_fit_params_init (&params);
   ctx = g_option_context_new ("REFERENCE -o OUT");
   g_option_context_set_summary (
       ctx, _ ("Learn the look of a graded image alone: the model takes the "
@@ -146,7 +146,6 @@ looklab_cli_match (int argc, char **argv)
   va = vb;
   va.pixels = pair.after;
   params.seed = (unsigned) seed;
-  params.spatial = 0;
   status
       = looklab_look_fit (&vb, &va, pair.mask, &params,
                           looklab_cli_progress_to_stderr, NULL, &look, &diag);

@@ -224,11 +224,10 @@ fit_params_from_config (GimpProcedureConfig *config, LookLabFitParams *params)
   gint seed = 0;
 
   g_object_get (config, "seed", &seed, NULL);
-  /* The CLI's defaults (cli/match.c): the same look for the same seed. */
-  looklab_fit_params_init (params);
+  /* The CLI's parameters (core/match/match.h): the same look for the same
+   * seed. */
+  looklab_match_fit_params_init (params);
   params->seed = (unsigned) seed;
-  /* The neutralizer is a colour function: the pair has no spatial part. */
-  params->spatial = 0;
 }
 
 /* The pair's views for looklab_look_fit (). */
