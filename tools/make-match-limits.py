@@ -12,8 +12,8 @@ photos (data/sample/) and the bundled model are used.  Two rows of four
 tiles:
 
 1. reference = garden-before.png under a warm grade (white-balance gains
-   and a gamma, a look of the training family, as tests/cli/test-match.py
-   makes it); the neutralized reference; ladybird.png under the matched
+   and a gamma, a look of the training family: tests/cli/match_grades.py,
+   as tests/cli/test-match.py uses it); the neutralized reference; ladybird.png under the matched
    look; ladybird.png under the true grade.
 2. reference = ladybird.png as shot (a warm scene, no grade); the
    neutralized reference; garden-before.png under the matched look;
@@ -32,29 +32,11 @@ import numpy as np
 from PIL import Image
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "tests", "cli"))
+from match_grades import load, save, warm  # noqa: E402 (after the path)
 SAMPLE = os.path.join(TOP, "data", "sample")
 MODEL = os.path.join(TOP, "data", "models", "looklab-neutralizer.safetensors")
 TILE = 240  # tile width in pixels
-
-
-def load(path):
-    return np.asarray(Image.open(path).convert("RGB"), np.float64) / 255.0
-
-
-def save(path, rgb):
-    Image.fromarray(np.clip(np.round(rgb * 255), 0, 255).astype(np.uint8)
-                    ).save(path)
-
-
-def warm(rgb):
-    """White-balance gains in linear light, then a gamma: the warm grade of
-    tests/cli/test-match.py."""
-    lin = np.where(rgb <= 0.04045, rgb / 12.92,
-                   ((rgb + 0.055) / 1.055) ** 2.4)
-    lin = np.clip(lin * np.array([1.25, 1.0, 0.72]), 0, 1)
-    out = np.where(lin <= 0.0031308, 12.92 * lin,
-                   1.055 * lin ** (1 / 2.4) - 0.055)
-    return out ** 0.9
 
 
 def levels(a, b):

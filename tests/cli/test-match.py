@@ -26,7 +26,8 @@ import sys
 import tempfile
 
 import numpy as np
-from PIL import Image
+
+from match_grades import load, save, warm
 
 LOOKLAB, SRC = sys.argv[1], sys.argv[2]
 SAMPLE = os.path.join(SRC, "data", "sample")
@@ -49,26 +50,6 @@ def run(*args):
     env = dict(os.environ, LOOKLAB_MATCH_MODEL=MODEL)
     return subprocess.run([LOOKLAB] + [str(a) for a in args],
                           capture_output=True, text=True, env=env)
-
-
-def load(path):
-    return np.asarray(Image.open(path).convert("RGB"), np.float64) / 255.0
-
-
-def save(path, rgb):
-    Image.fromarray(np.clip(np.round(rgb * 255), 0, 255).astype(np.uint8)
-                    ).save(path)
-
-
-def warm(rgb):
-    """A look of the training family: white-balance gains in linear light,
-    then a gamma (tools/make-match-set's step_white_balance and a curve)."""
-    lin = np.where(rgb <= 0.04045, rgb / 12.92,
-                   ((rgb + 0.055) / 1.055) ** 2.4)
-    lin = np.clip(lin * np.array([1.25, 1.0, 0.72]), 0, 1)
-    out = np.where(lin <= 0.0031308, 12.92 * lin,
-                   1.055 * lin ** (1 / 2.4) - 0.055)
-    return out ** 0.9
 
 
 def mae(a, b):
