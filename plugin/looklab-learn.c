@@ -85,26 +85,15 @@ default_pair (GimpImage *image, GimpDrawable **targets, GimpLayer **before,
 
 typedef struct
 {
-  GimpDrawable *drawable;
-  GimpPreview  *preview;
-  gchar        *key; /* what the current look was fitted for */
-  GThread      *thread;
-  guint         timeout_id;
-  gboolean      pending; /* the key changed while a fit ran */
+  GimpDrawable     *drawable;
+  LookLabPreviewFit fit;
 
-  /* Shared with the worker. */
-  gint             progress; /* per mille, atomic */
-  gint             cancel;   /* atomic */
-  gint             done;     /* atomic */
+  /* Read for the worker. */
   gpointer         bpix;
   gpointer         apix;
   LookLabImageView bview;
   LookLabImageView aview;
   LookLabFitParams params;
-  LookLabLook     *look;
-  LookLabLut      *lut;
-  int              status;
-  LookLabLookInfo  info;
 } LearnPreview;
 
 static void
@@ -134,85 +123,52 @@ fit_params_from_config (GimpProcedureConfig *config, LookLabFitParams *params)
 }
 
 static int
-preview_fit_progress (double fraction, void *user_data)
-{
-  LearnPreview *lp = user_data;
-
-  g_atomic_int_set (&lp->progress, (gint) (fraction * 1000));
-  return g_atomic_int_get (&lp->cancel);
-}
-
-static gpointer
-preview_fit_thread (gpointer data)
+preview_fit (gpointer data, LookLabPreviewFit *fit, LookLabLook **look)
 {
   LearnPreview *lp = data;
 
-  lp->status = looklab_look_fit (&lp->bview, &lp->aview, NULL, &lp->params,
-                                 preview_fit_progress, lp, &lp->look, NULL);
-  if (lp->status == LOOKLAB_OK)
-    {
-      looklab_look_get_info (lp->look, &lp->info);
-      lp->lut = looklab_look_bake (lp->look, LOOKLAB_PREVIEW_BAKE_SIZE, 0);
-    }
-  g_atomic_int_set (&lp->done, 1);
-  return NULL;
+  return looklab_look_fit (&lp->bview, &lp->aview, NULL, &lp->params,
+                           looklab_preview_fit_progress, fit, look, NULL);
 }
 
 static void
-preview_fit_join (LearnPreview *lp)
+preview_fit_release (gpointer data)
 {
-  if (lp->thread != NULL)
-    {
-      g_thread_join (lp->thread);
-      lp->thread = NULL;
-    }
+  LearnPreview *lp = data;
+
   g_clear_pointer (&lp->bpix, g_free);
   g_clear_pointer (&lp->apix, g_free);
 }
 
-static gboolean
-preview_fit_poll (gpointer data)
+static gchar *
+preview_progress_text (gint percent)
 {
-  LearnPreview *lp = data;
-  gchar        *text;
-
-  if (!g_atomic_int_get (&lp->done))
-    {
-      text = g_strdup_printf (_ ("Learning the look... %d %%"),
-                              g_atomic_int_get (&lp->progress) / 10);
-      looklab_ui_set_status (lp->preview, text);
-      g_free (text);
-      return G_SOURCE_CONTINUE;
-    }
-
-  preview_fit_join (lp);
-  lp->timeout_id = 0;
-
-  if (lp->pending)
-    {
-      /* The layers or the model changed meanwhile: fit again. */
-      lp->pending = FALSE;
-      g_clear_pointer (&lp->key, g_free);
-    }
-  else if (lp->status == LOOKLAB_OK)
-    {
-      text = g_strdup_printf (_ ("Mean difference on the pair: %.2f dE00 "
-                                 "(preview fitted on a reduced copy)"),
-                              lp->info.fit_mean_de00);
-      looklab_ui_set_status (lp->preview, text);
-      g_free (text);
-    }
-  else
-    {
-      text = g_strdup_printf (_ ("Could not learn a look: %s"),
-                              _ (looklab_strerror (lp->status)));
-      looklab_ui_set_status (lp->preview, text);
-      g_free (text);
-    }
-
-  gimp_preview_invalidate (lp->preview);
-  return G_SOURCE_REMOVE;
+  return g_strdup_printf (_ ("Learning the look... %d %%"), percent);
 }
+
+static gchar *
+preview_fitted_text (gpointer data, const LookLabLookInfo *info)
+{
+  return g_strdup_printf (_ ("Mean difference on the pair: %.2f dE00 "
+                             "(preview fitted on a reduced copy)"),
+                          info->fit_mean_de00);
+}
+
+static gchar *
+preview_failed_text (int status)
+{
+  return g_strdup_printf (_ ("Could not learn a look: %s"),
+                          _ (looklab_strerror (status)));
+}
+
+static const LookLabPreviewFitFuncs learn_preview_funcs = {
+  .thread_name = "looklab-preview-fit",
+  .fit = preview_fit,
+  .release = preview_fit_release,
+  .progress_text = preview_progress_text,
+  .fitted_text = preview_fitted_text,
+  .failed_text = preview_failed_text,
+};
 
 static void
 learn_preview (GimpPreview *preview, GimpProcedureConfig *config,
@@ -224,7 +180,7 @@ learn_preview (GimpPreview *preview, GimpProcedureConfig *config,
   gchar        *key = NULL;
   const Babl   *look_space = looklab_config_space (config, NULL);
 
-  lp->preview = preview;
+  lp->fit.preview = preview;
   g_object_get (config, "before", &before, "after", &after, NULL);
 
   if (before == NULL || after == NULL
@@ -249,62 +205,28 @@ learn_preview (GimpPreview *preview, GimpProcedureConfig *config,
                            gimp_item_get_id (GIMP_ITEM (after)), params.hidden,
                            params.layers, params.seed, (void *) look_space);
 
-    if (g_strcmp0 (key, lp->key) != 0)
+    if (looklab_preview_fit_begin (&lp->fit, key))
       {
-        if (lp->thread != NULL)
-          {
-            /* Stop the stale fit; the poll restarts with the new key. */
-            g_atomic_int_set (&lp->cancel, 1);
-            lp->pending = TRUE;
-          }
-        else
-          {
-            gint    w = gimp_drawable_get_width (GIMP_DRAWABLE (before));
-            gint    h = gimp_drawable_get_height (GIMP_DRAWABLE (before));
-            gdouble scale
-                = MIN (1.0, (gdouble) LEARN_PREVIEW_SIDE / MAX (w, h));
+        gint    w = gimp_drawable_get_width (GIMP_DRAWABLE (before));
+        gint    h = gimp_drawable_get_height (GIMP_DRAWABLE (before));
+        gdouble scale = MIN (1.0, (gdouble) LEARN_PREVIEW_SIDE / MAX (w, h));
 
-            g_free (lp->key);
-            lp->key = g_steal_pointer (&key);
-            looklab_look_free (lp->look);
-            looklab_lut_free (lp->lut);
-            lp->look = NULL;
-            lp->lut = NULL;
-            lp->params = params;
-            lp->bpix = looklab_read_drawable_scaled (
-                GIMP_DRAWABLE (before), scale, look_space, &lp->bview);
-            lp->apix = looklab_read_drawable_scaled (
-                GIMP_DRAWABLE (after), scale, look_space, &lp->aview);
-            g_atomic_int_set (&lp->progress, 0);
-            g_atomic_int_set (&lp->cancel, 0);
-            g_atomic_int_set (&lp->done, 0);
-            looklab_ui_set_status (preview, _ ("Learning the look..."));
-            lp->thread
-                = g_thread_new ("looklab-preview-fit", preview_fit_thread, lp);
-            lp->timeout_id = g_timeout_add (150, preview_fit_poll, lp);
-          }
+        lp->params = params;
+        lp->bpix = looklab_read_drawable_scaled (GIMP_DRAWABLE (before), scale,
+                                                 look_space, &lp->bview);
+        lp->apix = looklab_read_drawable_scaled (GIMP_DRAWABLE (after), scale,
+                                                 look_space, &lp->aview);
+        looklab_ui_set_status (preview, _ ("Learning the look..."));
+        looklab_preview_fit_start (&lp->fit);
       }
   }
 
 draw:
-  looklab_render_preview (preview, lp->drawable, lp->lut,
+  looklab_render_preview (preview, lp->drawable, lp->fit.lut,
                           LOOKLAB_INTERP_TETRAHEDRAL, 1.0, look_space);
   g_free (key);
   g_clear_object (&before);
   g_clear_object (&after);
-}
-
-static void
-learn_preview_clear (LearnPreview *lp)
-{
-  g_atomic_int_set (&lp->cancel, 1);
-  preview_fit_join (lp);
-  if (lp->timeout_id != 0)
-    g_source_remove (lp->timeout_id);
-  lp->timeout_id = 0;
-  looklab_look_free (lp->look);
-  looklab_lut_free (lp->lut);
-  g_free (lp->key);
 }
 
 static GimpValueArray *
@@ -352,6 +274,7 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
         LearnPreview lp = { 0 };
         gboolean     go;
 
+        looklab_preview_fit_init (&lp.fit, &learn_preview_funcs, &lp);
         if (gimp_core_object_array_get_length ((GObject **) drawables) > 0
             && !gimp_drawable_is_indexed (drawables[0]))
           lp.drawable = drawables[0];
@@ -360,7 +283,7 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
         go = looklab_ui_learn_dialog (
             procedure, config, image, lp.drawable,
             lp.drawable != NULL ? learn_preview : NULL, &lp);
-        learn_preview_clear (&lp);
+        looklab_preview_fit_clear (&lp.fit);
         if (!go)
           return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL,
                                                    NULL);

@@ -264,122 +264,88 @@ set_match_error (GError **error, int status, const LookLabDiag *diag,
  * when the reference, model, strength, size, seed or space change. */
 typedef struct
 {
-  GimpDrawable *drawable;
-  GimpPreview  *preview;
-  gchar        *key; /* what the current look was fitted for */
-  gchar        *model_key;
-  GThread      *thread;
-  guint         timeout_id;
-  gboolean      pending; /* the key changed while a fit ran */
+  GimpDrawable     *drawable;
+  LookLabPreviewFit fit;
+  gchar            *model_key;
 
-  /* Shared with the worker. */
-  gint                progress; /* per mille, atomic */
-  gint                cancel;   /* atomic */
-  gint                done;     /* atomic */
+  /* Read for the worker, which sets moved_de00. */
   LookLabNeutralizer *nz;
   gpointer            rpix;
   LookLabImageView    rview;
   gfloat              strength;
   gint                side;
   LookLabFitParams    params;
-  LookLabLook        *look;
-  LookLabLut         *lut;
-  int                 status;
   double              moved_de00;
-  LookLabLookInfo     info;
 } MatchPreview;
 
 static int
 preview_fit_progress (double fraction, void *user_data)
 {
-  MatchPreview *mp = user_data;
-
-  g_atomic_int_set (&mp->progress,
-                    (gint) ((PAIR_SHARE + (1 - PAIR_SHARE) * fraction) * 1000));
-  return g_atomic_int_get (&mp->cancel);
+  return looklab_preview_fit_progress (PAIR_SHARE + (1 - PAIR_SHARE) * fraction,
+                                       user_data);
 }
 
-static gpointer
-preview_fit_thread (gpointer data)
+static int
+preview_fit (gpointer data, LookLabPreviewFit *fit, LookLabLook **look)
 {
   MatchPreview    *mp = data;
   LookLabMatchPair pair = { 0 };
   LookLabImageView vb, va;
+  int              status;
 
-  mp->status = looklab_match_pair (mp->nz, &mp->rview, mp->side, mp->strength,
-                                   0, &pair, NULL);
-  if (mp->status == LOOKLAB_OK)
+  status = looklab_match_pair (mp->nz, &mp->rview, mp->side, mp->strength, 0,
+                               &pair, NULL);
+  if (status == LOOKLAB_OK)
     {
       mp->moved_de00 = pair.moved_de00;
       pair_views (&pair, &vb, &va);
-      mp->status = looklab_look_fit (&vb, &va, pair.mask, &mp->params,
-                                     preview_fit_progress, mp, &mp->look, NULL);
+      status = looklab_look_fit (&vb, &va, pair.mask, &mp->params,
+                                 preview_fit_progress, fit, look, NULL);
     }
   looklab_match_pair_clear (&pair);
-  if (mp->status == LOOKLAB_OK)
-    {
-      looklab_look_get_info (mp->look, &mp->info);
-      mp->lut = looklab_look_bake (mp->look, LOOKLAB_PREVIEW_BAKE_SIZE, 0);
-    }
-  g_atomic_int_set (&mp->done, 1);
-  return NULL;
+  return status;
 }
 
 static void
-preview_fit_join (MatchPreview *mp)
+preview_fit_release (gpointer data)
 {
-  if (mp->thread != NULL)
-    {
-      g_thread_join (mp->thread);
-      mp->thread = NULL;
-    }
+  MatchPreview *mp = data;
+
   g_clear_pointer (&mp->rpix, g_free);
 }
 
-static gboolean
-preview_fit_poll (gpointer data)
+static gchar *
+preview_progress_text (gint percent)
+{
+  return g_strdup_printf (_ ("Matching the look... %d %%"), percent);
+}
+
+static gchar *
+preview_fitted_text (gpointer data, const LookLabLookInfo *info)
 {
   MatchPreview *mp = data;
-  gchar        *text;
 
-  if (!g_atomic_int_get (&mp->done))
-    {
-      text = g_strdup_printf (_ ("Matching the look... %d %%"),
-                              g_atomic_int_get (&mp->progress) / 10);
-      looklab_ui_set_status (mp->preview, text);
-      g_free (text);
-      return G_SOURCE_CONTINUE;
-    }
-
-  preview_fit_join (mp);
-  mp->timeout_id = 0;
-
-  if (mp->pending)
-    {
-      /* The arguments changed meanwhile: fit again. */
-      mp->pending = FALSE;
-      g_clear_pointer (&mp->key, g_free);
-    }
-  else if (mp->status == LOOKLAB_OK)
-    {
-      text = g_strdup_printf (_ ("The reference moved by %.2f dE00 when "
-                                 "neutralized; the look fits it to %.2f "
-                                 "dE00 (preview fitted on a reduced copy)"),
-                              mp->moved_de00, mp->info.fit_mean_de00);
-      looklab_ui_set_status (mp->preview, text);
-      g_free (text);
-    }
-  else
-    {
-      text = g_strdup_printf (_ ("Could not match the look: %s"),
-                              _ (looklab_strerror (mp->status)));
-      looklab_ui_set_status (mp->preview, text);
-      g_free (text);
-    }
-
-  gimp_preview_invalidate (mp->preview);
-  return G_SOURCE_REMOVE;
+  return g_strdup_printf (_ ("The reference moved by %.2f dE00 when "
+                             "neutralized; the look fits it to %.2f "
+                             "dE00 (preview fitted on a reduced copy)"),
+                          mp->moved_de00, info->fit_mean_de00);
 }
+
+static gchar *
+preview_failed_text (int status)
+{
+  return g_strdup_printf (_ ("Could not match the look: %s"),
+                          _ (looklab_strerror (status)));
+}
+
+static const LookLabPreviewFitFuncs match_preview_funcs = {
+  .thread_name = "looklab-match-preview",
+  .fit = preview_fit,
+  .release = preview_fit_release,
+  .progress_text = preview_progress_text,
+  .fitted_text = preview_fitted_text,
+  .failed_text = preview_failed_text,
+};
 
 /* Reads the reference of @layer or @file reduced for the preview. */
 static gpointer
@@ -426,7 +392,7 @@ match_preview (GimpPreview *preview, GimpProcedureConfig *config,
   LookLabFitParams params;
   const Babl      *look_space = looklab_config_space (config, NULL);
 
-  mp->preview = preview;
+  mp->fit.preview = preview;
   g_object_get (config, "strength", &strength, "model", &model, "size", &side,
                 FROM_FILE_ARG, &from_file, NULL);
   /* OK's pair, or a smaller one: the preview shows what OK gives up to
@@ -440,8 +406,8 @@ match_preview (GimpPreview *preview, GimpProcedureConfig *config,
   path = from_file ? looklab_source_file_path (file) : NULL;
   if (from_file ? path == NULL : layer == NULL)
     {
-      g_clear_pointer (&mp->key, g_free);
-      g_clear_pointer (&mp->lut, looklab_lut_free);
+      g_clear_pointer (&mp->fit.key, g_free);
+      g_clear_pointer (&mp->fit.lut, looklab_lut_free);
       looklab_ui_set_status (preview, _ ("Choose a reference layer or image "
                                          "file."));
       goto draw;
@@ -455,21 +421,8 @@ match_preview (GimpPreview *preview, GimpProcedureConfig *config,
                                        : -1,
                          uri != NULL ? uri : "", model_uri, strength, side,
                          params.seed, (void *) look_space);
-  if (g_strcmp0 (key, mp->key) == 0)
+  if (!looklab_preview_fit_begin (&mp->fit, key))
     goto draw;
-
-  if (mp->thread != NULL)
-    {
-      /* Stop the stale fit; the poll restarts with the new key. */
-      g_atomic_int_set (&mp->cancel, 1);
-      mp->pending = TRUE;
-      goto draw;
-    }
-
-  g_free (mp->key);
-  mp->key = g_steal_pointer (&key);
-  g_clear_pointer (&mp->look, looklab_look_free);
-  g_clear_pointer (&mp->lut, looklab_lut_free);
 
   /* The model is loaded once per choice, not per fit. */
   if (mp->nz == NULL || g_strcmp0 (model_uri, mp->model_key) != 0)
@@ -493,15 +446,11 @@ match_preview (GimpPreview *preview, GimpProcedureConfig *config,
   mp->strength = (gfloat) strength;
   mp->side = side;
   mp->params = params;
-  g_atomic_int_set (&mp->progress, 0);
-  g_atomic_int_set (&mp->cancel, 0);
-  g_atomic_int_set (&mp->done, 0);
   looklab_ui_set_status (preview, _ ("Matching the look..."));
-  mp->thread = g_thread_new ("looklab-match-preview", preview_fit_thread, mp);
-  mp->timeout_id = g_timeout_add (150, preview_fit_poll, mp);
+  looklab_preview_fit_start (&mp->fit);
 
 draw:
-  looklab_render_preview (preview, mp->drawable, mp->lut,
+  looklab_render_preview (preview, mp->drawable, mp->fit.lut,
                           LOOKLAB_INTERP_TETRAHEDRAL, 1.0, look_space);
   g_free (key);
   g_free (uri);
@@ -515,15 +464,8 @@ draw:
 static void
 match_preview_clear (MatchPreview *mp)
 {
-  g_atomic_int_set (&mp->cancel, 1);
-  preview_fit_join (mp);
-  if (mp->timeout_id != 0)
-    g_source_remove (mp->timeout_id);
-  mp->timeout_id = 0;
+  looklab_preview_fit_clear (&mp->fit);
   looklab_neutralizer_free (mp->nz);
-  looklab_look_free (mp->look);
-  looklab_lut_free (mp->lut);
-  g_free (mp->key);
   g_free (mp->model_key);
 }
 
@@ -571,6 +513,7 @@ match_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
     }
   g_clear_object (&layer);
 
+  looklab_preview_fit_init (&mp.fit, &match_preview_funcs, &mp);
   if (gimp_core_object_array_get_length ((GObject **) drawables) > 0
       && !gimp_drawable_is_indexed (drawables[0]))
     mp.drawable = drawables[0];

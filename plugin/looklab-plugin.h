@@ -183,6 +183,78 @@ void looklab_filter_tell_missing (void);
 gchar *looklab_default_model_path (const gchar *env_name,
                                    const gchar *file_name);
 
+/* looklab-preview-fit.c */
+
+typedef struct _LookLabPreviewFit LookLabPreviewFit;
+
+/* What a dialog's preview fit does that is its procedure's own. */
+typedef struct
+{
+  /* The worker thread's name. */
+  const gchar *thread_name;
+  /* Runs in the worker thread: fits *@look to what the procedure read into
+   * @data, passing looklab_preview_fit_progress () and @fit (or a function
+   * that calls it) as the progress callback.  Returns a core status. */
+  int (*fit) (gpointer data, LookLabPreviewFit *fit, LookLabLook **look);
+  /* Frees what the procedure read into @data for the fit; called after
+   * the worker is joined, and also when no fit ran. */
+  void (*release) (gpointer data);
+  /* The status line (a new string) while the fit runs, @percent done. */
+  gchar *(*progress_text) (gint percent);
+  /* The status line once the look is fitted, which @info describes. */
+  gchar *(*fitted_text) (gpointer data, const LookLabLookInfo *info);
+  /* The status line when the fit failed with the core @status. */
+  gchar *(*failed_text) (int status);
+} LookLabPreviewFitFuncs;
+
+/* A look fitted in the background for a dialog's live preview: one fit at
+ * a time, for the arguments that @key names; the fields are the main
+ * thread's except those marked. */
+struct _LookLabPreviewFit
+{
+  const LookLabPreviewFitFuncs *funcs;
+  gpointer                      data;    /* the procedure's, for @funcs */
+  GimpPreview                  *preview; /* whose status line to set */
+  gchar                        *key;     /* what the look was fitted for */
+  GThread                      *thread;
+  guint                         timeout_id;
+  gboolean                      pending; /* the key changed while a fit ran */
+
+  /* Shared with the worker: the flags through atomics; the rest is the
+   * worker's until it has set done. */
+  gint            progress; /* per mille, atomic */
+  gint            cancel;   /* atomic */
+  gint            done;     /* atomic */
+  LookLabLook    *look;
+  LookLabLut     *lut; /* the look baked at LOOKLAB_PREVIEW_BAKE_SIZE */
+  int             status;
+  LookLabLookInfo info;
+};
+
+/* Empties @fit, which is to run @funcs with @data. */
+void looklab_preview_fit_init (LookLabPreviewFit            *fit,
+                               const LookLabPreviewFitFuncs *funcs,
+                               gpointer                      data);
+
+/* A LookLabProgressFunc for the worker: @user_data is the fit, @fraction
+ * how far it is in [0, 1]; non-zero when the fit is to stop. */
+int looklab_preview_fit_progress (double fraction, void *user_data);
+
+/* Whether a fit for @key is to start now.  FALSE when the look is already
+ * @key's, or while a fit runs (it is stopped, and the preview is redrawn,
+ * and so asks again, when it ends).  TRUE: the old look is dropped and
+ * @key taken; the procedure reads its data, then calls
+ * looklab_preview_fit_start () (or shows why it cannot). */
+gboolean looklab_preview_fit_begin (LookLabPreviewFit *fit, const gchar *key);
+
+/* Starts the worker and the poll that reports it in the status line of
+ * @fit->preview and redraws the preview when the look is there. */
+void looklab_preview_fit_start (LookLabPreviewFit *fit);
+
+/* Stops and joins the worker, removes the poll and frees the look; for
+ * when the dialog is closed. */
+void looklab_preview_fit_clear (LookLabPreviewFit *fit);
+
 /* looklab.c */
 
 /* Sets @procedure's menu label, documentation and attribution. */

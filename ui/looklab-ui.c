@@ -192,13 +192,35 @@ live_preview_add (GtkWidget *dialog, GimpProcedureConfig *config,
   return preview;
 }
 
-/* The config outlives the dialog: stop it redrawing a destroyed preview. */
+/* Adds the property-less label "status" under @preview (when there is
+ * one), which looklab_ui_set_status () sets; @wrap for longer sentences.
+ * live_preview_stop () takes it off the preview. */
+static void
+live_preview_add_status (GtkWidget *dialog, GtkWidget *preview, gboolean wrap)
+{
+  GtkWidget *status;
+
+  if (preview == NULL)
+    return;
+  status = gimp_procedure_dialog_get_label (GIMP_PROCEDURE_DIALOG (dialog),
+                                            "status", "", FALSE, FALSE);
+  gtk_label_set_xalign (GTK_LABEL (status), 0.0);
+  if (wrap)
+    gtk_label_set_line_wrap (GTK_LABEL (status), TRUE);
+  g_object_set_data (G_OBJECT (preview), "looklab-status", status);
+}
+
+/* The config outlives the dialog: stop it redrawing a destroyed preview
+ * (and a late status from reaching a destroyed label). */
 static void
 live_preview_stop (GimpProcedureConfig *config, GtkWidget *preview)
 {
   if (preview != NULL)
-    g_signal_handlers_disconnect_by_func (config, gimp_preview_invalidate,
-                                          preview);
+    {
+      g_signal_handlers_disconnect_by_func (config, gimp_preview_invalidate,
+                                            preview);
+      g_object_set_data (G_OBJECT (preview), "looklab-status", NULL);
+    }
 }
 
 gboolean
@@ -299,16 +321,9 @@ looklab_ui_learn_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
 
   preview = live_preview_add (dialog, config, drawable, preview_func, user_data,
                               &hook);
-  if (preview != NULL)
-    {
-      /* Where the preview says how the fit goes and, when done, its
-       * in-sample error. */
-      GtkWidget *status = gimp_procedure_dialog_get_label (
-          GIMP_PROCEDURE_DIALOG (dialog), "status", "", FALSE, FALSE);
-
-      gtk_label_set_xalign (GTK_LABEL (status), 0.0);
-      g_object_set_data (G_OBJECT (preview), "looklab-status", status);
-    }
+  /* Where the preview says how the fit goes and, when done, its
+   * in-sample error. */
+  live_preview_add_status (dialog, preview, FALSE);
 
   gimp_procedure_dialog_get_label (GIMP_PROCEDURE_DIALOG (dialog),
                                    "advanced-label", _ ("Advanced"), FALSE,
@@ -331,8 +346,6 @@ looklab_ui_learn_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
 
   run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
   live_preview_stop (config, preview);
-  if (preview != NULL)
-    g_object_set_data (G_OBJECT (preview), "looklab-status", NULL);
   gtk_widget_destroy (dialog);
   return run;
 }
@@ -353,17 +366,9 @@ looklab_ui_match_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
 
   preview = live_preview_add (dialog, config, drawable, preview_func, user_data,
                               &hook);
-  if (preview != NULL)
-    {
-      /* Where the preview says how the match goes and, when done, how far
-       * the reference moved when neutralized. */
-      GtkWidget *status = gimp_procedure_dialog_get_label (
-          GIMP_PROCEDURE_DIALOG (dialog), "status", "", FALSE, FALSE);
-
-      gtk_label_set_xalign (GTK_LABEL (status), 0.0);
-      gtk_label_set_line_wrap (GTK_LABEL (status), TRUE);
-      g_object_set_data (G_OBJECT (preview), "looklab-status", status);
-    }
+  /* Where the preview says how the match goes and, when done, how far
+   * the reference moved when neutralized. */
+  live_preview_add_status (dialog, preview, TRUE);
 
   /* One reference at a time: the switch greys out the other chooser
    * (a layer chooser cannot be emptied). */
@@ -400,8 +405,6 @@ looklab_ui_match_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
 
   run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
   live_preview_stop (config, preview);
-  if (preview != NULL)
-    g_object_set_data (G_OBJECT (preview), "looklab-status", NULL);
   gtk_widget_destroy (dialog);
   return run;
 }
