@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "looklab-plugin.h"
+#include "looklab-space.h"
 
 /* The look cache: $XDG_DATA_HOME/looklab/looks/<sha256>.look.  Data, not
  * cache: an XCF's filter points at these files, and the image would
@@ -203,4 +204,55 @@ looklab_filter_tell_missing (void)
     }
   g_free (dir);
   g_free (stamp);
+}
+
+gboolean
+looklab_learned_look_prepare (const LookLabLook *look, const Babl *look_space,
+                              GimpDrawable **drawables, gchar **cached,
+                              LookLabLut **lut, GError **error)
+{
+  *cached = NULL;
+  *lut = NULL;
+  if (gimp_core_object_array_get_length ((GObject **) drawables) == 0)
+    return TRUE;
+
+  /* Through looklab:apply, in GIMP's process, from the look cache's file
+   * (which a non-destructive filter keeps pointing to). */
+  if (looklab_space_same (look_space, NULL)
+      && looklab_filter_available (drawables[0]))
+    {
+      *cached = looklab_look_cache_file (look, error);
+      return *cached != NULL;
+    }
+
+  /* The op works in sRGB: another look space, or no op, goes through the
+   * plug-in's own pixel path. */
+  if (looklab_space_same (look_space, NULL))
+    looklab_filter_tell_missing ();
+  *lut = looklab_look_bake (look, LOOKLAB_APPLY_BAKE_SIZE, 0);
+  if (*lut == NULL)
+    {
+      looklab_set_core_error (error, LOOKLAB_ERR_NOMEM, NULL, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+looklab_learned_look_apply (GimpImage *image, GimpDrawable **drawables,
+                            const gchar *cached, const LookLabLut *lut,
+                            const gchar *name, gboolean non_destructive,
+                            const Babl *look_space, GError **error)
+{
+  if (cached != NULL
+      && !looklab_filter_apply (image, drawables, cached, name,
+                                LOOKLAB_INTERP_TETRAHEDRAL, 1.0,
+                                non_destructive, error))
+    return FALSE;
+  if (lut != NULL
+      && !looklab_apply_lut_to_drawables (image, drawables, lut,
+                                          LOOKLAB_INTERP_TETRAHEDRAL, 1.0,
+                                          look_space, error))
+    return FALSE;
+  return TRUE;
 }

@@ -9,7 +9,6 @@
 
 #include "lut/cube-io.h"
 #include "looklab-plugin.h"
-#include "looklab-space.h"
 #include "looklab-ui.h"
 
 /* Model sizes offered as a simple choice; the numbers follow the MLP sizes
@@ -375,44 +374,17 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
       && !looklab_save_look (look, file, lut_size, "LookLab", &error))
     goto out;
 
-  if (apply && gimp_core_object_array_get_length ((GObject **) drawables) > 0)
-    {
-      /* Through looklab:apply, in GIMP's process, from the look cache's
-       * file (which a non-destructive filter keeps pointing to). */
-      if (looklab_space_same (look_space, NULL)
-          && looklab_filter_available (drawables[0]))
-        {
-          cached = looklab_look_cache_file (look, &error);
-          if (cached == NULL)
-            goto out;
-        }
-      else
-        {
-          /* The op works in sRGB: another look space, or no op, goes
-           * through the plug-in's own pixel path. */
-          if (looklab_space_same (look_space, NULL))
-            looklab_filter_tell_missing ();
-          lut = looklab_look_bake (look, LOOKLAB_APPLY_BAKE_SIZE, 0);
-          if (lut == NULL)
-            {
-              looklab_set_core_error (&error, LOOKLAB_ERR_NOMEM, NULL, NULL);
-              goto out;
-            }
-        }
-    }
+  if (apply
+      && !looklab_learned_look_prepare (look, look_space, drawables, &cached,
+                                        &lut, &error))
+    goto out;
 
   if (!looklab_store_look (image, look, &error))
     goto out;
 
-  if (cached != NULL
-      && !looklab_filter_apply (image, drawables, cached, _ ("Learned look"),
-                                LOOKLAB_INTERP_TETRAHEDRAL, 1.0,
-                                non_destructive, &error))
-    goto out;
-  if (lut != NULL
-      && !looklab_apply_lut_to_drawables (image, drawables, lut,
-                                          LOOKLAB_INTERP_TETRAHEDRAL, 1.0,
-                                          look_space, &error))
+  if (!looklab_learned_look_apply (image, drawables, cached, lut,
+                                   _ ("Learned look"), non_destructive,
+                                   look_space, &error))
     goto out;
 
   if (run_mode != GIMP_RUN_NONINTERACTIVE)
@@ -500,40 +472,9 @@ looklab_learn_procedure_new (GimpPlugIn *plug_in, const gchar *name)
                                    _ ("Same layers and seed give the same "
                                       "look"),
                                    0, G_MAXINT, 0, G_PARAM_READWRITE);
-  gimp_procedure_add_int_argument (procedure, "lut-size", _ ("_LUT size"),
-                                   _ ("Points per axis of the .cube "
-                                      "written when File ends in .cube"),
-                                   LOOKLAB_LUT_MIN_SIZE, LOOKLAB_LUT_MAX_SIZE,
-                                   33, G_PARAM_READWRITE);
-  gimp_procedure_add_file_argument (procedure, "file", _ ("Save _to"),
-                                    _ ("Where to save the look: a .cube "
-                                       "file, or a look file for any other "
-                                       "name; none keeps it only in the "
-                                       "image"),
-                                    GIMP_FILE_CHOOSER_ACTION_SAVE, TRUE, NULL,
-                                    G_PARAM_READWRITE);
-  gimp_procedure_add_boolean_argument (procedure, "apply",
-                                       _ ("A_pply to the selected layers"),
-                                       _ ("Also apply the learned look to "
-                                          "the selected layers"),
-                                       TRUE, G_PARAM_READWRITE);
-  looklab_add_space_argument (procedure);
-  gimp_procedure_add_boolean_argument (
-      procedure, "non-destructive", _ ("_Non-destructive filter"),
-      _ ("With apply: add the look as a filter of each layer (GIMP's layer "
-         "effects, saved in XCF; the look's file is kept in LookLab's look "
-         "cache) instead of changing the pixels"),
-      FALSE, G_PARAM_READWRITE);
+  looklab_add_learned_look_arguments (procedure);
 
-  gimp_procedure_add_file_return_value (
-      procedure, "saved-file", _ ("Saved file"),
-      _ ("The file written, or none"), G_PARAM_READWRITE);
-  gimp_procedure_add_double_return_value (
-      procedure, "fit-de00", _ ("Fit error"),
-      _ ("Mean CIEDE2000 difference "
-         "of the learned look on the "
-         "pair"),
-      0.0, G_MAXDOUBLE, 0.0, G_PARAM_READWRITE);
+  looklab_add_learned_look_return_values (procedure);
 
   return procedure;
 }

@@ -165,6 +165,27 @@ gboolean looklab_filter_apply (GimpImage *image, GimpDrawable **drawables,
                                LookLabInterp interp, gdouble strength,
                                gboolean non_destructive, GError **error);
 
+/* How a learned @look (Learn's, Match's) is to reach @drawables: when its
+ * space @look_space is sRGB and GIMP has looklab:apply, through the op
+ * from the look cache's file, *@cached (free with g_free ()); else by the
+ * plug-in's pixel path, baked into *@lut (free with looklab_lut_free ()).
+ * Both stay NULL when there are no @drawables.  Returns FALSE with @error
+ * set, both NULL, on failure. */
+gboolean looklab_learned_look_prepare (const LookLabLook *look,
+                                       const Babl        *look_space,
+                                       GimpDrawable **drawables, gchar **cached,
+                                       LookLabLut **lut, GError **error);
+
+/* Applies what looklab_learned_look_prepare () gave (nothing when both are
+ * NULL) to @drawables at full strength: a filter named @name, or merged
+ * (looklab_filter_apply ()), or the baked LUT in @look_space.  Returns
+ * FALSE with @error set on failure. */
+gboolean looklab_learned_look_apply (GimpImage *image, GimpDrawable **drawables,
+                                     const gchar *cached, const LookLabLut *lut,
+                                     const gchar *name,
+                                     gboolean     non_destructive,
+                                     const Babl *look_space, GError **error);
+
 /* Writes @look (when not there already) to the look cache,
  * $XDG_DATA_HOME/looklab/looks/<SHA-256 of its bytes>.look, and returns
  * that path (free with g_free ()), or NULL with @error set. */
@@ -260,6 +281,14 @@ void looklab_preview_fit_clear (LookLabPreviewFit *fit);
 /* Sets @procedure's menu label, documentation and attribution. */
 void looklab_procedure_describe (GimpProcedure *procedure, const gchar *label,
                                  const gchar *blurb, const gchar *help);
+
+/* Adds the arguments that follow the fit's own on Learn and Match, in
+ * this order: lut-size, file (where to save the look), apply,
+ * LOOKLAB_SPACE_ARG, non-destructive. */
+void looklab_add_learned_look_arguments (GimpProcedure *procedure);
+
+/* Adds Learn's and Match's first return values: saved-file, fit-de00. */
+void looklab_add_learned_look_return_values (GimpProcedure *procedure);
 
 /* looklab-learn.c */
 

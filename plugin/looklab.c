@@ -441,6 +441,49 @@ add_look_file_argument (GimpProcedure *procedure)
 }
 
 void
+looklab_add_learned_look_arguments (GimpProcedure *procedure)
+{
+  gimp_procedure_add_int_argument (procedure, "lut-size", _ ("_LUT size"),
+                                   _ ("Points per axis of the .cube "
+                                      "written when File ends in .cube"),
+                                   LOOKLAB_LUT_MIN_SIZE, LOOKLAB_LUT_MAX_SIZE,
+                                   33, G_PARAM_READWRITE);
+  gimp_procedure_add_file_argument (procedure, "file", _ ("Save _to"),
+                                    _ ("Where to save the look: a .cube "
+                                       "file, or a look file for any other "
+                                       "name; none keeps it only in the "
+                                       "image"),
+                                    GIMP_FILE_CHOOSER_ACTION_SAVE, TRUE, NULL,
+                                    G_PARAM_READWRITE);
+  gimp_procedure_add_boolean_argument (procedure, "apply",
+                                       _ ("A_pply to the selected layers"),
+                                       _ ("Also apply the learned look to "
+                                          "the selected layers"),
+                                       TRUE, G_PARAM_READWRITE);
+  looklab_add_space_argument (procedure);
+  gimp_procedure_add_boolean_argument (
+      procedure, "non-destructive", _ ("_Non-destructive filter"),
+      _ ("With apply: add the look as a filter of each layer (GIMP's layer "
+         "effects, saved in XCF; the look's file is kept in LookLab's look "
+         "cache) instead of changing the pixels"),
+      FALSE, G_PARAM_READWRITE);
+}
+
+void
+looklab_add_learned_look_return_values (GimpProcedure *procedure)
+{
+  gimp_procedure_add_file_return_value (
+      procedure, "saved-file", _ ("Saved file"),
+      _ ("The file written, or none"), G_PARAM_READWRITE);
+  gimp_procedure_add_double_return_value (
+      procedure, "fit-de00", _ ("Fit error"),
+      _ ("Mean CIEDE2000 difference "
+         "of the learned look on the "
+         "pair"),
+      0.0, G_MAXDOUBLE, 0.0, G_PARAM_READWRITE);
+}
+
+void
 looklab_procedure_describe (GimpProcedure *procedure, const gchar *label,
                             const gchar *blurb, const gchar *help)
 {
