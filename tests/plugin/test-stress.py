@@ -13,6 +13,8 @@
 # gimp-console (this plug-in's parent) at the end is within 20 % of its
 # value after the first 10 calls.  Deterministic: one seeded generator.
 #
+# plug-in-looklab-match entries (a reference layer or file, strengths 0 to
+# 1, bad references and models) run with the bundled neutralizer.
 # plug-in-looklab-colorize entries are in the table too; a plug-in that
 # does not register it fails the test (the other calls still run, so the
 # log shows how they went).
@@ -822,6 +824,112 @@ def e_colorize_bad(n):
     return r
 
 
+# Match (plug-in-looklab-match): the bundled neutralizer, a reference layer
+# or file.
+def match(image, drawables, **args):
+    base = dict(run_mode=NI, image=image, reference=None, reference_file=None,
+                strength=1.0, apply=True, seed=7)
+    base.update(args)
+    return call("plug-in-looklab-match", drawables, **base)
+
+
+def e_match_good(n):
+    """Learn pair B (A through grade.cube) as the reference, applied to C
+    (A's copy): succeeds, stores a look, writes the file when asked, keeps
+    alpha and finite values; strength 0 leaves C as it was."""
+    prec = rng.choice(["u8", "u16", "float"])
+    pair = learn_pair(n, prec)
+    if pair is None:
+        return False
+    image, a, b, c = pair
+    strength = rng.choice([0.0, 0.5, 1.0])
+    as_file = rng.random() < 0.3
+    cube = os.path.join(OUT, f"matched-{n}.cube") if rng.random() < 0.5 \
+        else None
+    label = (f"#{n} match {prec} strength {strength}"
+             f"{' from a file' if as_file else ''}")
+    ref = {}
+    if as_file:
+        path = os.path.join(OUT, f"match-ref-{n}.png")
+        dup = image.duplicate()
+        index = [layer.get_id() for layer in image.get_layers()].index(
+            b.get_id())
+        for i, layer in enumerate(dup.get_layers()):
+            if i != index:
+                dup.remove_layer(layer)
+        Gimp.file_save(NI, dup, gfile(path), None)
+        dup.delete()
+        ref["reference_file"] = gfile(path)
+    else:
+        ref["reference"] = b
+    before = read(c)
+    stats["good"] += 1
+    ok, msg, _ = match(image, [c], strength=strength, file=gfile(cube),
+                       **ref)
+    if not ok:
+        fail(f"{label}: {msg}")
+        image.delete()
+        return False
+    after = read(c)
+    fa, fb = array.array("f", after), array.array("f", before)
+    if any(v != v for v in fa):
+        fail(f"{label}: NaN in the result")
+        ok = False
+    elif max(abs(fa[i] - fb[i]) for i in range(3, len(fa), 4)) > 1e-6:
+        fail(f"{label}: alpha changed")
+        ok = False
+    if strength == 0.0 and not check_pixels(f"{label}: identity", c, before,
+                                            after, lambda rgb: rgb):
+        ok = False
+    if image.get_parasite(PARASITE) is None:
+        fail(f"{label}: no look stored in the image")
+        ok = False
+    if cube is not None and (not os.path.exists(cube)
+                             or "LUT_3D_SIZE" not in open(cube).read()):
+        fail(f"{label}: {cube} not written")
+        ok = False
+    image.delete()
+    return ok
+
+
+def e_match_bad(n):
+    what = rng.choice(["none", "both", "garbage", "truncated", "indexed",
+                       "transparent", "savedir"])
+    label = f"#{n} match, {what}"
+    if what == "indexed":
+        image, layer = indexed_image(n)
+        other = layer.copy()
+        image.insert_layer(other, None, 0)
+        fn = lambda: match(image, [layer], reference=other)  # noqa: E731
+        words = "indexed"
+    else:
+        image, a = new_image(64, 48, rng.choice(["u8", "u16"]),
+                             alpha=what == "transparent", seed=n)
+        b = a.copy()
+        image.insert_layer(b, None, 0)
+        if what == "transparent":
+            b.edit_clear()
+        args, words = dict(reference=b), ""
+        if what == "none":
+            args, words = dict(), "reference"
+        elif what == "both":
+            args = dict(reference=b,
+                        reference_file=gfile(os.path.join(OUT, "x.png")))
+            words = "reference"
+        elif what in ("garbage", "truncated"):
+            args["model"] = gfile(BAD_FILES[what][0])
+            words = "model"
+        elif what == "transparent":
+            words = "transparent"
+        elif what == "savedir":
+            args["file"] = gfile(os.path.join(OUT, "no-dir", "m.cube"))
+            words = "no-dir"
+        fn = lambda: match(image, [a], **args)  # noqa: E731
+    r = expect_error(label, image, fn, words)
+    image.delete()
+    return r
+
+
 # ---- out-of-range arguments: does the PDB let them through? --------------
 
 def range_checks():
@@ -834,7 +942,9 @@ def range_checks():
              ("plug-in-looklab-learn", "hidden", 300),
              ("plug-in-looklab-export-cube", "lut-size", 257),
              ("plug-in-looklab-hald-identity", "level", 17),
-             ("plug-in-looklab-hald-identity", "level", 1)]
+             ("plug-in-looklab-hald-identity", "level", 1),
+             ("plug-in-looklab-match", "strength", 1.5),
+             ("plug-in-looklab-match", "lut-size", 1)]
     if PDB.procedure_exists("plug-in-looklab-colorize"):
         cases.append(("plug-in-looklab-colorize", "saturation", 2.5))
     refused = 0
@@ -861,7 +971,8 @@ def build_table(with_colorize):
                 (e_apply_indexed, 3), (e_apply_missed_selection, 4),
                 (e_apply_two_layers, 3), (e_apply_filter, 8),
                 (e_learn_good, 3), (e_learn_bad, 9),
-                (e_export, 7), (e_hald, 4)]
+                (e_export, 7), (e_hald, 4), (e_match_good, 3),
+                (e_match_bad, 6)]
     if with_colorize:
         weighted += [(e_colorize_good, 6), (e_colorize_bad, 5)]
     pool = [f for f, wgt in weighted for _ in range(wgt)]
@@ -872,7 +983,7 @@ def build_table(with_colorize):
              lambda n: e_apply_good(n, (1600, 1250, "u16", False, False)),
              e_learn_good, e_learn_bad, e_apply_bad_file,
              lambda n: e_apply_good(n, (1024, 768, "u8", True, True)),
-             e_export, e_hald, e_apply_filter]
+             e_export, e_hald, e_apply_filter, e_match_good, e_match_bad]
     if with_colorize:
         first += [e_colorize_good, e_colorize_bad]
     return first, pool
