@@ -405,8 +405,8 @@ match_preview (GimpPreview *preview, GimpProcedureConfig *config,
   path = from_file ? looklab_source_file_path (file) : NULL;
   if (from_file ? path == NULL : layer == NULL)
     {
-      g_clear_pointer (&mp->fit.key, g_free);
-      g_clear_pointer (&mp->fit.lut, looklab_lut_free);
+      /* A fit may still run and write the look: stop it first. */
+      looklab_preview_fit_clear (&mp->fit);
       looklab_ui_set_status (preview, _ ("Choose a reference layer or image "
                                          "file."));
       goto draw;

@@ -273,7 +273,9 @@ gboolean looklab_preview_fit_begin (LookLabPreviewFit *fit, const gchar *key);
 void looklab_preview_fit_start (LookLabPreviewFit *fit);
 
 /* Stops and joins the worker, removes the poll and frees the look; for
- * when the dialog is closed. */
+ * when the dialog is closed, or when there is nothing to fit any more
+ * (the worker writes the look: it must be stopped before the look goes).
+ * @fit can begin again afterwards. */
 void looklab_preview_fit_clear (LookLabPreviewFit *fit);
 
 /* looklab.c */

@@ -131,6 +131,7 @@ looklab_preview_fit_clear (LookLabPreviewFit *fit)
   if (fit->timeout_id != 0)
     g_source_remove (fit->timeout_id);
   fit->timeout_id = 0;
+  fit->pending = FALSE;
   g_clear_pointer (&fit->look, looklab_look_free);
   g_clear_pointer (&fit->lut, looklab_lut_free);
   g_clear_pointer (&fit->key, g_free);
