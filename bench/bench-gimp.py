@@ -1,11 +1,13 @@
 # bench/bench-gimp.py: time LookLab's procedures on a 24-megapixel image
 # inside a real GIMP 3, as a user would run them.
 #
-#   tools/gimp3-env tools/gimp-batch build/gimp3 bench/bench-gimp.py [W H [P]]
+#   tools/gimp3-env tools/gimp-batch build/gimp3 bench/bench-gimp.py \
+#       [W H [P [ROUNDS]]]
 #
 # P picks the precisions (comma-separated of 8-bit,16-bit,float; default
-# all).  With LOOKLAB_NO_GEGL_OP=1 in the environment the plug-in ignores
-# its GEGL operation and moves the pixels itself, as before it had one: the
+# all); ROUNDS is how many times the learn calls run (default 3).  With
+# LOOKLAB_NO_GEGL_OP=1 in the environment the plug-in ignores its GEGL
+# operation and moves the pixels itself, as before it had one: the
 # "before" column of README's table.
 #
 # The pair is the bundled sample (data/sample/garden-before.png and
@@ -17,10 +19,14 @@
 # and the plug-in, the fit, the bake or the network, and the merge into the
 # image's undo.  GIMP's own gegl:invert-gamma, merged on the same layer,
 # is the yardstick of what an in-process point filter costs here.  The
-# learn rows are medians of three calls (the fit's own spread is larger
-# than what applying adds); "as a filter" rows append looklab:apply as a
-# non-destructive filter, which GIMP renders only when the image is shown
-# or exported.
+# fit's own spread from call to call (about a second: each call starts the
+# plug-in, and with it GEGL and babl) is larger than what applying adds,
+# so the three learn calls (fit only, fit + apply merged, fit + apply as a
+# filter) run in turn ROUNDS times, none of them writing a file, and the
+# rows give each one's median and the median over the rounds of what
+# applying added to the fit of the same round.  "As a filter" rows append
+# looklab:apply as a non-destructive filter, which GIMP renders only when
+# the image is shown or exported.
 import os
 import statistics
 import time
@@ -32,6 +38,7 @@ top = os.path.dirname(os.path.dirname(os.environ["LOOKLAB_SCRIPT"]))
 args = os.environ.get("LOOKLAB_ARGS", "").split()
 width, height = (int(args[0]), int(args[1])) if len(args) >= 2 else (6000, 4000)
 wanted = args[2].split(",") if len(args) >= 3 else ["8-bit", "16-bit", "float"]
+ROUNDS = int(args[3]) if len(args) >= 4 else 3
 out = os.environ.get("LOOKLAB_OUT", "/tmp")
 pdb = Gimp.get_pdb()
 NONINTERACTIVE = Gimp.RunMode.NONINTERACTIVE
@@ -89,13 +96,12 @@ def append_filter(drawable, **args):
     return seconds
 
 
-def learn_append(drawable):
-    """Learn with apply as a non-destructive filter; removes the filter
-    afterwards (not timed)."""
+def learn(drawable, apply, non_destructive=False):
+    """Learns the pair's look, writing no file; with APPLY, applies it to
+    DRAWABLE (merged, or as a filter that is removed afterwards, untimed)."""
     seconds = run("plug-in-looklab-learn", drawables=[drawable],
                   run_mode=NONINTERACTIVE, image=image, before=before,
-                  after=after, file=gfile(cube), apply=True,
-                  non_destructive=True)
+                  after=after, apply=apply, non_destructive=non_destructive)
     for f in drawable.get_filters():
         f.delete()
     return seconds
@@ -111,24 +117,34 @@ for precision, label in ((Gimp.Precision.U8_NON_LINEAR, "8-bit"),
         image.convert_precision(precision)
     rows.append((f"GIMP gegl:invert-gamma merged, {label}",
                  gimp_invert(target)))
+    # The .cube the apply rows read (untimed; also warms the caches).
+    run("plug-in-looklab-learn", drawables=[target], run_mode=NONINTERACTIVE,
+        image=image, before=before, after=after, file=gfile(cube),
+        apply=False)
     # The fit alone varies by up to a second from call to call here, more
-    # than what applying adds: the three learn rows run in turn three
-    # times, and each gives its median.
+    # than what applying adds: the three learn calls run in turn, ROUNDS
+    # times; what applying adds is taken within each round.
     fit, merged, appended = [], [], []
-    for _ in range(3):
-        fit.append(run("plug-in-looklab-learn", drawables=[target],
-                       run_mode=NONINTERACTIVE, image=image, before=before,
-                       after=after, apply=False))
-        merged.append(run("plug-in-looklab-learn", drawables=[target],
-                          run_mode=NONINTERACTIVE, image=image, before=before,
-                          after=after, file=gfile(cube), apply=True))
-        appended.append(learn_append(target))
-    rows.append((f"learn (fit only), median of 3, {label}",
+    for _ in range(ROUNDS):
+        fit.append(learn(target, apply=False))
+        merged.append(learn(target, apply=True))
+        appended.append(learn(target, apply=True, non_destructive=True))
+    n = ROUNDS
+    rows.append((f"learn (fit only), median of {n}, {label}",
                  statistics.median(fit)))
-    rows.append((f"learn + apply, median of 3, {label}",
+    rows.append((f"learn + apply merged, median of {n}, {label}",
                  statistics.median(merged)))
-    rows.append((f"learn + apply as a filter (append), median of 3, {label}",
+    rows.append((f"learn + apply as a filter (append), median of {n}, {label}",
                  statistics.median(appended)))
+    rows.append((f"  merged minus fit, median of the {n} rounds, {label}",
+                 statistics.median(m - f for m, f in zip(merged, fit))))
+    rows.append((f"  as a filter minus fit, median of the {n} rounds, {label}",
+                 statistics.median(a - f for a, f in zip(appended, fit))))
+    spread = max(fit) - min(fit)
+    print(f"{label}: fit only {' '.join(f'{t:.2f}' for t in fit)}; merged "
+          f"{' '.join(f'{t:.2f}' for t in merged)}; as a filter "
+          f"{' '.join(f'{t:.2f}' for t in appended)} (fit spread "
+          f"{spread:.2f} s)", flush=True)
     rows.append((f"apply stored look (65^3 bake), {label}",
                  run("plug-in-looklab-apply", drawables=[target],
                      run_mode=NONINTERACTIVE, image=image, strength=1.0,
@@ -156,6 +172,8 @@ print(f"bench-gimp: {width}x{height} ({mp:.1f} MP), {os.cpu_count()} CPUs, "
 print(f"| call | seconds | MPx/s |")
 print(f"|---|---|---|")
 for name, seconds in rows:
-    print(f"| {name} | {seconds:.2f} | {mp / seconds:.1f} |")
+    rate = "" if name.startswith(" ") else f"{mp / seconds:.1f}"
+    print(f"| {name.strip()} | {seconds:+.2f} |  |" if name.startswith(" ")
+          else f"| {name} | {seconds:.2f} | {rate} |")
 image.delete()
 print("BENCH-DONE")
