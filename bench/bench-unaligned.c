@@ -284,7 +284,7 @@ main (int argc, char **argv)
     {
       /* Each look has its own stream, so --only and the spatial looks
        * left out do not change the others' reframing. */
-      uint64_t   rng = ((uint64_t) seed * 0x2545f4914f6cdd1dull)
+      uint64_t rng = ((uint64_t) seed * 0x2545f4914f6cdd1dull)
                      ^ ((uint64_t) (l + 1) * 0x9e3779b97f4a7c15ull);
       Img        after, truth, second, naive;
       double     crop = 0.80 + 0.15 * urand (&rng);

@@ -21,7 +21,9 @@ check () { # check NAME CMD...: passes when CMD succeeds
 # $cap: a shell prefix giving a command 10 CPU seconds and 2 GB of memory.
 # Under AddressSanitizer, which reserves terabytes of address space for its
 # shadow, ulimit -v cannot apply: ASan's own hard RSS limit caps it instead.
-if ldd "$looklab" 2>/dev/null | grep -q libasan; then
+# (Not "ldd | grep -q": grep -q may exit before ldd has written everything,
+# and under pipefail ldd's SIGPIPE then reads as "no ASan".)
+if [[ $(ldd "$looklab" 2>/dev/null) == *libasan* ]]; then
   cap="ulimit -t 10; export ASAN_OPTIONS=\"\${ASAN_OPTIONS:-}:hard_rss_limit_mb=2000\";"
 else
   cap="ulimit -t 10; ulimit -v 2000000;"
