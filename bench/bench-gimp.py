@@ -129,17 +129,20 @@ for precision, label in ((Gimp.Precision.U8_NON_LINEAR, "8-bit"),
         fit.append(learn(target, apply=False))
         merged.append(learn(target, apply=True))
         appended.append(learn(target, apply=True, non_destructive=True))
-    n = ROUNDS
-    rows.append((f"learn (fit only), median of {n}, {label}",
+    rows.append((f"learn (fit only), median of {ROUNDS}, {label}",
                  statistics.median(fit)))
-    rows.append((f"learn + apply merged, median of {n}, {label}",
+    rows.append((f"learn + apply merged, median of {ROUNDS}, {label}",
                  statistics.median(merged)))
-    rows.append((f"learn + apply as a filter (append), median of {n}, {label}",
+    rows.append((f"learn + apply as a filter (append), median of {ROUNDS}, "
+                 f"{label}",
                  statistics.median(appended)))
-    rows.append((f"  merged minus fit, median of the {n} rounds, {label}",
-                 statistics.median(m - f for m, f in zip(merged, fit))))
-    rows.append((f"  as a filter minus fit, median of the {n} rounds, {label}",
-                 statistics.median(a - f for a, f in zip(appended, fit))))
+    # Differences, not calls: a third field marks them (signed, no rate).
+    rows.append((f"merged minus fit, median of the {ROUNDS} rounds, {label}",
+                 statistics.median(m - f for m, f in zip(merged, fit)), True))
+    rows.append((f"as a filter minus fit, median of the {ROUNDS} rounds, "
+                 f"{label}",
+                 statistics.median(a - f for a, f in zip(appended, fit)),
+                 True))
     spread = max(fit) - min(fit)
     print(f"{label}: fit only {' '.join(f'{t:.2f}' for t in fit)}; merged "
           f"{' '.join(f'{t:.2f}' for t in merged)}; as a filter "
@@ -171,9 +174,8 @@ print(f"bench-gimp: {width}x{height} ({mp:.1f} MP), {os.cpu_count()} CPUs, "
       f"GIMP {Gimp.version()}, {op}")
 print(f"| call | seconds | MPx/s |")
 print(f"|---|---|---|")
-for name, seconds in rows:
-    rate = "" if name.startswith(" ") else f"{mp / seconds:.1f}"
-    print(f"| {name.strip()} | {seconds:+.2f} |  |" if name.startswith(" ")
-          else f"| {name} | {seconds:.2f} | {rate} |")
+for name, seconds, *difference in rows:
+    print(f"| {name} | {seconds:+.2f} |  |" if difference
+          else f"| {name} | {seconds:.2f} | {mp / seconds:.1f} |")
 image.delete()
 print("BENCH-DONE")
