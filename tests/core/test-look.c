@@ -698,6 +698,104 @@ test_bake_excess (void)
   g_free (a);
 }
 
+/* The MLP one colour at a time, as look.c evaluated it before it ran
+ * blocks of colours in vector lanes (kept here as the reference). */
+static void
+eval_mlp_plain (const LookLabLook *look, const float *in, float *out)
+{
+  float        a[LOOKLAB_LOOK_MAX_HIDDEN], b[LOOKLAB_LOOK_MAX_HIDDEN], u[3];
+  const float *p = look->params;
+  int          h = look->hidden, l, j, k;
+
+  for (k = 0; k < 3; k++)
+    u[k] = 2.0f * in[k] - 1.0f;
+  for (j = 0; j < h; j++)
+    {
+      float s = p[h * 3 + j];
+
+      for (k = 0; k < 3; k++)
+        s += p[j * 3 + k] * u[k];
+      a[j] = looklab_activate (look->activation, s);
+    }
+  p += h * 3 + h;
+  for (l = 1; l < look->layers; l++)
+    {
+      for (j = 0; j < h; j++)
+        {
+          float s = p[h * h + j];
+
+          for (k = 0; k < h; k++)
+            s += p[j * h + k] * a[k];
+          b[j] = looklab_activate (look->activation, s);
+        }
+      memcpy (a, b, sizeof (float) * h);
+      p += h * h + h;
+    }
+  for (j = 0; j < 3; j++)
+    {
+      float s = p[3 * h + j];
+
+      for (k = 0; k < h; k++)
+        s += p[j * h + k] * a[k];
+      if (look->skip)
+        for (k = 0; k < 3; k++)
+          s += p[3 * h + 3 + j * 3 + k] * u[k];
+      out[j] = s;
+    }
+}
+
+/* The blocked evaluation gives the plain loop's floats bit for bit, for
+ * every shape a look file may have, any count of colours (blocks filled or
+ * not) and inputs that drive tanh into its clamps. */
+static void
+test_eval_blocked (void)
+{
+  static const int shapes[][4] = {
+    /* hidden, layers, activation, skip */
+    { 32, 2, LOOKLAB_ACT_TANH, 0 },
+    { 32, 2, LOOKLAB_ACT_SILU, 1 },
+    { 1, 1, LOOKLAB_ACT_TANH, 1 },
+    { 7, 3, LOOKLAB_ACT_SILU, 0 },
+    { 64, 4, LOOKLAB_ACT_TANH, 1 },
+    { LOOKLAB_LOOK_MAX_HIDDEN, 1, LOOKLAB_ACT_SILU, 1 },
+  };
+  enum
+  {
+    N = 37
+  };
+  uint32_t s = 4242;
+  float    in[N * 3], got[N * 3], want[3];
+  size_t   t, i, n;
+
+  for (t = 0; t < G_N_ELEMENTS (shapes); t++)
+    {
+      LookLabLook *look = looklab_look_new_shape (
+          shapes[t][0], shapes[t][1], shapes[t][2], shapes[t][3], 0);
+
+      g_assert_nonnull (look);
+      /* Large weights in some shapes: sums beyond tanh's clamp at 7.9. */
+      for (i = 0; i < look->n_params; i++)
+        look->params[i] = ((float) (rng (&s) % 20001) / 10000.0f - 1.0f)
+                          * (t % 2 ? 6.0f : 1.0f);
+      for (n = 1; n <= N; n += 6)
+        {
+          for (i = 0; i < n * 3; i++)
+            in[i] = (float) (rng (&s) % 10001) / 10000.0f;
+          memset (got, 0xff, sizeof got);
+          looklab_look_eval_mlp (look, in, got, n);
+          for (i = 0; i < n; i++)
+            {
+              eval_mlp_plain (look, in + i * 3, want);
+              g_assert_cmpint (memcmp (got + i * 3, want, sizeof want), ==, 0);
+            }
+          /* Nothing written past the n colours. */
+          for (i = n * 3; i < N * 3; i++)
+            g_assert_true (isnan (got[i]));
+        }
+      looklab_look_free (look);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -714,5 +812,6 @@ main (int argc, char **argv)
   g_test_add_func ("/look/progress-and-cancel", test_progress_and_cancel);
   g_test_add_func ("/look/bake", test_bake);
   g_test_add_func ("/look/bake-excess", test_bake_excess);
+  g_test_add_func ("/look/eval-blocked", test_eval_blocked);
   return g_test_run ();
 }
