@@ -398,6 +398,25 @@ quantise (v4sf v, float max)
   return __builtin_convertvector(v * max + 0.5f, v4si);
 }
 
+/* Stage D for a baked look's float pixels: what the input lies beyond
+ * [lo, hi], to be added back to the output; nothing for NaN and
+ * infinities.  The same arithmetic as
+ *   isfinite (p) ? p - fminf (fmaxf (p, lo), hi) : 0
+ * per channel, with vector masks: that loop, scalar and with a branch per
+ * channel, made a baked look 3x slower to apply than a .cube of the same
+ * size (0.57 s against 0.17 s for 24 MP of RGBA float on one core). */
+ALWAYS_INLINE v4sf
+excess (v4sf p, v4sf lo, v4sf hi)
+{
+  const v4sf zero = { 0.0f, 0.0f, 0.0f, 0.0f };
+  v4si       finite = (p - p) == zero; /* false for NaN and infinities */
+  v4si       below = p < lo;
+  v4si       above = p > hi;
+  v4si       e = ((v4si) (p - lo) & below) | ((v4si) (p - hi) & above);
+
+  return (v4sf) (e & finite);
+}
+
 #if HAVE_X86_AVX2
 /* Stage A for packed RGB floats without a shaper, with AVX2: eight pixels
  * are loaded as six 128-bit pieces and split into R, G and B vectors with
@@ -715,6 +734,8 @@ process_rows (const LookLabLutApplier *a, Kind kind, int channels,
   Scratch     s __attribute__ ((aligned (64)));
   const float k = a->strength;
   const int   mix = k != 1.0f;
+  const v4sf  lo = { a->lo[0], a->lo[1], a->lo[2], 0.0f };
+  const v4sf  hi = { a->hi[0], a->hi[1], a->hi[2], 0.0f };
 
   for (int y = 0; y < rows; y++)
     {
@@ -845,9 +866,11 @@ process_rows (const LookLabLutApplier *a, Kind kind, int channels,
                   v4sf v = s.out[i];
 
                   if (a->keep_excess)
-                    for (int c = 0; c < 3; c++)
-                      if (isfinite (p[c]))
-                        v[c] += p[c] - fminf (fmaxf (p[c], a->lo[c]), a->hi[c]);
+                    {
+                      v4sf px = { p[0], p[1], p[2], 0.0f };
+
+                      v += excess (px, lo, hi);
+                    }
                   if (mix)
                     {
                       v4sf o = { p[0], p[1], p[2], 0.0f };
