@@ -27,6 +27,7 @@
 # applying added to the fit of the same round.  "As a filter" rows append
 # looklab:apply as a non-destructive filter, which GIMP renders only when
 # the image is shown or exported.
+import itertools
 import os
 import statistics
 import time
@@ -96,18 +97,21 @@ def append_filter(drawable, **args):
     return seconds
 
 
-def learn(drawable, apply, non_destructive=False):
-    """Learns the pair's look, writing no file; with APPLY, applies it to
-    DRAWABLE (merged, or as a filter that is removed afterwards, untimed)."""
+def learn(drawable, seed, apply, non_destructive=False):
+    """Learns the pair's look with SEED, writing no file; with APPLY, applies
+    it to DRAWABLE (merged, or as a filter that is removed afterwards,
+    untimed)."""
     seconds = run("plug-in-looklab-learn", drawables=[drawable],
                   run_mode=NONINTERACTIVE, image=image, before=before,
-                  after=after, apply=apply, non_destructive=non_destructive)
+                  after=after, seed=seed, apply=apply,
+                  non_destructive=non_destructive)
     for f in drawable.get_filters():
         f.delete()
     return seconds
 
 
 rows = []
+seeds = itertools.count(1)
 for precision, label in ((Gimp.Precision.U8_NON_LINEAR, "8-bit"),
                          (Gimp.Precision.U16_NON_LINEAR, "16-bit"),
                          (Gimp.Precision.FLOAT_NON_LINEAR, "float")):
@@ -123,12 +127,15 @@ for precision, label in ((Gimp.Precision.U8_NON_LINEAR, "8-bit"),
         apply=False)
     # The fit alone varies by up to a second from call to call here, more
     # than what applying adds: the three learn calls run in turn, ROUNDS
-    # times; what applying adds is taken within each round.
+    # times; what applying adds is taken within each round.  Each round has
+    # a seed of its own, so its look is new to the op as a user's new look
+    # is: nothing read or baked in an earlier round can be found again.
     fit, merged, appended = [], [], []
     for _ in range(ROUNDS):
-        fit.append(learn(target, apply=False))
-        merged.append(learn(target, apply=True))
-        appended.append(learn(target, apply=True, non_destructive=True))
+        seed = next(seeds)
+        fit.append(learn(target, seed, apply=False))
+        merged.append(learn(target, seed, apply=True))
+        appended.append(learn(target, seed, apply=True, non_destructive=True))
     rows.append((f"learn (fit only), median of {ROUNDS}, {label}",
                  statistics.median(fit)))
     rows.append((f"learn + apply merged, median of {ROUNDS}, {label}",
