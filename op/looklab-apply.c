@@ -9,7 +9,11 @@
  *
  * The pixels are the ones the plug-in and the CLI work on: non-linear
  * sRGB-encoded float ("R'G'B'A float"), so GEGL converts from the image's
- * own space and precision and the three agree within rounding.  The
+ * own space and precision and the three agree within rounding.  Input
+ * that already is non-linear sRGB in 8 or 16 bits, with or without alpha
+ * (GIMP's usual 8- and 16-bit layers), is worked on as it is: the kernels
+ * take those formats and round as GEGL's conversion back would, and the
+ * conversions to float and back cost more than the LUT itself.  The
  * kernels are core/'s (lut/lut-apply.h); this file is only the GEGL glue.
  *
  * The LUT is read (a look is baked) in prepare (), once per file version,
@@ -84,6 +88,7 @@ typedef struct
 {
   gint               ref_count;
   LookLabLutApplier *applier;
+  gsize              pixel_bytes; /* of the format it was made for */
 } SharedApplier;
 
 /* What prepare () has read, kept in the op's user_data. */
@@ -100,9 +105,10 @@ typedef struct
   LookLabLut *lut;
 
   /* The applier for @lut at these settings; NULL means pass through. */
-  SharedApplier *current;
-  gint           interp;
-  gdouble        strength;
+  SharedApplier     *current;
+  gint               interp;
+  gdouble            strength;
+  LookLabPixelFormat pixel_format;
 } Cache;
 
 static SharedApplier *
@@ -216,20 +222,51 @@ read_lut (const gchar *path)
   return lut;
 }
 
+/* The format process () works in: the input's own when the core has a
+ * kernel for it and it is non-linear sRGB, else sRGB-encoded float.  Only
+ * exact matches: another space or a linear encoding would be converted,
+ * and rounded, once more on the way in. */
+static const Babl *
+work_format (GeglOperation *operation, LookLabPixelFormat *pixel_format)
+{
+  static const struct
+  {
+    const char        *name;
+    LookLabPixelFormat pixel_format;
+  } native[] = {
+    { "R'G'B'A u8", LOOKLAB_PIXEL_RGBA_U8 },
+    { "R'G'B' u8", LOOKLAB_PIXEL_RGB_U8 },
+    { "R'G'B'A u16", LOOKLAB_PIXEL_RGBA_U16 },
+    { "R'G'B' u16", LOOKLAB_PIXEL_RGB_U16 },
+  };
+  const Babl *source = gegl_operation_get_source_format (operation, "input");
+  gsize       i;
+
+  for (i = 0; source != NULL && i < G_N_ELEMENTS (native); i++)
+    if (source == babl_format (native[i].name))
+      {
+        *pixel_format = native[i].pixel_format;
+        return source;
+      }
+  *pixel_format = LOOKLAB_PIXEL_RGBA_FLOAT;
+  return babl_format ("R'G'B'A float");
+}
+
 static void
 prepare (GeglOperation *operation)
 {
-  GeglProperties *o = GEGL_PROPERTIES (operation);
-  Cache          *cache = cache_get (o);
-  const Babl     *format = babl_format ("R'G'B'A float");
-  const gchar    *path = o->file != NULL ? o->file : "";
-  struct stat     st;
-  gint64          mtime_ns = -1, size = -1;
-  gboolean        reload;
-  SharedApplier  *old = NULL;
+  GeglProperties    *o = GEGL_PROPERTIES (operation);
+  Cache             *cache = cache_get (o);
+  LookLabPixelFormat pixel_format;
+  const Babl        *format = work_format (operation, &pixel_format);
+  const gchar       *path = o->file != NULL ? o->file : "";
+  struct stat        st;
+  gint64             mtime_ns = -1, size = -1;
+  gboolean           reload;
+  SharedApplier     *old = NULL;
 
-  /* sRGB-encoded float whatever the image: GEGL converts the image's own
-   * space and precision to it and back (see the header comment). */
+  /* GEGL converts anything else to it and back (see the header
+   * comment). */
   gegl_operation_set_format (operation, "input", format);
   gegl_operation_set_format (operation, "output", format);
 
@@ -260,16 +297,17 @@ prepare (GeglOperation *operation)
     }
 
   if (reload || cache->interp != (gint) o->interpolation
-      || cache->strength != o->strength)
+      || cache->strength != o->strength || cache->pixel_format != pixel_format)
     {
       old = cache->current;
       cache->current = NULL;
       cache->interp = (gint) o->interpolation;
       cache->strength = o->strength;
+      cache->pixel_format = pixel_format;
       if (cache->lut != NULL)
         {
           LookLabLutApplier *applier = looklab_lut_applier_new (
-              cache->lut, LOOKLAB_PIXEL_RGBA_FLOAT,
+              cache->lut, pixel_format,
               o->interpolation == LOOKLAB_APPLY_TRILINEAR
                   ? LOOKLAB_INTERP_TRILINEAR
                   : LOOKLAB_INTERP_TETRAHEDRAL,
@@ -286,6 +324,8 @@ prepare (GeglOperation *operation)
               cache->current = g_new (SharedApplier, 1);
               cache->current->ref_count = 1;
               cache->current->applier = applier;
+              cache->current->pixel_bytes
+                  = babl_format_get_bytes_per_pixel (format);
             }
         }
     }
@@ -313,27 +353,31 @@ process (GeglOperation *operation, void *in_buf, void *out_buf, glong samples,
          const GeglRectangle *roi, gint level)
 {
   SharedApplier *shared = current_applier (GEGL_PROPERTIES (operation));
-  const gfloat  *in = in_buf;
-  gfloat        *out = out_buf;
+  const guint8  *in = in_buf;
+  guint8        *out = out_buf;
+  gsize          bytes;
 
   if (shared == NULL)
     {
+      bytes = babl_format_get_bytes_per_pixel (
+          gegl_operation_get_format (operation, "output"));
       if (in != out)
-        memcpy (out, in, sizeof (gfloat) * 4 * (gsize) samples);
+        memcpy (out, in, bytes * (gsize) samples);
       return TRUE;
     }
 
   /* One row of @samples pixels; GEGL spreads the chunks over its own
    * threads, so the core runs each on the calling thread only.  Pieces of
    * at most 1 M pixels keep the row length within int. */
+  bytes = shared->pixel_bytes;
   while (samples > 0)
     {
       gint n = (gint) MIN (samples, 1 << 20);
 
-      looklab_lut_applier_run (shared->applier, in, (size_t) n * 16, out,
-                               (size_t) n * 16, n, 1, 1);
-      in += (gsize) n * 4;
-      out += (gsize) n * 4;
+      looklab_lut_applier_run (shared->applier, in, (size_t) n * bytes, out,
+                               (size_t) n * bytes, n, 1, 1);
+      in += (gsize) n * bytes;
+      out += (gsize) n * bytes;
       samples -= n;
     }
 

@@ -229,6 +229,126 @@ case_file (const gchar *file)
   return file;
 }
 
+/* 8- and 16-bit non-linear sRGB, with and without alpha, is worked on in
+ * its own format: the output is core/'s application in that format, code
+ * value for code value, and within one code value of the float path
+ * rounded.  The same format in another space is converted instead, and
+ * still comes out as the float path would give it. */
+static void
+test_integer_formats (void)
+{
+  static const struct
+  {
+    const char        *name;
+    LookLabPixelFormat pixel_format;
+    int                channels;
+    int                max;
+  } formats[] = {
+    { "R'G'B'A u8", LOOKLAB_PIXEL_RGBA_U8, 4, 255 },
+    { "R'G'B' u8", LOOKLAB_PIXEL_RGB_U8, 3, 255 },
+    { "R'G'B'A u16", LOOKLAB_PIXEL_RGBA_U16, 4, 65535 },
+    { "R'G'B' u16", LOOKLAB_PIXEL_RGB_U16, 3, 65535 },
+  };
+  const gchar  *files[] = { curvy_path, look_path };
+  GeglRectangle rect = { 0, 0, W, H };
+  GRand        *rand = g_rand_new_with_seed (7);
+  gsize         f, k, i, n = (gsize) W * H;
+
+  for (f = 0; f < G_N_ELEMENTS (formats); f++)
+    for (k = 0; k < G_N_ELEMENTS (files); k++)
+      {
+        const Babl *format = babl_format (formats[f].name);
+        const Babl *other
+            = babl_format_with_space (formats[f].name, babl_space ("ProPhoto"));
+        int ch = formats[f].channels, bpp = ch * (formats[f].max > 255 ? 2 : 1);
+        guint8     *in = g_malloc ((gsize) bpp * n);
+        guint8     *out = g_malloc ((gsize) bpp * n);
+        guint8     *ref = g_malloc ((gsize) bpp * n);
+        float      *in_f = g_new (float, n * 4), *out_f;
+        LookLabLut *lut = reference_lut (files[k]);
+        GeglBuffer *buffer;
+        GeglNode   *graph, *source, *apply;
+        double      worst = 0.0;
+
+        for (i = 0; i < (gsize) bpp * n; i++)
+          in[i] = (guint8) g_rand_int_range (rand, 0, 256);
+        g_assert_cmpint (looklab_lut_apply (lut, formats[f].pixel_format,
+                                            LOOKLAB_INTERP_TETRAHEDRAL, 0.8f,
+                                            in, (size_t) W * bpp, ref,
+                                            (size_t) W * bpp, W, H, 1),
+                         ==, LOOKLAB_OK);
+
+        /* In its own format, sRGB: the core's codes exactly. */
+        buffer = gegl_buffer_new (&rect, format);
+        gegl_buffer_set (buffer, &rect, 0, format, in, GEGL_AUTO_ROWSTRIDE);
+        graph = gegl_node_new ();
+        source = gegl_node_new_child (graph, "operation", "gegl:buffer-source",
+                                      "buffer", buffer, NULL);
+        apply = gegl_node_new_child (graph, "operation", "looklab:apply",
+                                     "file", files[k], "strength", 0.8, NULL);
+        gegl_node_link (source, apply);
+        gegl_node_blit (apply, 1.0, &rect, format, out, GEGL_AUTO_ROWSTRIDE,
+                        GEGL_BLIT_DEFAULT);
+        g_assert_cmpint (memcmp (out, ref, (gsize) bpp * n), ==, 0);
+        g_assert_cmpint (memcmp (out, in, (gsize) bpp * n), !=, 0);
+        g_object_unref (graph);
+        g_object_unref (buffer);
+
+        /* The float path, rounded: within one code value. */
+        babl_process (babl_fish (format, babl_format ("R'G'B'A float")), in,
+                      in_f, (long) n);
+        out_f = run_op (in_f, W, H, files[k], 0.8, "tetrahedral");
+        {
+          guint8 *rounded = g_malloc ((gsize) bpp * n);
+
+          babl_process (babl_fish (babl_format ("R'G'B'A float"), format),
+                        out_f, rounded, (long) n);
+          for (i = 0; i < n * ch; i++)
+            {
+              double a = formats[f].max > 255 ? ((guint16 *) out)[i] : out[i];
+              double b = formats[f].max > 255 ? ((guint16 *) rounded)[i]
+                                              : rounded[i];
+
+              worst = MAX (worst, fabs (a - b));
+            }
+          g_free (rounded);
+        }
+        g_assert_cmpfloat (worst, <=, 1.0);
+
+        /* Another space: converted to sRGB float and back, as before. */
+        buffer = gegl_buffer_new (&rect, other);
+        gegl_buffer_set (buffer, &rect, 0, other, in, GEGL_AUTO_ROWSTRIDE);
+        graph = gegl_node_new ();
+        source = gegl_node_new_child (graph, "operation", "gegl:buffer-source",
+                                      "buffer", buffer, NULL);
+        apply = gegl_node_new_child (graph, "operation", "looklab:apply",
+                                     "file", files[k], "strength", 0.8, NULL);
+        gegl_node_link (source, apply);
+        {
+          float *via = g_new (float, n * 4), *want;
+
+          gegl_node_blit (apply, 1.0, &rect, babl_format ("R'G'B'A float"), via,
+                          GEGL_AUTO_ROWSTRIDE, GEGL_BLIT_DEFAULT);
+          babl_process (babl_fish (other, babl_format ("R'G'B'A float")), in,
+                        in_f, (long) n);
+          want = run_op (in_f, W, H, files[k], 0.8, "tetrahedral");
+          assert_same (via, want, n * 4, 1e-6);
+          g_free (via);
+          g_free (want);
+        }
+        g_object_unref (graph);
+        g_object_unref (buffer);
+
+        looklab_lut_free (lut);
+        g_free (in);
+        g_free (out);
+        g_free (ref);
+        g_free (in_f);
+        g_free (out_f);
+      }
+  g_rand_free (rand);
+}
+
 /* The op's output is core/'s application of the same LUT, value for value
  * (the same kernels on the same floats), alpha included. */
 static void
@@ -470,6 +590,7 @@ main (int argc, char **argv)
   g_test_add_func ("/op/strength-zero", test_strength_zero);
   g_test_add_func ("/op/file-changes", test_file_changes);
   g_test_add_func ("/op/threads", test_threads);
+  g_test_add_func ("/op/integer-formats", test_integer_formats);
   for (i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     {
       gchar *name = g_strdup_printf ("/op/bad/%s", bad_cases[i].name);
