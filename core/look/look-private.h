@@ -91,6 +91,59 @@ looklab_activate (int activation, float v)
   return looklab_tanh (v);
 }
 
+/* Four values at a time in a GCC/clang vector (one SSE register on every
+ * x86-64): looklab_tanh () and looklab_activate () lane by lane, with the
+ * clamps as masks rather than branches, so that loops over many colours
+ * (evaluating a look, training one) run in vector lanes.  Each lane does
+ * the scalar functions' operations in their order: bit for bit the same
+ * floats (tests/core/test-look.c, /look/eval-blocked). */
+typedef float LookLabVec4 __attribute__ ((vector_size (4 * sizeof (float))));
+typedef int   LookLabMask4 __attribute__ ((vector_size (4 * sizeof (int))));
+
+static inline LookLabVec4
+looklab_vec4_splat (float v)
+{
+  LookLabVec4 zero = { 0 };
+
+  return zero + v;
+}
+
+static inline LookLabVec4
+looklab_vec4_select (LookLabMask4 mask, LookLabVec4 yes, LookLabVec4 no)
+{
+  return (LookLabVec4) (((LookLabMask4) yes & mask)
+                        | ((LookLabMask4) no & ~mask));
+}
+
+static inline LookLabVec4
+looklab_tanh4 (LookLabVec4 x)
+{
+  const LookLabVec4 lim = looklab_vec4_splat (7.90531110763549805f);
+  LookLabVec4       x2, p, q;
+
+  x = looklab_vec4_select (x > lim, lim, x);
+  x = looklab_vec4_select (x < -lim, -lim, x);
+  x2 = x * x;
+  p = x2 * -2.76076847742355e-16f + 2.00018790482477e-13f;
+  p = p * x2 + -8.60467152213735e-11f;
+  p = p * x2 + 5.12229709037114e-08f;
+  p = p * x2 + 1.48572235717979e-05f;
+  p = p * x2 + 6.37261928875436e-04f;
+  p = p * x2 + 4.89352455891786e-03f;
+  q = x2 * 1.19825839466702e-06f + 1.18534705686654e-04f;
+  q = q * x2 + 2.26843463243900e-03f;
+  q = q * x2 + 4.89352518554385e-03f;
+  return x * p / q;
+}
+
+static inline LookLabVec4
+looklab_activate4 (int activation, LookLabVec4 v)
+{
+  if (activation == LOOKLAB_ACT_SILU)
+    return 0.5f * v * (1.0f + looklab_tanh4 (0.5f * v));
+  return looklab_tanh4 (v);
+}
+
 #define LOOKLAB_SPATIAL_MIN_KNOTS 2
 #define LOOKLAB_SPATIAL_MAX_KNOTS 64
 #define LOOKLAB_DETAIL_MAX_SIGMA 0.25f

@@ -68,7 +68,7 @@ looklab_look_free (LookLabLook *look)
 /* Colours are evaluated MLP_BLOCK x MLP_CHAINS at a time: MLP_BLOCK lanes
  * of a GCC/clang vector (one SSE register, which every x86-64 has), and
  * MLP_CHAINS such vectors side by side so that consecutive multiply-adds
- * do not wait on each other.  One colour at a time, every hidden unit's dot
+ * do not wait on each other (look-private.h has the vector tanh).  One colour at a time, every hidden unit's dot
  * product was one chain of dependent additions and the clamps in tanh were
  * branches: a 65^3 bake took 0.22 s on one core of the 2-core CI machine,
  * 0.06 s now (8 lanes per vector were slower there: without AVX they are
@@ -78,55 +78,10 @@ looklab_look_free (LookLabLook *look)
  * as the reference). */
 enum
 {
-  MLP_BLOCK = 4,
+  MLP_BLOCK = 4, /* lanes of a LookLabVec4 */
   MLP_CHAINS = 4
 };
-typedef float MlpVec __attribute__ ((vector_size (MLP_BLOCK * sizeof (float))));
-typedef int   MlpMask __attribute__ ((vector_size (MLP_BLOCK * sizeof (int))));
-
-static inline MlpVec
-vec_splat (float v)
-{
-  MlpVec zero = { 0 };
-
-  return zero + v;
-}
-
-static inline MlpVec
-vec_select (MlpMask mask, MlpVec yes, MlpVec no)
-{
-  return (MlpVec) (((MlpMask) yes & mask) | ((MlpMask) no & ~mask));
-}
-
-/* looklab_tanh (look-private.h), lane by lane. */
-static inline MlpVec
-vec_tanh (MlpVec x)
-{
-  const MlpVec lim = vec_splat (7.90531110763549805f);
-  MlpVec       x2, p, q;
-
-  x = vec_select (x > lim, lim, x);
-  x = vec_select (x < -lim, -lim, x);
-  x2 = x * x;
-  p = x2 * -2.76076847742355e-16f + 2.00018790482477e-13f;
-  p = p * x2 + -8.60467152213735e-11f;
-  p = p * x2 + 5.12229709037114e-08f;
-  p = p * x2 + 1.48572235717979e-05f;
-  p = p * x2 + 6.37261928875436e-04f;
-  p = p * x2 + 4.89352455891786e-03f;
-  q = x2 * 1.19825839466702e-06f + 1.18534705686654e-04f;
-  q = q * x2 + 2.26843463243900e-03f;
-  q = q * x2 + 4.89352518554385e-03f;
-  return x * p / q;
-}
-
-static inline MlpVec
-vec_activate (int activation, MlpVec v)
-{
-  if (activation == LOOKLAB_ACT_SILU)
-    return 0.5f * v * (1.0f + vec_tanh (0.5f * v));
-  return vec_tanh (v);
-}
+typedef LookLabVec4 MlpVec;
 
 /* @m (1..MLP_BLOCK * MLP_CHAINS) colours from @in to @out; lanes past @m
  * repeat the last colour and are not written. */
@@ -152,12 +107,12 @@ eval_mlp_block (const LookLabLook *look, const float *in, float *out, int m)
   for (j = 0; j < h; j++)
     {
       for (c = 0; c < MLP_CHAINS; c++)
-        s[c] = vec_splat (p[h * 3 + j]);
+        s[c] = looklab_vec4_splat (p[h * 3 + j]);
       for (k = 0; k < 3; k++)
         for (c = 0; c < MLP_CHAINS; c++)
           s[c] += p[j * 3 + k] * u[k][c];
       for (c = 0; c < MLP_CHAINS; c++)
-        a[j][c] = vec_activate (look->activation, s[c]);
+        a[j][c] = looklab_activate4 (look->activation, s[c]);
     }
   p += h * 3 + h;
 
@@ -166,12 +121,12 @@ eval_mlp_block (const LookLabLook *look, const float *in, float *out, int m)
       for (j = 0; j < h; j++)
         {
           for (c = 0; c < MLP_CHAINS; c++)
-            s[c] = vec_splat (p[h * h + j]);
+            s[c] = looklab_vec4_splat (p[h * h + j]);
           for (k = 0; k < h; k++)
             for (c = 0; c < MLP_CHAINS; c++)
               s[c] += p[j * h + k] * a[k][c];
           for (c = 0; c < MLP_CHAINS; c++)
-            b[j][c] = vec_activate (look->activation, s[c]);
+            b[j][c] = looklab_activate4 (look->activation, s[c]);
         }
       memcpy (a, b, sizeof a[0] * (size_t) h);
       p += h * h + h;
@@ -180,7 +135,7 @@ eval_mlp_block (const LookLabLook *look, const float *in, float *out, int m)
   for (j = 0; j < 3; j++)
     {
       for (c = 0; c < MLP_CHAINS; c++)
-        s[c] = vec_splat (p[3 * h + j]);
+        s[c] = looklab_vec4_splat (p[3 * h + j]);
       for (k = 0; k < h; k++)
         for (c = 0; c < MLP_CHAINS; c++)
           s[c] += p[j * h + k] * a[k][c];
