@@ -46,7 +46,7 @@
 #include "common/colour.h"
 
 #define CHUNK 32 /* samples per gradient chunk (vector friendly) */
-_Static_assert (CHUNK % 4 == 0, "chunks are whole LookLabVec4s");
+_Static_assert(CHUNK % 4 == 0, "chunks are whole LookLabVec4s");
 #define MAX_THREADS 16
 #define CLIP_EPS (0.5f / 255.0f)
 
