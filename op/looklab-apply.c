@@ -88,7 +88,6 @@ typedef struct
 {
   gint               ref_count;
   LookLabLutApplier *applier;
-  gsize              pixel_bytes; /* of the format it was made for */
 } SharedApplier;
 
 /* What prepare () has read, kept in the op's user_data. */
@@ -324,8 +323,6 @@ prepare (GeglOperation *operation)
               cache->current = g_new (SharedApplier, 1);
               cache->current->ref_count = 1;
               cache->current->applier = applier;
-              cache->current->pixel_bytes
-                  = babl_format_get_bytes_per_pixel (format);
             }
         }
     }
@@ -355,12 +352,12 @@ process (GeglOperation *operation, void *in_buf, void *out_buf, glong samples,
   SharedApplier *shared = current_applier (GEGL_PROPERTIES (operation));
   const guint8  *in = in_buf;
   guint8        *out = out_buf;
-  gsize          bytes;
+  /* The format prepare () set, which the applier was made for. */
+  gsize bytes = babl_format_get_bytes_per_pixel (
+      gegl_operation_get_format (operation, "output"));
 
   if (shared == NULL)
     {
-      bytes = babl_format_get_bytes_per_pixel (
-          gegl_operation_get_format (operation, "output"));
       if (in != out)
         memcpy (out, in, bytes * (gsize) samples);
       return TRUE;
@@ -369,7 +366,6 @@ process (GeglOperation *operation, void *in_buf, void *out_buf, glong samples,
   /* One row of @samples pixels; GEGL spreads the chunks over its own
    * threads, so the core runs each on the calling thread only.  Pieces of
    * at most 1 M pixels keep the row length within int. */
-  bytes = shared->pixel_bytes;
   while (samples > 0)
     {
       gint n = (gint) MIN (samples, 1 << 20);

@@ -81,16 +81,14 @@ enum
   MLP_BLOCK = 4, /* lanes of a LookLabVec4 */
   MLP_CHAINS = 4
 };
-typedef LookLabVec4 MlpVec;
-
 /* @m (1..MLP_BLOCK * MLP_CHAINS) colours from @in to @out; lanes past @m
  * repeat the last colour and are not written. */
 static void
 eval_mlp_block (const LookLabLook *look, const float *in, float *out, int m)
 {
-  MlpVec       u[3][MLP_CHAINS], s[MLP_CHAINS];
-  MlpVec       a[LOOKLAB_LOOK_MAX_HIDDEN][MLP_CHAINS];
-  MlpVec       b[LOOKLAB_LOOK_MAX_HIDDEN][MLP_CHAINS];
+  LookLabVec4  u[3][MLP_CHAINS], s[MLP_CHAINS];
+  LookLabVec4  a[LOOKLAB_LOOK_MAX_HIDDEN][MLP_CHAINS];
+  LookLabVec4  b[LOOKLAB_LOOK_MAX_HIDDEN][MLP_CHAINS];
   const float *p = look->params;
   int          h = look->hidden;
   int          c, i, j, k, l;

@@ -137,20 +137,19 @@ make_pixels (int width, int height)
   return px;
 }
 
-/* Runs gegl:buffer-source -> looklab:apply over @in (R'G'B'A float) and
- * returns what comes out, in the same format. */
-static float *
-run_op (const float *in, int width, int height, const gchar *file,
-        gdouble strength, const gchar *interp)
+/* Runs gegl:buffer-source -> looklab:apply over @in, a buffer of
+ * @in_format, and blits what comes out to @out in @out_format. */
+static void
+run_op_as (const void *in, const Babl *in_format, void *out,
+           const Babl *out_format, int width, int height, const gchar *file,
+           gdouble strength, const gchar *interp)
 {
-  const Babl   *format = babl_format ("R'G'B'A float");
   GeglRectangle rect = { 0, 0, width, height };
-  GeglBuffer   *buffer = gegl_buffer_new (&rect, format);
+  GeglBuffer   *buffer = gegl_buffer_new (&rect, in_format);
   GeglNode     *graph = gegl_node_new ();
   GeglNode     *source, *apply;
-  float        *out = g_new0 (float, (gsize) width *height * 4);
 
-  gegl_buffer_set (buffer, &rect, 0, format, in, GEGL_AUTO_ROWSTRIDE);
+  gegl_buffer_set (buffer, &rect, 0, in_format, in, GEGL_AUTO_ROWSTRIDE);
   source = gegl_node_new_child (graph, "operation", "gegl:buffer-source",
                                 "buffer", buffer, NULL);
   apply = gegl_node_new_child (graph, "operation", "looklab:apply", "file",
@@ -167,11 +166,23 @@ run_op (const float *in, int width, int height, const gchar *file,
     g_type_class_unref (enum_class);
   }
   gegl_node_link (source, apply);
-  gegl_node_blit (apply, 1.0, &rect, format, out, GEGL_AUTO_ROWSTRIDE,
+  gegl_node_blit (apply, 1.0, &rect, out_format, out, GEGL_AUTO_ROWSTRIDE,
                   GEGL_BLIT_DEFAULT);
 
   g_object_unref (graph);
   g_object_unref (buffer);
+}
+
+/* The same over @in (R'G'B'A float); returns what comes out, in the same
+ * format. */
+static float *
+run_op (const float *in, int width, int height, const gchar *file,
+        gdouble strength, const gchar *interp)
+{
+  const Babl *format = babl_format ("R'G'B'A float");
+  float      *out = g_new0 (float, (gsize) width *height * 4);
+
+  run_op_as (in, format, out, format, width, height, file, strength, interp);
   return out;
 }
 
@@ -249,10 +260,9 @@ test_integer_formats (void)
     { "R'G'B'A u16", LOOKLAB_PIXEL_RGBA_U16, 4, 65535 },
     { "R'G'B' u16", LOOKLAB_PIXEL_RGB_U16, 3, 65535 },
   };
-  const gchar  *files[] = { curvy_path, look_path };
-  GeglRectangle rect = { 0, 0, W, H };
-  GRand        *rand = g_rand_new_with_seed (7);
-  gsize         f, k, i, n = (gsize) W * H;
+  const gchar *files[] = { curvy_path, look_path };
+  GRand       *rand = g_rand_new_with_seed (7);
+  gsize        f, k, i, n = (gsize) W * H;
 
   for (f = 0; f < G_N_ELEMENTS (formats); f++)
     for (k = 0; k < G_N_ELEMENTS (files); k++)
@@ -260,14 +270,13 @@ test_integer_formats (void)
         const Babl *format = babl_format (formats[f].name);
         const Babl *other
             = babl_format_with_space (formats[f].name, babl_space ("ProPhoto"));
-        int ch = formats[f].channels, bpp = ch * (formats[f].max > 255 ? 2 : 1);
+        int ch = formats[f].channels;
+        int bpp = (int) looklab_pixel_format_bytes (formats[f].pixel_format);
         guint8     *in = g_malloc ((gsize) bpp * n);
         guint8     *out = g_malloc ((gsize) bpp * n);
         guint8     *ref = g_malloc ((gsize) bpp * n);
         float      *in_f = g_new (float, n * 4), *out_f;
         LookLabLut *lut = reference_lut (files[k]);
-        GeglBuffer *buffer;
-        GeglNode   *graph, *source, *apply;
         double      worst = 0.0;
 
         for (i = 0; i < (gsize) bpp * n; i++)
@@ -279,20 +288,9 @@ test_integer_formats (void)
                          ==, LOOKLAB_OK);
 
         /* In its own format, sRGB: the core's codes exactly. */
-        buffer = gegl_buffer_new (&rect, format);
-        gegl_buffer_set (buffer, &rect, 0, format, in, GEGL_AUTO_ROWSTRIDE);
-        graph = gegl_node_new ();
-        source = gegl_node_new_child (graph, "operation", "gegl:buffer-source",
-                                      "buffer", buffer, NULL);
-        apply = gegl_node_new_child (graph, "operation", "looklab:apply",
-                                     "file", files[k], "strength", 0.8, NULL);
-        gegl_node_link (source, apply);
-        gegl_node_blit (apply, 1.0, &rect, format, out, GEGL_AUTO_ROWSTRIDE,
-                        GEGL_BLIT_DEFAULT);
+        run_op_as (in, format, out, format, W, H, files[k], 0.8, "tetrahedral");
         g_assert_cmpint (memcmp (out, ref, (gsize) bpp * n), ==, 0);
         g_assert_cmpint (memcmp (out, in, (gsize) bpp * n), !=, 0);
-        g_object_unref (graph);
-        g_object_unref (buffer);
 
         /* The float path, rounded: within one code value. */
         babl_process (babl_fish (format, babl_format ("R'G'B'A float")), in,
@@ -316,19 +314,11 @@ test_integer_formats (void)
         g_assert_cmpfloat (worst, <=, 1.0);
 
         /* Another space: converted to sRGB float and back, as before. */
-        buffer = gegl_buffer_new (&rect, other);
-        gegl_buffer_set (buffer, &rect, 0, other, in, GEGL_AUTO_ROWSTRIDE);
-        graph = gegl_node_new ();
-        source = gegl_node_new_child (graph, "operation", "gegl:buffer-source",
-                                      "buffer", buffer, NULL);
-        apply = gegl_node_new_child (graph, "operation", "looklab:apply",
-                                     "file", files[k], "strength", 0.8, NULL);
-        gegl_node_link (source, apply);
         {
           float *via = g_new (float, n * 4), *want;
 
-          gegl_node_blit (apply, 1.0, &rect, babl_format ("R'G'B'A float"), via,
-                          GEGL_AUTO_ROWSTRIDE, GEGL_BLIT_DEFAULT);
+          run_op_as (in, other, via, babl_format ("R'G'B'A float"), W, H,
+                     files[k], 0.8, "tetrahedral");
           babl_process (babl_fish (other, babl_format ("R'G'B'A float")), in,
                         in_f, (long) n);
           want = run_op (in_f, W, H, files[k], 0.8, "tetrahedral");
@@ -336,8 +326,6 @@ test_integer_formats (void)
           g_free (via);
           g_free (want);
         }
-        g_object_unref (graph);
-        g_object_unref (buffer);
 
         looklab_lut_free (lut);
         g_free (in);
