@@ -11,9 +11,10 @@
  * sRGB-encoded float ("R'G'B'A float"), so GEGL converts from the image's
  * own space and precision and the three agree within rounding.  Input
  * that already is non-linear sRGB in 8 or 16 bits, with or without alpha
- * (GIMP's usual 8- and 16-bit layers), is worked on as it is: the kernels
- * take those formats and round as GEGL's conversion back would, and the
- * conversions to float and back cost more than the LUT itself.  The
+ * (GIMP's usual 8- and 16-bit layers), or in float without alpha, is
+ * worked on as it is: the kernels take those formats and round as GEGL's
+ * conversion back would, and the conversions to RGBA float and back cost
+ * more than the LUT itself.  The
  * kernels are core/'s (lut/lut-apply.h); this file is only the GEGL glue.
  *
  * The LUT is read (a look is baked) in prepare (), once per file version,
@@ -237,6 +238,7 @@ work_format (GeglOperation *operation, LookLabPixelFormat *pixel_format)
     { "R'G'B' u8", LOOKLAB_PIXEL_RGB_U8 },
     { "R'G'B'A u16", LOOKLAB_PIXEL_RGBA_U16 },
     { "R'G'B' u16", LOOKLAB_PIXEL_RGB_U16 },
+    { "R'G'B' float", LOOKLAB_PIXEL_RGB_FLOAT },
   };
   const Babl *source = gegl_operation_get_source_format (operation, "input");
   gsize       i;

@@ -18,6 +18,7 @@
 #include <utime.h>
 
 #include <gegl.h>
+#include <gegl-plugin.h> /* gegl_operation_get_format () */
 #include <glib/gstdio.h>
 
 #include "look/look.h"
@@ -337,6 +338,91 @@ test_integer_formats (void)
   g_rand_free (rand);
 }
 
+/* The format the op chose to work in for input of @format (prepare ()
+ * runs when a graph over it is processed). */
+static const Babl *
+work_format_for (const Babl *format)
+{
+  GeglRectangle rect = { 0, 0, W, H };
+  GeglBuffer   *buffer = gegl_buffer_new (&rect, format);
+  GeglNode     *graph = gegl_node_new ();
+  GeglNode     *source, *apply;
+  const Babl   *chosen;
+
+  source = gegl_node_new_child (graph, "operation", "gegl:buffer-source",
+                                "buffer", buffer, NULL);
+  apply = gegl_node_new_child (graph, "operation", "looklab:apply", "file",
+                               curvy_path, NULL);
+  gegl_node_link (source, apply);
+  gegl_node_process (apply);
+  chosen = gegl_operation_get_format (gegl_node_get_gegl_operation (apply),
+                                      "input");
+  g_object_unref (graph);
+  g_object_unref (buffer);
+  return chosen;
+}
+
+/* Non-linear sRGB float without alpha (GIMP's float layers with no alpha
+ * channel) is worked on as it is, not widened to RGBA and narrowed back:
+ * at 24 MP those two conversions cost about as much as the LUT.  The
+ * values are the RGBA path's and core/'s, bit for bit, out-of-range and
+ * non-finite ones included. */
+static void
+test_float_rgb (void)
+{
+  const Babl  *rgb = babl_format ("R'G'B' float");
+  const gchar *files[] = { curvy_path, look_path };
+  GRand       *rand = g_rand_new_with_seed (11);
+  gsize        k, i, n = (gsize) W * H;
+
+  g_assert_true (work_format_for (rgb) == rgb);
+  g_assert_true (work_format_for (babl_format ("R'G'B'A float"))
+                 == babl_format ("R'G'B'A float"));
+  g_assert_true (work_format_for (babl_format ("RGB float"))
+                 == babl_format ("R'G'B'A float"));
+
+  for (k = 0; k < G_N_ELEMENTS (files); k++)
+    {
+      float      *in = g_new (float, n * 3), *out = g_new (float, n * 3);
+      float      *ref = g_new (float, n * 3), *in4 = g_new (float, n * 4);
+      float      *out4;
+      LookLabLut *lut = reference_lut (files[k]);
+
+      for (i = 0; i < n * 3; i++)
+        in[i] = (float) g_rand_double_range (rand, -0.5, 1.5);
+      in[0] = NAN;
+      in[4] = INFINITY;
+      in[8] = -3e38f;
+      for (i = 0; i < n; i++)
+        {
+          memcpy (in4 + 4 * i, in + 3 * i, 3 * sizeof (float));
+          in4[4 * i + 3] = 1.0f;
+        }
+      g_assert_cmpint (looklab_lut_apply (lut, LOOKLAB_PIXEL_RGB_FLOAT,
+                                          LOOKLAB_INTERP_TETRAHEDRAL, 0.8f, in,
+                                          (size_t) W * 12, ref, (size_t) W * 12,
+                                          W, H, 1),
+                       ==, LOOKLAB_OK);
+
+      run_op_as (in, rgb, out, rgb, W, H, files[k], 0.8, "tetrahedral");
+      g_assert_cmpint (memcmp (out, ref, n * 3 * sizeof (float)), ==, 0);
+      g_assert_cmpint (memcmp (out, in, n * 3 * sizeof (float)), !=, 0);
+
+      out4 = run_op (in4, W, H, files[k], 0.8, "tetrahedral");
+      for (i = 0; i < n; i++)
+        g_assert_cmpint (memcmp (out + 3 * i, out4 + 4 * i, 3 * sizeof (float)),
+                         ==, 0);
+
+      looklab_lut_free (lut);
+      g_free (in);
+      g_free (out);
+      g_free (ref);
+      g_free (in4);
+      g_free (out4);
+    }
+  g_rand_free (rand);
+}
+
 /* The op's output is core/'s application of the same LUT, value for value
  * (the same kernels on the same floats), alpha included. */
 static void
@@ -579,6 +665,7 @@ main (int argc, char **argv)
   g_test_add_func ("/op/file-changes", test_file_changes);
   g_test_add_func ("/op/threads", test_threads);
   g_test_add_func ("/op/integer-formats", test_integer_formats);
+  g_test_add_func ("/op/float-rgb", test_float_rgb);
   for (i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     {
       gchar *name = g_strdup_printf ("/op/bad/%s", bad_cases[i].name);
