@@ -21,6 +21,7 @@
 #include <gegl-plugin.h> /* gegl_operation_get_format () */
 #include <glib/gstdio.h>
 
+#include "look/look-private.h" /* looks with spatial parts, by hand */
 #include "look/look.h"
 #include "lut/cube-io.h"
 #include "lut/lut-apply.h"
@@ -139,13 +140,14 @@ make_pixels (int width, int height)
 }
 
 /* Runs gegl:buffer-source -> looklab:apply over @in, a buffer of
- * @in_format, and blits what comes out to @out in @out_format. */
+ * @in_format whose top-left pixel is at (@x, @y), and blits what comes out
+ * to @out in @out_format. */
 static void
-run_op_as (const void *in, const Babl *in_format, void *out,
-           const Babl *out_format, int width, int height, const gchar *file,
-           gdouble strength, const gchar *interp)
+run_op_at (const void *in, const Babl *in_format, void *out,
+           const Babl *out_format, int x, int y, int width, int height,
+           const gchar *file, gdouble strength, const gchar *interp)
 {
-  GeglRectangle rect = { 0, 0, width, height };
+  GeglRectangle rect = { x, y, width, height };
   GeglBuffer   *buffer = gegl_buffer_new (&rect, in_format);
   GeglNode     *graph = gegl_node_new ();
   GeglNode     *source, *apply;
@@ -172,6 +174,16 @@ run_op_as (const void *in, const Babl *in_format, void *out,
 
   g_object_unref (graph);
   g_object_unref (buffer);
+}
+
+/* The same for a buffer at (0, 0). */
+static void
+run_op_as (const void *in, const Babl *in_format, void *out,
+           const Babl *out_format, int width, int height, const gchar *file,
+           gdouble strength, const gchar *interp)
+{
+  run_op_at (in, in_format, out, out_format, 0, 0, width, height, file,
+             strength, interp);
 }
 
 /* The same over @in (R'G'B'A float); returns what comes out, in the same
@@ -423,6 +435,221 @@ test_float_rgb (void)
   g_rand_free (rand);
 }
 
+/* A look with a vignette, and with local contrast if @detail, its parts
+ * set by hand (as tests/core/test-look-spatial.c does), saved as @name. */
+static gchar *
+write_spatial_look (const gchar *name, gboolean detail)
+{
+  LookLabLook *look = looklab_look_new_shape (8, 1, LOOKLAB_ACT_TANH, 1, 0);
+  gchar       *path = tmp_path (name);
+  int          j, c;
+
+  g_assert_nonnull (look);
+  g_assert_cmpint (looklab_look_set_vignette (look, 6), ==, 0);
+  for (j = 0; j < 6; j++)
+    for (c = 0; c < 3; c++)
+      {
+        look->vig[j * 3 + c] = 1.0f - 0.1f * j - 0.02f * c;
+        look->vig[(6 + j) * 3 + c] = 0.01f * j;
+      }
+  look->vig_prop = 0.3f;
+  look->vig_cx = 0.1f;
+  look->vig_cy = -0.2f;
+  if (detail)
+    {
+      g_assert_cmpint (looklab_look_set_detail (look, 4), ==, 0);
+      look->det_sigma = 0.02f;
+      for (j = 0; j < 4; j++)
+        look->det[j] = 0.3f + 0.1f * j;
+    }
+  g_assert_cmpint (looklab_look_save (look, path, NULL), ==, LOOKLAB_OK);
+  looklab_look_free (look);
+  return path;
+}
+
+/* A look file's spatial parts are applied as `looklab apply` applies them
+ * (core's looklab_look_apply_view () on the whole image), bit for bit,
+ * with positions taken in the input's extent wherever the buffer starts,
+ * while GEGL works in small chunks on two threads: a vignette chunk by
+ * chunk, local contrast on the whole image.  Without the spatial parts
+ * (the look's 65^3 bake alone) the pixels differ. */
+static void
+test_spatial (void)
+{
+  static const struct
+  {
+    const char        *name;
+    LookLabPixelFormat pixel_format;
+  } formats[] = {
+    { "R'G'B'A float", LOOKLAB_PIXEL_RGBA_FLOAT },
+    { "R'G'B' u8", LOOKLAB_PIXEL_RGB_U8 },
+  };
+  const int w = 301, h = 203;
+  gchar    *files[2];
+  GRand    *rand = g_rand_new_with_seed (5);
+  gint      old_threads, old_chunk;
+  gsize     f, k, i, n = (gsize) w * h;
+
+  files[0] = write_spatial_look ("radial.look", FALSE);
+  files[1] = write_spatial_look ("radial-detail.look", TRUE);
+  g_object_get (gegl_config (), "threads", &old_threads, "chunk-size",
+                &old_chunk, NULL);
+  g_object_set (gegl_config (), "threads", 2, "chunk-size", 4096, NULL);
+
+  for (f = 0; f < G_N_ELEMENTS (formats); f++)
+    for (k = 0; k < G_N_ELEMENTS (files); k++)
+      {
+        const Babl *format = babl_format (formats[f].name);
+        gsize       bpp = looklab_pixel_format_bytes (formats[f].pixel_format);
+        guint8     *in = g_malloc (bpp * n), *out = g_malloc (bpp * n);
+        guint8     *ref = g_malloc (bpp * n), *flat = g_malloc (bpp * n);
+        LookLabImageView view = { in, formats[f].pixel_format, w, h, bpp * w };
+        LookLabLook     *look = NULL;
+        LookLabLut      *lut = reference_lut (files[k]);
+
+        if (formats[f].pixel_format == LOOKLAB_PIXEL_RGBA_FLOAT)
+          for (i = 0; i < n * 4; i++)
+            ((float *) in)[i]
+                = i % 4 == 3 ? (float) g_rand_double (rand)
+                             : (float) g_rand_double_range (rand, -0.05, 1.05);
+        else
+          for (i = 0; i < bpp * n; i++)
+            in[i] = (guint8) g_rand_int_range (rand, 0, 256);
+
+        g_assert_cmpint (looklab_look_load (files[k], &look, NULL), ==,
+                         LOOKLAB_OK);
+        g_assert_true (looklab_look_has_spatial (look));
+        g_assert_cmpint (looklab_look_apply_view (look, &view, ref, bpp * w, w,
+                                                  h, 0, 0, 0.8f, 1, NULL),
+                         ==, LOOKLAB_OK);
+
+        run_op_as (in, format, out, format, w, h, files[k], 0.8, "tetrahedral");
+        g_assert_cmpint (memcmp (out, ref, bpp * n), ==, 0);
+        memset (out, 0, bpp * n);
+        run_op_at (in, format, out, format, 37, -11, w, h, files[k], 0.8,
+                   "tetrahedral");
+        g_assert_cmpint (memcmp (out, ref, bpp * n), ==, 0);
+
+        g_assert_cmpint (looklab_lut_apply (lut, formats[f].pixel_format,
+                                            LOOKLAB_INTERP_TETRAHEDRAL, 0.8f,
+                                            in, bpp * w, flat, bpp * w, w, h,
+                                            1),
+                         ==, LOOKLAB_OK);
+        g_assert_cmpint (memcmp (out, flat, bpp * n), !=, 0);
+
+        looklab_look_free (look);
+        looklab_lut_free (lut);
+        g_free (in);
+        g_free (out);
+        g_free (ref);
+        g_free (flat);
+      }
+  g_object_set (gegl_config (), "threads", old_threads, "chunk-size", old_chunk,
+                NULL);
+  g_free (files[0]);
+  g_free (files[1]);
+  g_rand_free (rand);
+}
+
+/* Local contrast through a processor in small chunks, as GIMP renders,
+ * behind an operation that makes only the pixels asked of it (another
+ * filter of the layer's stack): the output the op makes once and keeps
+ * serves every chunk; a change of the input pixels is seen (GEGL
+ * invalidates, the op recomputes); and asked for a small area, the op
+ * asks for, and gets, the whole input. */
+static void
+test_spatial_changes (void)
+{
+  const int        w = 257, h = 131;
+  const Babl      *format = babl_format ("R'G'B'A float");
+  GeglRectangle    rect = { 0, 0, w, h }, spot = { 100, 40, 30, 20 };
+  gsize            n = (gsize) w * h * 4, i;
+  float           *in = g_new (float, n), *out = g_new (float, n);
+  float           *ref = g_new (float, n), *inverted = g_new (float, n);
+  gchar           *path = write_spatial_look ("changes.look", TRUE);
+  LookLabImageView view
+      = { inverted, LOOKLAB_PIXEL_RGBA_FLOAT, w, h, (size_t) w * 16 };
+  LookLabLook *look = NULL;
+  GeglBuffer  *src = gegl_buffer_new (&rect, format);
+  GeglBuffer  *dst = gegl_buffer_new (&rect, format);
+  GeglNode    *graph = gegl_node_new (), *source, *invert, *apply, *sink;
+  GRand       *rand = g_rand_new_with_seed (9);
+  gint         old_chunk, round;
+
+  g_assert_cmpint (looklab_look_load (path, &look, NULL), ==, LOOKLAB_OK);
+  g_object_get (gegl_config (), "chunk-size", &old_chunk, NULL);
+  g_object_set (gegl_config (), "chunk-size", 2048, NULL);
+  for (i = 0; i < n; i++)
+    in[i] = i % 4 == 3 ? 1.0f : (float) g_rand_double (rand);
+  gegl_buffer_set (src, &rect, 0, format, in, GEGL_AUTO_ROWSTRIDE);
+  source = gegl_node_new_child (graph, "operation", "gegl:buffer-source",
+                                "buffer", src, NULL);
+  invert = gegl_node_new_child (graph, "operation", "gegl:invert-gamma", NULL);
+  apply = gegl_node_new_child (graph, "operation", "looklab:apply", "file",
+                               path, NULL);
+  sink = gegl_node_new_child (graph, "operation", "gegl:write-buffer", "buffer",
+                              dst, NULL);
+  gegl_node_link_many (source, invert, apply, sink, NULL);
+
+  for (round = 0; round < 2; round++)
+    {
+      if (round == 1)
+        {
+          /* A bright patch: local contrast changes around it too. */
+          for (i = 0; i < (gsize) spot.width * spot.height * 4; i++)
+            out[i] = 0.98f;
+          gegl_buffer_set (src, &spot, 0, format, out, GEGL_AUTO_ROWSTRIDE);
+          gegl_buffer_get (src, &rect, 1.0, format, in, GEGL_AUTO_ROWSTRIDE,
+                           GEGL_ABYSS_NONE);
+        }
+      gegl_node_process (sink);
+      gegl_buffer_get (dst, &rect, 1.0, format, out, GEGL_AUTO_ROWSTRIDE,
+                       GEGL_ABYSS_NONE);
+      for (i = 0; i < n; i++)
+        inverted[i] = i % 4 == 3 ? in[i] : 1.0f - in[i];
+      g_assert_cmpint (looklab_look_apply_view (look, &view, ref, view.stride,
+                                                w, h, 0, 0, 1.0f, 1, NULL),
+                       ==, LOOKLAB_OK);
+      assert_same (out, ref, n, 1e-5);
+    }
+
+  /* A new graph, asked for a small area only: its pixels still come from
+   * the whole input. */
+  {
+    GeglRectangle sub = { 120, 50, 16, 16 };
+    float        *part = g_new (float, 16 * 16 * 4);
+    GeglNode     *graph2 = gegl_node_new (), *s2, *i2, *a2;
+    gint          y;
+
+    s2 = gegl_node_new_child (graph2, "operation", "gegl:buffer-source",
+                              "buffer", src, NULL);
+    i2 = gegl_node_new_child (graph2, "operation", "gegl:invert-gamma", NULL);
+    a2 = gegl_node_new_child (graph2, "operation", "looklab:apply", "file",
+                              path, NULL);
+    gegl_node_link_many (s2, i2, a2, NULL);
+    gegl_node_blit (a2, 1.0, &sub, format, part, GEGL_AUTO_ROWSTRIDE,
+                    GEGL_BLIT_DEFAULT);
+    for (y = 0; y < sub.height; y++)
+      assert_same (part + (gsize) y * sub.width * 4,
+                   ref + ((gsize) (sub.y + y) * w + sub.x) * 4,
+                   (gsize) sub.width * 4, 1e-5);
+    g_object_unref (graph2);
+    g_free (part);
+  }
+
+  g_object_set (gegl_config (), "chunk-size", old_chunk, NULL);
+  g_object_unref (graph);
+  g_object_unref (src);
+  g_object_unref (dst);
+  looklab_look_free (look);
+  g_rand_free (rand);
+  g_free (path);
+  g_free (in);
+  g_free (out);
+  g_free (ref);
+  g_free (inverted);
+}
+
 /* The op's output is core/'s application of the same LUT, value for value
  * (the same kernels on the same floats), alpha included. */
 static void
@@ -666,6 +893,8 @@ main (int argc, char **argv)
   g_test_add_func ("/op/threads", test_threads);
   g_test_add_func ("/op/integer-formats", test_integer_formats);
   g_test_add_func ("/op/float-rgb", test_float_rgb);
+  g_test_add_func ("/op/spatial", test_spatial);
+  g_test_add_func ("/op/spatial-changes", test_spatial_changes);
   for (i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     {
       gchar *name = g_strdup_printf ("/op/bad/%s", bad_cases[i].name);

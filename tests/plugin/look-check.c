@@ -4,7 +4,9 @@
  *   look-check apply LOOK IN.png OUT.png   OUT is IN with LOOK (a look
  *                                          baked at 65, or a .cube) applied,
  *                                          tetrahedral, to within one 8-bit
- *                                          level
+ *                                          level; a look with spatial parts
+ *                                          is applied whole, as `looklab
+ *                                          apply` does
  *   look-check learn BEFORE AFTER LOOK     LOOK is byte for byte what the
  *                                          core learns from the pair with
  *                                          default parameters, seed 0
@@ -101,13 +103,15 @@ check_apply (const char *look_path, const char *in_path, const char *out_path)
   int          worst = 0;
   int          status = 1;
 
-  /* A .cube is applied as read; a look is baked as the plug-in does. */
+  /* A .cube is applied as read; a look is baked as the plug-in does, or
+   * with its spatial parts applied whole. */
   if (looklab_cube_read (look_path, &lut, NULL) != LOOKLAB_OK)
     {
       look = load_look (look_path);
       if (look == NULL)
         goto out;
-      lut = looklab_look_bake (look, 65, 0);
+      if (!looklab_look_has_spatial (look))
+        lut = looklab_look_bake (look, 65, 0);
     }
   if (!load_png (in_path, &in) || !load_png (out_path, &out))
     goto out;
@@ -116,12 +120,22 @@ check_apply (const char *look_path, const char *in_path, const char *out_path)
       fprintf (stderr, "look-check: sizes differ\n");
       goto out;
     }
-  if (lut == NULL
-      || looklab_lut_apply (lut, LOOKLAB_PIXEL_RGBA_U8,
-                            LOOKLAB_INTERP_TETRAHEDRAL, 1.0f, in.pixels,
-                            (size_t) in.width * 4, in.pixels,
-                            (size_t) in.width * 4, in.width, in.height, 0)
-             != LOOKLAB_OK)
+  if (lut == NULL && look != NULL)
+    {
+      LookLabImageView view = { in.pixels, LOOKLAB_PIXEL_RGBA_U8, in.width,
+                                in.height, (size_t) in.width * 4 };
+
+      if (looklab_look_apply_view (look, &view, in.pixels, view.stride,
+                                   in.width, in.height, 0, 0, 1.0f, 0, NULL)
+          != LOOKLAB_OK)
+        goto out;
+    }
+  else if (lut == NULL
+           || looklab_lut_apply (lut, LOOKLAB_PIXEL_RGBA_U8,
+                                 LOOKLAB_INTERP_TETRAHEDRAL, 1.0f, in.pixels,
+                                 (size_t) in.width * 4, in.pixels,
+                                 (size_t) in.width * 4, in.width, in.height, 0)
+                  != LOOKLAB_OK)
     goto out;
 
   n = (size_t) in.width * in.height * 4;

@@ -9,7 +9,8 @@
 # reopened, the filter is still there with its file and renders the same.
 # Merged (the scripting default): no filter, the pixels changed, the same
 # result.  A channel gets the look merged even when non-destructive is
-# asked for.  The look stored in the image is applied through a file in
+# asked for.  A look file with spatial parts gets them all, as the CLI
+# applies them.  The look stored in the image is applied through a file in
 # the look cache ($XDG_DATA_HOME/looklab/looks/<sha256>.look).
 import hashlib
 import os
@@ -174,6 +175,27 @@ before = pixels(channel)
 apply(image3, [channel], os.path.join(OUT, "invert.cube"), True)
 check("channel: no filter", len(channel.get_filters()) == 0)
 check("channel: merged (inverted)", pixels(channel) != before)
+
+# ---- a look file with spatial parts (vignette, local contrast) ---------------
+
+# Applied whole, as `looklab apply` applies it (look-check), as a filter
+# and merged.
+spatial = os.path.join(DATA, "..", "tests", "fuzz", "corpus", "look",
+                       "garden-spatial.look")
+image5 = Gimp.file_load(NI, gfile(photo))
+layer5 = image5.get_layers()[0]
+apply(image5, [layer5], spatial, True)
+check("spatial nd: one filter", len(layer5.get_filters()) == 1,
+      len(layer5.get_filters()))
+checks.append(f"apply {spatial} {photo} {export(image5, 'spatial-nd.png')}")
+image6 = Gimp.file_load(NI, gfile(photo))
+layer6 = image6.get_layers()[0]
+apply(image6, [layer6], spatial, False)
+check("spatial merged: no filter", len(layer6.get_filters()) == 0)
+check("spatial merged: the filter's pixels",
+      pixels(layer6) == pixels(Gimp.file_load(NI, gfile(os.path.join(
+          OUT, "spatial-nd.png"))).get_layers()[0]))
+checks.append(f"apply {spatial} {photo} {export(image6, 'spatial-merged.png')}")
 
 # ---- the look stored in the image --------------------------------------------
 
