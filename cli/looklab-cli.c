@@ -31,7 +31,7 @@
 #include <glib.h>
 #include <glib/gi18n.h>
 
-#include "align/align.h"
+#include "look/look-learn.h"
 #include "common/atomic-file.h"
 #include "image-check.h"
 #include "image-io.h"
@@ -274,56 +274,29 @@ looklab_cli_progress_to_stderr (double fraction, void *user_data)
   return 0;
 }
 
-/* --align auto: registers the pair; a pair that is pixel-aligned (same
- * size, no corner moved by half a pixel) is learned exactly as with
- * --align none, byte for byte, and any other is learned from its
- * corresponding colours (core/align/align-pair.c).  Returns the fit's
- * status; prints what was found on stderr. */
-static int
-learn_auto (const LookLabImage *before, const LookLabImage *after,
-            const LookLabFitParams *params, LookLabLook **look,
-            LookLabDiag *diag)
+/* What --align auto found (core/look/look-learn.c: a pixel-aligned pair
+ * is learned exactly as with --align none, byte for byte; any other from
+ * its corresponding colours), on stderr. */
+static void
+print_alignment (const LookLabAlignment *al)
 {
-  LookLabAlignment   al;
-  LookLabAlignedPair pair;
-  LookLabImageView   vb, va;
-  int                status;
-
-  status = looklab_align_find (&before->view, &after->view, params->n_threads,
-                               &al, diag);
-  if (status != LOOKLAB_OK)
-    return status;
-  if (al.aligned)
-    {
-      fprintf (stderr,
-               _ ("aligned: the pair is pixel-aligned (no corner moves by "
-                  "%.2f px)\n"),
-               al.max_shift_px + 0.005);
-      return looklab_look_fit (&before->view, &after->view, NULL, params,
-                               looklab_cli_progress_to_stderr, NULL, look,
-                               diag);
-    }
-  fprintf (stderr,
-           _ ("aligned: AFTER sits in BEFORE at scale %.5f, rotation %.3f "
-              "degrees, corner (%.2f, %.2f); overlap %.0f%%, matched "
-              "%.0f%%, residual %.2f px, confidence %.2f\n"),
-           al.scale, al.rotation, al.tx, al.ty, 100.0 * al.overlap,
-           100.0 * al.coverage, al.residual_px, al.confidence);
-  status = looklab_align_pair (&before->view, &after->view, &al,
-                               params->n_threads, &pair, diag);
-  if (status != LOOKLAB_OK)
-    return status;
-  vb.pixels = pair.before;
-  vb.format = LOOKLAB_PIXEL_RGB_FLOAT;
-  vb.width = pair.width;
-  vb.height = pair.height;
-  vb.stride = sizeof (float) * 3 * (size_t) pair.width;
-  va = vb;
-  va.pixels = pair.after;
-  status = looklab_look_fit (&vb, &va, pair.mask, params,
-                             looklab_cli_progress_to_stderr, NULL, look, diag);
-  looklab_aligned_pair_clear (&pair);
-  return status;
+  if (al->aligned && al->confidence == 0.0)
+    fprintf (stderr,
+             _ ("aligned: too small to register (under %d pixels a "
+                "side): the pair is taken as aligned\n"),
+             LOOKLAB_ALIGN_MIN_SIDE);
+  else if (al->aligned)
+    fprintf (stderr,
+             _ ("aligned: the pair is pixel-aligned (no corner moves by "
+                "%.2f px)\n"),
+             al->max_shift_px + 0.005);
+  else
+    fprintf (stderr,
+             _ ("aligned: AFTER sits in BEFORE at scale %.5f, rotation %.3f "
+                "degrees, corner (%.2f, %.2f); overlap %.0f%%, matched "
+                "%.0f%%, residual %.2f px, confidence %.2f\n"),
+             al->scale, al->rotation, al->tx, al->ty, 100.0 * al->overlap,
+             100.0 * al->coverage, al->residual_px, al->confidence);
 }
 
 static int
@@ -336,38 +309,39 @@ cmd_learn (int argc, char **argv)
   g_autoptr (LookLabImage) before = NULL;
   g_autoptr (LookLabImage) after = NULL;
   g_autoptr (GError) error = NULL;
-  gboolean        align_auto = TRUE;
-  LookLabLook    *look = NULL;
-  LookLabDiag     diag = { 0 };
-  LookLabLookInfo info;
-  int             size = 33, seed = 0, status;
-  gboolean        global_only = FALSE;
-  GOptionEntry    entries[] = {
-       { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out,
-         N_ ("Where to write the look (.cube: a baked LUT; else a look file)"),
-         "OUT" },
-       { "size", 0, 0, G_OPTION_ARG_INT, &size,
-         N_ ("LUT edge when OUT is a .cube (2..256, default 33)"), "N" },
-       { "hidden", 0, 0, G_OPTION_ARG_INT, &params.hidden,
-         N_ ("Units per hidden layer (default 32)"), "W" },
-       { "layers", 0, 0, G_OPTION_ARG_INT, &params.layers,
-         N_ ("Hidden layers (default 2)"), "L" },
-       { "seed", 0, 0, G_OPTION_ARG_INT, &seed, N_ ("Random seed (default 0)"),
-         "S" },
-       { "threads", 0, 0, G_OPTION_ARG_INT, &params.n_threads,
-         N_ ("Threads (default: all cores)"), "T" },
-       { "input-space", 0, 0, G_OPTION_ARG_STRING, &space_name,
-         N_ ("The space the look works in: srgb (default) or rec709"), "SPACE" },
-       { "global-only", 0, 0, G_OPTION_ARG_NONE, &global_only,
-         N_ ("Fit only the global colour part, no vignette or local "
-                "contrast"),
-         NULL },
-       { "align", 0, 0, G_OPTION_ARG_STRING, &align,
-         N_ ("auto (default: register the pair when it is not "
-                "pixel-aligned) or none (the two must be the same size and "
-                "aligned)"),
-         "A" },
-       { NULL }
+  gboolean         align_auto = TRUE;
+  LookLabLook     *look = NULL;
+  LookLabDiag      diag = { 0 };
+  LookLabAlignment al;
+  LookLabLookInfo  info;
+  int              size = 33, seed = 0, status;
+  gboolean         global_only = FALSE;
+  GOptionEntry     entries[] = {
+        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out,
+          N_ ("Where to write the look (.cube: a baked LUT; else a look file)"),
+          "OUT" },
+        { "size", 0, 0, G_OPTION_ARG_INT, &size,
+          N_ ("LUT edge when OUT is a .cube (2..256, default 33)"), "N" },
+        { "hidden", 0, 0, G_OPTION_ARG_INT, &params.hidden,
+          N_ ("Units per hidden layer (default 32)"), "W" },
+        { "layers", 0, 0, G_OPTION_ARG_INT, &params.layers,
+          N_ ("Hidden layers (default 2)"), "L" },
+        { "seed", 0, 0, G_OPTION_ARG_INT, &seed, N_ ("Random seed (default 0)"),
+          "S" },
+        { "threads", 0, 0, G_OPTION_ARG_INT, &params.n_threads,
+          N_ ("Threads (default: all cores)"), "T" },
+        { "input-space", 0, 0, G_OPTION_ARG_STRING, &space_name,
+          N_ ("The space the look works in: srgb (default) or rec709"), "SPACE" },
+        { "global-only", 0, 0, G_OPTION_ARG_NONE, &global_only,
+          N_ ("Fit only the global colour part, no vignette or local "
+                  "contrast"),
+          NULL },
+        { "align", 0, 0, G_OPTION_ARG_STRING, &align,
+          N_ ("auto (default: register the pair when it is not "
+                  "pixel-aligned) or none (the two must be the same size and "
+                  "aligned)"),
+          "A" },
+        { NULL }
   };
   const Babl *look_space;
 
@@ -417,16 +391,15 @@ cmd_learn (int argc, char **argv)
       || !looklab_cli_to_look_space (after, look_space))
     return EXIT_FAILURE;
 
-  if (align_auto)
-    status = learn_auto (before, after, &params, &look, &diag);
-  else
-    status
-        = looklab_look_fit (&before->view, &after->view, NULL, &params,
-                            looklab_cli_progress_to_stderr, NULL, &look, &diag);
+  status = looklab_look_learn (&before->view, &after->view, align_auto, &params,
+                               looklab_cli_progress_to_stderr, NULL, &look, &al,
+                               &diag);
   if (isatty (STDERR_FILENO))
     fputc ('\n', stderr);
   if (status != LOOKLAB_OK)
     return fail_core ("learn", status, &diag);
+  if (align_auto)
+    print_alignment (&al);
 
   looklab_look_get_info (look, &info);
   fprintf (stderr, _ ("learned from %zu colours; in-sample mean dE00 %.3f\n"),
