@@ -1,12 +1,17 @@
 /* LookLab GIMP 3 plug-in: plug-in-looklab-learn (Colors > LookLab > Learn
  * Look from Layers...).  Fits a look to a before/after pair of layers,
  * stores it on the image, optionally saves it and applies it; the dialog's
- * live preview fits a scaled copy in a thread. */
+ * live preview fits a scaled copy in a thread.  With align "auto" (the
+ * default) the two layers may differ in size, framing and resolution: the
+ * after is registered on the before first (core/look/look-learn.c), as
+ * `looklab learn` does. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
 
+#include "look/look-learn.h"
 #include "lut/cube-io.h"
 #include "looklab-plugin.h"
 #include "looklab-ui.h"
@@ -93,7 +98,41 @@ typedef struct
   LookLabImageView bview;
   LookLabImageView aview;
   LookLabFitParams params;
+  gboolean         align_auto;
+  LookLabAlignment al; /* written by the worker, read once it is done */
 } LearnPreview;
+
+/* align "auto" (0) registers the pair, "none" (1) takes it as aligned. */
+static gboolean
+align_auto_from_config (GimpProcedureConfig *config)
+{
+  return gimp_procedure_config_get_choice_id (config, "align") != 1;
+}
+
+/* A registration this far from perfect is still learned from, with a
+ * warning: two photos that share only part of the scene, or a match on
+ * repeated texture. */
+#define POOR_MATCH_CONFIDENCE 0.6
+
+/* One sentence on where the after was found in the before (@al from a
+ * registration, not al->aligned). */
+static gchar *
+alignment_text (const LookLabAlignment *al)
+{
+  /* Sizes as the user sees them: the after against the before. */
+  gdouble size = al->scale > 0.0 ? 1.0 / al->scale : 0.0;
+  gdouble rotation = fabs (al->rotation) < 0.05 ? 0.0 : al->rotation;
+
+  if (al->confidence < POOR_MATCH_CONFIDENCE)
+    return g_strdup_printf (_ ("Poor match (confidence %.2f): check that "
+                               "both layers show the same scene.  The after "
+                               "was placed in the before at %.2fx its size, "
+                               "rotated %.1f degrees."),
+                            al->confidence, size, rotation);
+  return g_strdup_printf (_ ("The after was found in the before at %.2fx its "
+                             "size, rotated %.1f degrees (confidence %.2f)."),
+                          size, rotation, al->confidence);
+}
 
 static void
 fit_params_from_config (GimpProcedureConfig *config, LookLabFitParams *params)
@@ -126,8 +165,9 @@ preview_fit (gpointer data, LookLabPreviewFit *fit, LookLabLook **look)
 {
   LearnPreview *lp = data;
 
-  return looklab_look_fit (&lp->bview, &lp->aview, NULL, &lp->params,
-                           looklab_preview_fit_progress, fit, look, NULL);
+  return looklab_look_learn (&lp->bview, &lp->aview, lp->align_auto,
+                             &lp->params, looklab_preview_fit_progress, fit,
+                             look, &lp->al, NULL);
 }
 
 static void
@@ -148,14 +188,32 @@ preview_progress_text (gint percent)
 static gchar *
 preview_fitted_text (gpointer data, const LookLabLookInfo *info)
 {
-  return g_strdup_printf (_ ("Mean difference on the pair: %.2f dE00 "
-                             "(preview fitted on a reduced copy)"),
-                          info->fit_mean_de00);
+  LearnPreview *lp = data;
+  gchar        *fitted, *text;
+
+  fitted = g_strdup_printf (_ ("Mean difference on the pair: %.2f dE00 "
+                               "(preview fitted on a reduced copy)"),
+                            info->fit_mean_de00);
+  if (lp->al.aligned)
+    return fitted;
+  {
+    gchar *matched = alignment_text (&lp->al);
+
+    text = g_strconcat (matched, "  ", fitted, NULL);
+    g_free (matched);
+  }
+  g_free (fitted);
+  return text;
 }
 
 static gchar *
 preview_failed_text (int status)
 {
+  /* The preview asks for layers of one size without alignment: a
+   * mismatch is registration's, two different scenes. */
+  if (status == LOOKLAB_ERR_MISMATCH)
+    return g_strdup (_ ("Could not learn a look: these layers don't show "
+                        "the same scene."));
   return g_strdup_printf (_ ("Could not learn a look: %s"),
                           _ (looklab_strerror (status)));
 }
@@ -183,15 +241,22 @@ learn_preview (GimpPreview *preview, GimpProcedureConfig *config,
   g_object_get (config, "before", &before, "after", &after, NULL);
 
   if (before == NULL || after == NULL
-      || gimp_drawable_get_width (GIMP_DRAWABLE (before))
-             != gimp_drawable_get_width (GIMP_DRAWABLE (after))
-      || gimp_drawable_get_height (GIMP_DRAWABLE (before))
-             != gimp_drawable_get_height (GIMP_DRAWABLE (after))
       || gimp_drawable_is_indexed (GIMP_DRAWABLE (before))
       || gimp_drawable_is_indexed (GIMP_DRAWABLE (after)))
     {
-      looklab_ui_set_status (preview, _ ("Choose a before and an after layer "
-                                         "of the same size."));
+      looklab_ui_set_status (preview,
+                             _ ("Choose a before and an after layer."));
+      goto draw;
+    }
+  if (!align_auto_from_config (config)
+      && (gimp_drawable_get_width (GIMP_DRAWABLE (before))
+              != gimp_drawable_get_width (GIMP_DRAWABLE (after))
+          || gimp_drawable_get_height (GIMP_DRAWABLE (before))
+                 != gimp_drawable_get_height (GIMP_DRAWABLE (after))))
+    {
+      looklab_ui_set_status (preview,
+                             _ ("Without alignment the before and after "
+                                "layers must have the same size."));
       goto draw;
     }
 
@@ -199,10 +264,10 @@ learn_preview (GimpPreview *preview, GimpProcedureConfig *config,
     LookLabFitParams params;
 
     fit_params_from_config (config, &params);
-    key = g_strdup_printf ("%d/%d/%d/%d/%u/%p",
-                           gimp_item_get_id (GIMP_ITEM (before)),
-                           gimp_item_get_id (GIMP_ITEM (after)), params.hidden,
-                           params.layers, params.seed, (void *) look_space);
+    key = g_strdup_printf (
+        "%d/%d/%d/%d/%u/%p/%d", gimp_item_get_id (GIMP_ITEM (before)),
+        gimp_item_get_id (GIMP_ITEM (after)), params.hidden, params.layers,
+        params.seed, (void *) look_space, align_auto_from_config (config));
 
     if (looklab_preview_fit_begin (&lp->fit, key))
       {
@@ -211,6 +276,7 @@ learn_preview (GimpPreview *preview, GimpProcedureConfig *config,
         gdouble scale = MIN (1.0, (gdouble) LEARN_PREVIEW_SIDE / MAX (w, h));
 
         lp->params = params;
+        lp->align_auto = align_auto_from_config (config);
         lp->bpix = looklab_read_drawable_scaled (GIMP_DRAWABLE (before), scale,
                                                  look_space, &lp->bview);
         lp->apix = looklab_read_drawable_scaled (GIMP_DRAWABLE (after), scale,
@@ -248,6 +314,8 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
   LookLabLut      *lut = NULL;
   LookLabLookInfo  info = { 0 };
   LookLabDiag      diag = { 0 };
+  LookLabAlignment al = { 0 };
+  gboolean         align_auto = TRUE;
   GimpValueArray  *ret;
   int              st;
   gboolean         ok = FALSE;
@@ -304,14 +372,17 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
   look_space = looklab_config_space (config, &error);
   if (look_space == NULL)
     goto out;
-  if (gimp_drawable_get_width (GIMP_DRAWABLE (before))
-          != gimp_drawable_get_width (GIMP_DRAWABLE (after))
-      || gimp_drawable_get_height (GIMP_DRAWABLE (before))
-             != gimp_drawable_get_height (GIMP_DRAWABLE (after)))
+  align_auto = align_auto_from_config (config);
+  if (!align_auto
+      && (gimp_drawable_get_width (GIMP_DRAWABLE (before))
+              != gimp_drawable_get_width (GIMP_DRAWABLE (after))
+          || gimp_drawable_get_height (GIMP_DRAWABLE (before))
+                 != gimp_drawable_get_height (GIMP_DRAWABLE (after))))
     {
       g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
                    _ ("The before layer (%d x %d) and the after layer "
-                      "(%d x %d) must have the same size."),
+                      "(%d x %d) must have the same size when align is "
+                      "\"none\"."),
                    gimp_drawable_get_width (GIMP_DRAWABLE (before)),
                    gimp_drawable_get_height (GIMP_DRAWABLE (before)),
                    gimp_drawable_get_width (GIMP_DRAWABLE (after)),
@@ -319,8 +390,11 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
       goto out;
     }
   if ((gint64) gimp_drawable_get_width (GIMP_DRAWABLE (before))
-          * gimp_drawable_get_height (GIMP_DRAWABLE (before))
-      > LOOKLAB_LEARN_MAX_PIXELS)
+              * gimp_drawable_get_height (GIMP_DRAWABLE (before))
+          > LOOKLAB_LEARN_MAX_PIXELS
+      || (gint64) gimp_drawable_get_width (GIMP_DRAWABLE (after))
+                 * gimp_drawable_get_height (GIMP_DRAWABLE (after))
+             > LOOKLAB_LEARN_MAX_PIXELS)
     {
       g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
                    _ ("The layers are larger than %d megapixels.  Learn from "
@@ -356,13 +430,20 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
     goto out;
 
   gimp_progress_init (_ ("Learning look"));
-  st = looklab_look_fit (&bview, &aview, NULL, &params, learn_progress, NULL,
-                         &look, &diag);
+  st = looklab_look_learn (&bview, &aview, align_auto, &params, learn_progress,
+                           NULL, &look, &al, &diag);
   g_clear_pointer (&bpix, g_free);
   g_clear_pointer (&apix, g_free);
   if (st != LOOKLAB_OK)
     {
-      looklab_set_core_error (&error, st, &diag, NULL);
+      if (st == LOOKLAB_ERR_MISMATCH && align_auto)
+        g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
+                     _ ("The before and after layers don't show the same "
+                        "scene: the best match covers %.0f %% of the "
+                        "after."),
+                     100.0 * al.coverage);
+      else
+        looklab_set_core_error (&error, st, &diag, NULL);
       goto out;
     }
   looklab_look_get_info (look, &info);
@@ -395,6 +476,15 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
                                        "%.2f dE00."),
                                     info.fit_samples, info.fit_mean_de00);
 
+      if (!al.aligned)
+        {
+          gchar *matched = alignment_text (&al);
+          gchar *both = g_strconcat (msg, "\n", matched, NULL);
+
+          g_free (matched);
+          g_free (msg);
+          msg = both;
+        }
       gimp_message (msg);
       g_free (msg);
     }
@@ -449,9 +539,18 @@ looklab_learn_procedure_new (GimpPlugIn *plug_in, const gchar *name)
                                      _ ("The layer before the look"), TRUE,
                                      G_PARAM_READWRITE);
   gimp_procedure_add_layer_argument (procedure, "after", _ ("_After"),
-                                     _ ("The same picture with the look, "
-                                        "same size as Before"),
+                                     _ ("The same scene with the look: the "
+                                        "same picture, or (align auto) "
+                                        "another crop, size or shot of it"),
                                      TRUE, G_PARAM_READWRITE);
+  gimp_procedure_add_choice_argument (
+      procedure, "align", _ ("Ali_gn"),
+      _ ("auto: find where the after sits in the before when the two are "
+         "not pixel-aligned (another size, crop, rotation or camera); "
+         "none: they must be the same size and aligned"),
+      gimp_choice_new_with_values ("auto", 0, _ ("Automatic"), NULL, "none", 1,
+                                   _ ("None (already aligned)"), NULL, NULL),
+      "auto", G_PARAM_READWRITE);
   gimp_procedure_add_choice_argument (
       procedure, "model-size", _ ("_Model"),
       _ ("Size of the network: bigger "

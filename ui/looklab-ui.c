@@ -336,13 +336,13 @@ looklab_ui_learn_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
                                        "advanced-box");
 
   if (preview != NULL)
-    gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "preview",
-                                "status", "before", "after", "model-size",
-                                "advanced", "file", "apply", NULL);
+    gimp_procedure_dialog_fill (
+        GIMP_PROCEDURE_DIALOG (dialog), "preview", "status", "before", "after",
+        "align", "model-size", "advanced", "file", "apply", NULL);
   else
     gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "before",
-                                "after", "model-size", "advanced", "file",
-                                "apply", NULL);
+                                "after", "align", "model-size", "advanced",
+                                "file", "apply", NULL);
 
   run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
   live_preview_stop (config, preview);

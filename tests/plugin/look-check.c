@@ -10,6 +10,9 @@
  *   look-check learn BEFORE AFTER LOOK     LOOK is byte for byte what the
  *                                          core learns from the pair with
  *                                          default parameters, seed 0
+ *   look-check learn-auto BEFORE AFTER LOOK
+ *                                          the same, the pair registered
+ *                                          first (align auto: any sizes)
  *   look-check cube LOOK CUBE              CUBE holds LOOK baked at the
  *                                          CUBE's size (to text precision)
  *   look-check de00 A.png B.png MAX        mean CIEDE2000 of A vs B <= MAX
@@ -33,6 +36,8 @@
  *                                          here)
  *   look-check same A B                    files A and B are byte for byte
  *                                          the same
+ *   look-check absent FILE                 FILE does not exist (a failed
+ *                                          call wrote nothing)
  *
  * The Script-Fu tests write one such command a line into checks.txt;
  * run-gimp.sh runs them after GIMP quits.  Exit status 0 = all good.
@@ -46,6 +51,7 @@
 
 #include "common/colour.h"
 #include "lut/cube-io.h"
+#include "look/look-learn.h"
 #include "look/look.h"
 #include "lut/lut-apply.h"
 
@@ -154,7 +160,7 @@ out:
 
 static int
 check_learn (const char *before_path, const char *after_path,
-             const char *look_path)
+             const char *look_path, int align_auto)
 {
   Image            before = { 0 }, after = { 0 };
   LookLabImageView bview, aview;
@@ -178,7 +184,8 @@ check_learn (const char *before_path, const char *after_path,
                               after.height, (size_t) after.width * 4 };
   looklab_fit_params_init (&params);
   params.seed = 0;
-  if (looklab_look_fit (&bview, &aview, NULL, &params, NULL, NULL, &look, &diag)
+  if (looklab_look_learn (&bview, &aview, align_auto, &params, NULL, NULL,
+                          &look, NULL, &diag)
           != LOOKLAB_OK
       || looklab_look_serialize (look, &mine, &mine_len) != LOOKLAB_OK)
     {
@@ -544,7 +551,17 @@ main (int argc, char **argv)
   if (argc == 5 && strcmp (argv[1], "apply") == 0)
     status = check_apply (argv[2], argv[3], argv[4]);
   else if (argc == 5 && strcmp (argv[1], "learn") == 0)
-    status = check_learn (argv[2], argv[3], argv[4]);
+    status = check_learn (argv[2], argv[3], argv[4], 0);
+  else if (argc == 3 && strcmp (argv[1], "absent") == 0)
+    {
+      gboolean there = g_file_test (argv[2], G_FILE_TEST_EXISTS);
+
+      printf ("look-check absent: %s %s\n", argv[2],
+              there ? "EXISTS" : "absent");
+      status = there ? 1 : 0;
+    }
+  else if (argc == 5 && strcmp (argv[1], "learn-auto") == 0)
+    status = check_learn (argv[2], argv[3], argv[4], 1);
   else if (argc == 4 && strcmp (argv[1], "cube") == 0)
     status = check_cube (argv[2], argv[3]);
   else if (argc == 5 && strcmp (argv[1], "de00") == 0)

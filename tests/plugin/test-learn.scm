@@ -118,6 +118,28 @@
   (check "export resampled .cube: still a swap"
          (equal? (pixel (cadr ii2) 1 1) '(200 100 10)) (pixel (cadr ii2) 1 1)))
 
+; --- An after that was reframed (align "auto", the default) ----------------
+; Cropped and scaled to 0.75x, as an export or another camera would: the
+; plug-in registers it on the before and learns what the core learns from
+; the same two pictures, byte for byte.
+(let* ((ii2 (load-image after-png))
+       (img2 (car ii2))
+       (reframed #f)
+       (look2 (path "garden-reframed.look")))
+  (gimp-image-crop img2 800 500 70 40)
+  (gimp-image-scale img2 600 375)
+  (set! reframed (gimp-layer-new-from-drawable (cadr ii2) img))
+  (gimp-image-delete img2)
+  (gimp-image-insert-layer img reframed 0 0)
+  (let ((r (try (lambda ()
+                  (plug-in-looklab-learn #:run-mode RUN-NONINTERACTIVE
+                                         #:image img #:drawables (vector target)
+                                         #:before before #:after reframed
+                                         #:file look2 #:apply #f)))))
+    (check "learn, reframed after: succeeds" (not (failed? r)) (cdr r))
+    (add-check "learn-auto" before-png
+               (export-png reframed "garden-reframed.png") look2)))
+
 ; --- Bad input -----------------------------------------------------------
 
 (define (expect-failure name thunk part)
@@ -130,14 +152,46 @@
 (let* ((small (gimp-layer-new img "small" 100 50 RGB-IMAGE 100 LAYER-MODE-NORMAL))
        (keep (pixel target 5 5)))
   (gimp-image-insert-layer img small 0 0)
-  (expect-failure "learn, layers of different sizes"
+  (expect-failure "learn, layers of different sizes, align none"
+    (lambda ()
+      (plug-in-looklab-learn #:run-mode RUN-NONINTERACTIVE #:image img
+                             #:drawables (vector target) #:align "none"
+                             #:before before #:after small #:apply #t))
+    "same size")
+  (check "learn, layers of different sizes, align none: target unchanged"
+         (equal? keep (pixel target 5 5)))
+  ; Registered (the default), an empty 100 x 50 layer is too small.
+  (expect-failure "learn, a tiny empty after"
     (lambda ()
       (plug-in-looklab-learn #:run-mode RUN-NONINTERACTIVE #:image img
                              #:drawables (vector target)
                              #:before before #:after small #:apply #t))
-    "same size")
-  (check "learn, layers of different sizes: target unchanged"
+    "64")
+  (check "learn, a tiny empty after: target unchanged"
          (equal? keep (pixel target 5 5))))
+
+; Two different scenes: refused, nothing applied or stored.
+(let* ((ii3 (load-image before-png))
+       (img3 (car ii3))
+       (before3 (cadr ii3))
+       (other (add-layer img3 photo-png))
+       (target3 (add-layer img3 photo-png))
+       (keep (pixel target3 9 9))
+       (file3 (path "different-scenes.look")))
+  (expect-failure "learn, different scenes"
+    (lambda ()
+      (plug-in-looklab-learn #:run-mode RUN-NONINTERACTIVE #:image img3
+                             #:drawables (vector target3) #:file file3
+                             #:before before3 #:after other #:apply #t))
+    "same scene")
+  (check "learn, different scenes: target unchanged"
+         (equal? keep (pixel target3 9 9)))
+  (add-check "absent" file3)
+  (check "learn, different scenes: no look stored"
+         (not (member "plug-in-looklab/look"
+                      (vector->list (list->vector
+                                     (gimp-image-get-parasite-list img3))))))
+  (gimp-image-delete img3))
 
 ; Huge layers (left empty, so GIMP holds no tiles for them): refused
 ; before anything is read, the target untouched.
