@@ -15,8 +15,8 @@
  * (mlp-plain.c), (d) LookLab: looklab_look_fit () baked to 33^3 with
  * looklab_look_bake () and applied by core/lut-apply (what a .cube holds:
  * the global part only), and the same look applied exactly with all its
- * parts (looklab_look_apply_view (): global colour, vignette, local
- * contrast), (e) LookLab fitted with params.spatial = 0 (the global part
+ * parts (looklab_look_apply_view_baked () without a bake: global colour,
+ * vignette, local contrast), (e) LookLab fitted with params.spatial = 0 (the global part
  * only, which is also what LookLab fitted before looks had spatial parts),
  * applied exactly.  Looks named sp-* are spatial (benchmark 2 of issue 22:
  * target held-out <= 2.0 for (d) exact).
@@ -475,9 +475,10 @@ predict (int m, const Learned *l, const Image *before, float *out)
           {
             LookLabImageView v = float_view (before);
 
-            return looklab_look_apply_view (l->look, &v, out, v.stride, v.width,
-                                            v.height, 0, 0, 1.0f, opt_threads,
-                                            NULL);
+            /* Exact: the network per pixel, no bake. */
+            return looklab_look_apply_view_baked (
+                l->look, NULL, &v, out, v.stride, v.width, v.height, 0, 0, 1.0f,
+                opt_threads, NULL);
           }
         looklab_look_eval (l->look, before->rgb, out, n);
         return 0;

@@ -18,7 +18,7 @@
  * kernels are core/'s (lut/lut-apply.h); this file is only the GEGL glue.
  *
  * A look file's spatial parts (issue 22: a vignette, local contrast) are
- * applied too, by core/'s looklab_look_apply_view (), as `looklab apply`
+ * applied too, by core/'s looklab_look_apply_view_baked (), as `looklab apply`
  * does, with positions normalised to the input's full extent (its
  * bounding box), so the vignette lands where it would on the whole layer.
  * A radial part needs only each pixel's place: chunks are still worked on
@@ -26,8 +26,8 @@
  * part of the image (3 sigma, up to 15 % of the diagonal): the op then
  * asks GEGL for the whole input and makes the whole output at once, as
  * GEGL's own global operations do, rather than re-reading that much
- * context around every chunk.  Either is slower than a LUT (the look's
- * network is evaluated per pixel, as the CLI does).
+ * context around every chunk.  The global part is the look's 65^3 bake,
+ * as for a look without spatial parts.
  *
  * The LUT is read (a look is baked) in prepare (), once per file version,
  * keyed by path, modification time and size, never in process ().  A file
@@ -91,7 +91,7 @@ property_enum (interpolation, _ ("Interpolation"), LookLabApplyInterpolation,
 /* The lattice a look file is baked to: the CLI's and the plug-in's
  * (cli/looklab-cli.c APPLY_BAKE_SIZE, plugin LOOKLAB_APPLY_BAKE_SIZE), so
  * that the three give the same pixels. */
-#define BAKE_SIZE 65
+#define BAKE_SIZE LOOKLAB_LOOK_APPLY_BAKE_SIZE
 
 /* Enough for looklab_look_sniff (), which needs at least 8. */
 #define SNIFF_BYTES 16
@@ -103,8 +103,10 @@ typedef struct
   gint               ref_count;
   LookLabLutApplier *applier;
   /* A look with spatial parts, this applier's own copy (NULL for a
-   * .cube or a global look), and the strength to apply it at. */
+   * .cube or a global look), its global part prepared for the core's
+   * looklab_look_apply_view_baked (), and the strength to apply it at. */
   LookLabLook       *look;
+  LookLabLutApplier *global;
   float              strength;
   gboolean           whole_image; /* @look has a local-contrast part */
   LookLabPixelFormat pixel_format;
@@ -166,6 +168,7 @@ shared_applier_unref (SharedApplier *shared)
     {
       looklab_lut_applier_free (shared->applier);
       looklab_look_free (shared->look);
+      looklab_lut_applier_free (shared->global);
       g_free (shared);
     }
 }
@@ -388,11 +391,21 @@ prepare (GeglOperation *operation)
                   ? LOOKLAB_INTERP_TRILINEAR
                   : LOOKLAB_INTERP_TETRAHEDRAL,
               (float) CLAMP (o->strength, 0.0, 1.0));
-          LookLabLook *look = NULL;
+          LookLabLook       *look = NULL;
+          LookLabLutApplier *global = NULL;
 
+          /* The global part of a spatial look: the same bake, as
+           * looklab_look_global_applier () prepares it. */
           if (applier != NULL && cache->look != NULL
-              && (look = look_copy (cache->look)) == NULL)
-            g_clear_pointer (&applier, looklab_lut_applier_free);
+              && ((look = look_copy (cache->look)) == NULL
+                  || (global = looklab_lut_applier_new (
+                          cache->lut, LOOKLAB_PIXEL_RGB_FLOAT,
+                          LOOKLAB_INTERP_TETRAHEDRAL, 1.0f))
+                         == NULL))
+            {
+              g_clear_pointer (&applier, looklab_lut_applier_free);
+              g_clear_pointer (&look, looklab_look_free);
+            }
 
           if (applier == NULL)
             {
@@ -408,6 +421,7 @@ prepare (GeglOperation *operation)
               cache->current->ref_count = 1;
               cache->current->applier = applier;
               cache->current->look = look;
+              cache->current->global = global;
               cache->current->strength = (float) CLAMP (o->strength, 0.0, 1.0);
               cache->current->pixel_format = pixel_format;
               cache->current->serial = next_serial ();
@@ -473,9 +487,10 @@ process_radial (GeglOperation *operation, const SharedApplier *shared,
       || roi->height <= 0)
     return FALSE;
   view = chunk_view (shared, in, roi->width, roi->height);
-  status = looklab_look_apply_view (
-      shared->look, &view, out, view.stride, bbox->width, bbox->height,
-      roi->x - bbox->x, roi->y - bbox->y, shared->strength, 1, &diag);
+  status = looklab_look_apply_view_baked (
+      shared->look, shared->global, &view, out, view.stride, bbox->width,
+      bbox->height, roi->x - bbox->x, roi->y - bbox->y, shared->strength, 1,
+      &diag);
   if (status != LOOKLAB_OK)
     {
       g_warning ("looklab:apply: the look's spatial parts failed (%s%s%s); "
@@ -595,9 +610,9 @@ whole_image_make (WholeImage *whole, const SharedApplier *shared,
       gegl_buffer_get (input, bbox, 1.0, format, pixels, (gint) view.stride,
                        GEGL_ABYSS_NONE);
       g_object_get (gegl_config (), "threads", &n_threads, NULL);
-      status = looklab_look_apply_view (
-          shared->look, &view, pixels, view.stride, bbox->width, bbox->height,
-          0, 0, shared->strength, n_threads, &diag);
+      status = looklab_look_apply_view_baked (
+          shared->look, shared->global, &view, pixels, view.stride, bbox->width,
+          bbox->height, 0, 0, shared->strength, n_threads, &diag);
     }
   if (status != LOOKLAB_OK)
     {

@@ -3,7 +3,10 @@
  * A lomo or film look darkens the corners, a "clarity" grade adds local
  * contrast: neither is a function of the colour alone, and a global look
  * fitted to such a pair is wrong everywhere.  Two optional parts follow the
- * global part g = G (xc) (look.c), xc = clamp (x, 0, 1):
+ * global part g = G (xc) (look.c), xc = clamp (x, 0, 1); applied, G is
+ * the global part baked at LOOKLAB_LOOK_APPLY_BAKE_SIZE^3, as a look
+ * without spatial parts is applied everywhere (exact only when asked,
+ * looklab_look_apply_view_lut () without a LUT):
  *
  *   z = a (r) g + o (r)                        radial part (vignette)
  *   z = z + k (L) (xc - blur (xc))             local-contrast part
@@ -47,6 +50,7 @@
 #include <unistd.h>
 
 #include "common/colour.h"
+#include "lut/lut-apply.h"
 
 #define VIG_KNOTS 16
 #define DET_KNOTS 8
@@ -192,62 +196,155 @@ det_gain (const float *det, int k, float l)
 
 /* ---- blur ---- */
 
-/* One box pass of radius @rad along rows (@vertical 0) or columns of an
- * interleaved RGB image, edges clamped, @src to @dst. */
+/* One box pass of radius @rad along the rows of an interleaved RGB image,
+ * edges clamped, @src to @dst, rows @first to @last - 1. */
 static void
-box_pass (const float *src, float *dst, int w, int h, int rad, int vertical,
-          double *acc)
+box_rows (const float *src, float *dst, int w, int rad, int first, int last)
 {
-  int    n = vertical ? h : w, m = vertical ? w : h, i, t, c;
-  size_t step = vertical ? (size_t) w * 3 : 3;
-  size_t lane = vertical ? 3 : (size_t) w * 3;
   double norm = 1.0 / (2 * rad + 1);
+  int    i, t, c;
 
-  (void) acc;
-  for (i = 0; i < m; i++)
+  for (i = first; i < last; i++)
     {
-      const float *s = src + (size_t) i * lane;
-      float       *d = dst + (size_t) i * lane;
+      const float *s = src + (size_t) i * w * 3;
+      float       *d = dst + (size_t) i * w * 3;
       double       sum[3] = { 0.0, 0.0, 0.0 };
 
       for (t = -rad; t <= rad; t++)
         {
-          int q = t < 0 ? 0 : (t >= n ? n - 1 : t);
+          int q = t < 0 ? 0 : (t >= w ? w - 1 : t);
 
           for (c = 0; c < 3; c++)
-            sum[c] += s[(size_t) q * step + c];
+            sum[c] += s[(size_t) q * 3 + c];
         }
-      for (t = 0; t < n; t++)
+      for (t = 0; t < w; t++)
         {
           int add = t + rad + 1, sub = t - rad;
 
           for (c = 0; c < 3; c++)
-            d[(size_t) t * step + c] = (float) (sum[c] * norm);
-          if (add > n - 1)
-            add = n - 1;
+            d[(size_t) t * 3 + c] = (float) (sum[c] * norm);
+          if (add > w - 1)
+            add = w - 1;
           if (sub < 0)
             sub = 0;
           for (c = 0; c < 3; c++)
-            sum[c] += (double) s[(size_t) add * step + c]
-                      - s[(size_t) sub * step + c];
+            sum[c]
+                += (double) s[(size_t) add * 3 + c] - s[(size_t) sub * 3 + c];
         }
     }
 }
 
-/* Blurs interleaved RGB @img (w x h) in place with a Gaussian of @sigma
- * pixels, as three box filters whose widths Kovesi (2010) gives. */
-static int
-blur_rgb (float *img, int w, int h, double sigma)
+/* The same along the columns, for the values @first to @last - 1 of each
+ * row (three a pixel): every column keeps its own running sum, and the
+ * image is swept row after row, as it lies in memory.  Each sum adds the
+ * same values in the same order as a sweep down one column would. */
+static void
+box_columns (const float *src, float *dst, int w, int h, int rad, int first,
+             int last, double *sum)
 {
-  float *tmp;
-  int    pass, wl, m;
-  double wi;
+  size_t row = (size_t) w * 3;
+  double norm = 1.0 / (2 * rad + 1);
+  int    t, j;
+
+  for (j = first; j < last; j++)
+    sum[j - first] = 0.0;
+  for (t = -rad; t <= rad; t++)
+    {
+      const float *s = src + (size_t) (t < 0 ? 0 : (t >= h ? h - 1 : t)) * row;
+
+      for (j = first; j < last; j++)
+        sum[j - first] += s[j];
+    }
+  for (t = 0; t < h; t++)
+    {
+      int          add = t + rad + 1 > h - 1 ? h - 1 : t + rad + 1;
+      int          sub = t - rad < 0 ? 0 : t - rad;
+      const float *sa = src + (size_t) add * row,
+                  *ss = src + (size_t) sub * row;
+      float *d = dst + (size_t) t * row;
+
+      for (j = first; j < last; j++)
+        d[j] = (float) (sum[j - first] * norm);
+      for (j = first; j < last; j++)
+        sum[j - first] += (double) sa[j] - ss[j];
+    }
+}
+
+/* A share of one box pass: rows @first to @last - 1, or (@columns) the
+ * values @first to @last - 1 of every row. */
+typedef struct
+{
+  const float *src;
+  float       *dst;
+  int          w, h, rad, columns, first, last;
+  double      *sum; /* columns: @last - @first running sums */
+} BoxJob;
+
+static void *
+box_worker (void *data)
+{
+  BoxJob *job = data;
+
+  if (job->columns)
+    box_columns (job->src, job->dst, job->w, job->h, job->rad, job->first,
+                 job->last, job->sum);
+  else
+    box_rows (job->src, job->dst, job->w, job->rad, job->first, job->last);
+  return NULL;
+}
+
+/* Runs one pass split over @n jobs, on threads where they start (the
+ * rest on this one). */
+static void
+box_run (BoxJob *jobs, int n)
+{
+  pthread_t threads[MAX_THREADS];
+  int       t, started = 0;
+
+  for (t = 1; t < n; t++)
+    {
+      if (pthread_create (&threads[t], NULL, box_worker, &jobs[t]) != 0)
+        break;
+      started = t;
+    }
+  for (t = started + 1; t < n; t++)
+    box_worker (&jobs[t]);
+  box_worker (&jobs[0]);
+  for (t = 1; t <= started; t++)
+    pthread_join (threads[t], NULL);
+}
+
+/* Blurs interleaved RGB @img (w x h) in place with a Gaussian of @sigma
+ * pixels, as three box filters whose widths Kovesi (2010) gives, on
+ * @n_threads threads (0: all cores).  Every output value is computed the
+ * same way whatever the number of threads, so the result is too. */
+static int
+blur_rgb (float *img, int w, int h, double sigma, int n_threads)
+{
+  BoxJob  jobs[MAX_THREADS];
+  float  *tmp;
+  double *sums;
+  int     pass, wl, m, t, dir;
+  double  wi;
 
   if (sigma < 0.3)
     return LOOKLAB_OK;
+  if (n_threads <= 0)
+    n_threads = (int) sysconf (_SC_NPROCESSORS_ONLN);
+  if (n_threads < 1)
+    n_threads = 1;
+  if (n_threads > MAX_THREADS)
+    n_threads = MAX_THREADS;
+  if (n_threads > h)
+    n_threads = h;
   tmp = malloc (sizeof (float) * 3 * (size_t) w * (size_t) h);
-  if (tmp == NULL)
-    return LOOKLAB_ERR_NOMEM;
+  sums = malloc (sizeof (double) * 3 * (size_t) w);
+  if (tmp == NULL || sums == NULL)
+    {
+      free (tmp);
+      free (sums);
+      return LOOKLAB_ERR_NOMEM;
+    }
   wi = sqrt (12.0 * sigma * sigma / 3.0 + 1.0);
   wl = (int) floor (wi);
   if (wl % 2 == 0)
@@ -256,13 +353,26 @@ blur_rgb (float *img, int w, int h, double sigma)
                        / (-4.0 * wl - 4.0)
                    + 0.5);
   for (pass = 0; pass < 3; pass++)
-    {
-      int rad = ((pass < m ? wl : wl + 2) - 1) / 2;
+    for (dir = 0; dir < 2; dir++)
+      {
+        int span = dir ? 3 * w : h;
 
-      box_pass (img, tmp, w, h, rad, 0, NULL);
-      box_pass (tmp, img, w, h, rad, 1, NULL);
-    }
+        for (t = 0; t < n_threads; t++)
+          {
+            jobs[t].src = dir ? tmp : img;
+            jobs[t].dst = dir ? img : tmp;
+            jobs[t].w = w;
+            jobs[t].h = h;
+            jobs[t].rad = ((pass < m ? wl : wl + 2) - 1) / 2;
+            jobs[t].columns = dir;
+            jobs[t].first = (int) ((long) span * t / n_threads);
+            jobs[t].last = (int) ((long) span * (t + 1) / n_threads);
+            jobs[t].sum = sums + jobs[t].first;
+          }
+        box_run (jobs, n_threads);
+      }
   free (tmp);
+  free (sums);
   return LOOKLAB_OK;
 }
 
@@ -397,16 +507,17 @@ spatial_row (const LookLabLook *look, const Radial *rad, int y, int x0,
 
 typedef struct
 {
-  const LookLabLook      *look;
-  const LookLabImageView *view;
-  const float            *in;  /* raw RGB of the view */
-  const float            *blr; /* blurred clamped RGB, or NULL */
-  unsigned char          *out;
-  size_t                  out_stride;
-  Radial                  rad;
-  int                     x0, y0, first, last;
-  float                   strength;
-  int                     failed;
+  const LookLabLook       *look;
+  const LookLabLutApplier *global; /* the global part baked, or NULL */
+  const LookLabImageView  *view;
+  const float             *in;  /* raw RGB of the view */
+  const float             *blr; /* blurred clamped RGB, or NULL */
+  unsigned char           *out;
+  size_t                   out_stride;
+  Radial                   rad;
+  int                      x0, y0, first, last;
+  float                    strength;
+  int                      failed;
 } ApplyJob;
 
 static void *
@@ -430,7 +541,11 @@ apply_worker (void *data)
 
       for (i = 0; i < n3; i++)
         xc[i] = clamp01 (x[i]);
-      looklab_look_eval (job->look, xc, g, (size_t) w);
+      if (job->global != NULL)
+        looklab_lut_applier_run (job->global, xc, sizeof (float) * n3, g,
+                                 sizeof (float) * n3, w, 1, 1);
+      else
+        looklab_look_eval (job->look, xc, g, (size_t) w);
       spatial_row (job->look, &job->rad, job->y0 + y, job->x0, (size_t) w, g,
                    xc, job->blr != NULL ? job->blr + (size_t) y * n3 : NULL, x,
                    o);
@@ -449,6 +564,43 @@ looklab_look_apply_view (const LookLabLook *look, const LookLabImageView *view,
                          void *out_pixels, size_t out_stride, int full_width,
                          int full_height, int offset_x, int offset_y,
                          float strength, int n_threads, LookLabDiag *diag)
+{
+  LookLabLutApplier *global;
+  int                status;
+
+  if (look == NULL)
+    return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0, "no look or image");
+  global = looklab_look_global_applier (look, n_threads);
+  if (global == NULL)
+    return looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
+  status = looklab_look_apply_view_baked (
+      look, global, view, out_pixels, out_stride, full_width, full_height,
+      offset_x, offset_y, strength, n_threads, diag);
+  looklab_lut_applier_free (global);
+  return status;
+}
+
+LookLabLutApplier *
+looklab_look_global_applier (const LookLabLook *look, int n_threads)
+{
+  LookLabLut *lut
+      = looklab_look_bake (look, LOOKLAB_LOOK_APPLY_BAKE_SIZE, n_threads);
+  LookLabLutApplier *applier = NULL;
+
+  if (lut != NULL)
+    applier = looklab_lut_applier_new (lut, LOOKLAB_PIXEL_RGB_FLOAT,
+                                       LOOKLAB_INTERP_TETRAHEDRAL, 1.0f);
+  looklab_lut_free (lut);
+  return applier;
+}
+
+int
+looklab_look_apply_view_baked (const LookLabLook       *look,
+                               const LookLabLutApplier *global,
+                               const LookLabImageView *view, void *out_pixels,
+                               size_t out_stride, int full_width,
+                               int full_height, int offset_x, int offset_y,
+                               float strength, int n_threads, LookLabDiag *diag)
 {
   pthread_t threads[MAX_THREADS];
   ApplyJob  jobs[MAX_THREADS];
@@ -501,7 +653,8 @@ looklab_look_apply_view (const LookLabLook *look, const LookLabImageView *view,
       for (i = 0; i < n3 * (size_t) h; i++)
         blr[i] = clamp01 (in[i]);
       if (blur_rgb (blr, w, h,
-                    detail_sigma_px (look->det_sigma, full_width, full_height))
+                    detail_sigma_px (look->det_sigma, full_width, full_height),
+                    n_threads)
           != LOOKLAB_OK)
         {
           status
@@ -521,6 +674,7 @@ looklab_look_apply_view (const LookLabLook *look, const LookLabImageView *view,
   for (t = 0; t < n_threads; t++)
     {
       jobs[t].look = look;
+      jobs[t].global = global;
       jobs[t].view = view;
       jobs[t].in = in;
       jobs[t].blr = blr;
@@ -998,7 +1152,8 @@ detail_band (Pair *s, float sigma, float *band)
   double px = detail_sigma_px (sigma, s->w, s->h) / s->step;
 
   memcpy (s->bl, s->grid, sizeof (float) * 3 * ng);
-  if (blur_rgb (s->bl, s->gw, s->gh, px) != LOOKLAB_OK)
+  /* The block grid is small: one thread. */
+  if (blur_rgb (s->bl, s->gw, s->gh, px, 1) != LOOKLAB_OK)
     return LOOKLAB_ERR_NOMEM;
   for (i = 0; i < s->n; i++)
     {
@@ -1153,7 +1308,7 @@ devignette (const LookLabLook *look, const LookLabImageView *after,
 static int
 undetail (const LookLabLook *look, const LookLabImageView *before,
           const LookLabImageView *after, const unsigned char *mask,
-          float **img_out, unsigned char **mask_out)
+          int n_threads, float **img_out, unsigned char **mask_out)
 {
   int            w = after->width, h = after->height, x, y, c;
   size_t         n3 = (size_t) w * 3;
@@ -1169,7 +1324,7 @@ undetail (const LookLabLook *look, const LookLabImageView *before,
       for (x = 0; x < w * 3; x++)
         bl[(size_t) y * n3 + x] = clamp01 (bl[(size_t) y * n3 + x]);
     }
-  if (blur_rgb (bl, w, h, detail_sigma_px (look->det_sigma, w, h))
+  if (blur_rgb (bl, w, h, detail_sigma_px (look->det_sigma, w, h), n_threads)
       != LOOKLAB_OK)
     goto fail;
   for (y = 0; y < h; y++)
@@ -1346,7 +1501,8 @@ detail:
               float         *img = NULL;
               unsigned char *m = NULL;
 
-              status = undetail (look, before, after, mask, &img, &m);
+              status
+                  = undetail (look, before, after, mask, n_threads, &img, &m);
               if (status != LOOKLAB_OK)
                 goto nomem;
               {

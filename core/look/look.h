@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "common/looklab-status.h"
+#include "lut/lut-apply.h"
 #include "lut/lut.h"
 #include "common/pixels.h"
 
@@ -90,6 +91,12 @@ void looklab_look_get_info (const LookLabLook *look, LookLabLookInfo *info);
  * global part). */
 int looklab_look_has_spatial (const LookLabLook *look);
 
+/* The lattice a look's global part is baked to when it is applied (by
+ * looklab_look_apply_view (), and by the CLI, the plug-in and the GEGL
+ * operation for a look without spatial parts), so that all of them give
+ * the same pixels. */
+#define LOOKLAB_LOOK_APPLY_BAKE_SIZE 65
+
 /* Applies every part of @look to @view, which is the region of a
  * @full_width x @full_height image whose top-left pixel is at
  * (@offset_x, @offset_y): positions are taken in the full image, so a
@@ -98,13 +105,33 @@ int looklab_look_has_spatial (const LookLabLook *look);
  * exactly, pass a view with looklab_look_apply_margin () pixels of context
  * around the area that matters.  Results go to @out_pixels (@out_stride
  * bytes a row, the format of @view; may be @view's own pixels); alpha is
- * copied.  @strength blends from the input (0) to the look (1).  Returns
- * 0, LOOKLAB_ERR_ARG or _NOMEM. */
+ * copied.  @strength blends from the input (0) to the look (1).  The
+ * global part is @look baked at LOOKLAB_LOOK_APPLY_BAKE_SIZE, as for a
+ * look without spatial parts.  Returns 0, LOOKLAB_ERR_ARG or _NOMEM. */
 int looklab_look_apply_view (const LookLabLook      *look,
                              const LookLabImageView *view, void *out_pixels,
                              size_t out_stride, int full_width, int full_height,
                              int offset_x, int offset_y, float strength,
                              int n_threads, LookLabDiag *diag);
+
+/* The global part of @look baked at LOOKLAB_LOOK_APPLY_BAKE_SIZE and
+ * prepared for looklab_look_apply_view_baked () (RGB float, tetrahedral).
+ * NULL when memory is short; free with looklab_lut_applier_free (). */
+LookLabLutApplier *looklab_look_global_applier (const LookLabLook *look,
+                                                int                n_threads);
+
+/* looklab_look_apply_view () with the global part from @global, made by
+ * looklab_look_global_applier () (apply_view () makes one for each call:
+ * a caller that applies one look to many views makes it once), or
+ * evaluated exactly when @global is NULL (slower: the network runs per
+ * pixel). */
+int looklab_look_apply_view_baked (const LookLabLook       *look,
+                                   const LookLabLutApplier *global,
+                                   const LookLabImageView  *view,
+                                   void *out_pixels, size_t out_stride,
+                                   int full_width, int full_height,
+                                   int offset_x, int offset_y, float strength,
+                                   int n_threads, LookLabDiag *diag);
 
 /* Pixels of context the local-contrast part reads around a pixel of a
  * @full_width x @full_height image (0 without that part). */

@@ -436,6 +436,60 @@ test_tiles (void)
   looklab_look_free (look);
 }
 
+/* The result does not depend on the number of threads (the blur's passes
+ * are split over them); apply_view () is apply_view_baked () with the
+ * look's own global applier, and within a code value of the exact global
+ * part (no bake). */
+static void
+test_apply_threads_and_bake (void)
+{
+  LookLabLook       *look = hand_look ();
+  LookLabLutApplier *global = looklab_look_global_applier (look, 1);
+  Img                b;
+  LookLabImageView   v;
+  unsigned char     *one, *other, *exact;
+  size_t             n, i;
+  int                threads[] = { 2, 3, 7 };
+  gsize              k;
+
+  img_init (&b, 203, 151);
+  make_photo (&b, 5);
+  v = img_view (&b);
+  n = (size_t) b.w * b.h * 3;
+  one = g_malloc (n);
+  other = g_malloc (n);
+  exact = g_malloc (n);
+  g_assert_nonnull (global);
+  g_assert_cmpint (looklab_look_apply_view (look, &v, one, v.stride, b.w, b.h,
+                                            0, 0, 1.0f, 1, NULL),
+                   ==, 0);
+  for (k = 0; k < G_N_ELEMENTS (threads); k++)
+    {
+      g_assert_cmpint (looklab_look_apply_view (look, &v, other, v.stride, b.w,
+                                                b.h, 0, 0, 1.0f, threads[k],
+                                                NULL),
+                       ==, 0);
+      g_assert_cmpint (memcmp (one, other, n), ==, 0);
+    }
+  g_assert_cmpint (looklab_look_apply_view_baked (look, global, &v, other,
+                                                  v.stride, b.w, b.h, 0, 0,
+                                                  1.0f, 2, NULL),
+                   ==, 0);
+  g_assert_cmpint (memcmp (one, other, n), ==, 0);
+  g_assert_cmpint (looklab_look_apply_view_baked (look, NULL, &v, exact,
+                                                  v.stride, b.w, b.h, 0, 0,
+                                                  1.0f, 2, NULL),
+                   ==, 0);
+  for (i = 0; i < n; i++)
+    g_assert_cmpint (abs ((int) one[i] - (int) exact[i]), <=, 1);
+  looklab_lut_applier_free (global);
+  g_free (one);
+  g_free (other);
+  g_free (exact);
+  g_free (b.px);
+  looklab_look_free (look);
+}
+
 static void
 test_apply_args_and_strength (void)
 {
@@ -511,6 +565,8 @@ main (int argc, char **argv)
                    test_global_pair_stays_v1);
   g_test_add_func ("/look-spatial/clarity", test_clarity);
   g_test_add_func ("/look-spatial/tiles", test_tiles);
+  g_test_add_func ("/look-spatial/apply-threads-and-bake",
+                   test_apply_threads_and_bake);
   g_test_add_func ("/look-spatial/apply-args-and-strength",
                    test_apply_args_and_strength);
   return g_test_run ();
