@@ -34,6 +34,11 @@
 #define TEXTURE 0.012 /* luminance std of a textured tile (code values) */
 #define MATCH_NCC 0.5
 #define MIN_COVERAGE 0.5
+/* A same-size pair keeps the identity when its tiles are matched there to
+ * within this (finest-level pixels), and their coverage is at most this
+ * much below the searched alignment's. */
+#define IDENTITY_RESIDUAL_PX 0.25
+#define IDENTITY_COVERAGE_SLACK 0.05
 #define LEVEL_BLUR 1.0 /* sigma, level pixels */
 #define NORM_R 2       /* normalisation window radius, level pixels */
 /* Contrast below which structure fades, in code values: near one 8-bit
@@ -962,6 +967,34 @@ looklab_align_find (const LookLabImageView *before,
       ncc = refine (&levels[l], h, model, 20, &overlap);
     }
   tiles (&levels[0], h, &out->coverage, &out->residual_px, &n_tex);
+
+  /* A same-size pair that is pixel-aligned keeps the identity whenever it
+   * fits as well as what the search found: a picture made of repeated
+   * cells (a Hald CLUT: cells of one colour, which a look changes each in
+   * its own way) lets the search lock onto a wrong cell, and the look is
+   * then learned from colours that do not correspond.  A pair that is
+   * truly shifted fails this: its tiles left at the identity are off by
+   * the shift. */
+  if (before->width == after->width && before->height == after->height)
+    {
+      double id[9] = { 1, 0, 0, 0, 1, 0, 0, 0, 1 }, probe[9];
+      double cov_id, res_id, ov_id, ncc_id;
+      int    tex_id;
+
+      tiles (&levels[0], id, &cov_id, &res_id, &tex_id);
+      memcpy (probe, id, sizeof (probe));
+      ncc_id = refine (&levels[0], probe, MODEL_HOMOGRAPHY, 0, &ov_id);
+      if (tex_id > 0 && res_id < IDENTITY_RESIDUAL_PX
+          && cov_id >= out->coverage - IDENTITY_COVERAGE_SLACK
+          && cov_id >= MIN_COVERAGE)
+        {
+          memcpy (h, id, sizeof (h));
+          out->coverage = cov_id;
+          out->residual_px = res_id;
+          overlap = ov_id;
+          ncc = ncc_id;
+        }
+    }
 
   memcpy (out->h, h, sizeof (h));
   out->scale = sqrt (fabs (h[0] * h[4] - h[1] * h[3]));

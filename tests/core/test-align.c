@@ -260,6 +260,48 @@ test_different_scene (void)
   g_free (other);
 }
 
+/* A Hald CLUT (level 8: 512 x 512, one colour a pixel, red fastest) and
+ * the same under a colour look: the same size, pixel-aligned, but made of
+ * repeated cells that the look changes each in its own way.  It must be
+ * found aligned (the search once locked onto a wrong cell, and the look
+ * learned from it was 3 dE00 off).  (Such a picture cannot show a small
+ * shift: the same Hald shifted by 3 pixels also matches at the identity;
+ * natural photos shifted by 3 or 0.8 pixels are the known cases above.) */
+static void
+test_hald (void)
+{
+  const int        side = 512, n = 64;
+  unsigned char   *id = g_malloc ((size_t) side * side * 3);
+  unsigned char   *graded = g_malloc ((size_t) side * side * 3);
+  LookLabImageView b = view (id, side, side), a = view (graded, side, side);
+  LookLabAlignment al;
+  LookLabDiag      diag = { 0 };
+  int              i, c;
+
+  for (i = 0; i < side * side; i++)
+    {
+      int    rgb[3] = { i % n, i / n % n, i / (n * n) };
+      double v[3];
+
+      for (c = 0; c < 3; c++)
+        {
+          id[i * 3 + c] = (unsigned char) lrint (rgb[c] * 255.0 / (n - 1));
+          v[c] = rgb[c] / (double) (n - 1);
+        }
+      graded[i * 3 + 0] = (unsigned char) lrint (pow (v[0], 0.8) * 255.0);
+      graded[i * 3 + 1]
+          = (unsigned char) lrint ((0.9 * v[1] + 0.05 * v[0]) * 255.0);
+      graded[i * 3 + 2] = (unsigned char) lrint ((0.85 * v[2] + 0.1) * 255.0);
+    }
+  g_assert_cmpint (looklab_align_find (&b, &a, 1, &al, &diag), ==, LOOKLAB_OK);
+  g_test_message ("hald: max shift %.3f px, coverage %.2f, residual %.2f",
+                  al.max_shift_px, al.coverage, al.residual_px);
+  g_assert_true (al.aligned);
+
+  g_free (id);
+  g_free (graded);
+}
+
 static void
 test_refused (void)
 {
@@ -336,6 +378,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/align/different-scene", test_different_scene);
   g_test_add_func ("/align/refused", test_refused);
+  g_test_add_func ("/align/hald", test_hald);
   g_test_add_func ("/align/pair", test_pair);
   return g_test_run ();
 }
