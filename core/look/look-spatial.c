@@ -989,28 +989,100 @@ eval_threaded (const LookLabLook *look, const float *in, float *out, size_t n,
     pthread_join (threads[t], NULL);
 }
 
-/* Mean CIEDE2000 of @pred against the after colours over the held-out
- * (@held 1) or fitting (0) samples, @pred clamped. */
+/* CIEDE2000 of sample @i's prediction (clamped) against its after. */
 static double
-pair_score (const Pair *s, const float *pred, int held)
+sample_de (const Pair *s, const float *pred, size_t i)
 {
-  double sum = 0.0;
-  size_t i, n = 0;
+  float  q[3];
+  double la[3];
+  int    c;
 
+  for (c = 0; c < 3; c++)
+    q[c] = clamp01 (pred[i * 3 + c]);
+  looklab_srgb_to_lab (q, la);
+  return looklab_ciede2000 (la, s->lab + i * 3);
+}
+
+typedef struct
+{
+  const Pair  *s;
+  const float *pred;
+  int          held;
+  size_t       first, last;
+  double      *de; /* one a sample */
+} ScoreJob;
+
+static void *
+score_worker (void *data)
+{
+  ScoreJob *job = data;
+  size_t    i;
+
+  for (i = job->first; i < job->last; i++)
+    if (job->held < 0 || job->s->held[i] == job->held)
+      job->de[i] = sample_de (job->s, job->pred, i);
+  return NULL;
+}
+
+/* Mean CIEDE2000 of @pred against the after colours over the held-out
+ * (@held 1) or fitting (0) samples, @pred clamped.  The differences are
+ * computed on @n_threads threads and summed in the samples' order, so the
+ * mean is the same to the last bit for any thread count. */
+static double
+pair_score (const Pair *s, const float *pred, int held, int n_threads)
+{
+  pthread_t threads[MAX_THREADS];
+  ScoreJob  jobs[MAX_THREADS];
+  double   *de = malloc (sizeof (double) * (s->n > 0 ? s->n : 1));
+  double    sum = 0.0;
+  size_t    i, n = 0;
+  int       t, started = 0;
+
+  if (de == NULL)
+    {
+      /* Out of memory: the same sum, on this thread. */
+      for (i = 0; i < s->n; i++)
+        if (held < 0 || s->held[i] == held)
+          {
+            sum += sample_de (s, pred, i);
+            n++;
+          }
+      return n > 0 ? sum / (double) n : 0.0;
+    }
+  if (n_threads <= 0)
+    n_threads = (int) sysconf (_SC_NPROCESSORS_ONLN);
+  if (n_threads < 1)
+    n_threads = 1;
+  if (n_threads > MAX_THREADS)
+    n_threads = MAX_THREADS;
+  for (t = 0; t < n_threads; t++)
+    {
+      jobs[t].s = s;
+      jobs[t].pred = pred;
+      jobs[t].held = held;
+      jobs[t].first = s->n * t / n_threads;
+      jobs[t].last = s->n * (t + 1) / n_threads;
+      jobs[t].de = de;
+    }
+  for (t = 1; t < n_threads; t++)
+    {
+      if (pthread_create (&threads[t], NULL, score_worker, &jobs[t]) != 0)
+        break;
+      started = t;
+    }
+  for (t = started + 1; t < n_threads; t++)
+    score_worker (&jobs[t]);
+  score_worker (&jobs[0]);
+  for (t = 1; t <= started; t++)
+    pthread_join (threads[t], NULL);
   for (i = 0; i < s->n; i++)
     {
-      float  q[3];
-      double la[3];
-      int    c;
-
       if (held >= 0 && s->held[i] != held)
         continue;
-      for (c = 0; c < 3; c++)
-        q[c] = clamp01 (pred[i * 3 + c]);
-      looklab_srgb_to_lab (q, la);
-      sum += looklab_ciede2000 (la, s->lab + i * 3);
+      sum += de[i];
       n++;
     }
+  free (de);
   return n > 0 ? sum / (double) n : 0.0;
 }
 
@@ -1393,7 +1465,7 @@ looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
   memcpy (s.p, s.g, sizeof (float) * 3 * s.n);
 
   /* Radial part. */
-  base_score = pair_score (&s, s.g, 1);
+  base_score = pair_score (&s, s.g, 1, n_threads);
   best_score = base_score;
   for (pi = 0; pi < sizeof (vig_props) / sizeof (vig_props[0]); pi++)
     {
@@ -1402,7 +1474,7 @@ looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
       if (fit_vignette (&s, s.g, vig_props[pi], 0, vig) != 0)
         continue;
       predict_vignette (&s, s.g, vig, vig_props[pi], cand);
-      sc = pair_score (&s, cand, 1);
+      sc = pair_score (&s, cand, 1, n_threads);
       if (sc < best_score)
         {
           best_score = sc;
@@ -1458,7 +1530,7 @@ looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
 
 detail:
   /* Local-contrast part, over what the parts so far leave. */
-  base_score = pair_score (&s, s.p, 1);
+  base_score = pair_score (&s, s.p, 1, n_threads);
   best_score = base_score;
   for (pi = 0; pi < sizeof (det_sigmas) / sizeof (det_sigmas[0]); pi++)
     {
@@ -1469,7 +1541,7 @@ detail:
       if (fit_detail (&s, s.p, band, 0, det) != 0)
         continue;
       predict_detail (&s, s.p, band, det, cand);
-      sc = pair_score (&s, cand, 1);
+      sc = pair_score (&s, cand, 1, n_threads);
       if (sc < best_score)
         {
           best_score = sc;
