@@ -3,9 +3,11 @@
 #include "align/align-private.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void
 align_plane_clear (AlignPlane *plane)
@@ -88,17 +90,110 @@ plane_row (const void *src, int y, int ch, float *row)
           sizeof (float) * plane->w * ch);
 }
 
+/* What every thread of one resampling shares. */
+typedef struct
+{
+  const void  *src;
+  RowFunc      get;
+  int          sw, sh, ch, dw, dh, span;
+  double       f;
+  const int   *start, *count;
+  const float *weight;
+  AlignPlane  *out;
+} Resample;
+
+/* One thread's share: output rows @d0 to @d1 - 1, from the input rows that
+ * overlap them, in increasing order (as one thread would add them, so the
+ * sums are the same whatever the split). */
+typedef struct
+{
+  const Resample *rs;
+  int             d0, d1;
+  int             failed;
+} ResampleJob;
+
+static void *
+resample_worker (void *data)
+{
+  ResampleJob    *job = data;
+  const Resample *rs = job->rs;
+  int             ch = rs->ch, dw = rs->dw, x, y, c;
+  int             y0 = (int) floor (job->d0 * rs->f);
+  int             y1 = (int) ceil (job->d1 * rs->f);
+  float          *row = malloc (sizeof (float) * (size_t) rs->sw * ch);
+  float          *hrow = malloc (sizeof (float) * (size_t) dw * ch);
+
+  if (row == NULL || hrow == NULL)
+    {
+      job->failed = 1;
+      free (row);
+      free (hrow);
+      return NULL;
+    }
+  for (y = y0; y < rs->sh && y < y1 && y < rs->dh * rs->f + 1; y++)
+    {
+      int dy;
+
+      rs->get (rs->src, y, ch, row);
+      for (x = 0; x < dw; x++)
+        {
+          const float *w = rs->weight + (size_t) x * rs->span;
+          const float *r = row + (size_t) rs->start[x] * ch;
+          int          i;
+
+          for (c = 0; c < ch; c++)
+            hrow[x * ch + c] = 0.0f;
+          for (i = 0; i < rs->count[x]; i++)
+            for (c = 0; c < ch; c++)
+              hrow[x * ch + c] += w[i] * r[i * ch + c];
+        }
+      for (dy = (int) floor (y / rs->f); dy <= (int) floor (y / rs->f) + 1;
+           dy++)
+        {
+          double lo, hi;
+          float  ov, *o;
+
+          if (dy >= rs->dh)
+            break;
+          if (dy < job->d0 || dy >= job->d1)
+            continue;
+          lo = dy * rs->f > y ? dy * rs->f : y;
+          hi = (dy + 1) * rs->f < y + 1 ? (dy + 1) * rs->f : y + 1;
+          if (hi <= lo)
+            continue;
+          ov = (float) (hi - lo);
+          o = rs->out->p + (size_t) dy * dw * ch;
+          for (x = 0; x < dw * ch; x++)
+            o[x] += ov * hrow[x];
+        }
+    }
+  free (row);
+  free (hrow);
+  return NULL;
+}
+
 /* Area resampling by a factor f >= 1, one input row at a time: each input
  * row is reduced along x, then added to the (at most two) output rows it
- * overlaps, weighted by the overlap. */
+ * overlaps, weighted by the overlap.  Bands of output rows go to one
+ * thread a core, at most RESAMPLE_THREADS (any count gives the same
+ * result: reading the full-size images is most of a registration). */
+#define RESAMPLE_THREADS 8
+
 static int
 resample (const void *src, RowFunc get, int sw, int sh, int ch, double f,
           AlignPlane *out)
 {
-  int    dw, dh, x, y, c, span, status = LOOKLAB_OK;
-  int   *start = NULL, *count = NULL;
-  float *weight = NULL, *row = NULL, *hrow = NULL;
-  double norm;
+  int         dw, dh, x, span, status = LOOKLAB_OK, t, started = 0;
+  int        *start = NULL, *count = NULL;
+  float      *weight = NULL;
+  double      norm;
+  Resample    rs;
+  ResampleJob jobs[RESAMPLE_THREADS];
+  pthread_t   threads[RESAMPLE_THREADS];
+  long        cores = sysconf (_SC_NPROCESSORS_ONLN);
+  int         n_threads = cores < 1                  ? 1
+                          : cores > RESAMPLE_THREADS ? RESAMPLE_THREADS
+                                                     : (int) cores;
 
   memset (out, 0, sizeof (*out));
   if (!(f >= 1.0))
@@ -113,10 +208,8 @@ resample (const void *src, RowFunc get, int sw, int sh, int ch, double f,
   start = malloc (sizeof (int) * dw);
   count = malloc (sizeof (int) * dw);
   weight = malloc (sizeof (float) * (size_t) dw * span);
-  row = malloc (sizeof (float) * (size_t) sw * ch);
-  hrow = malloc (sizeof (float) * (size_t) dw * ch);
-  if (start == NULL || count == NULL || weight == NULL || row == NULL
-      || hrow == NULL || plane_alloc (out, dw, dh, ch) != LOOKLAB_OK)
+  if (start == NULL || count == NULL || weight == NULL
+      || plane_alloc (out, dw, dh, ch) != LOOKLAB_OK)
     {
       status = LOOKLAB_ERR_NOMEM;
       goto out;
@@ -135,40 +228,31 @@ resample (const void *src, RowFunc get, int sw, int sh, int ch, double f,
           weight[(size_t) x * span + count[x]++] = (float) (hi - lo);
         }
     }
-  for (y = 0; y < sh && y < dh * f + 1; y++)
+  rs = (Resample){ src,  get, sw,    sh,    ch,     dw, dh,
+                   span, f,   start, count, weight, out };
+  for (t = 0; t < n_threads; t++)
     {
-      int dy;
-
-      get (src, y, ch, row);
-      for (x = 0; x < dw; x++)
-        {
-          const float *w = weight + (size_t) x * span;
-          const float *r = row + (size_t) start[x] * ch;
-          int          i;
-
-          for (c = 0; c < ch; c++)
-            hrow[x * ch + c] = 0.0f;
-          for (i = 0; i < count[x]; i++)
-            for (c = 0; c < ch; c++)
-              hrow[x * ch + c] += w[i] * r[i * ch + c];
-        }
-      for (dy = (int) floor (y / f); dy <= (int) floor (y / f) + 1; dy++)
-        {
-          double lo, hi;
-          float  ov, *o;
-
-          if (dy >= dh)
-            break;
-          lo = dy * f > y ? dy * f : y;
-          hi = (dy + 1) * f < y + 1 ? (dy + 1) * f : y + 1;
-          if (hi <= lo)
-            continue;
-          ov = (float) (hi - lo);
-          o = out->p + (size_t) dy * dw * ch;
-          for (x = 0; x < dw * ch; x++)
-            o[x] += ov * hrow[x];
-        }
+      jobs[t].rs = &rs;
+      jobs[t].d0 = (int) ((long) dh * t / n_threads);
+      jobs[t].d1 = (int) ((long) dh * (t + 1) / n_threads);
+      jobs[t].failed = 0;
     }
+  for (t = 1; t < n_threads; t++)
+    {
+      if (pthread_create (&threads[t], NULL, resample_worker, &jobs[t]) != 0)
+        break;
+      started = t;
+    }
+  for (t = started + 1; t < n_threads; t++)
+    resample_worker (&jobs[t]);
+  resample_worker (&jobs[0]);
+  for (t = 1; t <= started; t++)
+    pthread_join (threads[t], NULL);
+  for (t = 0; t < n_threads; t++)
+    if (jobs[t].failed)
+      status = LOOKLAB_ERR_NOMEM;
+  if (status != LOOKLAB_OK)
+    goto out;
   norm = 1.0 / (f * f);
   if (sw < f || sh < f)
     norm = 1.0 / ((sw < f ? sw : f) * (sh < f ? sh : f));
@@ -179,8 +263,6 @@ out:
   free (start);
   free (count);
   free (weight);
-  free (row);
-  free (hrow);
   if (status != LOOKLAB_OK)
     align_plane_clear (out);
   return status;
