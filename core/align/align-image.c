@@ -3,11 +3,11 @@
 #include "align/align-private.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "common/parallel.h"
 
 void
 align_plane_clear (AlignPlane *plane)
@@ -175,25 +175,19 @@ resample_worker (void *data)
 /* Area resampling by a factor f >= 1, one input row at a time: each input
  * row is reduced along x, then added to the (at most two) output rows it
  * overlaps, weighted by the overlap.  Bands of output rows go to one
- * thread a core, at most RESAMPLE_THREADS (any count gives the same
- * result: reading the full-size images is most of a registration). */
-#define RESAMPLE_THREADS 8
-
+ * thread a core (any count gives the same result: reading the full-size
+ * images is most of a registration). */
 static int
 resample (const void *src, RowFunc get, int sw, int sh, int ch, double f,
           AlignPlane *out)
 {
-  int         dw, dh, x, span, status = LOOKLAB_OK, t, started = 0;
+  int         dw, dh, x, span, status = LOOKLAB_OK, t;
   int        *start = NULL, *count = NULL;
   float      *weight = NULL;
   double      norm;
   Resample    rs;
-  ResampleJob jobs[RESAMPLE_THREADS];
-  pthread_t   threads[RESAMPLE_THREADS];
-  long        cores = sysconf (_SC_NPROCESSORS_ONLN);
-  int         n_threads = cores < 1                  ? 1
-                          : cores > RESAMPLE_THREADS ? RESAMPLE_THREADS
-                                                     : (int) cores;
+  ResampleJob jobs[LOOKLAB_MAX_THREADS];
+  int         n_threads;
 
   memset (out, 0, sizeof (*out));
   if (!(f >= 1.0))
@@ -230,6 +224,7 @@ resample (const void *src, RowFunc get, int sw, int sh, int ch, double f,
     }
   rs = (Resample){ src,  get, sw,    sh,    ch,     dw, dh,
                    span, f,   start, count, weight, out };
+  n_threads = looklab_parallel_threads (0, dh);
   for (t = 0; t < n_threads; t++)
     {
       jobs[t].rs = &rs;
@@ -237,17 +232,7 @@ resample (const void *src, RowFunc get, int sw, int sh, int ch, double f,
       jobs[t].d1 = (int) ((long) dh * (t + 1) / n_threads);
       jobs[t].failed = 0;
     }
-  for (t = 1; t < n_threads; t++)
-    {
-      if (pthread_create (&threads[t], NULL, resample_worker, &jobs[t]) != 0)
-        break;
-      started = t;
-    }
-  for (t = started + 1; t < n_threads; t++)
-    resample_worker (&jobs[t]);
-  resample_worker (&jobs[0]);
-  for (t = 1; t <= started; t++)
-    pthread_join (threads[t], NULL);
+  looklab_parallel_run (resample_worker, jobs, sizeof (ResampleJob), n_threads);
   for (t = 0; t < n_threads; t++)
     if (jobs[t].failed)
       status = LOOKLAB_ERR_NOMEM;

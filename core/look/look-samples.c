@@ -15,10 +15,11 @@
 #include "look/look-private.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/parallel.h"
 
 #define FIXED_ONE 16777216.0 /* 2^24: fixed-point unit of float images */
 #define FLOAT_LIMIT 256.0f   /* larger floats are clamped (24M px still fit) */
@@ -194,11 +195,10 @@ looklab_samples_collect (const LookLabImageView *before,
   {
     MAX_THREADS = 16
   };
-  pthread_t  threads[MAX_THREADS];
   CollectJob jobs[MAX_THREADS];
   size_t     n_bins = (size_t) grid * grid * grid, i, n;
   double     sb = unit_scale (before->format), sa = unit_scale (after->format);
-  int        t, started = 0, status = LOOKLAB_OK, c;
+  int        t, status = LOOKLAB_OK, c;
   Bin       *merged;
 
   memset (samples, 0, sizeof (*samples));
@@ -226,17 +226,7 @@ looklab_samples_collect (const LookLabImageView *before,
           goto out;
         }
     }
-  for (t = 1; t < n_threads; t++)
-    {
-      if (pthread_create (&threads[t], NULL, collect_worker, &jobs[t]) != 0)
-        break;
-      started = t;
-    }
-  for (t = started + 1; t < n_threads; t++)
-    collect_worker (&jobs[t]);
-  collect_worker (&jobs[0]);
-  for (t = 1; t <= started; t++)
-    pthread_join (threads[t], NULL);
+  looklab_parallel_run (collect_worker, jobs, sizeof (CollectJob), n_threads);
   for (t = 0; t < n_threads; t++)
     if (jobs[t].failed)
       {

@@ -43,13 +43,12 @@
 #include "look/look-private.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/colour.h"
+#include "common/parallel.h"
 #include "lut/lut-apply.h"
 
 #define VIG_KNOTS 16
@@ -57,7 +56,6 @@
 #define SAMPLE_BUDGET ((size_t) 1 << 18)
 #define MIN_GAIN 0.15          /* dE00 a part must win on held-out pixels */
 #define MIN_GAIN_FRACTION 0.10 /* ... and this share of the error left */
-#define MAX_THREADS 64
 
 static const float det_sigmas[] = { 0.003f, 0.006f, 0.012f, 0.024f, 0.048f };
 static const float vig_props[] = { 0.0f, 0.5f, 1.0f };
@@ -293,27 +291,6 @@ box_worker (void *data)
   return NULL;
 }
 
-/* Runs one pass split over @n jobs, on threads where they start (the
- * rest on this one). */
-static void
-box_run (BoxJob *jobs, int n)
-{
-  pthread_t threads[MAX_THREADS];
-  int       t, started = 0;
-
-  for (t = 1; t < n; t++)
-    {
-      if (pthread_create (&threads[t], NULL, box_worker, &jobs[t]) != 0)
-        break;
-      started = t;
-    }
-  for (t = started + 1; t < n; t++)
-    box_worker (&jobs[t]);
-  box_worker (&jobs[0]);
-  for (t = 1; t <= started; t++)
-    pthread_join (threads[t], NULL);
-}
-
 /* Blurs interleaved RGB @img (w x h) in place with a Gaussian of @sigma
  * pixels, as three box filters whose widths Kovesi (2010) gives, on
  * @n_threads threads (0: all cores).  Every output value is computed the
@@ -321,7 +298,7 @@ box_run (BoxJob *jobs, int n)
 static int
 blur_rgb (float *img, int w, int h, double sigma, int n_threads)
 {
-  BoxJob  jobs[MAX_THREADS];
+  BoxJob  jobs[LOOKLAB_MAX_THREADS];
   float  *tmp;
   double *sums;
   int     pass, wl, m, t, dir;
@@ -329,14 +306,7 @@ blur_rgb (float *img, int w, int h, double sigma, int n_threads)
 
   if (sigma < 0.3)
     return LOOKLAB_OK;
-  if (n_threads <= 0)
-    n_threads = (int) sysconf (_SC_NPROCESSORS_ONLN);
-  if (n_threads < 1)
-    n_threads = 1;
-  if (n_threads > MAX_THREADS)
-    n_threads = MAX_THREADS;
-  if (n_threads > h)
-    n_threads = h;
+  n_threads = looklab_parallel_threads (n_threads, h);
   tmp = malloc (sizeof (float) * 3 * (size_t) w * (size_t) h);
   sums = malloc (sizeof (double) * 3 * (size_t) w);
   if (tmp == NULL || sums == NULL)
@@ -369,7 +339,7 @@ blur_rgb (float *img, int w, int h, double sigma, int n_threads)
             jobs[t].last = (int) ((long) span * (t + 1) / n_threads);
             jobs[t].sum = sums + jobs[t].first;
           }
-        box_run (jobs, n_threads);
+        looklab_parallel_run (box_worker, jobs, sizeof (BoxJob), n_threads);
       }
   free (tmp);
   free (sums);
@@ -602,11 +572,10 @@ looklab_look_apply_view_baked (const LookLabLook       *look,
                                int full_height, int offset_x, int offset_y,
                                float strength, int n_threads, LookLabDiag *diag)
 {
-  pthread_t threads[MAX_THREADS];
-  ApplyJob  jobs[MAX_THREADS];
-  float    *in = NULL, *blr = NULL;
-  int       status = LOOKLAB_OK, t, y, started = 0, w, h, ch;
-  size_t    n3, rowb;
+  ApplyJob jobs[LOOKLAB_MAX_THREADS];
+  float   *in = NULL, *blr = NULL;
+  int      status = LOOKLAB_OK, t, y, w, h, ch;
+  size_t   n3, rowb;
 
   if (look == NULL || view == NULL || view->pixels == NULL
       || out_pixels == NULL)
@@ -663,14 +632,7 @@ looklab_look_apply_view_baked (const LookLabLook       *look,
         }
     }
 
-  if (n_threads <= 0)
-    n_threads = (int) sysconf (_SC_NPROCESSORS_ONLN);
-  if (n_threads < 1)
-    n_threads = 1;
-  if (n_threads > MAX_THREADS)
-    n_threads = MAX_THREADS;
-  if (n_threads > h)
-    n_threads = h;
+  n_threads = looklab_parallel_threads (n_threads, h);
   for (t = 0; t < n_threads; t++)
     {
       jobs[t].look = look;
@@ -689,17 +651,7 @@ looklab_look_apply_view_baked (const LookLabLook       *look,
       jobs[t].strength = strength;
       jobs[t].failed = 0;
     }
-  for (t = 1; t < n_threads; t++)
-    {
-      if (pthread_create (&threads[t], NULL, apply_worker, &jobs[t]) != 0)
-        break;
-      started = t;
-    }
-  for (t = started + 1; t < n_threads; t++)
-    apply_worker (&jobs[t]);
-  apply_worker (&jobs[0]);
-  for (t = 1; t <= started; t++)
-    pthread_join (threads[t], NULL);
+  looklab_parallel_run (apply_worker, jobs, sizeof (ApplyJob), n_threads);
   for (t = 0; t < n_threads; t++)
     if (jobs[t].failed)
       status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
@@ -957,16 +909,10 @@ static void
 eval_threaded (const LookLabLook *look, const float *in, float *out, size_t n,
                int n_threads)
 {
-  pthread_t threads[MAX_THREADS];
-  EvalJob   jobs[MAX_THREADS];
-  int       t, started = 0;
+  EvalJob jobs[LOOKLAB_MAX_THREADS];
+  int     t;
 
-  if (n_threads <= 0)
-    n_threads = (int) sysconf (_SC_NPROCESSORS_ONLN);
-  if (n_threads < 1)
-    n_threads = 1;
-  if (n_threads > MAX_THREADS)
-    n_threads = MAX_THREADS;
+  n_threads = looklab_parallel_threads (n_threads, 0);
   for (t = 0; t < n_threads; t++)
     {
       size_t a = n * t / n_threads, b = n * (t + 1) / n_threads;
@@ -976,17 +922,7 @@ eval_threaded (const LookLabLook *look, const float *in, float *out, size_t n,
       jobs[t].out = out + a * 3;
       jobs[t].n = b - a;
     }
-  for (t = 1; t < n_threads; t++)
-    {
-      if (pthread_create (&threads[t], NULL, eval_worker, &jobs[t]) != 0)
-        break;
-      started = t;
-    }
-  for (t = started + 1; t < n_threads; t++)
-    eval_worker (&jobs[t]);
-  eval_worker (&jobs[0]);
-  for (t = 1; t <= started; t++)
-    pthread_join (threads[t], NULL);
+  looklab_parallel_run (eval_worker, jobs, sizeof (EvalJob), n_threads);
 }
 
 /* CIEDE2000 of sample @i's prediction (clamped) against its after. */
@@ -1031,12 +967,11 @@ score_worker (void *data)
 static double
 pair_score (const Pair *s, const float *pred, int held, int n_threads)
 {
-  pthread_t threads[MAX_THREADS];
-  ScoreJob  jobs[MAX_THREADS];
-  double   *de = malloc (sizeof (double) * (s->n > 0 ? s->n : 1));
-  double    sum = 0.0;
-  size_t    i, n = 0;
-  int       t, started = 0;
+  ScoreJob jobs[LOOKLAB_MAX_THREADS];
+  double  *de = malloc (sizeof (double) * (s->n > 0 ? s->n : 1));
+  double   sum = 0.0;
+  size_t   i, n = 0;
+  int      t;
 
   if (de == NULL)
     {
@@ -1049,12 +984,7 @@ pair_score (const Pair *s, const float *pred, int held, int n_threads)
           }
       return n > 0 ? sum / (double) n : 0.0;
     }
-  if (n_threads <= 0)
-    n_threads = (int) sysconf (_SC_NPROCESSORS_ONLN);
-  if (n_threads < 1)
-    n_threads = 1;
-  if (n_threads > MAX_THREADS)
-    n_threads = MAX_THREADS;
+  n_threads = looklab_parallel_threads (n_threads, 0);
   for (t = 0; t < n_threads; t++)
     {
       jobs[t].s = s;
@@ -1064,17 +994,7 @@ pair_score (const Pair *s, const float *pred, int held, int n_threads)
       jobs[t].last = s->n * (t + 1) / n_threads;
       jobs[t].de = de;
     }
-  for (t = 1; t < n_threads; t++)
-    {
-      if (pthread_create (&threads[t], NULL, score_worker, &jobs[t]) != 0)
-        break;
-      started = t;
-    }
-  for (t = started + 1; t < n_threads; t++)
-    score_worker (&jobs[t]);
-  score_worker (&jobs[0]);
-  for (t = 1; t <= started; t++)
-    pthread_join (threads[t], NULL);
+  looklab_parallel_run (score_worker, jobs, sizeof (ScoreJob), n_threads);
   for (i = 0; i < s->n; i++)
     {
       if (held >= 0 && s->held[i] != held)
