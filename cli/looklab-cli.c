@@ -43,10 +43,6 @@
 
 #define EXIT_USAGE 2
 
-/* The lattice a look is baked to when it is applied: finer than the
- * default .cube export, since nothing has to read it but us. */
-#define APPLY_BAKE_SIZE 65
-
 int
 looklab_cli_fail (const char *fmt, ...)
 {
@@ -517,7 +513,7 @@ cmd_apply (int argc, char **argv)
     }
   if (spatial == NULL)
     {
-      lut = load_lut (argv[1], APPLY_BAKE_SIZE);
+      lut = load_lut (argv[1], LOOKLAB_LOOK_APPLY_BAKE_SIZE);
       if (lut == NULL)
         return EXIT_FAILURE;
     }

@@ -88,11 +88,6 @@ property_enum (interpolation, _ ("Interpolation"), LookLabApplyInterpolation,
 #include "lut/cube-io.h"
 #include "lut/lut-apply.h"
 
-/* The lattice a look file is baked to: the CLI's and the plug-in's
- * (cli/looklab-cli.c APPLY_BAKE_SIZE, plugin LOOKLAB_APPLY_BAKE_SIZE), so
- * that the three give the same pixels. */
-#define BAKE_SIZE LOOKLAB_LOOK_APPLY_BAKE_SIZE
-
 /* Enough for looklab_look_sniff (), which needs at least 8. */
 #define SNIFF_BYTES 16
 
@@ -242,7 +237,7 @@ read_lut (const gchar *path, LookLabLook **spatial)
         {
           /* The bake still serves the pixels outside the input's extent
            * (see process ()). */
-          lut = looklab_look_bake (look, BAKE_SIZE, 0);
+          lut = looklab_look_bake (look, LOOKLAB_LOOK_APPLY_BAKE_SIZE, 0);
           if (lut == NULL)
             status = LOOKLAB_ERR_NOMEM;
           else if (looklab_look_has_spatial (look))

@@ -29,11 +29,9 @@
  * looklab_look_serialize (), persistent so that it survives XCF. */
 #define LOOKLAB_PARASITE_LOOK "plug-in-looklab/look"
 
-/* Edge of the LUT a look is baked into before it is applied.  65^3 keeps
- * the interpolation error of a smooth look far below what 16-bit output
- * can show (OCIO bakes at 65 for the same reason); baking takes a fraction
- * of a second. */
-#define LOOKLAB_APPLY_BAKE_SIZE 65
+/* Edge of the LUT a look is baked into before it is applied: core's
+ * LOOKLAB_LOOK_APPLY_BAKE_SIZE (65), shared with the CLI and the op. */
+#define LOOKLAB_APPLY_BAKE_SIZE LOOKLAB_LOOK_APPLY_BAKE_SIZE
 
 /* Live previews bake looks smaller than the final apply: they redraw on
  * every slider move. */
