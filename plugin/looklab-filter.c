@@ -229,6 +229,8 @@ looklab_learned_look_prepare (const LookLabLook *look, const Babl *look_space,
    * plug-in's own pixel path. */
   if (looklab_space_same (look_space, NULL))
     looklab_filter_tell_missing ();
+  if (looklab_look_has_spatial (look))
+    return TRUE;
   *lut = looklab_look_bake (look, LOOKLAB_APPLY_BAKE_SIZE, 0);
   if (*lut == NULL)
     {
@@ -240,9 +242,10 @@ looklab_learned_look_prepare (const LookLabLook *look, const Babl *look_space,
 
 gboolean
 looklab_learned_look_apply (GimpImage *image, GimpDrawable **drawables,
-                            const gchar *cached, const LookLabLut *lut,
-                            const gchar *name, gboolean non_destructive,
-                            const Babl *look_space, GError **error)
+                            const LookLabLook *look, const gchar *cached,
+                            const LookLabLut *lut, const gchar *name,
+                            gboolean non_destructive, const Babl *look_space,
+                            GError **error)
 {
   if (cached != NULL
       && !looklab_filter_apply (image, drawables, cached, name,
@@ -253,6 +256,11 @@ looklab_learned_look_apply (GimpImage *image, GimpDrawable **drawables,
       && !looklab_apply_lut_to_drawables (image, drawables, lut,
                                           LOOKLAB_INTERP_TETRAHEDRAL, 1.0,
                                           look_space, error))
+    return FALSE;
+  if (cached == NULL && lut == NULL && looklab_look_has_spatial (look)
+      && gimp_core_object_array_get_length ((GObject **) drawables) > 0
+      && !looklab_apply_look_to_drawables (image, drawables, look, 1.0,
+                                           look_space, error))
     return FALSE;
   return TRUE;
 }

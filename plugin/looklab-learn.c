@@ -153,11 +153,28 @@ fit_params_from_config (GimpProcedureConfig *config, LookLabFitParams *params)
   if (layers > 0)
     params->layers = layers;
   params->seed = (unsigned) seed;
-  /* The plug-in shows and applies a look through its baked LUT, which
-   * holds only the global part: until it applies the spatial parts of
-   * issue 22 (vignette, local contrast), it learns the global part only,
-   * as it did before, so that what it shows is what it saves. */
-  params->spatial = 0;
+  /* The fit keeps a vignette or local contrast only when the pair shows
+   * one (core/look/look-spatial.c); the preview, looklab:apply and the
+   * pixel path apply them, as `looklab apply` does. */
+  params->spatial = 1;
+}
+
+/* What the status line adds for a look with spatial parts: they are
+ * applied and stored, and a .cube cannot hold them. */
+static gchar *
+spatial_text (const LookLabLookInfo *info)
+{
+  if (info->vignette_knots > 0 && info->detail_knots > 0)
+    return g_strdup (_ ("The look has a vignette and local contrast, which "
+                        "a .cube cannot hold: save a look file to keep "
+                        "them."));
+  if (info->vignette_knots > 0)
+    return g_strdup (_ ("The look has a vignette, which a .cube cannot "
+                        "hold: save a look file to keep it."));
+  if (info->detail_knots > 0)
+    return g_strdup (_ ("The look has local contrast, which a .cube cannot "
+                        "hold: save a look file to keep it."));
+  return NULL;
 }
 
 static int
@@ -194,6 +211,17 @@ preview_fitted_text (gpointer data, const LookLabLookInfo *info)
   fitted = g_strdup_printf (_ ("Mean difference on the pair: %.2f dE00 "
                                "(preview fitted on a reduced copy)"),
                             info->fit_mean_de00);
+  {
+    gchar *spatial = spatial_text (info);
+
+    if (spatial != NULL)
+      {
+        text = g_strconcat (fitted, "  ", spatial, NULL);
+        g_free (fitted);
+        g_free (spatial);
+        fitted = text;
+      }
+  }
   if (lp->al.aligned)
     return fitted;
   {
@@ -287,7 +315,9 @@ learn_preview (GimpPreview *preview, GimpProcedureConfig *config,
   }
 
 draw:
-  looklab_render_preview (preview, lp->drawable, lp->fit.lut,
+  looklab_render_preview (preview, lp->drawable,
+                          looklab_preview_fit_lut (&lp->fit),
+                          looklab_preview_fit_look (&lp->fit),
                           LOOKLAB_INTERP_TETRAHEDRAL, 1.0, look_space);
   g_free (key);
   g_clear_object (&before);
@@ -463,7 +493,7 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
   if (!looklab_store_look (image, look, &error))
     goto out;
 
-  if (!looklab_learned_look_apply (image, drawables, cached, lut,
+  if (!looklab_learned_look_apply (image, drawables, look, cached, lut,
                                    _ ("Learned look"), non_destructive,
                                    look_space, &error))
     goto out;
@@ -476,6 +506,18 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
                                        "%.2f dE00."),
                                     info.fit_samples, info.fit_mean_de00);
 
+      {
+        gchar *spatial = spatial_text (&info);
+
+        if (spatial != NULL)
+          {
+            gchar *both = g_strconcat (msg, "\n", spatial, NULL);
+
+            g_free (spatial);
+            g_free (msg);
+            msg = both;
+          }
+      }
       if (!al.aligned)
         {
           gchar *matched = alignment_text (&al);

@@ -449,7 +449,8 @@ match_preview (GimpPreview *preview, GimpProcedureConfig *config,
   looklab_preview_fit_start (&mp->fit);
 
 draw:
-  looklab_render_preview (preview, mp->drawable, mp->fit.lut,
+  looklab_render_preview (preview, mp->drawable,
+                          looklab_preview_fit_lut (&mp->fit), NULL,
                           LOOKLAB_INTERP_TETRAHEDRAL, 1.0, look_space);
   g_free (key);
   g_free (uri);
@@ -704,7 +705,7 @@ match_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
   grouped = TRUE;
   if (!looklab_store_look (image, look, &error))
     goto out;
-  if (!looklab_learned_look_apply (image, drawables, cached, lut,
+  if (!looklab_learned_look_apply (image, drawables, look, cached, lut,
                                    _ ("Matched look"), non_destructive,
                                    look_space, &error))
     goto out;

@@ -215,10 +215,140 @@ looklab_apply_lut_to_drawables (GimpImage *image, GimpDrawable **drawables,
   return ok;
 }
 
+/* Applies every part of @look to the rectangle @rect of @drawable, read
+ * in @format (@core_format) with the context the local-contrast part needs
+ * around it.  @frame (which holds @rect) is the image the look sees:
+ * positions are taken in it and context is read from it alone.  Callers
+ * pass the selection's bounds in the drawable, as GIMP gives looklab:apply
+ * (a filter's input region is the selection by default, so that GIMP's own
+ * gegl:vignette centres on what is selected).  Returns a new buffer of
+ * @rect's pixels (free with g_free ()), rows of *@stride bytes, or NULL
+ * with @error set. */
+static guchar *
+apply_look_rect (GimpDrawable *drawable, const LookLabLook *look,
+                 const Babl *format, LookLabPixelFormat core_format,
+                 gdouble strength, const GeglRectangle *frame,
+                 const GeglRectangle *rect, gsize *stride, GError **error)
+{
+  gint  margin = looklab_look_apply_margin (look, frame->width, frame->height);
+  gsize bpp = babl_format_get_bytes_per_pixel (format);
+  GeglRectangle    read;
+  GeglBuffer      *buffer;
+  guchar          *pixels = NULL, *out = NULL;
+  gsize            read_stride, total;
+  LookLabImageView view;
+  LookLabDiag      diag = { 0 };
+  gint             status, row;
+
+  read.x = MAX (frame->x, rect->x - margin);
+  read.y = MAX (frame->y, rect->y - margin);
+  read.width
+      = MIN (frame->x + frame->width, rect->x + rect->width + margin) - read.x;
+  read.height = MIN (frame->y + frame->height, rect->y + rect->height + margin)
+                - read.y;
+  if (!g_size_checked_mul (&read_stride, (gsize) read.width, bpp)
+      || !g_size_checked_mul (&total, read_stride, (gsize) read.height)
+      || (pixels = g_try_malloc (total)) == NULL
+      || !g_size_checked_mul (stride, (gsize) rect->width, bpp)
+      || (out = g_try_malloc (*stride * rect->height)) == NULL)
+    {
+      g_free (pixels);
+      looklab_set_core_error (error, LOOKLAB_ERR_NOMEM, NULL,
+                              gimp_item_get_name (GIMP_ITEM (drawable)));
+      return NULL;
+    }
+
+  buffer = gimp_drawable_get_buffer (drawable);
+  gegl_buffer_get (buffer, &read, 1.0, format, pixels, read_stride,
+                   GEGL_ABYSS_NONE);
+  g_object_unref (buffer);
+
+  view = (LookLabImageView){ pixels, core_format, read.width, read.height,
+                             read_stride };
+  status = looklab_look_apply_view (
+      look, &view, pixels, read_stride, frame->width, frame->height,
+      read.x - frame->x, read.y - frame->y, (float) strength, 0, &diag);
+  if (status != LOOKLAB_OK)
+    {
+      looklab_set_core_error (error, status, &diag, NULL);
+      g_free (pixels);
+      g_free (out);
+      return NULL;
+    }
+  for (row = 0; row < rect->height; row++)
+    memcpy (out + (gsize) row * *stride,
+            pixels + (gsize) (rect->y - read.y + row) * read_stride
+                + (gsize) (rect->x - read.x) * bpp,
+            *stride);
+  g_free (pixels);
+  return out;
+}
+
+static gboolean
+apply_look_one (GimpDrawable *drawable, const LookLabLook *look,
+                gdouble strength, const Babl *look_space, GError **error)
+{
+  LookLabPixelFormat core_format;
+  const Babl        *format
+      = looklab_drawable_format (drawable, look_space, &core_format);
+  GeglRectangle rect;
+  GeglBuffer   *dst;
+  guchar       *pixels;
+  gsize         stride;
+
+  if (!gimp_drawable_mask_intersect (drawable, &rect.x, &rect.y, &rect.width,
+                                     &rect.height))
+    return TRUE;
+  pixels = apply_look_rect (drawable, look, format, core_format, strength,
+                            &rect, &rect, &stride, error);
+  if (pixels == NULL)
+    return FALSE;
+  dst = gimp_drawable_get_shadow_buffer (drawable);
+  gegl_buffer_set (dst, &rect, 0, format, pixels, stride);
+  gegl_buffer_flush (dst);
+  g_object_unref (dst);
+  g_free (pixels);
+  /* As for a LUT: the selection mask applies, one undo step. */
+  gimp_drawable_merge_shadow (drawable, TRUE);
+  gimp_drawable_update (drawable, rect.x, rect.y, rect.width, rect.height);
+  return TRUE;
+}
+
+gboolean
+looklab_apply_look_to_drawables (GimpImage *image, GimpDrawable **drawables,
+                                 const LookLabLook *look, gdouble strength,
+                                 const Babl *look_space, GError **error)
+{
+  gint     n = gimp_core_object_array_get_length ((GObject **) drawables);
+  gint     i;
+  gboolean ok = TRUE;
+
+  if (n == 0)
+    {
+      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                           _ ("No layer was given to apply the look to."));
+      return FALSE;
+    }
+  for (i = 0; i < n; i++)
+    if (!looklab_check_drawable (drawables[i], error))
+      return FALSE;
+
+  gimp_progress_init (_ ("Applying look"));
+  gimp_image_undo_group_start (image);
+  for (i = 0; i < n && ok; i++)
+    {
+      ok = apply_look_one (drawables[i], look, strength, look_space, error);
+      gimp_progress_update ((gdouble) (i + 1) / n);
+    }
+  gimp_image_undo_group_end (image);
+  return ok;
+}
+
 void
 looklab_render_preview (GimpPreview *preview, GimpDrawable *drawable,
-                        const LookLabLut *lut, LookLabInterp interp,
-                        gdouble strength, const Babl *look_space)
+                        const LookLabLut *lut, const LookLabLook *look,
+                        LookLabInterp interp, gdouble strength,
+                        const Babl *look_space)
 {
   const Babl *own = gimp_drawable_get_format (drawable);
   /* Float in the look's space, as the apply does; shown in the image's. */
@@ -226,7 +356,7 @@ looklab_render_preview (GimpPreview *preview, GimpDrawable *drawable,
       "R'G'B'A float", look_space != NULL ? look_space : own);
   const Babl *shown;
   GeglBuffer *buffer;
-  guchar     *src;
+  guchar     *src = NULL;
   guchar     *dst;
   gint        x, y, w, h, bpp;
 
@@ -245,18 +375,37 @@ looklab_render_preview (GimpPreview *preview, GimpDrawable *drawable,
   if (w <= 0 || h <= 0)
     return;
 
-  src = g_new (guchar, (gsize) w * h * 4 * sizeof (gfloat));
+  /* A look with spatial parts: all of them, as OK gives (the vignette
+   * where it falls on the selection's bounds, local contrast with its
+   * context); a preview area reaching out of the selection, or a failure
+   * (memory), shows the global part instead. */
+  if (look != NULL && looklab_look_has_spatial (look))
+    {
+      GeglRectangle frame, shown_rect = { x, y, w, h };
+      gsize         stride;
+
+      if (gimp_drawable_mask_intersect (drawable, &frame.x, &frame.y,
+                                        &frame.width, &frame.height)
+          && gegl_rectangle_intersect (&shown_rect, &shown_rect, &frame)
+          && gegl_rectangle_equal (&shown_rect, GEGL_RECTANGLE (x, y, w, h)))
+        src = apply_look_rect (drawable, look, rgba, LOOKLAB_PIXEL_RGBA_FLOAT,
+                               strength, &frame, &shown_rect, &stride, NULL);
+    }
+  if (src == NULL)
+    {
+      src = g_new (guchar, (gsize) w * h * 4 * sizeof (gfloat));
+      buffer = gimp_drawable_get_buffer (drawable);
+      gegl_buffer_get (buffer, GEGL_RECTANGLE (x, y, w, h), 1.0, rgba, src,
+                       GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+      g_object_unref (buffer);
+
+      if (lut != NULL)
+        looklab_lut_apply (lut, LOOKLAB_PIXEL_RGBA_FLOAT, interp,
+                           (float) strength, src,
+                           (size_t) w * 4 * sizeof (gfloat), src,
+                           (size_t) w * 4 * sizeof (gfloat), w, h, 0);
+    }
   dst = g_new (guchar, (gsize) w * h * bpp);
-
-  buffer = gimp_drawable_get_buffer (drawable);
-  gegl_buffer_get (buffer, GEGL_RECTANGLE (x, y, w, h), 1.0, rgba, src,
-                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
-  g_object_unref (buffer);
-
-  if (lut != NULL)
-    looklab_lut_apply (lut, LOOKLAB_PIXEL_RGBA_FLOAT, interp, (float) strength,
-                       src, (size_t) w * 4 * sizeof (gfloat), src,
-                       (size_t) w * 4 * sizeof (gfloat), w, h, 0);
 
   babl_process (babl_fish (rgba, shown), src, dst, (long) w * h);
   gimp_preview_draw_buffer (preview, dst, w * bpp);

@@ -77,6 +77,10 @@ gchar *looklab_source_file_path (GFile *file);
 LookLabLut *looklab_source_to_lut (const LookLabSource *source, gint size,
                                    GError **error);
 
+/* Tells the user that the .cube @name, baked from @look, lost its
+ * spatial parts (when it has any): a .cube holds one colour function. */
+void looklab_tell_cube_partial (const LookLabLook *look, const gchar *name);
+
 /* Writes @look to @file, atomically (the core writes a temporary file and
  * renames it): a .cube of @lut_size titled @title when the name ends in
  * .cube, else a look file.  Returns FALSE with @error set, @file
@@ -124,11 +128,23 @@ gboolean looklab_apply_lut_to_drawables (GimpImage        *image,
                                          const Babl *look_space,
                                          GError    **error);
 
-/* Renders @lut, applied in @look_space, over the visible area of a
- * GimpDrawablePreview. */
+/* Applies every part of @look (a look with spatial parts: a LUT cannot
+ * hold it) to the selected part of each of @drawables, in @look_space, in
+ * one undo group; positions are taken in each whole drawable, as
+ * looklab:apply takes them.  Checks every drawable first; returns FALSE
+ * with @error set on failure. */
+gboolean
+looklab_apply_look_to_drawables (GimpImage *image, GimpDrawable **drawables,
+                                 const LookLabLook *look, gdouble strength,
+                                 const Babl *look_space, GError **error);
+
+/* Renders over the visible area of a GimpDrawablePreview, in @look_space,
+ * @look when it has spatial parts (all of them, as applying gives), else
+ * @lut (may be NULL: the drawable as it is). */
 void looklab_render_preview (GimpPreview *preview, GimpDrawable *drawable,
-                             const LookLabLut *lut, LookLabInterp interp,
-                             gdouble strength, const Babl *look_space);
+                             const LookLabLut *lut, const LookLabLook *look,
+                             LookLabInterp interp, gdouble strength,
+                             const Babl *look_space);
 
 /* Reads all of @drawable in its core format for @look_space
  * (looklab_drawable_format) into a new buffer (free with
@@ -166,19 +182,23 @@ gboolean looklab_filter_apply (GimpImage *image, GimpDrawable **drawables,
 /* How a learned @look (Learn's, Match's) is to reach @drawables: when its
  * space @look_space is sRGB and GIMP has looklab:apply, through the op
  * from the look cache's file, *@cached (free with g_free ()); else by the
- * plug-in's pixel path, baked into *@lut (free with looklab_lut_free ()).
- * Both stay NULL when there are no @drawables.  Returns FALSE with @error
- * set, both NULL, on failure. */
+ * plug-in's pixel path, baked into *@lut (free with looklab_lut_free ()),
+ * or, for a look with spatial parts, which no LUT holds, neither (the
+ * look itself is applied).  Both stay NULL when there are no @drawables.
+ * Returns FALSE with @error set, both NULL, on failure. */
 gboolean looklab_learned_look_prepare (const LookLabLook *look,
                                        const Babl        *look_space,
                                        GimpDrawable **drawables, gchar **cached,
                                        LookLabLut **lut, GError **error);
 
-/* Applies what looklab_learned_look_prepare () gave (nothing when both are
- * NULL) to @drawables at full strength: a filter named @name, or merged
- * (looklab_filter_apply ()), or the baked LUT in @look_space.  Returns
- * FALSE with @error set on failure. */
+/* Applies what looklab_learned_look_prepare () gave for @look to
+ * @drawables at full strength: a filter named @name, or merged
+ * (looklab_filter_apply ()), or the baked LUT in @look_space, or a look
+ * with spatial parts through looklab_apply_look_to_drawables () (nothing
+ * when there are no @drawables).  Returns FALSE with @error set on
+ * failure. */
 gboolean looklab_learned_look_apply (GimpImage *image, GimpDrawable **drawables,
+                                     const LookLabLook *look,
                                      const gchar *cached, const LookLabLut *lut,
                                      const gchar *name,
                                      gboolean     non_destructive,
@@ -249,6 +269,11 @@ struct _LookLabPreviewFit
   int             status;
   LookLabLookInfo info;
 };
+
+/* The fitted look and its bake for the preview to render, or NULL while
+ * none is fitted or a fit runs (the worker owns them then). */
+const LookLabLook *looklab_preview_fit_look (const LookLabPreviewFit *fit);
+const LookLabLut  *looklab_preview_fit_lut (const LookLabPreviewFit *fit);
 
 /* Empties @fit, which is to run @funcs with @data. */
 void looklab_preview_fit_init (LookLabPreviewFit            *fit,

@@ -136,3 +136,16 @@ looklab_preview_fit_clear (LookLabPreviewFit *fit)
   g_clear_pointer (&fit->lut, looklab_lut_free);
   g_clear_pointer (&fit->key, g_free);
 }
+
+const LookLabLook *
+looklab_preview_fit_look (const LookLabPreviewFit *fit)
+{
+  /* While a worker runs, look and lut are its own. */
+  return fit->thread == NULL ? fit->look : NULL;
+}
+
+const LookLabLut *
+looklab_preview_fit_lut (const LookLabPreviewFit *fit)
+{
+  return fit->thread == NULL ? fit->lut : NULL;
+}

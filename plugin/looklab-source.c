@@ -198,6 +198,16 @@ looklab_source_to_lut (const LookLabSource *source, gint size, GError **error)
   return lut;
 }
 
+void
+looklab_tell_cube_partial (const LookLabLook *look, const gchar *name)
+{
+  if (look != NULL && looklab_look_has_spatial (look))
+    g_message (_ ("'%s' holds the look's colours only: a .cube cannot hold "
+                  "its vignette or local contrast.  Save a look file to keep "
+                  "them."),
+               name);
+}
+
 gboolean
 looklab_save_look (const LookLabLook *look, GFile *file, gint lut_size,
                    const gchar *title, GError **error)
@@ -229,6 +239,8 @@ looklab_save_look (const LookLabLook *look, GFile *file, gint lut_size,
           status = looklab_cube_write (lut, path, &diag);
         }
       looklab_lut_free (lut);
+      if (status == LOOKLAB_OK)
+        looklab_tell_cube_partial (look, name);
     }
   else
     {

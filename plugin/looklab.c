@@ -66,7 +66,8 @@ config_interp (GimpProcedureConfig *config)
 /* ---- Apply ------------------------------------------------------------ */
 
 /* What the live preview shows: the LUT of the file currently chosen,
- * loaded once per file (not per redraw). */
+ * loaded once per file (not per redraw), and a look with spatial parts
+ * itself, which no LUT holds. */
 typedef struct
 {
   GimpImage    *image;
@@ -74,6 +75,7 @@ typedef struct
   gboolean      loaded;
   GFile        *file;
   LookLabLut   *lut;
+  LookLabLook  *look;
 } PreviewState;
 
 static void
@@ -93,6 +95,7 @@ apply_preview (GimpPreview *preview, GimpProcedureConfig *config,
 
       looklab_lut_free (state->lut);
       state->lut = NULL;
+      g_clear_pointer (&state->look, looklab_look_free);
       g_clear_object (&state->file);
       state->file = file != NULL ? g_object_ref (file) : NULL;
       state->loaded = TRUE;
@@ -105,11 +108,16 @@ apply_preview (GimpPreview *preview, GimpProcedureConfig *config,
               &source,
               source.lut != NULL ? source.lut->size : LOOKLAB_PREVIEW_BAKE_SIZE,
               NULL);
+          if (source.look != NULL && looklab_look_has_spatial (source.look))
+            {
+              state->look = source.look;
+              source.look = NULL;
+            }
           looklab_source_clear (&source);
         }
     }
 
-  looklab_render_preview (preview, state->drawable, state->lut,
+  looklab_render_preview (preview, state->drawable, state->lut, state->look,
                           config_interp (config), strength,
                           looklab_config_space (config, NULL));
   g_clear_object (&file);
@@ -133,7 +141,7 @@ apply_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
 
   if (run_mode == GIMP_RUN_INTERACTIVE)
     {
-      PreviewState state = { image, NULL, FALSE, NULL, NULL };
+      PreviewState state = { image, NULL, FALSE, NULL, NULL, NULL };
       gboolean     go;
       gboolean     chosen = FALSE;
 
@@ -155,6 +163,7 @@ apply_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
               : NULL,
           &state);
       looklab_lut_free (state.lut);
+      looklab_look_free (state.look);
       g_clear_object (&state.file);
       if (!go)
         return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL,
@@ -209,8 +218,15 @@ apply_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
         looklab_filter_tell_missing ();
 
       /* A .cube is applied as read (shaper and domain included), not
-       * resampled: the core applier handles both.  A look is baked once. */
-      if (source.look != NULL)
+       * resampled: the core applier handles both.  A look is baked once;
+       * one with spatial parts is applied whole, as the op does. */
+      if (source.look != NULL && looklab_look_has_spatial (source.look))
+        {
+          if (!looklab_apply_look_to_drawables (image, drawables, source.look,
+                                                strength, look_space, &error))
+            goto out;
+        }
+      else if (source.look != NULL)
         {
           lut = looklab_source_to_lut (&source, LOOKLAB_APPLY_BAKE_SIZE,
                                        &error);
@@ -218,7 +234,8 @@ apply_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
             goto out;
         }
 
-      if (!looklab_apply_lut_to_drawables (
+      if ((source.lut != NULL || lut != NULL)
+          && !looklab_apply_lut_to_drawables (
               image, drawables, source.lut != NULL ? source.lut : lut,
               config_interp (config), strength, look_space, &error))
         goto out;
@@ -309,6 +326,7 @@ export_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
       looklab_set_core_error (&error, st, &diag, name);
       goto out;
     }
+  looklab_tell_cube_partial (source.look, name);
   ok = TRUE;
 
 out:

@@ -7,6 +7,12 @@
  *                                          level; a look with spatial parts
  *                                          is applied whole, as `looklab
  *                                          apply` does
+ *   look-check apply-region LOOK IN.png OUT.png X Y W H
+ *                                          the same inside the rectangle,
+ *                                          which a look with spatial parts
+ *                                          sees as the whole image (GIMP's
+ *                                          filter input region "selection"),
+ *                                          OUT = IN outside it
  *   look-check learn BEFORE AFTER LOOK     LOOK is byte for byte what the
  *                                          core learns from the pair with
  *                                          default parameters, seed 0
@@ -38,6 +44,8 @@
  *                                          the same
  *   look-check absent FILE                 FILE does not exist (a failed
  *                                          call wrote nothing)
+ *   look-check spatial LOOK                LOOK has spatial parts (a
+ *                                          vignette or local contrast)
  *
  * The Script-Fu tests write one such command a line into checks.txt;
  * run-gimp.sh runs them after GIMP quits.  Exit status 0 = all good.
@@ -99,15 +107,27 @@ load_look (const char *path)
   return look;
 }
 
-static int
-check_apply (const char *look_path, const char *in_path, const char *out_path)
+static gboolean
+parse_rect (char **argv, GeglRectangle *r)
 {
-  LookLabLook *look = NULL;
-  LookLabLut  *lut = NULL;
-  Image        in = { 0 }, out = { 0 };
-  size_t       i, n;
-  int          worst = 0;
-  int          status = 1;
+  r->x = atoi (argv[0]);
+  r->y = atoi (argv[1]);
+  r->width = atoi (argv[2]);
+  r->height = atoi (argv[3]);
+  return r->width > 0 && r->height > 0;
+}
+
+static int
+check_apply (const char *look_path, const char *in_path, const char *out_path,
+             char **rect_argv)
+{
+  GeglRectangle r = { 0, 0, G_MAXINT, G_MAXINT };
+  LookLabLook  *look = NULL;
+  LookLabLut   *lut = NULL;
+  Image         in = { 0 }, out = { 0 }, kept = { 0 };
+  size_t        i, n;
+  int           worst = 0;
+  int           status = 1;
 
   /* A .cube is applied as read; a look is baked as the plug-in does, or
    * with its spatial parts applied whole. */
@@ -119,20 +139,32 @@ check_apply (const char *look_path, const char *in_path, const char *out_path)
       if (!looklab_look_has_spatial (look))
         lut = looklab_look_bake (look, 65, 0);
     }
-  if (!load_png (in_path, &in) || !load_png (out_path, &out))
+  if (!load_png (in_path, &in) || !load_png (out_path, &out)
+      || !load_png (in_path, &kept))
     goto out;
   if (in.width != out.width || in.height != out.height)
     {
       fprintf (stderr, "look-check: sizes differ\n");
       goto out;
     }
+  if (rect_argv != NULL
+      && (!parse_rect (rect_argv, &r) || r.x < 0 || r.y < 0
+          || r.x + r.width > in.width || r.y + r.height > in.height))
+    goto out;
   if (lut == NULL && look != NULL)
     {
-      LookLabImageView view = { in.pixels, LOOKLAB_PIXEL_RGBA_U8, in.width,
-                                in.height, (size_t) in.width * 4 };
+      /* With a selection GIMP gives a filter the selection's bounds as its
+       * input, so the look sees the rectangle as the whole image. */
+      GeglRectangle    f = rect_argv != NULL
+                               ? r
+                               : (GeglRectangle){ 0, 0, in.width, in.height };
+      LookLabImageView view
+          = { in.pixels + ((size_t) f.y * in.width + f.x) * 4,
+              LOOKLAB_PIXEL_RGBA_U8, f.width, f.height, (size_t) in.width * 4 };
 
-      if (looklab_look_apply_view (look, &view, in.pixels, view.stride,
-                                   in.width, in.height, 0, 0, 1.0f, 0, NULL)
+      if (looklab_look_apply_view (look, &view, (void *) view.pixels,
+                                   view.stride, f.width, f.height, 0, 0, 1.0f,
+                                   0, NULL)
           != LOOKLAB_OK)
         goto out;
     }
@@ -146,13 +178,22 @@ check_apply (const char *look_path, const char *in_path, const char *out_path)
 
   n = (size_t) in.width * in.height * 4;
   for (i = 0; i < n; i++)
-    worst = MAX (worst, abs ((int) in.pixels[i] - (int) out.pixels[i]));
+    {
+      gint x = (gint) (i / 4 % in.width), y = (gint) (i / 4 / in.width);
+
+      /* Outside the rectangle OUT is the input, unchanged. */
+      if (x >= r.x && x - r.x < r.width && y >= r.y && y - r.y < r.height)
+        worst = MAX (worst, abs ((int) in.pixels[i] - (int) out.pixels[i]));
+      else if (kept.pixels[i] != out.pixels[i])
+        worst = 256;
+    }
   printf ("look-check apply: largest difference %d of 255\n", worst);
   status = worst <= 1 ? 0 : 1;
 
 out:
   g_free (in.pixels);
   g_free (out.pixels);
+  g_free (kept.pixels);
   looklab_lut_free (lut);
   looklab_look_free (look);
   return status;
@@ -355,16 +396,6 @@ out:
   return status;
 }
 
-static gboolean
-parse_rect (char **argv, GeglRectangle *r)
-{
-  r->x = atoi (argv[0]);
-  r->y = atoi (argv[1]);
-  r->width = atoi (argv[2]);
-  r->height = atoi (argv[3]);
-  return r->width > 0 && r->height > 0;
-}
-
 static double
 mean_a (const float *lab, gint width, const GeglRectangle *r)
 {
@@ -549,7 +580,9 @@ main (int argc, char **argv)
   gegl_init (&argc, &argv);
 
   if (argc == 5 && strcmp (argv[1], "apply") == 0)
-    status = check_apply (argv[2], argv[3], argv[4]);
+    status = check_apply (argv[2], argv[3], argv[4], NULL);
+  else if (argc == 9 && strcmp (argv[1], "apply-region") == 0)
+    status = check_apply (argv[2], argv[3], argv[4], argv + 5);
   else if (argc == 5 && strcmp (argv[1], "learn") == 0)
     status = check_learn (argv[2], argv[3], argv[4], 0);
   else if (argc == 3 && strcmp (argv[1], "absent") == 0)
@@ -559,6 +592,21 @@ main (int argc, char **argv)
       printf ("look-check absent: %s %s\n", argv[2],
               there ? "EXISTS" : "absent");
       status = there ? 1 : 0;
+    }
+  else if (argc == 3 && strcmp (argv[1], "spatial") == 0)
+    {
+      LookLabLook    *look = load_look (argv[2]);
+      LookLabLookInfo info;
+
+      if (look != NULL)
+        {
+          looklab_look_get_info (look, &info);
+          printf ("look-check spatial: %s: radial %d knots, local contrast "
+                  "%d knots\n",
+                  argv[2], info.vignette_knots, info.detail_knots);
+          status = looklab_look_has_spatial (look) ? 0 : 1;
+          looklab_look_free (look);
+        }
     }
   else if (argc == 5 && strcmp (argv[1], "learn-auto") == 0)
     status = check_learn (argv[2], argv[3], argv[4], 1);

@@ -236,4 +236,28 @@
     (check "good + bad layer: good one unchanged"
            (equal? before (all-pixels good)))))
 
+; A look file with a vignette and local contrast: every part applied, as
+; on the whole image (this script runs with the op, plugin-apply, and
+; without it, plugin-apply-no-op: the plug-in's own pixel path).  With a
+; selection only the selected part changes, and the look takes the
+; selection's bounds as its image, as GIMP gives a filter its input (GIMP's
+; own gegl:vignette centres on the selection the same way).
+(let* ((spatial-look (string-append data-dir
+                                    "/../tests/fuzz/corpus/look/garden-spatial.look"))
+       (garden (string-append data-dir "/sample/garden-before.png"))
+       (ii (load-image garden)) (img (car ii)) (layer (cadr ii))
+       (r (apply-file img layer spatial-look)))
+  (check "spatial look: succeeds" (not (failed? r)) (cdr r))
+  (add-check "apply" spatial-look garden
+             (export-png layer "spatial-applied.png"))
+  (let* ((ii2 (load-image garden)) (img2 (car ii2)) (layer2 (cadr ii2)))
+    (gimp-image-select-rectangle img2 CHANNEL-OP-REPLACE 40 30 120 90)
+    (let ((r2 (apply-file img2 layer2 spatial-look)))
+      (check "spatial look, selection: succeeds" (not (failed? r2)) (cdr r2))
+      (add-check "region" (export-png layer2 "spatial-selection.png") garden
+                 "40" "30" "120" "90")
+      (add-check "apply-region" spatial-look garden
+                 (export-png layer2 "spatial-selection2.png")
+                 "40" "30" "120" "90"))))
+
 (done)

@@ -140,6 +140,33 @@
     (add-check "learn-auto" before-png
                (export-png reframed "garden-reframed.png") look2)))
 
+; --- A look with spatial parts ------------------------------------------
+; The after is the before under a look file with a vignette and local
+; contrast (applied by plug-in-looklab-apply, checked whole in
+; test-filter.py).  The plug-in learns what the core learns, byte for
+; byte, spatial parts included, and applies all of them: the learned
+; look's result on a copy of the before is the core's whole-image result.
+(let* ((spatial-look (string-append data-dir
+                                    "/../tests/fuzz/corpus/look/garden-spatial.look"))
+       (vignetted (gimp-layer-copy before))
+       (copy (gimp-layer-copy before))
+       (look3 (path "garden-vignetted.look")))
+  (gimp-image-insert-layer img vignetted 0 0)
+  (gimp-image-insert-layer img copy 0 0)
+  (plug-in-looklab-apply #:run-mode RUN-NONINTERACTIVE #:image img
+                         #:drawables (vector vignetted) #:file spatial-look)
+  (let ((r (try (lambda ()
+                  (plug-in-looklab-learn #:run-mode RUN-NONINTERACTIVE
+                                         #:image img #:drawables (vector copy)
+                                         #:before before #:after vignetted
+                                         #:file look3 #:apply #t)))))
+    (check "learn, spatial look: succeeds" (not (failed? r)) (cdr r))
+    (add-check "learn-auto" before-png
+               (export-png vignetted "garden-vignetted.png") look3)
+    (add-check "spatial" look3)
+    (add-check "apply" look3 before-png
+               (export-png copy "garden-vignetted-learned.png"))))
+
 ; --- Bad input -----------------------------------------------------------
 
 (define (expect-failure name thunk part)
