@@ -8,7 +8,8 @@
  * drawn from a seeded generator.  Three fits then predict the other
  * photos (held-out mean CIEDE2000, as bench-looks):
  *   aligned   today's engine on the original pair (the upper bound)
- *   looklab   looklab_align_find + looklab_align_pair + the fit
+ *   looklab   looklab_look_learn () with align auto (registration, pairing,
+ *             the fit), as `looklab learn` does
  *   naive     the reframed after scaled to the before's size, then the fit
  * and the registration error is the largest distance, in before pixels,
  * between the found and the true position of the after's corners.
@@ -33,6 +34,7 @@
 
 #include "align/align.h"
 #include "common/colour.h"
+#include "look/look-learn.h"
 #include "look/look.h"
 
 typedef struct
@@ -296,12 +298,12 @@ main (int argc, char **argv)
       double     h[9], c = cos (rot * G_PI / 180), s = sin (rot * G_PI / 180);
       int        w, ht, m;
       const Img *b = &before[ti];
-      LookLabImageView   vb = view (b), va;
-      LookLabLook       *look[3] = { NULL, NULL, NULL };
-      LookLabAlignment   al;
-      LookLabAlignedPair pair;
-      LookLabDiag        diag = { 0 };
-      double             de[3] = { 0, 0, 0 }, reg = NAN, t0, fit_s = 0;
+      LookLabImageView vb = view (b), va;
+      LookLabLook     *look[3] = { NULL, NULL, NULL };
+      LookLabAlignment al;
+      LookLabFitParams lp;
+      LookLabDiag      diag = { 0 };
+      double           de[3] = { 0, 0, 0 }, reg = NAN, t0, fit_s = 0;
 
       /* Benchmark 1 is about global looks; the spatial sp-* looks are
        * benchmark 2 (bench-looks). */
@@ -349,18 +351,15 @@ main (int argc, char **argv)
       {
         LookLabImageView vs = view (&second);
 
+        looklab_fit_params_init (&lp);
+        lp.n_threads = threads;
         t0 = now_s ();
-        if (looklab_align_find (&vb, &vs, threads, &al, &diag) == 0
-            && looklab_align_pair (&vb, &vs, &al, threads, &pair, &diag) == 0)
+        if (looklab_look_learn (&vb, &vs, 1, &lp, NULL, NULL, &look[1], &al,
+                                &diag)
+            == 0)
           {
-            LookLabImageView pb
-                = { pair.before, LOOKLAB_PIXEL_RGB_FLOAT, pair.width,
-                    pair.height, sizeof (float) * 3 * (size_t) pair.width };
-            LookLabImageView pa = pb;
             double pts[4][2] = { { 0, 0 }, { w, 0 }, { 0, ht }, { w, ht } };
 
-            pa.pixels = pair.after;
-            look[1] = fit (&pb, &pa, pair.mask, threads);
             fit_s = now_s () - t0;
             reg = 0.0;
             for (i = 0; i < 4; i++)
@@ -372,7 +371,6 @@ main (int argc, char **argv)
                 reg = fmax (reg, hypot (bx - (h[0] * x + h[1] * y + h[2]) / d,
                                         by - (h[3] * x + h[4] * y + h[5]) / d));
               }
-            looklab_aligned_pair_clear (&pair);
           }
         else
           fprintf (stderr, "bench-unaligned: %s: %s\n", looks[l], diag.message);

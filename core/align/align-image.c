@@ -359,24 +359,69 @@ align_plane_gradient (const AlignPlane *src, AlignPlane *gx, AlignPlane *gy)
   return LOOKLAB_OK;
 }
 
-int
-align_plane_blur (AlignPlane *plane, double sigma)
+/* One thread's rows (pass 0) or columns (pass 1) of a separable blur. */
+typedef struct
 {
-  int    w = plane->w, h = plane->h, ch = plane->ch, r, x, y, c, k;
-  int    n = w > h ? w : h;
-  float *kernel = NULL, *line = NULL;
-  int    status = LOOKLAB_OK;
+  AlignPlane  *plane;
+  const float *kernel;
+  int          r, pass, i0, i1;
+  int          failed;
+} BlurJob;
+
+static void *
+blur_worker (void *data)
+{
+  BlurJob    *job = data;
+  AlignPlane *pl = job->plane;
+  int         w = pl->w, h = pl->h, ch = pl->ch, r = job->r, i, k, c, t;
+  int         n = job->pass == 0 ? w : h;
+  size_t      step = job->pass == 0 ? (size_t) ch : (size_t) w * ch;
+  float      *line = malloc (sizeof (float) * (size_t) n * ch);
+
+  if (line == NULL)
+    {
+      job->failed = 1;
+      return NULL;
+    }
+  for (i = job->i0; i < job->i1; i++)
+    {
+      float *base = job->pass == 0 ? pl->p + (size_t) i * w * ch
+                                   : pl->p + (size_t) i * ch;
+
+      for (t = 0; t < n; t++)
+        for (c = 0; c < ch; c++)
+          line[t * ch + c] = base[t * step + c];
+      for (t = 0; t < n; t++)
+        for (c = 0; c < ch; c++)
+          {
+            float acc = 0.0f;
+
+            for (k = -r; k <= r; k++)
+              {
+                int tt = t + k < 0 ? 0 : t + k >= n ? n - 1 : t + k;
+
+                acc += job->kernel[k + r] * line[tt * ch + c];
+              }
+            base[t * step + c] = acc;
+          }
+    }
+  free (line);
+  return NULL;
+}
+
+int
+align_plane_blur (AlignPlane *plane, double sigma, int n_threads)
+{
+  BlurJob jobs[LOOKLAB_MAX_THREADS];
+  float  *kernel;
+  int     r, k, pass, t, nt, status = LOOKLAB_OK;
 
   if (!(sigma > 0.3))
     return LOOKLAB_OK;
   r = (int) ceil (3.0 * sigma);
   kernel = malloc (sizeof (float) * (2 * r + 1));
-  line = malloc (sizeof (float) * (size_t) n * ch);
-  if (kernel == NULL || line == NULL)
-    {
-      status = LOOKLAB_ERR_NOMEM;
-      goto out;
-    }
+  if (kernel == NULL)
+    return LOOKLAB_ERR_NOMEM;
   {
     double sum = 0.0;
 
@@ -385,46 +430,28 @@ align_plane_blur (AlignPlane *plane, double sigma)
     for (k = 0; k <= 2 * r; k++)
       kernel[k] = (float) (kernel[k] / sum);
   }
-  for (y = 0; y < h; y++)
+  /* Rows, then columns; each line is blurred whole by one thread, in the
+   * same order of terms, so the result does not depend on the threads. */
+  for (pass = 0; pass < 2 && status == LOOKLAB_OK; pass++)
     {
-      float *row = plane->p + (size_t) y * w * ch;
+      int lines = pass == 0 ? plane->h : plane->w;
 
-      memcpy (line, row, sizeof (float) * w * ch);
-      for (x = 0; x < w; x++)
-        for (c = 0; c < ch; c++)
-          {
-            float acc = 0.0f;
-
-            for (k = -r; k <= r; k++)
-              {
-                int xx = x + k < 0 ? 0 : x + k >= w ? w - 1 : x + k;
-
-                acc += kernel[k + r] * line[xx * ch + c];
-              }
-            row[x * ch + c] = acc;
-          }
+      nt = looklab_parallel_threads (n_threads, lines);
+      for (t = 0; t < nt; t++)
+        {
+          jobs[t].plane = plane;
+          jobs[t].kernel = kernel;
+          jobs[t].r = r;
+          jobs[t].pass = pass;
+          jobs[t].i0 = (int) ((long) lines * t / nt);
+          jobs[t].i1 = (int) ((long) lines * (t + 1) / nt);
+          jobs[t].failed = 0;
+        }
+      looklab_parallel_run (blur_worker, jobs, sizeof (BlurJob), nt);
+      for (t = 0; t < nt; t++)
+        if (jobs[t].failed)
+          status = LOOKLAB_ERR_NOMEM;
     }
-  for (x = 0; x < w; x++)
-    {
-      for (y = 0; y < h; y++)
-        for (c = 0; c < ch; c++)
-          line[y * ch + c] = plane->p[((size_t) y * w + x) * ch + c];
-      for (y = 0; y < h; y++)
-        for (c = 0; c < ch; c++)
-          {
-            float acc = 0.0f;
-
-            for (k = -r; k <= r; k++)
-              {
-                int yy = y + k < 0 ? 0 : y + k >= h ? h - 1 : y + k;
-
-                acc += kernel[k + r] * line[yy * ch + c];
-              }
-            plane->p[((size_t) y * w + x) * ch + c] = acc;
-          }
-    }
-out:
   free (kernel);
-  free (line);
   return status;
 }

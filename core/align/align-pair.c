@@ -8,7 +8,9 @@
  * of the residual misalignment, then pixels are kept only where a
  * misalignment of that size cannot move the colour much: where the
  * blurred before's gradient times the residual stays under about 2.5 code
- * values, and always the flattest 30 % of the overlap.
+ * values, and always the flattest 30 % of the overlap.  A fit through the
+ * blur (looklab_aligned_pair_from_fine ()) models the blur itself, so its
+ * mask only keeps out what the registration's residual can move.
  */
 #include "align/align-private.h"
 
@@ -24,8 +26,10 @@ void
 looklab_aligned_pair_clear (LookLabAlignedPair *pair)
 {
   free (pair->before);
+  free (pair->fine);
   free (pair->after);
   free (pair->mask);
+  free (pair->mask_through);
   memset (pair, 0, sizeof (*pair));
 }
 
@@ -35,12 +39,11 @@ looklab_align_pair (const LookLabImageView *before,
                     int n_threads, LookLabAlignedPair *pair, LookLabDiag *diag)
 {
   AlignPlane pb = { 0 }, pa = { 0 }, wa = { 0 };
-  double     g, fa, inv[9], r, delta, threshold;
+  double     g, fa, inv[9], r, delta, threshold, threshold_through;
   float     *grad = NULL;
   int        status = LOOKLAB_OK, x, y, w, h, n_valid = 0, n_used = 0;
   unsigned   hist[1024] = { 0 };
 
-  (void) n_threads;
   memset (pair, 0, sizeof (*pair));
   g = sqrt ((double) before->width * before->height / FRAME_PIXELS);
   /* Below 1.25 the after's extra blur is too small to matter (as in
@@ -105,8 +108,43 @@ looklab_align_pair (const LookLabImageView *before,
    * requiring it to stay 1 keeps the blur away from the overlap's edge. */
   delta = fmax (0.5, al->residual_px / g);
   pair->blur_px = fmax (1.0, 2.0 * delta);
-  if ((status = align_plane_blur (&pb, pair->blur_px)) != LOOKLAB_OK
-      || (status = align_plane_blur (&wa, pair->blur_px)) != LOOKLAB_OK)
+  /* The before at the finest resolution the frame cap allows, unblurred,
+   * for a fit through the blur (looklab_aligned_pair_from_fine ()). */
+  {
+    double g0 = fmax (
+        1.0, sqrt ((double) before->width * before->height / FRAME_PIXELS));
+    AlignPlane  pf = { 0 };
+    AlignPlane *src = &pb;
+
+    if (g > g0 * 1.01)
+      {
+        if ((status = align_view_resample (before, g0, 1, &pf)) != LOOKLAB_OK)
+          goto out;
+        src = &pf;
+        pair->fine_step = g / g0;
+      }
+    else
+      pair->fine_step = 1.0;
+    pair->fine_width = src->w;
+    pair->fine_height = src->h;
+    pair->fine = malloc (sizeof (float) * (size_t) src->w * src->h * 3);
+    if (pair->fine != NULL)
+      for (x = 0; x < src->w * src->h; x++)
+        {
+          pair->fine[x * 3] = src->p[x * 4];
+          pair->fine[x * 3 + 1] = src->p[x * 4 + 1];
+          pair->fine[x * 3 + 2] = src->p[x * 4 + 2];
+        }
+    align_plane_clear (&pf);
+    if (pair->fine == NULL)
+      {
+        status = LOOKLAB_ERR_NOMEM;
+        goto out;
+      }
+  }
+  if ((status = align_plane_blur (&pb, pair->blur_px, n_threads)) != LOOKLAB_OK
+      || (status = align_plane_blur (&wa, pair->blur_px, n_threads))
+             != LOOKLAB_OK)
     goto out;
   for (y = 0; y < h; y++)
     for (x = 0; x < w; x++)
@@ -141,6 +179,9 @@ looklab_align_pair (const LookLabImageView *before,
       goto out;
     }
   threshold = EDGE_ERROR / delta;
+  /* Through the blur only the registration's own error moves colours:
+   * the residual, not floored at half a pixel. */
+  threshold_through = EDGE_ERROR / fmax (0.01, al->residual_px / g);
   {
     unsigned acc = 0;
     int      i;
@@ -154,6 +195,8 @@ looklab_align_pair (const LookLabImageView *before,
     r = (i + 1) * 0.25 / 1024.0;
     if (r > threshold)
       threshold = r;
+    if (r > threshold_through)
+      threshold_through = r;
   }
   pair->width = w;
   pair->height = h;
@@ -161,7 +204,9 @@ looklab_align_pair (const LookLabImageView *before,
   pair->before = malloc (sizeof (float) * (size_t) w * h * 3);
   pair->after = malloc (sizeof (float) * (size_t) w * h * 3);
   pair->mask = malloc ((size_t) w * h);
-  if (pair->before == NULL || pair->after == NULL || pair->mask == NULL)
+  pair->mask_through = malloc ((size_t) w * h);
+  if (pair->before == NULL || pair->after == NULL || pair->mask == NULL
+      || pair->mask_through == NULL)
     {
       status = LOOKLAB_ERR_NOMEM;
       goto out;
@@ -176,6 +221,7 @@ looklab_align_pair (const LookLabImageView *before,
           pair->after[x * 3 + c] = wa.p[x * 4 + c];
         }
       pair->mask[x] = grad[x] >= 0.0f && grad[x] <= threshold;
+      pair->mask_through[x] = grad[x] >= 0.0f && grad[x] <= threshold_through;
       n_used += pair->mask[x];
     }
   pair->used = (double) n_used / ((double) w * h);
@@ -191,4 +237,52 @@ out:
   if (status != LOOKLAB_OK)
     looklab_aligned_pair_clear (pair);
   return status;
+}
+
+/* The frame-sized area average of @fine_rgb (no blur yet). */
+static int
+fine_to_frame (const LookLabAlignedPair *pair, const float *fine_rgb,
+               float *frame_rgb)
+{
+  AlignPlane src
+      = { pair->fine_width, pair->fine_height, 3, (float *) fine_rgb };
+  AlignPlane red = { 0 };
+  int        status, x, y;
+
+  if (!(pair->fine_step > 1.0))
+    {
+      memcpy (frame_rgb, fine_rgb,
+              sizeof (float) * 3 * (size_t) pair->width * pair->height);
+      return LOOKLAB_OK;
+    }
+  if ((status = align_plane_resample (&src, pair->fine_step, &red))
+      != LOOKLAB_OK)
+    return status;
+  /* Rounding can leave the reduced image a pixel short of the frame; the
+   * last row or column then repeats. */
+  for (y = 0; y < pair->height; y++)
+    for (x = 0; x < pair->width; x++)
+      memcpy (frame_rgb + ((size_t) y * pair->width + x) * 3,
+              red.p
+                  + ((size_t) (y < red.h ? y : red.h - 1) * red.w
+                     + (x < red.w ? x : red.w - 1))
+                        * 3,
+              sizeof (float) * 3);
+  align_plane_clear (&red);
+  return LOOKLAB_OK;
+}
+
+int
+looklab_aligned_pair_from_fine (const LookLabAlignedPair *pair,
+                                const float *fine_rgb, float *frame_rgb,
+                                double extra_px, int n_threads)
+{
+  AlignPlane frame = { pair->width, pair->height, 3, frame_rgb };
+  int        status;
+
+  if ((status = fine_to_frame (pair, fine_rgb, frame_rgb)) != LOOKLAB_OK)
+    return status;
+  return align_plane_blur (
+      &frame, sqrt (pair->blur_px * pair->blur_px + extra_px * extra_px),
+      n_threads);
 }

@@ -34,8 +34,9 @@ int align_plane_normalise (const AlignPlane *l, int r, float eps,
 int align_plane_gradient (const AlignPlane *src, AlignPlane *gx,
                           AlignPlane *gy);
 
-/* Gaussian blur of every channel, in place; borders clamp. */
-int align_plane_blur (AlignPlane *plane, double sigma);
+/* Gaussian blur of every channel, in place; borders clamp.  @n_threads:
+ * 0 = all cores; the result is the same for any count. */
+int align_plane_blur (AlignPlane *plane, double sigma, int n_threads);
 
 /* Bilinear sample of channel @c at continuous (x, y) (pixel i covers
  * [i, i + 1)); returns 0 when outside the pixel centres' hull. */

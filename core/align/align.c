@@ -528,13 +528,13 @@ level_make (Level *lv, const AlignPlane *rb, const AlignPlane *ra, double fb,
   /* A light blur evens out the uneven footprint of a box filter at a
    * non-integer factor, which would otherwise differ between the two. */
   if ((status = plane_copy (rb, &lv->lb)) != LOOKLAB_OK
-      || (status = align_plane_blur (&lv->lb, LEVEL_BLUR)) != LOOKLAB_OK
+      || (status = align_plane_blur (&lv->lb, LEVEL_BLUR, 1)) != LOOKLAB_OK
       || (status = align_plane_normalise (&lv->lb, NORM_R, NORM_EPS, &lv->nb))
              != LOOKLAB_OK
       || (status = align_plane_gradient (&lv->nb, &lv->gx, &lv->gy))
              != LOOKLAB_OK
       || (status = plane_copy (ra, &lv->la)) != LOOKLAB_OK
-      || (status = align_plane_blur (&lv->la, LEVEL_BLUR)) != LOOKLAB_OK
+      || (status = align_plane_blur (&lv->la, LEVEL_BLUR, 1)) != LOOKLAB_OK
       || (status = align_plane_normalise (&lv->la, NORM_R, NORM_EPS, &lv->na))
              != LOOKLAB_OK)
     level_clear (lv);

@@ -59,16 +59,25 @@ void looklab_align_map (const LookLabAlignment *al, double x, double y,
  * of the residual misalignment (A. Ignatov et al., "DSLR-quality photos on
  * mobile devices with deep convolutional networks", ICCV 2017: colour is
  * compared after a blur that hides what alignment leaves).  The mask keeps
- * the overlap, where the structure matches, away from strong edges. */
+ * the overlap, where the structure matches, away from strong edges.  For
+ * a fit through the blur the pair also holds the before unblurred at the
+ * finest resolution the frame's cap allows. */
 typedef struct
 {
   int            width, height;
   float         *before; /* RGB float code values, width * height * 3 */
   float         *after;
-  unsigned char *mask;        /* width * height; 0 = do not sample */
-  double         frame_scale; /* before pixels per frame pixel */
-  double         blur_px;     /* Gaussian sigma, frame pixels */
-  double         used;        /* fraction of the frame in the mask */
+  float         *fine; /* the before unblurred, finer than the frame when
+                        * the after is smaller than the before */
+  int            fine_width, fine_height;
+  double         fine_step;    /* fine pixels per frame pixel (>= 1) */
+  unsigned char *mask;         /* width * height; 0 = do not sample */
+  unsigned char *mask_through; /* the same for a fit through the blur, which
+                                * models the blur: only the residual's
+                                * error is kept out (a superset of mask) */
+  double         frame_scale;  /* before pixels per frame pixel */
+  double         blur_px;      /* Gaussian sigma, frame pixels */
+  double         used;         /* fraction of the frame in the mask */
 } LookLabAlignedPair;
 
 /* Builds the working pair of @before and @after registered by @al.
@@ -80,5 +89,16 @@ int looklab_align_pair (const LookLabImageView *before,
                         LookLabAlignedPair *pair, LookLabDiag *diag);
 
 void looklab_aligned_pair_clear (LookLabAlignedPair *pair);
+
+/* Takes @fine_rgb (fine_width * fine_height RGB floats: the pair's fine
+ * before, or a function of it such as a look applied to it) to the frame
+ * (@frame_rgb, width * height) as looklab_align_pair () took the before
+ * there: an area average, then the pair's blur, widened for the after's own
+ * resampling (its camera, its resizing, JPEG) to
+ * sqrt (blur_px^2 + @extra_px^2) frame pixels.  @n_threads: 0 = all
+ * cores, same result for any.  Returns 0 or LOOKLAB_ERR_NOMEM. */
+int looklab_aligned_pair_from_fine (const LookLabAlignedPair *pair,
+                                    const float *fine_rgb, float *frame_rgb,
+                                    double extra_px, int n_threads);
 
 #endif /* LOOKLAB_ALIGN_H */

@@ -359,6 +359,81 @@ test_pair (void)
   g_free (after);
 }
 
+/* The before taken from the pair's fine image to its frame: where the
+ * frame is the fine image, exactly the pair's blurred before, on any
+ * number of threads; where the after is smaller (scale 2), the fine image
+ * is the before itself and its area average comes within rounding of the
+ * frame's.  mask_through holds mask. */
+static void
+test_pair_from_fine (void)
+{
+  static const double scales[] = { 1.0, 2.0 };
+  gsize               k;
+
+  for (k = 0; k < G_N_ELEMENTS (scales); k++)
+    {
+      double         h[9], worst = 0.0;
+      int            aw = (int) (400 / scales[k]), ah = (int) (270 / scales[k]);
+      unsigned char *after;
+      LookLabImageView   b = view (before_px, BW, BH), a;
+      LookLabAlignment   al;
+      LookLabAlignedPair pair;
+      float             *frame, *frame2;
+      int                i, n;
+
+      pose (scales[k], 3.0, 40.0, 20.0, 0.0, 0.0, h);
+      after = render (0, h, aw, ah, 0);
+      a = view (after, aw, ah);
+      g_assert_cmpint (looklab_align_find (&b, &a, 1, &al, NULL), ==,
+                       LOOKLAB_OK);
+      g_assert_cmpint (looklab_align_pair (&b, &a, &al, 2, &pair, NULL), ==,
+                       LOOKLAB_OK);
+      n = pair.width * pair.height;
+      frame = g_new (float, 3 * (gsize) n);
+      frame2 = g_new (float, 3 * (gsize) n);
+      g_assert_cmpint (
+          looklab_aligned_pair_from_fine (&pair, pair.fine, frame, 0.0, 1), ==,
+          LOOKLAB_OK);
+      g_assert_cmpint (
+          looklab_aligned_pair_from_fine (&pair, pair.fine, frame2, 0.0, 2), ==,
+          LOOKLAB_OK);
+      g_assert_cmpmem (frame, sizeof (float) * 3 * n, frame2,
+                       sizeof (float) * 3 * n);
+      for (i = 0; i < n; i++)
+        {
+          int c;
+
+          g_assert_true (!pair.mask[i] || pair.mask_through[i]);
+          for (c = 0; c < 3; c++)
+            worst = fmax (worst,
+                          fabs (frame[i * 3 + c] - pair.before[i * 3 + c]));
+        }
+      g_test_message ("scale %.0f: fine step %.2f, %d x %d fine, worst %.5f",
+                      scales[k], pair.fine_step, pair.fine_width,
+                      pair.fine_height, worst);
+      if (scales[k] == 1.0)
+        {
+          g_assert_cmpfloat (pair.fine_step, ==, 1.0);
+          g_assert_cmpfloat (worst, ==, 0.0);
+        }
+      else
+        {
+          g_assert_cmpfloat (fabs (pair.fine_step - 2.0), <, 0.02);
+          g_assert_cmpint (pair.fine_width, ==, BW);
+          g_assert_cmpfloat (worst, <, 0.02);
+        }
+      /* A wider blur moves it. */
+      g_assert_cmpint (
+          looklab_aligned_pair_from_fine (&pair, pair.fine, frame2, 0.9, 2), ==,
+          LOOKLAB_OK);
+      g_assert_true (memcmp (frame, frame2, sizeof (float) * 3 * n) != 0);
+      g_free (frame);
+      g_free (frame2);
+      looklab_aligned_pair_clear (&pair);
+      g_free (after);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -380,5 +455,6 @@ main (int argc, char **argv)
   g_test_add_func ("/align/refused", test_refused);
   g_test_add_func ("/align/hald", test_hald);
   g_test_add_func ("/align/pair", test_pair);
+  g_test_add_func ("/align/pair-from-fine", test_pair_from_fine);
   return g_test_run ();
 }
