@@ -99,7 +99,9 @@ typedef struct
   LookLabImageView aview;
   LookLabFitParams params;
   gboolean         align_auto;
-  LookLabAlignment al; /* written by the worker, read once it is done */
+  gboolean         has_hint;
+  gdouble          hint[9]; /* the layers' offsets, at the preview's scale */
+  LookLabAlignment al;      /* written by the worker, read once it is done */
 } LearnPreview;
 
 /* align "auto" (0) registers the pair, "none" (1) takes it as aligned. */
@@ -134,14 +136,38 @@ alignment_text (const LookLabAlignment *al)
                           size, rotation, al->confidence);
 }
 
+/* Where the user put the after over the before, as a guess for the
+ * registration (looklab_align_find_near ()): a translation by the
+ * difference of the layers' offsets, for layers read at @scale.  FALSE
+ * when the layers belong to two images, whose offsets say nothing of
+ * each other. */
+static gboolean
+offsets_hint (GimpLayer *before, GimpLayer *after, gdouble scale,
+              gdouble hint[9])
+{
+  gint bx = 0, by = 0, ax = 0, ay = 0, i;
+
+  if (gimp_image_get_id (gimp_item_get_image (GIMP_ITEM (before)))
+      != gimp_image_get_id (gimp_item_get_image (GIMP_ITEM (after))))
+    return FALSE;
+  gimp_drawable_get_offsets (GIMP_DRAWABLE (before), &bx, &by);
+  gimp_drawable_get_offsets (GIMP_DRAWABLE (after), &ax, &ay);
+  for (i = 0; i < 9; i++)
+    hint[i] = i % 4 == 0 ? 1.0 : 0.0;
+  hint[2] = (ax - bx) * scale;
+  hint[5] = (ay - by) * scale;
+  return TRUE;
+}
+
 static void
 fit_params_from_config (GimpProcedureConfig *config, LookLabFitParams *params)
 {
-  gint hidden = 0, layers = 0, seed = 0;
-  gint size_id = gimp_procedure_config_get_choice_id (config, "model-size");
+  gint     hidden = 0, layers = 0, seed = 0;
+  gint     size_id = gimp_procedure_config_get_choice_id (config, "model-size");
+  gboolean global_only = FALSE;
 
   g_object_get (config, "hidden", &hidden, "layers", &layers, "seed", &seed,
-                NULL);
+                "global-only", &global_only, NULL);
   looklab_fit_params_init (params);
   if (size_id >= 0 && size_id < (gint) G_N_ELEMENTS (model_sizes))
     {
@@ -156,7 +182,7 @@ fit_params_from_config (GimpProcedureConfig *config, LookLabFitParams *params)
   /* The fit keeps a vignette or local contrast only when the pair shows
    * one (core/look/look-spatial.c); the preview, looklab:apply and the
    * pixel path apply them, as `looklab apply` does. */
-  params->spatial = 1;
+  params->spatial = !global_only;
 }
 
 /* What the status line adds for a look with spatial parts: they are
@@ -182,9 +208,9 @@ preview_fit (gpointer data, LookLabPreviewFit *fit, LookLabLook **look)
 {
   LearnPreview *lp = data;
 
-  return looklab_look_learn (&lp->bview, &lp->aview, lp->align_auto,
-                             &lp->params, looklab_preview_fit_progress, fit,
-                             look, &lp->al, NULL);
+  return looklab_look_learn_near (
+      &lp->bview, &lp->aview, lp->align_auto, lp->has_hint ? lp->hint : NULL,
+      &lp->params, looklab_preview_fit_progress, fit, look, &lp->al, NULL);
 }
 
 static void
@@ -290,12 +316,16 @@ learn_preview (GimpPreview *preview, GimpProcedureConfig *config,
 
   {
     LookLabFitParams params;
+    gdouble          at[9] = { 0 };
 
     fit_params_from_config (config, &params);
+    /* Moving a layer moves the guess: fit again. */
+    offsets_hint (before, after, 1.0, at);
     key = g_strdup_printf (
-        "%d/%d/%d/%d/%u/%p/%d", gimp_item_get_id (GIMP_ITEM (before)),
+        "%d/%d/%d/%d/%u/%p/%d/%g/%g/%d", gimp_item_get_id (GIMP_ITEM (before)),
         gimp_item_get_id (GIMP_ITEM (after)), params.hidden, params.layers,
-        params.seed, (void *) look_space, align_auto_from_config (config));
+        params.seed, (void *) look_space, align_auto_from_config (config),
+        at[2], at[5], params.spatial);
 
     if (looklab_preview_fit_begin (&lp->fit, key))
       {
@@ -305,6 +335,7 @@ learn_preview (GimpPreview *preview, GimpProcedureConfig *config,
 
         lp->params = params;
         lp->align_auto = align_auto_from_config (config);
+        lp->has_hint = offsets_hint (before, after, scale, lp->hint);
         lp->bpix = looklab_read_drawable_scaled (GIMP_DRAWABLE (before), scale,
                                                  look_space, &lp->bview);
         lp->apix = looklab_read_drawable_scaled (GIMP_DRAWABLE (after), scale,
@@ -460,8 +491,14 @@ learn_run (GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
     goto out;
 
   gimp_progress_init (_ ("Learning look"));
-  st = looklab_look_learn (&bview, &aview, align_auto, &params, learn_progress,
-                           NULL, &look, &al, &diag);
+  {
+    gdouble hint[9];
+
+    st = looklab_look_learn_near (
+        &bview, &aview, align_auto,
+        offsets_hint (before, after, 1.0, hint) ? hint : NULL, &params,
+        learn_progress, NULL, &look, &al, &diag);
+  }
   g_clear_pointer (&bpix, g_free);
   g_clear_pointer (&apix, g_free);
   if (st != LOOKLAB_OK)
@@ -614,6 +651,12 @@ looklab_learn_procedure_new (GimpPlugIn *plug_in, const gchar *name)
                                       "look"),
                                    0, G_MAXINT, 0, G_PARAM_READWRITE);
   looklab_add_learned_look_arguments (procedure);
+  gimp_procedure_add_boolean_argument (
+      procedure, "global-only", _ ("_Colours only"),
+      _ ("Learn the colour part alone: no vignette or local contrast, even "
+         "when the pair shows them (faster on large layers), as `looklab "
+         "learn --global-only`"),
+      FALSE, G_PARAM_READWRITE);
 
   looklab_add_learned_look_return_values (procedure);
 

@@ -328,9 +328,9 @@ looklab_ui_learn_dialog (GimpProcedure *procedure, GimpProcedureConfig *config,
   gimp_procedure_dialog_get_label (GIMP_PROCEDURE_DIALOG (dialog),
                                    "advanced-label", _ ("Advanced"), FALSE,
                                    FALSE);
-  gimp_procedure_dialog_fill_box (GIMP_PROCEDURE_DIALOG (dialog),
-                                  "advanced-box", "hidden", "layers", "seed",
-                                  "lut-size", "input-space", NULL);
+  gimp_procedure_dialog_fill_box (
+      GIMP_PROCEDURE_DIALOG (dialog), "advanced-box", "hidden", "layers",
+      "seed", "global-only", "lut-size", "input-space", NULL);
   gimp_procedure_dialog_fill_expander (GIMP_PROCEDURE_DIALOG (dialog),
                                        "advanced", "advanced-label", FALSE,
                                        "advanced-box");

@@ -40,7 +40,10 @@
 #define IDENTITY_RESIDUAL_PX 0.25
 #define IDENTITY_COVERAGE_SLACK 0.05
 #define LEVEL_BLUR 1.0 /* sigma, level pixels */
-#define NORM_R 2       /* normalisation window radius, level pixels */
+/* How much better (correlation) another place must match than the
+ * caller's guess to be taken instead. */
+#define HINT_MARGIN 0.05
+#define NORM_R 2 /* normalisation window radius, level pixels */
 /* Contrast below which structure fades, in code values: near one 8-bit
  * step, so that a look's contrast changes hardly reweight the structure
  * (0.01 moved the corners of the sample pair by 0.8 px, 0.002 by 0.4). */
@@ -857,7 +860,16 @@ looklab_align_find (const LookLabImageView *before,
                     const LookLabImageView *after, int n_threads,
                     LookLabAlignment *out, LookLabDiag *diag)
 {
-  Hypothesis keep[N_KEEP];
+  return looklab_align_find_near (before, after, NULL, n_threads, out, diag);
+}
+
+int
+looklab_align_find_near (const LookLabImageView *before,
+                         const LookLabImageView *after, const double hint[9],
+                         int n_threads, LookLabAlignment *out,
+                         LookLabDiag *diag)
+{
+  Hypothesis keep[N_KEEP + 1];
   Level     *levels = NULL;
   double     std_b = 0.0, std_a = 0.0, h[9], s, fb_fine, best_ncc = -2.0;
   double     overlap = 0.0, ncc = -1.0;
@@ -890,14 +902,25 @@ looklab_align_find (const LookLabImageView *before,
                              "%s has no structure to align on (all black or "
                              "one colour)",
                              std_b < 0.002 ? "BEFORE" : "AFTER");
-  if (n_kept == 0)
+  if (n_kept == 0 && hint == NULL)
     return looklab_diag_set (diag, LOOKLAB_ERR_MISMATCH, 0,
                              "these images don't show the same scene: no "
                              "match covers a third of the after");
 
   /* The pyramid: from the finest level (never finer than the after's
-   * resolution) up by factors of 2. */
-  memcpy (h, keep[0].h, sizeof (h));
+   * resolution) up by factors of 2, at the scale the search found. */
+  memcpy (h, n_kept > 0 ? keep[0].h : hint, sizeof (h));
+  /* The caller's guess (where the user placed the after) competes first,
+   * so that it wins a tie: in a scene of repeated cells (tiles, a Hald
+   * CLUT, a facade) several places match equally well, and the user's is
+   * the one meant; a wrong guess matches worse and loses. */
+  if (hint != NULL)
+    {
+      memmove (keep + 1, keep, sizeof (Hypothesis) * n_kept);
+      memcpy (keep[0].h, hint, sizeof (keep[0].h));
+      keep[0].score = 0.0;
+      n_kept++;
+    }
   s = sqrt (fabs (h[0] * h[4] - h[1] * h[3]));
   maxb = before->width > before->height ? before->width : before->height;
   /* Below 1.25 the after's extra blur is too small to matter. */
@@ -945,13 +968,14 @@ looklab_align_find (const LookLabImageView *before,
       }
   }
 
-  /* The coarse hypotheses compete after a similarity refinement. */
+  /* The coarse hypotheses compete after a similarity refinement; the
+   * guess, first, loses only to one clearly better. */
   for (k = 0; k < n_kept; k++)
     {
       double ov, c = refine (&levels[n_levels - 1], keep[k].h, MODEL_SIMILARITY,
                              20, &ov);
 
-      if (c > best_ncc)
+      if (c > best_ncc + (hint != NULL && best == 0 ? HINT_MARGIN : 0.0))
         {
           best_ncc = c;
           best = k;

@@ -49,6 +49,16 @@ int looklab_align_find (const LookLabImageView *before,
                         const LookLabImageView *after, int n_threads,
                         LookLabAlignment *out, LookLabDiag *diag);
 
+/* looklab_align_find () with a guess (may be NULL): @hint, a homography
+ * like LookLabAlignment.h, is where the caller believes the after sits
+ * (in GIMP, the layers' offsets).  It competes with what the search finds
+ * and wins a tie, so that a scene of repeated cells aligns where the user
+ * put it; a wrong guess loses to the search. */
+int looklab_align_find_near (const LookLabImageView *before,
+                             const LookLabImageView *after,
+                             const double hint[9], int n_threads,
+                             LookLabAlignment *out, LookLabDiag *diag);
+
 /* Maps a point of the after to the before with @al's homography. */
 void looklab_align_map (const LookLabAlignment *al, double x, double y,
                         double *bx, double *by);

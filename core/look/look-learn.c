@@ -222,6 +222,18 @@ looklab_look_learn (const LookLabImageView *before,
                     LookLabProgressFunc progress, void *user_data,
                     LookLabLook **out, LookLabAlignment *al, LookLabDiag *diag)
 {
+  return looklab_look_learn_near (before, after, align_auto, NULL, params,
+                                  progress, user_data, out, al, diag);
+}
+
+int
+looklab_look_learn_near (const LookLabImageView *before,
+                         const LookLabImageView *after, int align_auto,
+                         const double hint[9], const LookLabFitParams *params,
+                         LookLabProgressFunc progress, void *user_data,
+                         LookLabLook **out, LookLabAlignment *al,
+                         LookLabDiag *diag)
+{
   LookLabAlignment   found;
   LookLabAlignedPair pair;
   int                status;
@@ -241,7 +253,8 @@ looklab_look_learn (const LookLabImageView *before,
     return looklab_look_fit (before, after, NULL, params, progress, user_data,
                              out, diag);
 
-  status = looklab_align_find (before, after, params->n_threads, al, diag);
+  status = looklab_align_find_near (before, after, hint, params->n_threads, al,
+                                    diag);
   if (status != LOOKLAB_OK)
     return status;
   if (al->aligned)

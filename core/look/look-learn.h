@@ -27,4 +27,15 @@ int looklab_look_learn (const LookLabImageView *before,
                         LookLabLook **out, LookLabAlignment *al,
                         LookLabDiag *diag);
 
+/* looklab_look_learn () with a guess of where the after sits in the
+ * before (@hint, may be NULL; see looklab_align_find_near ()), used when
+ * the pair is registered. */
+int looklab_look_learn_near (const LookLabImageView *before,
+                             const LookLabImageView *after, int align_auto,
+                             const double            hint[9],
+                             const LookLabFitParams *params,
+                             LookLabProgressFunc progress, void *user_data,
+                             LookLabLook **out, LookLabAlignment *al,
+                             LookLabDiag *diag);
+
 #endif /* LOOKLAB_LOOK_LEARN_H */

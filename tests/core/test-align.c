@@ -434,6 +434,62 @@ test_pair_from_fine (void)
     }
 }
 
+/* A scene of repeated cells (a 64-pixel tile of scene 0, repeated): the
+ * after, cut from (133, 71), matches equally well one cell further in
+ * any direction.  With the place the user put it as a guess it is found
+ * there; a guess a few pixels off is corrected; a guess at a wrong place
+ * of another scene loses to the search. */
+static void
+test_hint (void)
+{
+  const int        cell = 64, aw = 200, ah = 150, ox = 133, oy = 71;
+  unsigned char   *tiled = g_malloc ((size_t) BW * BH * 3);
+  unsigned char   *after = g_malloc ((size_t) aw * ah * 3);
+  LookLabImageView b = view (tiled, BW, BH), a = view (after, aw, ah);
+  LookLabAlignment al;
+  double           hint[9], h[9];
+  int              x, y;
+
+  for (y = 0; y < BH; y++)
+    for (x = 0; x < BW; x++)
+      memcpy (tiled + ((size_t) y * BW + x) * 3,
+              before_px + ((size_t) (y % cell + 100) * BW + x % cell + 200) * 3,
+              3);
+  for (y = 0; y < ah; y++)
+    memcpy (after + (size_t) y * aw * 3,
+            tiled + ((size_t) (oy + y) * BW + ox) * 3, (size_t) aw * 3);
+
+  pose (1.0, 0.0, ox, oy, 0.0, 0.0, hint);
+  g_assert_cmpint (looklab_align_find_near (&b, &a, hint, 1, &al, NULL), ==,
+                   LOOKLAB_OK);
+  g_test_message ("hint at the place: found at (%.2f, %.2f)", al.tx, al.ty);
+  g_assert_cmpfloat (fabs (al.tx - ox), <, 0.5);
+  g_assert_cmpfloat (fabs (al.ty - oy), <, 0.5);
+
+  pose (1.0, 0.0, ox + cell + 3.0, oy - 4.0, 0.0, 0.0, hint);
+  g_assert_cmpint (looklab_align_find_near (&b, &a, hint, 1, &al, NULL), ==,
+                   LOOKLAB_OK);
+  g_test_message ("hint one cell and a few pixels off: found at (%.2f, %.2f)",
+                  al.tx, al.ty);
+  g_assert_cmpfloat (fabs (al.tx - (ox + cell)), <, 0.5);
+  g_assert_cmpfloat (fabs (al.ty - oy), <, 0.5);
+
+  /* Not repeated: a guess far from the truth loses. */
+  pose (1.0, 3.0, 40.0, 20.0, 0.0, 0.0, h);
+  g_free (after);
+  after = render (0, h, 400, 270, 1);
+  a = view (after, 400, 270);
+  b = view (before_px, BW, BH);
+  pose (1.0, 0.0, 0.0, 0.0, 0.0, 0.0, hint);
+  g_assert_cmpint (looklab_align_find_near (&b, &a, hint, 1, &al, NULL), ==,
+                   LOOKLAB_OK);
+  g_test_message ("wrong guess: found at (%.2f, %.2f), rotation %.2f", al.tx,
+                  al.ty, al.rotation);
+  g_assert_cmpfloat (corner_error (&al, h, 400, 270), <, 0.5);
+  g_free (tiled);
+  g_free (after);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -455,6 +511,7 @@ main (int argc, char **argv)
   g_test_add_func ("/align/refused", test_refused);
   g_test_add_func ("/align/hald", test_hald);
   g_test_add_func ("/align/pair", test_pair);
+  g_test_add_func ("/align/hint", test_hint);
   g_test_add_func ("/align/pair-from-fine", test_pair_from_fine);
   return g_test_run ();
 }

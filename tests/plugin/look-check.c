@@ -46,6 +46,7 @@
  *                                          call wrote nothing)
  *   look-check spatial LOOK                LOOK has spatial parts (a
  *                                          vignette or local contrast)
+ *   look-check global LOOK                 LOOK has none
  *
  * The Script-Fu tests write one such command a line into checks.txt;
  * run-gimp.sh runs them after GIMP quits.  Exit status 0 = all good.
@@ -593,7 +594,9 @@ main (int argc, char **argv)
               there ? "EXISTS" : "absent");
       status = there ? 1 : 0;
     }
-  else if (argc == 3 && strcmp (argv[1], "spatial") == 0)
+  else if (argc == 3
+           && (strcmp (argv[1], "spatial") == 0
+               || strcmp (argv[1], "global") == 0))
     {
       LookLabLook    *look = load_look (argv[2]);
       LookLabLookInfo info;
@@ -604,7 +607,10 @@ main (int argc, char **argv)
           printf ("look-check spatial: %s: radial %d knots, local contrast "
                   "%d knots\n",
                   argv[2], info.vignette_knots, info.detail_knots);
-          status = looklab_look_has_spatial (look) ? 0 : 1;
+          status = (looklab_look_has_spatial (look) != 0)
+                           == (strcmp (argv[1], "spatial") == 0)
+                       ? 0
+                       : 1;
           looklab_look_free (look);
         }
     }

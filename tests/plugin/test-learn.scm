@@ -165,7 +165,17 @@
                (export-png vignetted "garden-vignetted.png") look3)
     (add-check "spatial" look3)
     (add-check "apply" look3 before-png
-               (export-png copy "garden-vignetted-learned.png"))))
+               (export-png copy "garden-vignetted-learned.png")))
+  ; global-only: the colour part alone, as `looklab learn --global-only`.
+  (let* ((look4 (path "garden-vignetted-global.look"))
+         (r (try (lambda ()
+                   (plug-in-looklab-learn #:run-mode RUN-NONINTERACTIVE
+                                          #:image img #:drawables (vector copy)
+                                          #:before before #:after vignetted
+                                          #:file look4 #:apply #f
+                                          #:global-only #t)))))
+    (check "learn, global-only: succeeds" (not (failed? r)) (cdr r))
+    (add-check "global" look4)))
 
 ; --- Bad input -----------------------------------------------------------
 
