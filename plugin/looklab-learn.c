@@ -100,8 +100,11 @@ typedef struct
   LookLabFitParams params;
   gboolean         align_auto;
   gboolean         has_hint;
-  gdouble          hint[9]; /* the layers' offsets, at the preview's scale */
-  LookLabAlignment al;      /* written by the worker, read once it is done */
+  gdouble          hint[9];   /* the layers' offsets, at the preview's scale */
+  gint32           before_id; /* what the fit was read from, at @scale */
+  gdouble          scale;
+  gint             after_w, after_h;
+  LookLabAlignment al; /* written by the worker, read once it is done */
 } LearnPreview;
 
 /* align "auto" (0) registers the pair, "none" (1) takes it as aligned. */
@@ -336,6 +339,10 @@ learn_preview (GimpPreview *preview, GimpProcedureConfig *config,
         lp->params = params;
         lp->align_auto = align_auto_from_config (config);
         lp->has_hint = offsets_hint (before, after, scale, lp->hint);
+        lp->before_id = gimp_item_get_id (GIMP_ITEM (before));
+        lp->scale = scale;
+        lp->after_w = gimp_drawable_get_width (GIMP_DRAWABLE (after));
+        lp->after_h = gimp_drawable_get_height (GIMP_DRAWABLE (after));
         lp->bpix = looklab_read_drawable_scaled (GIMP_DRAWABLE (before), scale,
                                                  look_space, &lp->bview);
         lp->apix = looklab_read_drawable_scaled (GIMP_DRAWABLE (after), scale,
@@ -346,10 +353,34 @@ learn_preview (GimpPreview *preview, GimpProcedureConfig *config,
   }
 
 draw:
-  looklab_render_preview (preview, lp->drawable,
-                          looklab_preview_fit_lut (&lp->fit),
-                          looklab_preview_fit_look (&lp->fit),
-                          LOOKLAB_INTERP_TETRAHEDRAL, 1.0, look_space);
+  {
+    gdouble  quad[8];
+    gboolean shown = FALSE;
+
+    /* Where the after was found, outlined on the before when the preview
+     * shows the before itself. */
+    if (looklab_preview_fit_look (&lp->fit) != NULL && !lp->al.aligned
+        && lp->al.confidence > 0.0
+        && gimp_item_get_id (GIMP_ITEM (lp->drawable)) == lp->before_id)
+      {
+        gint k;
+
+        for (k = 0; k < 4; k++)
+          {
+            gdouble ax = (k == 1 || k == 2 ? lp->after_w : 0) * lp->scale;
+            gdouble ay = (k >= 2 ? lp->after_h : 0) * lp->scale;
+
+            looklab_align_map (&lp->al, ax, ay, &quad[2 * k], &quad[2 * k + 1]);
+            quad[2 * k] /= lp->scale;
+            quad[2 * k + 1] /= lp->scale;
+          }
+        shown = TRUE;
+      }
+    looklab_render_preview (
+        preview, lp->drawable, looklab_preview_fit_lut (&lp->fit),
+        looklab_preview_fit_look (&lp->fit), LOOKLAB_INTERP_TETRAHEDRAL, 1.0,
+        look_space, shown ? quad : NULL);
+  }
   g_free (key);
   g_clear_object (&before);
   g_clear_object (&after);

@@ -451,7 +451,7 @@ match_preview (GimpPreview *preview, GimpProcedureConfig *config,
 draw:
   looklab_render_preview (preview, mp->drawable,
                           looklab_preview_fit_lut (&mp->fit), NULL,
-                          LOOKLAB_INTERP_TETRAHEDRAL, 1.0, look_space);
+                          LOOKLAB_INTERP_TETRAHEDRAL, 1.0, look_space, NULL);
   g_free (key);
   g_free (uri);
   g_free (model_uri);

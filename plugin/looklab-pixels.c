@@ -1,5 +1,6 @@
 /* LookLab GIMP 3 plug-in: moving pixels between GIMP drawables and the
  * core's interleaved buffers. */
+#include <math.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -344,11 +345,48 @@ looklab_apply_look_to_drawables (GimpImage *image, GimpDrawable **drawables,
   return ok;
 }
 
+/* Draws the closed polygon @quad (4 corners, drawable coordinates) over
+ * @dst, the @w x @h preview area at (@x, @y) in @bpp bytes a pixel (u8,
+ * colour or gray, alpha last when there is one), dashed black and white
+ * so that it shows on any picture. */
+static void
+draw_outline (guchar *dst, gint x, gint y, gint w, gint h, gint bpp,
+              gboolean has_alpha, const gdouble quad[8])
+{
+  gint colours = has_alpha ? bpp - 1 : bpp, k;
+
+  for (k = 0; k < 4; k++)
+    {
+      gdouble x0 = quad[2 * k] - x, y0 = quad[2 * k + 1] - y;
+      gdouble x1 = quad[(2 * k + 2) % 8] - x, y1 = quad[(2 * k + 3) % 8] - y;
+      gint    steps = (gint) ceil (MAX (fabs (x1 - x0), fabs (y1 - y0))), i;
+
+      if (steps > 100000)
+        continue;
+      for (i = 0; i <= steps; i++)
+        {
+          gdouble t = steps > 0 ? (gdouble) i / steps : 0.0;
+          gint    px = (gint) floor (x0 + t * (x1 - x0));
+          gint    py = (gint) floor (y0 + t * (y1 - y0));
+          guchar *p, v = (i / 4) % 2 ? 255 : 0;
+          gint    c;
+
+          if (px < 0 || py < 0 || px >= w || py >= h)
+            continue;
+          p = dst + ((gsize) py * w + px) * bpp;
+          for (c = 0; c < colours; c++)
+            p[c] = v;
+          if (has_alpha)
+            p[bpp - 1] = 255;
+        }
+    }
+}
+
 void
 looklab_render_preview (GimpPreview *preview, GimpDrawable *drawable,
                         const LookLabLut *lut, const LookLabLook *look,
                         LookLabInterp interp, gdouble strength,
-                        const Babl *look_space)
+                        const Babl *look_space, const gdouble *outline)
 {
   const Babl *own = gimp_drawable_get_format (drawable);
   /* Float in the look's space, as the apply does; shown in the image's. */
@@ -408,6 +446,9 @@ looklab_render_preview (GimpPreview *preview, GimpDrawable *drawable,
   dst = g_new (guchar, (gsize) w * h * bpp);
 
   babl_process (babl_fish (rgba, shown), src, dst, (long) w * h);
+  if (outline != NULL)
+    draw_outline (dst, x, y, w, h, bpp, gimp_drawable_has_alpha (drawable),
+                  outline);
   gimp_preview_draw_buffer (preview, dst, w * bpp);
 
   g_free (src);

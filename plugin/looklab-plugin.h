@@ -140,11 +140,13 @@ looklab_apply_look_to_drawables (GimpImage *image, GimpDrawable **drawables,
 
 /* Renders over the visible area of a GimpDrawablePreview, in @look_space,
  * @look when it has spatial parts (all of them, as applying gives), else
- * @lut (may be NULL: the drawable as it is). */
+ * @lut (may be NULL: the drawable as it is); @outline (may be NULL): four
+ * corners in the drawable's pixel coordinates, drawn as a dashed
+ * polygon on top (where Learn found the after in the before). */
 void looklab_render_preview (GimpPreview *preview, GimpDrawable *drawable,
                              const LookLabLut *lut, const LookLabLook *look,
                              LookLabInterp interp, gdouble strength,
-                             const Babl *look_space);
+                             const Babl *look_space, const gdouble *outline);
 
 /* Reads all of @drawable in its core format for @look_space
  * (looklab_drawable_format) into a new buffer (free with

@@ -119,7 +119,7 @@ apply_preview (GimpPreview *preview, GimpProcedureConfig *config,
 
   looklab_render_preview (preview, state->drawable, state->lut, state->look,
                           config_interp (config), strength,
-                          looklab_config_space (config, NULL));
+                          looklab_config_space (config, NULL), NULL);
   g_clear_object (&file);
 }
 

@@ -1,7 +1,8 @@
 ; tests/ui/dialog-learn-unaligned.scm: the Learn dialog on a pair whose
 ; after was cropped and scaled to 0.75x (another size than the before).
 ; With align "auto" (the default) the preview registers the after on the
-; before and its status line says how it was matched.
+; before and its status line says how it was matched; the preview shows
+; the before, with the after's outline (corner at 70, 40) drawn on it.
 (let* ((img (gimp-file-load RUN-NONINTERACTIVE
                             (string-append data-dir "/sample/garden-before.png")))
        (before (vector-ref (gimp-image-get-layers img) 0))
