@@ -142,15 +142,8 @@ looklab_filter_apply (GimpImage *image, GimpDrawable **drawables,
   gint n = gimp_core_object_array_get_length ((GObject **) drawables);
   gint i;
 
-  if (n == 0)
-    {
-      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                           _ ("No layer was given to apply the look to."));
-      return FALSE;
-    }
-  for (i = 0; i < n; i++)
-    if (!looklab_check_drawable (drawables[i], error))
-      return FALSE;
+  if (!looklab_check_drawables (drawables, error))
+    return FALSE;
 
   gimp_image_undo_group_start (image);
   for (i = 0; i < n; i++)

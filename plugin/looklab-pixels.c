@@ -106,6 +106,26 @@ looklab_check_drawable (GimpDrawable *drawable, GError **error)
   return TRUE;
 }
 
+gboolean
+looklab_check_drawables (GimpDrawable **drawables, GError **error)
+{
+  gint n = gimp_core_object_array_get_length ((GObject **) drawables);
+  gint i;
+
+  if (n == 0)
+    {
+      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                           _ ("No layer was given to apply the look to."));
+      return FALSE;
+    }
+  /* Every drawable before touching any, so that a bad one among several
+   * leaves the image untouched. */
+  for (i = 0; i < n; i++)
+    if (!looklab_check_drawable (drawables[i], error))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 apply_one (GimpDrawable *drawable, const LookLabLut *lut, LookLabInterp interp,
            gdouble strength, const Babl *look_space, gint index,
@@ -192,18 +212,8 @@ looklab_apply_lut_to_drawables (GimpImage *image, GimpDrawable **drawables,
   gint     i;
   gboolean ok = TRUE;
 
-  if (n == 0)
-    {
-      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                           _ ("No layer was given to apply the look to."));
-      return FALSE;
-    }
-
-  /* Check every drawable before touching any, so that a bad one among
-   * several leaves the image untouched. */
-  for (i = 0; i < n; i++)
-    if (!looklab_check_drawable (drawables[i], error))
-      return FALSE;
+  if (!looklab_check_drawables (drawables, error))
+    return FALSE;
 
   gimp_progress_init (_ ("Applying look"));
   gimp_image_undo_group_start (image);
@@ -324,15 +334,8 @@ looklab_apply_look_to_drawables (GimpImage *image, GimpDrawable **drawables,
   gint     i;
   gboolean ok = TRUE;
 
-  if (n == 0)
-    {
-      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                           _ ("No layer was given to apply the look to."));
-      return FALSE;
-    }
-  for (i = 0; i < n; i++)
-    if (!looklab_check_drawable (drawables[i], error))
-      return FALSE;
+  if (!looklab_check_drawables (drawables, error))
+    return FALSE;
 
   gimp_progress_init (_ ("Applying look"));
   gimp_image_undo_group_start (image);

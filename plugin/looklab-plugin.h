@@ -118,6 +118,9 @@ const Babl *looklab_drawable_format (GimpDrawable       *drawable,
  * (indexed, or not intersecting the selection). */
 gboolean looklab_check_drawable (GimpDrawable *drawable, GError **error);
 
+/* The same for each of @drawables, and FALSE when there are none. */
+gboolean looklab_check_drawables (GimpDrawable **drawables, GError **error);
+
 /* Applies @lut to the selected part of each of @drawables through shadow
  * buffers, in one undo group, with progress.  Grayscale drawables get the
  * look of (Y, Y, Y) and keep the luminance of the result (see README). */
