@@ -69,9 +69,9 @@ void looklab_align_map (const LookLabAlignment *al, double x, double y,
  * of the residual misalignment (A. Ignatov et al., "DSLR-quality photos on
  * mobile devices with deep convolutional networks", ICCV 2017: colour is
  * compared after a blur that hides what alignment leaves).  The mask keeps
- * the overlap, where the structure matches, away from strong edges.  For
- * a fit through the blur the pair also holds the before unblurred at the
- * finest resolution the frame's cap allows. */
+ * the overlap where the registration's residual cannot move colours much.
+ * For a fit through the blur the pair also holds the before unblurred at
+ * the finest resolution the frame's cap allows. */
 typedef struct
 {
   int            width, height;
@@ -80,14 +80,11 @@ typedef struct
   float         *fine; /* the before unblurred, finer than the frame when
                         * the after is smaller than the before */
   int            fine_width, fine_height;
-  double         fine_step;    /* fine pixels per frame pixel (>= 1) */
-  unsigned char *mask;         /* width * height; 0 = do not sample */
-  unsigned char *mask_through; /* the same for a fit through the blur, which
-                                * models the blur: only the residual's
-                                * error is kept out (a superset of mask) */
-  double         frame_scale;  /* before pixels per frame pixel */
-  double         blur_px;      /* Gaussian sigma, frame pixels */
-  double         used;         /* fraction of the frame in the mask */
+  double         fine_step;   /* fine pixels per frame pixel (>= 1) */
+  unsigned char *mask;        /* width * height; 0 = do not sample */
+  double         frame_scale; /* before pixels per frame pixel */
+  double         blur_px;     /* Gaussian sigma, frame pixels */
+  double         used;        /* fraction of the frame in the mask */
 } LookLabAlignedPair;
 
 /* Builds the working pair of @before and @after registered by @al.

@@ -58,7 +58,7 @@ stage_progress (double fraction, void *data)
 /* How much more blurred the after is than the before taken to the frame:
  * the widening of the pair's blur that takes @fine_look (the first look
  * on the fine before) closest to the after, in mean squared difference
- * over mask_through.  When the frame is the fine image the search looks at
+ * over the pair's mask.  When the frame is the fine image the search looks at
  * a window at its centre, leaving out the blur's reach of the window's
  * edges (clamped there); otherwise the frame is small and taken whole. */
 static int
@@ -112,7 +112,7 @@ extra_blur (const LookLabAlignedPair *pair, const float *fine_look,
             size_t j = (size_t) y * win.width + x;
             int    c;
 
-            if (!pair->mask_through[k])
+            if (!pair->mask[k])
               continue;
             for (c = 0; c < 3; c++)
               {
@@ -192,7 +192,7 @@ fit_through_blur (const LookLabAlignedPair *pair,
         y = y < pair->height ? y : pair->height - 1;
         k = (size_t) y * pair->width + x;
         i = (size_t) fy * fw + fx;
-        mask[i] = pair->mask_through[k];
+        mask[i] = pair->mask[k];
         for (c = 0; c < 3; c++)
           target[i * 3 + c]
               = look[i * 3 + c] + (pair->after[k * 3 + c] - blurred[k * 3 + c]);
