@@ -24,8 +24,9 @@
 #include <string.h>
 
 /* The widening of the pair's blur that takes the before under the first
- * look closest to the after is searched over 0 .. EXTRA_MAX frame pixels
- * in EXTRA_STEP steps, on at most EXTRA_WINDOW^2 frame pixels. */
+ * look closest to the after is searched over EXTRA_STEPS values from 0,
+ * EXTRA_STEP frame pixels apart, on at most EXTRA_WINDOW^2 frame pixels
+ * (0.45-0.75 were chosen on bench-unaligned's six pairs). */
 #define EXTRA_STEP 0.15
 #define EXTRA_STEPS 8
 #define EXTRA_WINDOW 512
