@@ -202,11 +202,26 @@ out:
   return ok;
 }
 
-gboolean
-looklab_apply_lut_to_drawables (GimpImage *image, GimpDrawable **drawables,
-                                const LookLabLut *lut, LookLabInterp interp,
+/* What is applied to each drawable: a LUT, or a look with spatial parts
+ * (which no LUT holds). */
+typedef struct
+{
+  const LookLabLut  *lut;
+  const LookLabLook *look;
+  LookLabInterp      interp;
+  gdouble            strength;
+  const Babl        *look_space;
+} ApplyWhat;
+
+static gboolean apply_look_one (GimpDrawable *drawable, const LookLabLook *look,
                                 gdouble strength, const Babl *look_space,
-                                GError **error)
+                                GError **error);
+
+/* Applies @what to the selected part of each of @drawables, all checked
+ * first, in one undo group, with progress. */
+static gboolean
+apply_each (GimpImage *image, GimpDrawable **drawables, const ApplyWhat *what,
+            GError **error)
 {
   gint     n = gimp_core_object_array_get_length ((GObject **) drawables);
   gint     i;
@@ -218,12 +233,27 @@ looklab_apply_lut_to_drawables (GimpImage *image, GimpDrawable **drawables,
   gimp_progress_init (_ ("Applying look"));
   gimp_image_undo_group_start (image);
   for (i = 0; i < n && ok; i++)
-    ok = apply_one (drawables[i], lut, interp, strength, look_space, i, n,
-                    error);
+    {
+      ok = what->look != NULL
+               ? apply_look_one (drawables[i], what->look, what->strength,
+                                 what->look_space, error)
+               : apply_one (drawables[i], what->lut, what->interp,
+                            what->strength, what->look_space, i, n, error);
+      gimp_progress_update ((gdouble) (i + 1) / n);
+    }
   gimp_image_undo_group_end (image);
-  gimp_progress_update (1.0);
-
   return ok;
+}
+
+gboolean
+looklab_apply_lut_to_drawables (GimpImage *image, GimpDrawable **drawables,
+                                const LookLabLut *lut, LookLabInterp interp,
+                                gdouble strength, const Babl *look_space,
+                                GError **error)
+{
+  ApplyWhat what = { lut, NULL, interp, strength, look_space };
+
+  return apply_each (image, drawables, &what, error);
 }
 
 /* Applies every part of @look to the rectangle @rect of @drawable, read
@@ -330,22 +360,10 @@ looklab_apply_look_to_drawables (GimpImage *image, GimpDrawable **drawables,
                                  const LookLabLook *look, gdouble strength,
                                  const Babl *look_space, GError **error)
 {
-  gint     n = gimp_core_object_array_get_length ((GObject **) drawables);
-  gint     i;
-  gboolean ok = TRUE;
+  ApplyWhat what
+      = { NULL, look, LOOKLAB_INTERP_TETRAHEDRAL, strength, look_space };
 
-  if (!looklab_check_drawables (drawables, error))
-    return FALSE;
-
-  gimp_progress_init (_ ("Applying look"));
-  gimp_image_undo_group_start (image);
-  for (i = 0; i < n && ok; i++)
-    {
-      ok = apply_look_one (drawables[i], look, strength, look_space, error);
-      gimp_progress_update ((gdouble) (i + 1) / n);
-    }
-  gimp_image_undo_group_end (image);
-  return ok;
+  return apply_each (image, drawables, &what, error);
 }
 
 /* Draws the closed polygon @quad (4 corners, drawable coordinates) over

@@ -321,7 +321,7 @@ test_refused (void)
 }
 
 /* The working pair of a crop: the after resampled into the before's frame
- * holds the after's colours where the scene is flat. */
+ * holds the after's colours where the residual cannot move them. */
 static void
 test_pair (void)
 {
