@@ -930,7 +930,7 @@ typedef struct
 
 static int
 refit_global (LookLabLook *look, const LookLabImageView *after,
-              const unsigned char *mask, void *data)
+              const unsigned char *mask, double effort, void *data)
 {
   RefitData   *rd = data;
   LookLabLook *fresh;
@@ -941,7 +941,8 @@ refit_global (LookLabLook *look, const LookLabImageView *after,
   if (fresh == NULL)
     return LOOKLAB_ERR_NOMEM;
   status = fit_global (fresh, rd->before, after, mask, rd->params, rd->corr,
-                       rd->steps, rd->n_threads, NULL, NULL, NULL);
+                       (int) (rd->steps * effort + 0.5), rd->n_threads, NULL,
+                       NULL, NULL);
   if (status == LOOKLAB_OK)
     {
       float *t = look->params;

@@ -160,7 +160,8 @@ int looklab_look_set_detail (LookLabLook *look, int knots);
  * corrected after image; it returns a status. */
 typedef int (*LookLabRefitFunc) (LookLabLook            *look,
                                  const LookLabImageView *after,
-                                 const unsigned char *mask, void *data);
+                                 const unsigned char *mask, double effort,
+                                 void *data);
 int looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
                               const LookLabImageView *after,
                               const unsigned char *mask, int n_threads,

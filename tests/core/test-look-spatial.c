@@ -260,6 +260,71 @@ test_vignette (void)
   g_free (a2.px);
 }
 
+/* A vignette that subtracts, as G'MIC's `vignette` does: 0 inside 0.6 of
+ * the elliptical radius, then down to -0.35 at the corners, clipped at 0
+ * (dark colours near the corners go to black, and their value is lost). */
+static void
+grade_subtract (const Img *in, Img *out)
+{
+  int x, y, c;
+
+  img_init (out, in->w, in->h);
+  for (y = 0; y < in->h; y++)
+    for (x = 0; x < in->w; x++)
+      {
+        size_t i = ((size_t) y * in->w + x) * 3;
+        float  u = 2.0f * (x + 0.5f) / in->w - 1.0f;
+        float  v = 2.0f * (y + 0.5f) / in->h - 1.0f;
+        float  r = sqrtf ((u * u + v * v) / 2.0f), t, a[3], b[3];
+
+        t = CLAMP ((r - 0.6f) / 0.4f, 0.0f, 1.0f);
+        for (c = 0; c < 3; c++)
+          a[c] = in->px[i + c] / 255.0f;
+        global_look (a, b);
+        for (c = 0; c < 3; c++)
+          out->px[i + c] = (unsigned char) lrintf (
+              CLAMP (b[c] - 0.35f * t, 0.0f, 1.0f) * 255.0f);
+      }
+}
+
+/* The darkening must not leak into the global part: the fit starts from
+ * the centre of the pair, and clipped pixels are censored. */
+static void
+test_subtractive_vignette (void)
+{
+  Img             b, a, b2, a2;
+  LookLabLook    *look;
+  LookLabLookInfo info;
+  double          in_s, out_s;
+  int             c;
+
+  img_init (&b, 192, 128);
+  make_photo (&b, 21);
+  grade_subtract (&b, &a);
+  look = fit (&b, &a, 1);
+  looklab_look_get_info (look, &info);
+  g_assert_cmpint (info.vignette_knots, >, 0);
+  img_init (&b2, 100, 150);
+  make_photo (&b2, 23);
+  grade_subtract (&b2, &a2);
+  in_s = apply_de00 (look, &b, &a);
+  out_s = apply_de00 (look, &b2, &a2);
+  /* The radial part alone takes mid-gray at the corners to 0.5 - 0.35. */
+  g_test_message ("in-sample %.3f, other photo %.3f; corner of mid-gray "
+                  "%.3f %.3f %.3f",
+                  in_s, out_s, info.vignette_corner[0], info.vignette_corner[1],
+                  info.vignette_corner[2]);
+  for (c = 0; c < 3; c++)
+    g_assert_cmpfloat (fabs (info.vignette_corner[c] - 0.15), <, 0.03);
+  g_assert_cmpfloat (in_s, <, 0.6);
+  g_assert_cmpfloat (out_s, <, 0.8);
+  looklab_look_free (look);
+  g_free (b.px);
+  g_free (a.px);
+  g_free (b2.px);
+  g_free (a2.px);
+}
+
 static void
 test_global_pair_stays_v1 (void)
 {
@@ -563,6 +628,8 @@ main (int argc, char **argv)
   g_test_add_func ("/look-spatial/vignette", test_vignette);
   g_test_add_func ("/look-spatial/global-pair-stays-v1",
                    test_global_pair_stays_v1);
+  g_test_add_func ("/look-spatial/subtractive-vignette",
+                   test_subtractive_vignette);
   g_test_add_func ("/look-spatial/clarity", test_clarity);
   g_test_add_func ("/look-spatial/tiles", test_tiles);
   g_test_add_func ("/look-spatial/apply-threads-and-bake",
