@@ -41,9 +41,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/colour.h"
+#include "common/parallel.h"
 
 #define CHUNK 32 /* samples per gradient chunk (vector friendly) */
 _Static_assert(CHUNK % 4 == 0, "chunks are whole LookLabVec4s");
@@ -1020,13 +1020,7 @@ looklab_look_fit (const LookLabImageView *before, const LookLabImageView *after,
                              before->width, before->height, after->width,
                              after->height);
 
-  n_threads = params->n_threads;
-  if (n_threads <= 0)
-    n_threads = (int) sysconf (_SC_NPROCESSORS_ONLN);
-  if (n_threads < 1)
-    n_threads = 1;
-  if (n_threads > MAX_THREADS)
-    n_threads = MAX_THREADS;
+  n_threads = looklab_parallel_threads (params->n_threads, MAX_THREADS);
   steps = params->iterations > 0 ? params->iterations : tuning.steps;
 
   if (progress != NULL && progress (0.0, user_data) != 0)

@@ -16,7 +16,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "common/parallel.h"
 
 size_t
 looklab_look_count_params (int hidden, int layers, int skip)
@@ -299,14 +300,7 @@ looklab_look_bake (const LookLabLook *look, int size, int n_threads)
     }
   /* Applied, the baked look passes the excess through as the look does. */
   lut->keep_excess = 1;
-  if (n_threads <= 0)
-    n_threads = (int) sysconf (_SC_NPROCESSORS_ONLN);
-  if (n_threads < 1)
-    n_threads = 1;
-  if (n_threads > 64)
-    n_threads = 64;
-  if (n_threads > size)
-    n_threads = size;
+  n_threads = looklab_parallel_threads (n_threads, size);
 
   /* Each thread fills whole blue slices: the result does not depend on the
    * thread count. */
