@@ -152,6 +152,39 @@ sample (const Img *img, double x, double y, float out[3])
     }
 }
 
+/* The after's frame: after px -> before px = centre + offset + R (1 /
+ * zoom) P (a - c), in the homography @h; its size in *@w x *@ht. */
+static void
+reframe (const Img *b, double crop, double c, double s, double zoom,
+         double persp, double ox, double oy, double h[9], int *w, int *ht)
+{
+  double slack_x = 0.5 * (1.0 - crop) * b->w - 0.05 * b->w;
+  double slack_y = 0.5 * (1.0 - crop) * b->h - 0.05 * b->h;
+  double cx = 0.5 * b->w + ox * fmax (0.0, slack_x);
+  double cy = 0.5 * b->h + oy * fmax (0.0, slack_y);
+  double px, py, m3[9];
+
+  *w = (int) lrint (crop * b->w * zoom);
+  *ht = (int) lrint (crop * b->h * zoom);
+  px = persp / *w;
+  py = 0.5 * persp / *ht;
+  /* P: a projective term that leaves the after's centre in place. */
+  m3[0] = c / zoom;
+  m3[1] = -s / zoom;
+  m3[3] = s / zoom;
+  m3[4] = c / zoom;
+  /* before = (M (a - ca)) / (1 + p . (a - ca)) + centre */
+  h[6] = px;
+  h[7] = py;
+  h[8] = 1.0 - px * 0.5 * *w - py * 0.5 * *ht;
+  h[0] = m3[0] + cx * px;
+  h[1] = m3[1] + cx * py;
+  h[2] = -m3[0] * 0.5 * *w - m3[1] * 0.5 * *ht + cx * h[8];
+  h[3] = m3[3] + cy * px;
+  h[4] = m3[4] + cy * py;
+  h[5] = -m3[3] * 0.5 * *w - m3[4] * 0.5 * *ht + cy * h[8];
+}
+
 /* Renders the after of a second camera: @h maps its pixels to the
  * before's, supersampled k x k so that downscaling does not alias. */
 static void
@@ -223,7 +256,7 @@ main (int argc, char **argv)
 {
   gchar       *dev = NULL, *train = NULL;
   gint         threads = 2, seed = 1;
-  gboolean     clean = FALSE;
+  gboolean     clean = FALSE, floor_fit = FALSE;
   gchar       *only = NULL;
   GOptionEntry entries[]
       = { { "dev-set", 'd', 0, G_OPTION_ARG_FILENAME, &dev,
@@ -236,6 +269,11 @@ main (int argc, char **argv)
             "threads (default 2)", "N" },
           { "clean", 0, 0, G_OPTION_ARG_NONE, &clean,
             "geometry alone: no sensor noise, no JPEG", NULL },
+          { "floor", 0, 0, G_OPTION_ARG_NONE, &floor_fit,
+            "also fit the before and the after rendered alike (same "
+            "geometry, no noise): the aligned figure at the second camera's "
+            "resolution",
+            NULL },
           { "only", 0, 0, G_OPTION_ARG_STRING, &only,
             "the looks to run (comma-separated names)", "LOOKS" },
           { NULL } };
@@ -299,11 +337,11 @@ main (int argc, char **argv)
       int        w, ht, m;
       const Img *b = &before[ti];
       LookLabImageView vb = view (b), va;
-      LookLabLook     *look[3] = { NULL, NULL, NULL };
+      LookLabLook     *look[5] = { NULL, NULL, NULL, NULL, NULL };
       LookLabAlignment al;
       LookLabFitParams lp;
       LookLabDiag      diag = { 0 };
-      double           de[3] = { 0, 0, 0 }, reg = NAN, t0, fit_s = 0;
+      double           de[5] = { 0, 0, 0, 0, 0 }, reg = NAN, t0, fit_s = 0;
 
       /* Benchmark 1 is about global looks; the spatial sp-* looks are
        * benchmark 2 (bench-looks). */
@@ -314,33 +352,7 @@ main (int argc, char **argv)
                 photos[ti]);
       if (load (path, &after) < 0)
         return 1;
-      /* after px -> before px: centre + offset + R (1 / zoom) P (a - c). */
-      w = (int) lrint (crop * b->w * zoom);
-      ht = (int) lrint (crop * b->h * zoom);
-      {
-        double slack_x = 0.5 * (1.0 - crop) * b->w - 0.05 * b->w;
-        double slack_y = 0.5 * (1.0 - crop) * b->h - 0.05 * b->h;
-        double cx = 0.5 * b->w + ox * fmax (0.0, slack_x);
-        double cy = 0.5 * b->h + oy * fmax (0.0, slack_y);
-        double px = persp / w, py = 0.5 * persp / ht;
-        double m3[9];
-
-        /* P: a projective term that leaves the after's centre in place. */
-        m3[0] = c / zoom;
-        m3[1] = -s / zoom;
-        m3[3] = s / zoom;
-        m3[4] = c / zoom;
-        /* before = (M (a - ca)) / (1 + p . (a - ca)) + centre */
-        h[6] = px;
-        h[7] = py;
-        h[8] = 1.0 - px * 0.5 * w - py * 0.5 * ht;
-        h[0] = m3[0] + cx * px;
-        h[1] = m3[1] + cx * py;
-        h[2] = -m3[0] * 0.5 * w - m3[1] * 0.5 * ht + cx * h[8];
-        h[3] = m3[3] + cy * px;
-        h[4] = m3[4] + cy * py;
-        h[5] = -m3[3] * 0.5 * w - m3[4] * 0.5 * ht + cy * h[8];
-      }
+      reframe (b, crop, c, s, zoom, persp, ox, oy, h, &w, &ht);
       render (&after, h, w, ht, zoom, &rng, clean ? 0.0 : 0.01, &second);
       if (!clean)
         jpeg_round_trip (&second, quality);
@@ -387,7 +399,31 @@ main (int argc, char **argv)
           look[2] = fit (&vb, &vn, NULL, threads);
         }
       }
-      for (m = 0; m < 3; m++)
+      if (floor_fit)
+        {
+          uint64_t         r2 = 0;
+          Img              rb, ra;
+          LookLabImageView vrb, vra;
+          double           h1[9];
+          int              w1, ht1, k;
+
+          for (k = 0; k < 2; k++)
+            {
+              /* k 0: the second camera's frame; 1: the same crop, rotation
+               * and perspective at zoom 1 (what the crop alone loses). */
+              double z = k == 0 ? zoom : 1.0;
+
+              reframe (b, crop, c, s, z, persp, ox, oy, h1, &w1, &ht1);
+              render (b, h1, w1, ht1, z, &r2, 0.0, &rb);
+              render (&after, h1, w1, ht1, z, &r2, 0.0, &ra);
+              vrb = view (&rb);
+              vra = view (&ra);
+              look[3 + k] = fit (&vrb, &vra, NULL, threads);
+              free (rb.rgb);
+              free (ra.rgb);
+            }
+        }
+      for (m = 0; m < (floor_fit ? 5 : 3); m++)
         {
           int n = 0;
 
@@ -415,7 +451,8 @@ main (int argc, char **argv)
               free (truth.rgb);
             }
           de[m] /= n;
-          sum[m] += de[m];
+          if (m < 3)
+            sum[m] += de[m];
           looklab_look_free (look[m]);
         }
       printf (
@@ -423,6 +460,11 @@ main (int argc, char **argv)
           "| %6.2f %6.2f\n",
           looks[l], de[0], de[1], de[2], de[1] - de[0], 100 * crop, rot, zoom,
           persp, quality, "", reg, fit_s);
+      if (floor_fit)
+        printf ("%-12s floor: aligned fit of the before and the after "
+                "rendered alike, in the second camera's frame %.3f, at zoom "
+                "1 %.3f\n",
+                looks[l], de[3], de[4]);
       fflush (stdout);
       n_run++;
       worst_gap = fmax (worst_gap, de[1] - de[0]);
