@@ -1141,8 +1141,8 @@ fit_vignette (const Pair *s, const float *base, float prop, int use, float *vig)
             a[j] /= (double) n;
           for (j = 0; j < N; j++)
             b[j] /= (double) n;
-          /* Smooth in r; a faint pull toward the identity (gain 1, offset 0)
-         * decides knots no sample reached. */
+          /* Smooth in r; a faint pull toward the identity (gain 1,
+           * offset 0) decides knots no sample reached. */
           add_smooth (a, N, 0, K, 1e-3);
           add_smooth (a, N, K, K, 1e-3);
           for (j = 0; j < K; j++)
@@ -1396,7 +1396,7 @@ keep_hash (int x, int y)
  * the global part's error there is a^2 (a g + o - y = a (g - (y - o) /
  * a)).  The refit takes a mask, not weights, so a pixel is kept with
  * probability a^2 (per pixel, by keep_hash (); ImageMagick's lomo, held
- * out: 4.25 -> 3.51 dE00), and never below a gain of 0.2. */
+ * out: 4.25 -> 3.46 dE00), and never below a gain of 0.2. */
 static int
 devignette (const LookLabLook *look, const LookLabImageView *after,
             const unsigned char *mask, float **img_out,
