@@ -1431,6 +1431,7 @@ devignette (const LookLabLook *look, const LookLabImageView *after,
           float  f;
           int    j = knot_pos (radial_r (&rad, x, y), k, &f), ok = 1;
           size_t i = (size_t) y * w + x;
+          float  keep = keep_hash (x, y);
 
           for (c = 0; c < 3; c++)
             {
@@ -1449,7 +1450,7 @@ devignette (const LookLabLook *look, const LookLabImageView *after,
               a /= a0[c];
               o -= a * o0[c];
 
-              if (a < 0.2f || (a < 1.0f && keep_hash (x, y) >= a * a))
+              if (a < 0.2f || (a < 1.0f && keep >= a * a))
                 ok = 0;
               else
                 {
@@ -1725,9 +1726,8 @@ detail:
   }
   if (worth_it (base_score, best_score))
     {
-      if (looklab_look_set_detail (look, DET_KNOTS) != LOOKLAB_OK
-          || detail_band (&s, best_sigma, band) != LOOKLAB_OK
-          || (refit_det && partial_out (&s, band) != LOOKLAB_OK))
+      /* band holds the chosen blur's band, as scored above. */
+      if (looklab_look_set_detail (look, DET_KNOTS) != LOOKLAB_OK)
         goto nomem;
       look->det_sigma = best_sigma;
       if (fit_detail (&s, s.p, band, -1, look->det) != 0)
