@@ -53,6 +53,13 @@ enum
   M_LOOKLAB
 };
 
+/* Reinhard, histogram matching, Pitie: the anchors --only-match skips */
+static int
+is_transfer (int m)
+{
+  return m == M_REINHARD || m == M_HISTOGRAM || m == M_PITIE;
+}
+
 static const char *method_names[N_METHODS]
     = { "identity (do nothing)", "Reinhard 2001 (l-alpha-beta)",
         "histogram matching (RGB)", "Pitie 2007 IDT", "looklab match" };
@@ -411,7 +418,7 @@ main (int argc, char **argv)
   LookLabLook        *looks[MAX_PHOTOS] = { NULL };
   double              moved = 0.0;
   gint                pitie_iters = 20, step = 4;
-  gboolean            want_self_test = FALSE;
+  gboolean            want_self_test = FALSE, only_match = FALSE;
   GError             *error = NULL;
   GOptionEntry        entries[] = {
            { "set", 's', 0, G_OPTION_ARG_FILENAME, &set_path,
@@ -428,6 +435,10 @@ main (int argc, char **argv)
              "the neutralizer of looklab match (without it: no looklab row)", "FILE" },
            { "threads", 0, 0, G_OPTION_ARG_INT, &threads,
              "threads of looklab match (default 2)", "T" },
+           { "only-match", 0, 0, G_OPTION_ARG_NONE, &only_match,
+             "measure identity and looklab match only (a quick run to compare "
+                    "neutralizers; the transfers' columns are left empty)",
+             NULL },
            { "self-test", 0, 0, G_OPTION_ARG_NONE, &want_self_test,
              "check the methods on small synthetic images", NULL },
            { NULL }
@@ -566,6 +577,9 @@ main (int argc, char **argv)
                 double ts = now_s ();
                 int    ok;
 
+                if (only_match && is_transfer (m))
+                  continue;
+
                 if (m == M_LOOKLAB)
                   {
                     looklab_look_eval (looks[a], shot[b].rgb, work, n);
@@ -597,6 +611,11 @@ main (int argc, char **argv)
       printf ("%-16s", set.looks[l]);
       for (int m = 0; m < n_methods; m++)
         {
+          if (only_match && is_transfer (m))
+            {
+              printf (" %10s", "-");
+              continue;
+            }
           printf (" %10.3f", sum[m] / n_pairs);
           total[m] += sum[m] / n_pairs;
         }
@@ -608,15 +627,18 @@ main (int argc, char **argv)
           "of its pairs):\n",
           n_total);
   for (int m = 0; m < n_methods; m++)
-    printf ("  %-30s %7.3f  (%.2f x identity; %.2f s per pair)\n",
-            method_names[m], total[m] / n_total, total[m] / total[M_IDENTITY],
-            secs[m] / (n_total * set.n_photos * n_offsets));
+    if (!(only_match && is_transfer (m)))
+      printf ("  %-30s %7.3f  (%.2f x identity; %.2f s per pair)\n",
+              method_names[m], total[m] / n_total, total[m] / total[M_IDENTITY],
+              secs[m] / (n_total * set.n_photos * n_offsets));
   if (nz == NULL)
     printf ("  %-30s %7s  not measured: give --model\n", "looklab match", "-");
   else
     printf ("  (looklab match: one look per reference, its time spread "
             "over the reference's pairs; at %d threads)\n",
             threads);
+  if (only_match)
+    printf ("  (--only-match: the transfers were not run)\n");
   printf ("  issue 23's target for looklab match: <= %.3f (half of "
           "identity) and below every transfer method\n",
           0.5 * total[M_IDENTITY] / n_total);

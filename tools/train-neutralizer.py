@@ -45,7 +45,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 SIDE = 64  # the network's input side
-WIDTHS = (16, 32, 64, 128)
+WIDTHS = (16, 32, 64, 128)  # arch "cnn"
+PIXEL_WIDTHS = (32, 64, 128)  # arch "pixel"
+ARCHS = ("cnn", "pixel", "both")
 SLOPE = 0.2
 
 
@@ -64,18 +66,37 @@ def load(data):
 
 
 class Neutralizer(nn.Module):
-    def __init__(self, k, n, hidden=0):
+    """arch "cnn": stride-2 3 x 3 convolutions, then the global average
+    (the first model); "pixel": 1 x 1 convolutions, then the global
+    average, so the features are averages of learned functions of each
+    pixel's colour alone, a learned colour histogram (PointNet's shared
+    per-point MLP and symmetric pooling, Qi et al. 2017) that no scene
+    layout can enter; "both": the two, concatenated."""
+
+    def __init__(self, k, n, hidden=0, arch="cnn"):
         super().__init__()
-        self.k, self.n, self.hidden = k, n, hidden
-        convs, c = [], 3
-        for w in WIDTHS:  # 64 -> 4
-            convs.append(nn.Conv2d(c, w, 3, 2, 1))
-            c = w
+        if arch not in ARCHS:
+            raise ValueError("arch %r is not one of %s" % (arch, ARCHS))
+        self.k, self.n, self.hidden, self.arch = k, n, hidden, arch
+        convs, pix, feats = [], [], 0
+        if arch in ("cnn", "both"):
+            c = 3
+            for w in WIDTHS:  # 64 -> 4
+                convs.append(nn.Conv2d(c, w, 3, 2, 1))
+                c = w
+            feats += c
+        if arch in ("pixel", "both"):
+            c = 3
+            for w in PIXEL_WIDTHS:
+                pix.append(nn.Conv2d(c, w, 1))
+                c = w
+            feats += c
         self.convs = nn.ModuleList(convs)
+        self.pix = nn.ModuleList(pix)
         # the weights from the pooled features: linear, or through one
         # hidden layer of 1 x 1 convolutions (an MLP on the 1 x 1 map)
-        self.mid = nn.Conv2d(c, hidden, 1) if hidden else None
-        self.head = nn.Conv2d(hidden or c, k, 1)
+        self.mid = nn.Conv2d(feats, hidden, 1) if hidden else None
+        self.head = nn.Conv2d(hidden or feats, k, 1)
         nn.init.zeros_(self.head.weight)
         with torch.no_grad():
             self.head.bias.zero_()
@@ -87,11 +108,25 @@ class Neutralizer(nn.Module):
         bases[0] = torch.stack([r, g, b])
         self.bases = nn.Parameter(bases)
 
-    def weights(self, graded):
-        x = F.adaptive_avg_pool2d(graded, SIDE)
-        for c in self.convs:
-            x = F.leaky_relu(c(x), SLOPE)
-        x = x.mean((2, 3), keepdim=True)
+    def weights(self, graded, cells=0, gen=None):
+        """cells > 0 (training only): the pixel branch averages over that
+        many random cells of the pooled image instead of all of them, an
+        unbiased estimate of the same mean at a fraction of the work."""
+        x0 = F.adaptive_avg_pool2d(graded, SIDE)
+        feats = []
+        for branch in (self.convs, self.pix):
+            if len(branch) == 0:
+                continue
+            x = x0
+            if branch is self.pix and 0 < cells < SIDE * SIDE:
+                n = x0.shape[0]
+                pick = torch.randint(0, SIDE * SIDE, (n, 1, cells),
+                                     generator=gen).expand(n, 3, cells)
+                x = x0.flatten(2).gather(2, pick)[:, :, None]
+            for c in branch:
+                x = F.leaky_relu(c(x), SLOPE)
+            feats.append(x.mean((2, 3), keepdim=True))
+        x = torch.cat(feats, 1) if len(feats) > 1 else feats[0]
         if self.mid is not None:
             x = F.leaky_relu(self.mid(x), SLOPE)
         return self.head(x)[:, :, 0, 0]
@@ -146,17 +181,18 @@ def train(a):
                  % (len(g), a.val))
     gv, ov = g[-a.val:], o[-a.val:]
     g, o = g[:-a.val], o[:-a.val]
-    model = Neutralizer(a.k, a.lattice, a.hidden)
+    model = Neutralizer(a.k, a.lattice, a.hidden, a.arch)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     sched = torch.optim.lr_scheduler.OneCycleLR(
         opt, max_lr=a.lr, total_steps=a.steps,
         pct_start=max(0.05, 3.0 / a.steps))
     before, ident = evaluate(model, gv, ov)
     n_par = sum(p.numel() for p in model.parameters())
-    print("train-neutralizer: %d training pairs of %d px, %d aside, K %d, "
-          "lattice %d^3, head hidden %d, %d parameters, seed %d, %d "
-          "thread(s), %d steps of %d"
-          % (len(g), g.shape[-1], a.val, a.k, a.lattice, a.hidden, n_par,
+    print("train-neutralizer: %d training pairs of %d px, %d aside, arch "
+          "%s, K %d, lattice %d^3, head hidden %d, %d parameters, seed %d, "
+          "%d thread(s), %d steps of %d"
+          % (len(g), g.shape[-1], a.val, a.arch, a.k, a.lattice, a.hidden,
+             n_par,
              a.seed, a.threads, a.steps, a.batch))
     print("aside, mean |error| of sRGB values: doing nothing %.4f, "
           "model before training %.4f" % (ident, before), flush=True)
@@ -178,7 +214,7 @@ def train(a):
         pix = pix.expand(n, 3, a.pixels)
         gs = gb.flatten(2).gather(2, pix)[:, :, None]
         os_ = ob.flatten(2).gather(2, pix)[:, :, None]
-        pred = apply_lut(model.lut(model.weights(gb)), gs)
+        pred = apply_lut(model.lut(model.weights(gb, a.cells, gen)), gs)
         smooth, mono = model.regular()
         fit = (pred - os_).abs().mean()
         loss = fit + 1e-4 * smooth + 10.0 * mono
@@ -198,7 +234,8 @@ def train(a):
           % (a.steps, after, ident, secs))
     record = {"command": " ".join(sys.argv), "seed": a.seed,
               "steps": a.steps, "batch": a.batch, "lr": a.lr,
-              "threads": a.threads, "pixels": a.pixels, "hidden": a.hidden, "pairs": len(g), "aside": a.val,
+              "threads": a.threads, "pixels": a.pixels, "cells": a.cells, "hidden": a.hidden,
+              "arch": a.arch, "pairs": len(g), "aside": a.val,
               "seconds": round(secs, 1),
               "aside_mae": round(after, 5), "aside_identity_mae":
               round(ident, 5)}
@@ -212,7 +249,8 @@ def train(a):
                       % ", ".join(pk))
     tmp = a.out + ".tmp"
     torch.save({"state": model.state_dict(), "k": a.k,
-                "lattice": a.lattice, "hidden": a.hidden, "record": record,
+                "lattice": a.lattice, "hidden": a.hidden, "arch": a.arch,
+                "record": record,
                 "trained_on": trained_on}, tmp)
     os.replace(tmp, a.out)
     return 0
@@ -244,7 +282,8 @@ def write_safetensors(path, tensors, metadata):
 
 
 def graph_of(model):
-    nodes, tensors, prev = [], {}, "x"
+    nodes, tensors, pools = [], {}, []
+    prev = "x"
     for i, c in enumerate(model.convs):
         nodes.append({"name": "c%d" % i, "op": "conv2d", "inputs": [prev],
                       "weight": "c%d.weight" % i, "bias": "c%d.bias" % i,
@@ -254,8 +293,27 @@ def graph_of(model):
         tensors["c%d.weight" % i] = c.weight.detach().numpy()
         tensors["c%d.bias" % i] = c.bias.detach().numpy()
         prev = "a%d" % i
-    nodes.append({"name": "pool", "op": "global_avg_pool", "inputs": [prev]})
-    prev = "pool"
+    if len(model.convs):
+        nodes.append({"name": "pool", "op": "global_avg_pool",
+                      "inputs": [prev]})
+        pools.append("pool")
+    prev = "x"
+    for i, c in enumerate(model.pix):
+        nodes.append({"name": "p%d" % i, "op": "conv2d", "inputs": [prev],
+                      "weight": "p%d.weight" % i, "bias": "p%d.bias" % i})
+        nodes.append({"name": "pa%d" % i, "op": "leaky_relu",
+                      "inputs": ["p%d" % i], "slope": SLOPE})
+        tensors["p%d.weight" % i] = c.weight.detach().numpy()
+        tensors["p%d.bias" % i] = c.bias.detach().numpy()
+        prev = "pa%d" % i
+    if len(model.pix):
+        nodes.append({"name": "ppool", "op": "global_avg_pool",
+                      "inputs": [prev]})
+        pools.append("ppool")
+    prev = pools[0]
+    if len(pools) > 1:
+        nodes.append({"name": "feat", "op": "concat", "inputs": pools})
+        prev = "feat"
     if model.mid is not None:
         nodes.append({"name": "mid", "op": "conv2d", "inputs": [prev],
                       "weight": "mid.weight", "bias": "mid.bias"})
@@ -277,7 +335,8 @@ def graph_of(model):
 
 def load_ckpt(path):
     st = torch.load(path, map_location="cpu", weights_only=False)
-    model = Neutralizer(st["k"], st["lattice"], st.get("hidden", 0))
+    model = Neutralizer(st["k"], st["lattice"], st.get("hidden", 0),
+                        st.get("arch", "cnn"))
     model.load_state_dict(st["state"])
     model.eval()
     return model, st
@@ -290,7 +349,7 @@ def export(a):
             "looklab.graph": json.dumps(graph, separators=(",", ":")),
             "looklab.neutralizer": json.dumps(
                 {"k": model.k, "lattice": model.n, "hidden": model.hidden,
-                 "bases": "bases",
+                 "arch": model.arch, "bases": "bases",
                  "downsample": "area", "side": SIDE}),
             "looklab.name": "LookLab look neutralizer (basis 3D LUTs)",
             "looklab.license": "GPL-3+ (trained on photos under free "
@@ -316,15 +375,19 @@ def model_from_file(path):
         b, e = d["data_offsets"]
         t[name] = torch.from_numpy(np.frombuffer(
             data[b:e], "<f4").reshape(d["shape"]).copy())
-    model = Neutralizer(nz["k"], nz["lattice"], nz.get("hidden", 0))
+    model = Neutralizer(nz["k"], nz["lattice"], nz.get("hidden", 0),
+                        nz.get("arch", "cnn"))
     sd = {"bases": t["bases"].reshape(nz["k"], 3, nz["lattice"],
                                       nz["lattice"], nz["lattice"]),
           "head.weight": t["head.weight"], "head.bias": t["head.bias"]}
     if "mid.weight" in t:
         sd["mid.weight"], sd["mid.bias"] = t["mid.weight"], t["mid.bias"]
-    for i in range(len(WIDTHS)):
+    for i in range(len(model.convs)):
         sd["convs.%d.weight" % i] = t["c%d.weight" % i]
         sd["convs.%d.bias" % i] = t["c%d.bias" % i]
+    for i in range(len(model.pix)):
+        sd["pix.%d.weight" % i] = t["p%d.weight" % i]
+        sd["pix.%d.bias" % i] = t["p%d.bias" % i]
     model.load_state_dict(sd)
     model.eval()
     return model
@@ -360,10 +423,15 @@ def main():
     t.add_argument("--hidden", type=int, default=0,
                    help="units of a hidden layer before the weights "
                         "(0: linear)")
+    t.add_argument("--arch", choices=ARCHS, default="cnn",
+                   help="the weight network (see Neutralizer)")
     t.add_argument("--lr", type=float, default=2e-3)
     t.add_argument("--seed", type=int, default=23)
     t.add_argument("--threads", type=int, default=1)
     t.add_argument("--val", type=int, default=64)
+    t.add_argument("--cells", type=int, default=0,
+                   help="arch pixel/both: cells of the pooled image the "
+                        "pixel branch sees in a training step (0: all)")
     t.add_argument("--pixels", type=int, default=1024,
                    help="pixels of each pair in the loss")
     e = sub.add_parser("export")

@@ -3,11 +3,13 @@
 code (core/match/ over the CNN runtime) with PyTorch, and malformed files.
 
 1. tools/train-neutralizer.py trains a few steps on a tiny generated set
-   as a user runs it (every printed loss finite, the aside error printed,
+   as a user runs it (both weight branches, the pixel one on random cells) (every printed loss finite, the aside error printed,
    a checkpoint written) and exports it (weights linear in the pooled
    features).
-2. A network with seeded random weights and bases (so that every basis
-   counts) and a hidden layer before the weights is exported; neutralizer-run (C) and the trainer's own `run`
+2. For each weight network the trainer has (--arch), one with seeded
+   random weights and bases (so that every basis counts) and a hidden
+   layer before the weights is exported; neutralizer-run (C) and the
+   trainer's own `run`
    (PyTorch, double) give the same K weights and the same neutralized
    image within --tol, on inputs whose sides are not multiples of the
    network's 64 (adaptive pooling with overlapping cells) and smaller
@@ -112,7 +114,8 @@ def main():
     ckpt = os.path.join(tmp, "smoke.pt")
     p = subprocess.run([sys.executable, a.trainer, "train", data, "-o", ckpt,
                         "--steps", "20", "--batch", "4", "--k", "3",
-                        "--lattice", "5", "--val", "8", "--pixels", "256"],
+                        "--lattice", "5", "--val", "8", "--pixels", "256",
+                        "--arch", "both", "--cells", "100"],
                        capture_output=True, text=True)
     out = p.stdout + p.stderr
     losses = [float(ln.split()[3]) for ln in out.splitlines()
@@ -128,42 +131,45 @@ def main():
     check(p.returncode == 0 and os.path.exists(smoke), "export of the smoke "
           "checkpoint")
 
-    # 2. parity on random weights
-    torch.manual_seed(7)
-    model = tn.Neutralizer(5, 9, 6)  # with a hidden layer before the weights
-    with torch.no_grad():
-        model.head.weight.normal_(0, 0.3)
-        model.head.bias.normal_(0, 0.2)
-        model.head.bias[0] += 1.0
-        model.bases.add_(torch.randn_like(model.bases) * 0.05)
-    ckpt = os.path.join(tmp, "random.pt")
-    torch.save({"state": model.state_dict(), "k": 5, "lattice": 9, "hidden": 6,
-                "record": {}, "trained_on": "random weights (test)"}, ckpt)
-    model_path = os.path.join(tmp, "random.safetensors")
-    subprocess.run([sys.executable, a.trainer, "export", ckpt, model_path],
-                   check=True, capture_output=True)
-    for w, h in ((173, 97), (64, 64), (40, 30)):
-        img = smooth_image(rng, w, h)
-        p, c_out = run_c(a.runner, model_path, img, tmp)
-        if c_out is None:
-            check(False, "C neutralizer on %dx%d: %s" % (w, h, p.stderr))
-            continue
-        src = os.path.join(tmp, "in.f32")
-        ref = os.path.join(tmp, "out-py.f32")
-        subprocess.run([sys.executable, a.trainer, "run", model_path, src,
-                        str(w), str(h), ref], check=True)
-        py_out = np.fromfile(ref, "<f4")
-        n = w * h * 3
-        dw = float(np.abs(c_out[n:] - py_out[n:]).max())
-        di = float(np.abs(c_out[:n] - py_out[:n]).max())
-        moved = float(np.abs(py_out[:n] - img.ravel()).mean())
-        check(c_out.size == py_out.size and dw <= a.tol and di <= a.tol
-              and moved > 0.01,
-              "parity at %dx%d: weights %.2e, image %.2e (tol %.0e; the "
-              "LUT moves pixels by %.3f on average)" % (w, h, dw, di, a.tol,
-                                                       moved))
+    # 2. parity on random weights, for each weight network
+    for arch in tn.ARCHS:
+        torch.manual_seed(7)
+        model = tn.Neutralizer(5, 9, 6, arch)  # a hidden layer before
+        with torch.no_grad():
+            model.head.weight.normal_(0, 0.3)
+            model.head.bias.normal_(0, 0.2)
+            model.head.bias[0] += 1.0
+            model.bases.add_(torch.randn_like(model.bases) * 0.05)
+        ckpt = os.path.join(tmp, "random.pt")
+        torch.save({"state": model.state_dict(), "k": 5, "lattice": 9,
+                    "hidden": 6, "arch": arch, "record": {},
+                    "trained_on": "random weights (test)"}, ckpt)
+        model_path = os.path.join(tmp, "random-%s.safetensors" % arch)
+        subprocess.run([sys.executable, a.trainer, "export", ckpt,
+                        model_path], check=True, capture_output=True)
+        for w, h in ((173, 97), (64, 64), (40, 30)):
+            img = smooth_image(rng, w, h)
+            p, c_out = run_c(a.runner, model_path, img, tmp)
+            if c_out is None:
+                check(False, "C neutralizer (%s) on %dx%d: %s"
+                      % (arch, w, h, p.stderr))
+                continue
+            src = os.path.join(tmp, "in.f32")
+            ref = os.path.join(tmp, "out-py.f32")
+            subprocess.run([sys.executable, a.trainer, "run", model_path,
+                            src, str(w), str(h), ref], check=True)
+            py_out = np.fromfile(ref, "<f4")
+            n = w * h * 3
+            dw = float(np.abs(c_out[n:] - py_out[n:]).max())
+            di = float(np.abs(c_out[:n] - py_out[:n]).max())
+            moved = float(np.abs(py_out[:n] - img.ravel()).mean())
+            check(c_out.size == py_out.size and dw <= a.tol
+                  and di <= a.tol and moved > 0.01,
+                  "parity, arch %s, at %dx%d: weights %.2e, image %.2e "
+                  "(tol %.0e; the LUT moves pixels by %.3f on average)"
+                  % (arch, w, h, dw, di, a.tol, moved))
 
-    # 3. malformed and wrong files
+    # 3. malformed and wrong files (the last network above)
     img = smooth_image(rng, 32, 32)
     header, blob = read_st(model_path)
     with open(model_path, "rb") as f:
