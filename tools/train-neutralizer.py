@@ -48,6 +48,7 @@ SIDE = 64  # the network's input side
 WIDTHS = (16, 32, 64, 128)  # arch "cnn"
 PIXEL_WIDTHS = (32, 64, 128)  # arch "pixel"
 ARCHS = ("cnn", "pixel", "both")
+LEVELS_MIN_RANGE = 1e-3  # the levels stage's least white - black
 SLOPE = 0.2
 
 
@@ -73,8 +74,10 @@ class Neutralizer(nn.Module):
     per-point MLP and symmetric pooling, Qi et al. 2017) that no scene
     layout can enter; "both": the two, concatenated."""
 
-    def __init__(self, k, n, hidden=0, arch="cnn"):
+    def __init__(self, k, n, hidden=0, arch="cnn", head_init=0.0,
+                 levels=0.0):
         super().__init__()
+        self.levels = levels
         if arch not in ARCHS:
             raise ValueError("arch %r is not one of %s" % (arch, ARCHS))
         self.k, self.n, self.hidden, self.arch = k, n, hidden, arch
@@ -97,7 +100,13 @@ class Neutralizer(nn.Module):
         # hidden layer of 1 x 1 convolutions (an MLP on the 1 x 1 map)
         self.mid = nn.Conv2d(feats, hidden, 1) if hidden else None
         self.head = nn.Conv2d(hidden or feats, k, 1)
-        nn.init.zeros_(self.head.weight)
+        # zero weights start as the identity LUT; but then only the noise
+        # of the bases reaches the head's gradient and only the head's
+        # bias reaches the bases' (all zero but the identity's), so
+        # learning starts slowly: head_init > 0 draws the weights from
+        # N(0, head_init) instead
+        nn.init.normal_(self.head.weight, 0.0, head_init) if head_init > 0 \
+            else nn.init.zeros_(self.head.weight)
         with torch.no_grad():
             self.head.bias.zero_()
             self.head.bias[0] = 1.0
@@ -108,11 +117,44 @@ class Neutralizer(nn.Module):
         bases[0] = torch.stack([r, g, b])
         self.bases = nn.Parameter(bases)
 
+    def level(self, x0):
+        """The levels stage (--levels T, 0 for none): per image and
+        channel, the pooled image's darkest and lightest cells lo, hi are
+        taken a share T of the way to 0 and 1: x -> (x - T lo) / (1 - T (1
+        - hi) - T lo).  A whole picture's black and white points tell a
+        fade or a compressed range from a scene better than averages do,
+        and an average-pooling network cannot read extremes; the network
+        then sees, and its LUT takes, the levelled image.  Returns the
+        offset a and the scale s."""
+        lo = x0.amin((2, 3), keepdim=True)
+        hi = x0.amax((2, 3), keepdim=True)
+        a = self.levels * lo
+        b = 1.0 - self.levels * (1.0 - hi)
+        return a, 1.0 / (b - a).clamp_min(LEVELS_MIN_RANGE)
+
+    def pooled(self, graded):
+        """The network's input, and the levels stage's (a, s) or None."""
+        x0 = F.adaptive_avg_pool2d(graded, SIDE)
+        if self.levels <= 0:
+            return x0, None
+        a, s = self.level(x0)
+        return (x0 - a) * s, (a, s)
+
+    def forward(self, graded, pixels=None, cells=0, gen=None):
+        """The neutralized @pixels (default: @graded itself)."""
+        x0, lev = self.pooled(graded)
+        px = graded if pixels is None else pixels
+        if lev is not None:
+            px = ((px - lev[0]) * lev[1]).clamp(0, 1)
+        return apply_lut(self.lut(self.weights_pooled(x0, cells, gen)), px)
+
     def weights(self, graded, cells=0, gen=None):
+        return self.weights_pooled(self.pooled(graded)[0], cells, gen)
+
+    def weights_pooled(self, x0, cells=0, gen=None):
         """cells > 0 (training only): the pixel branch averages over that
         many random cells of the pooled image instead of all of them, an
         unbiased estimate of the same mean at a fraction of the work."""
-        x0 = F.adaptive_avg_pool2d(graded, SIDE)
         feats = []
         for branch in (self.convs, self.pix):
             if len(branch) == 0:
@@ -133,10 +175,6 @@ class Neutralizer(nn.Module):
 
     def lut(self, w):
         return torch.einsum("nk,kcdhw->ncdhw", w, self.bases)
-
-    def forward(self, graded):
-        lut = self.lut(self.weights(graded))
-        return apply_lut(lut, graded), lut
 
     def regular(self):
         """Zeng et al.'s smoothness (squared differences of neighbouring
@@ -165,7 +203,7 @@ def evaluate(model, g, o):
     with torch.no_grad():
         err = 0.0
         for i in range(0, len(g), 32):
-            pred, _ = model(g[i:i + 32])
+            pred = model(g[i:i + 32])
             err += (pred - o[i:i + 32]).abs().mean((1, 2, 3)).sum().item()
         return err / len(g), (g - o).abs().mean().item()
 
@@ -181,7 +219,8 @@ def train(a):
                  % (len(g), a.val))
     gv, ov = g[-a.val:], o[-a.val:]
     g, o = g[:-a.val], o[:-a.val]
-    model = Neutralizer(a.k, a.lattice, a.hidden, a.arch)
+    model = Neutralizer(a.k, a.lattice, a.hidden, a.arch, a.head_init,
+                        a.levels)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     sched = torch.optim.lr_scheduler.OneCycleLR(
         opt, max_lr=a.lr, total_steps=a.steps,
@@ -214,7 +253,7 @@ def train(a):
         pix = pix.expand(n, 3, a.pixels)
         gs = gb.flatten(2).gather(2, pix)[:, :, None]
         os_ = ob.flatten(2).gather(2, pix)[:, :, None]
-        pred = apply_lut(model.lut(model.weights(gb, a.cells, gen)), gs)
+        pred = model(gb, gs, a.cells, gen)
         smooth, mono = model.regular()
         fit = (pred - os_).abs().mean()
         loss = fit + 1e-4 * smooth + 10.0 * mono
@@ -234,7 +273,9 @@ def train(a):
           % (a.steps, after, ident, secs))
     record = {"command": " ".join(sys.argv), "seed": a.seed,
               "steps": a.steps, "batch": a.batch, "lr": a.lr,
-              "threads": a.threads, "pixels": a.pixels, "cells": a.cells, "hidden": a.hidden,
+              "threads": a.threads, "pixels": a.pixels, "cells": a.cells,
+              "head_init": a.head_init, "levels": a.levels,
+              "hidden": a.hidden,
               "arch": a.arch, "pairs": len(g), "aside": a.val,
               "seconds": round(secs, 1),
               "aside_mae": round(after, 5), "aside_identity_mae":
@@ -250,6 +291,7 @@ def train(a):
     tmp = a.out + ".tmp"
     torch.save({"state": model.state_dict(), "k": a.k,
                 "lattice": a.lattice, "hidden": a.hidden, "arch": a.arch,
+                "levels": a.levels,
                 "record": record,
                 "trained_on": trained_on}, tmp)
     os.replace(tmp, a.out)
@@ -336,7 +378,7 @@ def graph_of(model):
 def load_ckpt(path):
     st = torch.load(path, map_location="cpu", weights_only=False)
     model = Neutralizer(st["k"], st["lattice"], st.get("hidden", 0),
-                        st.get("arch", "cnn"))
+                        st.get("arch", "cnn"), levels=st.get("levels", 0.0))
     model.load_state_dict(st["state"])
     model.eval()
     return model, st
@@ -349,7 +391,8 @@ def export(a):
             "looklab.graph": json.dumps(graph, separators=(",", ":")),
             "looklab.neutralizer": json.dumps(
                 {"k": model.k, "lattice": model.n, "hidden": model.hidden,
-                 "arch": model.arch, "bases": "bases",
+                 "arch": model.arch, "levels": model.levels,
+                 "bases": "bases",
                  "downsample": "area", "side": SIDE}),
             "looklab.name": "LookLab look neutralizer (basis 3D LUTs)",
             "looklab.license": "GPL-3+ (trained on photos under free "
@@ -376,7 +419,7 @@ def model_from_file(path):
         t[name] = torch.from_numpy(np.frombuffer(
             data[b:e], "<f4").reshape(d["shape"]).copy())
     model = Neutralizer(nz["k"], nz["lattice"], nz.get("hidden", 0),
-                        nz.get("arch", "cnn"))
+                        nz.get("arch", "cnn"), levels=nz.get("levels", 0.0))
     sd = {"bases": t["bases"].reshape(nz["k"], 3, nz["lattice"],
                                       nz["lattice"], nz["lattice"]),
           "head.weight": t["head.weight"], "head.bias": t["head.bias"]}
@@ -402,8 +445,8 @@ def run(a):
     x = torch.from_numpy(x.copy()).permute(2, 0, 1)[None].double()
     model = model.double()
     with torch.no_grad():
+        out = model(x)
         w = model.weights(x)
-        out = apply_lut(model.lut(w), x)
     res = np.concatenate([out[0].permute(1, 2, 0).numpy().ravel(),
                           w[0].numpy().ravel()]).astype("<f4")
     res.tofile(a.output)
@@ -425,6 +468,12 @@ def main():
                         "(0: linear)")
     t.add_argument("--arch", choices=ARCHS, default="cnn",
                    help="the weight network (see Neutralizer)")
+    t.add_argument("--head-init", type=float, default=0.0,
+                   help="standard deviation of the head's initial weights "
+                        "(0: zeros)")
+    t.add_argument("--levels", type=float, default=0.0,
+                   help="share T of the levels stage (see "
+                        "Neutralizer.level; 0: none)")
     t.add_argument("--lr", type=float, default=2e-3)
     t.add_argument("--seed", type=int, default=23)
     t.add_argument("--threads", type=int, default=1)

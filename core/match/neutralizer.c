@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib.h>
@@ -19,11 +20,16 @@
 struct _LookLabNeutralizer
 {
   LookLabCnn *cnn;
-  int         k;     /* basis LUTs */
-  int         n;     /* lattice edge */
-  int         side;  /* the network's input side */
-  float      *bases; /* [k][3][n (b)][n (g)][n (r)] */
+  int         k;      /* basis LUTs */
+  int         n;      /* lattice edge */
+  int         side;   /* the network's input side */
+  double      levels; /* share of the levels stage, 0 for none */
+  float      *bases;  /* [k][3][n (b)][n (g)][n (r)] */
 };
+
+/* The levels stage's least white point less black point (the trainer's
+ * LEVELS_MIN_RANGE). */
+#define LEVELS_MIN_RANGE 1e-3
 
 /* Reads the "looklab.neutralizer" metadata into @nz and returns the name
  * of the bases tensor (g_free), or NULL after setting @diag. */
@@ -55,6 +61,29 @@ parse_meta (const char *meta, LookLabNeutralizer *nz, LookLabDiag *diag)
                         LOOKLAB_NEUTRALIZER_MAX_BASES,
                         LOOKLAB_NEUTRALIZER_MAX_LATTICE);
       return NULL;
+    }
+  nz->levels = 0.0;
+  bn = json_object_get_member (obj, "levels");
+  if (bn != NULL)
+    {
+      if (!JSON_NODE_HOLDS_VALUE (bn)
+          || (json_node_get_value_type (bn) != G_TYPE_DOUBLE
+              && json_node_get_value_type (bn) != G_TYPE_INT64))
+        {
+          looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                            "looklab.neutralizer: levels is not a number");
+          return NULL;
+        }
+      nz->levels = json_node_get_value_type (bn) == G_TYPE_DOUBLE
+                       ? json_node_get_double (bn)
+                       : (double) json_node_get_int (bn);
+      if (!(nz->levels >= 0.0 && nz->levels <= 1.0))
+        {
+          looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                            "looklab.neutralizer: levels %g outside [0, 1]",
+                            nz->levels);
+          return NULL;
+        }
     }
   bn = json_object_get_member (obj, "bases");
   if (bn != NULL)
@@ -241,6 +270,43 @@ pool (const float *rgb, int width, int height, size_t stride, int side,
   g_free (row);
 }
 
+/* The levels stage (tools/train-neutralizer.py, Neutralizer.level): the
+ * pooled image's darkest and lightest cells per channel, lo and hi, are
+ * taken the share nz->levels of the way to 0 and 1 as @black and @white,
+ * and @input (3 planes of side x side) is stretched from [black, white] to
+ * [0, 1].  A whole picture's black and white points tell a fade or a
+ * compressed range from a scene, and an average-pooling network cannot
+ * read extremes. */
+static void
+levels_stage (const LookLabNeutralizer *nz, float *input, float black[3],
+              float white[3])
+{
+  size_t cells = (size_t) nz->side * nz->side, i;
+  int    c;
+
+  for (c = 0; c < 3; c++)
+    {
+      float *plane = input + (size_t) c * cells;
+      float  lo = plane[0], hi = plane[0];
+      double a, b, s;
+
+      for (i = 1; i < cells; i++)
+        {
+          lo = MIN (lo, plane[i]);
+          hi = MAX (hi, plane[i]);
+        }
+      a = nz->levels * lo;
+      b = 1.0 - nz->levels * (1.0 - hi);
+      if (b - a < LEVELS_MIN_RANGE)
+        b = a + LEVELS_MIN_RANGE;
+      s = 1.0 / (b - a);
+      black[c] = (float) a;
+      white[c] = (float) b;
+      for (i = 0; i < cells; i++)
+        plane[i] = (float) ((plane[i] - a) * s);
+    }
+}
+
 int
 looklab_neutralizer_predict (const LookLabNeutralizer *nz, const float *rgb,
                              int width, int height, size_t stride,
@@ -248,6 +314,7 @@ looklab_neutralizer_predict (const LookLabNeutralizer *nz, const float *rgb,
                              LookLabDiag *diag)
 {
   float      *input = NULL, *w = NULL;
+  float       black[3] = { 0.0f, 0.0f, 0.0f }, white[3] = { 1.0f, 1.0f, 1.0f };
   LookLabLut *l = NULL;
   int         status, oc = 0, ow = 0, oh = 0, k, c;
   size_t      n3, p;
@@ -263,6 +330,8 @@ looklab_neutralizer_predict (const LookLabNeutralizer *nz, const float *rgb,
     return looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0,
                              "no memory for the network's input");
   pool (rgb, width, height, stride, nz->side, input);
+  if (nz->levels > 0.0)
+    levels_stage (nz, input, black, white);
   status = looklab_cnn_run (nz->cnn, input, nz->side, nz->side, n_threads, &w,
                             &oc, &ow, &oh, diag);
   g_free (input);
@@ -294,6 +363,27 @@ looklab_neutralizer_predict (const LookLabNeutralizer *nz, const float *rgb,
           acc += (double) w[k] * nz->bases[((size_t) k * 3 + c) * n3 + p];
         l->table[p * 3 + c] = (float) acc;
       }
+  if (nz->levels > 0.0)
+    {
+      /* the levels stage as the LUT's 1D shaper: [black, white] to [0, 1]
+       * per channel, clamped at its ends (lut/lut.h) */
+      l->shaper = malloc (sizeof (float) * 2 * 3);
+      if (l->shaper == NULL)
+        {
+          g_free (w);
+          looklab_lut_free (l);
+          return looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0,
+                                   "no memory for the LUT");
+        }
+      l->shaper_size = 2;
+      for (c = 0; c < 3; c++)
+        {
+          l->shaper[c] = 0.0f;
+          l->shaper[3 + c] = 1.0f;
+          l->shaper_min[c] = black[c];
+          l->shaper_max[c] = white[c];
+        }
+    }
   if (weights != NULL)
     memcpy (weights, w, sizeof (float) * nz->k);
   g_free (w);

@@ -8,7 +8,8 @@ code (core/match/ over the CNN runtime) with PyTorch, and malformed files.
    features).
 2. For each weight network the trainer has (--arch), one with seeded
    random weights and bases (so that every basis counts) and a hidden
-   layer before the weights is exported; neutralizer-run (C) and the
+   layer before the weights is exported, with and without the levels
+   stage; neutralizer-run (C) and the
    trainer's own `run`
    (PyTorch, double) give the same K weights and the same neutralized
    image within --tol, on inputs whose sides are not multiples of the
@@ -132,9 +133,11 @@ def main():
           "checkpoint")
 
     # 2. parity on random weights, for each weight network
-    for arch in tn.ARCHS:
+    for arch, levels in (("cnn", 0.0), ("cnn", 0.5), ("pixel", 0.0),
+                         ("both", 1.0)):
         torch.manual_seed(7)
-        model = tn.Neutralizer(5, 9, 6, arch)  # a hidden layer before
+        # a hidden layer before the weights
+        model = tn.Neutralizer(5, 9, 6, arch, levels=levels)
         with torch.no_grad():
             model.head.weight.normal_(0, 0.3)
             model.head.bias.normal_(0, 0.2)
@@ -142,17 +145,19 @@ def main():
             model.bases.add_(torch.randn_like(model.bases) * 0.05)
         ckpt = os.path.join(tmp, "random.pt")
         torch.save({"state": model.state_dict(), "k": 5, "lattice": 9,
-                    "hidden": 6, "arch": arch, "record": {},
+                    "hidden": 6, "arch": arch, "levels": levels,
+                    "record": {},
                     "trained_on": "random weights (test)"}, ckpt)
-        model_path = os.path.join(tmp, "random-%s.safetensors" % arch)
+        model_path = os.path.join(tmp, "random-%s-%g.safetensors"
+                                  % (arch, levels))
         subprocess.run([sys.executable, a.trainer, "export", ckpt,
                         model_path], check=True, capture_output=True)
         for w, h in ((173, 97), (64, 64), (40, 30)):
             img = smooth_image(rng, w, h)
             p, c_out = run_c(a.runner, model_path, img, tmp)
             if c_out is None:
-                check(False, "C neutralizer (%s) on %dx%d: %s"
-                      % (arch, w, h, p.stderr))
+                check(False, "C neutralizer (%s, levels %g) on %dx%d: %s"
+                      % (arch, levels, w, h, p.stderr))
                 continue
             src = os.path.join(tmp, "in.f32")
             ref = os.path.join(tmp, "out-py.f32")
@@ -165,9 +170,9 @@ def main():
             moved = float(np.abs(py_out[:n] - img.ravel()).mean())
             check(c_out.size == py_out.size and dw <= a.tol
                   and di <= a.tol and moved > 0.01,
-                  "parity, arch %s, at %dx%d: weights %.2e, image %.2e "
-                  "(tol %.0e; the LUT moves pixels by %.3f on average)"
-                  % (arch, w, h, dw, di, a.tol, moved))
+                  "parity, arch %s, levels %g, at %dx%d: weights %.2e, "
+                  "image %.2e (tol %.0e; the LUT moves pixels by %.3f on "
+                  "average)" % (arch, levels, w, h, dw, di, a.tol, moved))
 
     # 3. malformed and wrong files (the last network above)
     img = smooth_image(rng, 32, 32)
@@ -190,6 +195,12 @@ def main():
     h2["__metadata__"]["looklab.neutralizer"] = json.dumps(meta)
     write_st(bad, h2, blob)
     refused(bad, "metadata k 4 for a 5-weight network", "weights")
+    h2 = json.loads(json.dumps(header))
+    meta = json.loads(h2["__metadata__"]["looklab.neutralizer"])
+    meta["levels"] = 2.0
+    h2["__metadata__"]["looklab.neutralizer"] = json.dumps(meta)
+    write_st(bad, h2, blob)
+    refused(bad, "metadata levels 2", "levels")
     h2 = json.loads(json.dumps(header))
     del h2["__metadata__"]["looklab.neutralizer"]
     write_st(bad, h2, blob)
