@@ -6,12 +6,15 @@
  * of the photo (Zeng, Cai, Li, Cao and Zhang 2020, "Learning
  * image-adaptive 3D lookup tables", TPAMI).  The neutralized photo and the
  * photo itself are then a before/after pair for looklab_look_fit ().
+ * An optional levels stage first stretches each channel from a black and
+ * a white point read off the pooled photo (metadata "levels"); the LUT
+ * then carries it as a 1D shaper.
  *
  * A model is a LookLab CNN file (docs/cnn-format.md) of kind "rgb" whose
  * output has K channels at 1 x 1, with a tensor of the bases
  * [K * 3, N, N, N] (basis k, channel c at [k * 3 + c], blue slowest, red
  * fastest) and a metadata entry "looklab.neutralizer" (JSON: k, lattice,
- * bases, side).  tools/train-neutralizer.py trains and exports it.
+ * bases, side, levels).  tools/train-neutralizer.py trains and exports it.
  */
 #ifndef LOOKLAB_NEUTRALIZER_H
 #define LOOKLAB_NEUTRALIZER_H
