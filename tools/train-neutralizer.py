@@ -3,7 +3,8 @@
 
     tools/gimp3-env python3 tools/train-neutralizer.py train DATA -o CKPT.pt
         [--steps N] [--batch B] [--k K] [--lattice N] [--lr LR]
-        [--seed S] [--threads T] [--val V]
+        [--seed S] [--threads T] [--val V] [--levels T] [--arch A]
+        [--hidden H] [--cells C] [--pixels P]
     tools/gimp3-env python3 tools/train-neutralizer.py export CKPT.pt
         OUT.safetensors
     tools/gimp3-env python3 tools/train-neutralizer.py run MODEL.safetensors
@@ -16,7 +17,9 @@ and Zhang 2020 ("Learning image-adaptive 3D lookup tables for high
 performance photo enhancement in real-time", TPAMI): K basis 3D LUTs of
 N^3 and a small CNN on a 64 x 64 area-average of the graded image that
 outputs their K weights.  The predicted LUT, sum_k w_k B_k, is applied
-trilinearly to the graded image at full size; the loss is the mean
+trilinearly to the graded image at full size (after the optional levels
+stage, Neutralizer.level, which the network's input goes through too);
+the loss is the mean
 absolute error to the original in sRGB-encoded values, plus Zeng's
 smoothness and monotonicity terms on the bases.
 
@@ -74,8 +77,7 @@ class Neutralizer(nn.Module):
     per-point MLP and symmetric pooling, Qi et al. 2017) that no scene
     layout can enter; "both": the two, concatenated."""
 
-    def __init__(self, k, n, hidden=0, arch="cnn", head_init=0.0,
-                 levels=0.0):
+    def __init__(self, k, n, hidden=0, arch="cnn", levels=0.0):
         super().__init__()
         self.levels = levels
         if arch not in ARCHS:
@@ -100,13 +102,7 @@ class Neutralizer(nn.Module):
         # hidden layer of 1 x 1 convolutions (an MLP on the 1 x 1 map)
         self.mid = nn.Conv2d(feats, hidden, 1) if hidden else None
         self.head = nn.Conv2d(hidden or feats, k, 1)
-        # zero weights start as the identity LUT; but then only the noise
-        # of the bases reaches the head's gradient and only the head's
-        # bias reaches the bases' (all zero but the identity's), so
-        # learning starts slowly: head_init > 0 draws the weights from
-        # N(0, head_init) instead
-        nn.init.normal_(self.head.weight, 0.0, head_init) if head_init > 0 \
-            else nn.init.zeros_(self.head.weight)
+        nn.init.zeros_(self.head.weight)
         with torch.no_grad():
             self.head.bias.zero_()
             self.head.bias[0] = 1.0
@@ -219,8 +215,7 @@ def train(a):
                  % (len(g), a.val))
     gv, ov = g[-a.val:], o[-a.val:]
     g, o = g[:-a.val], o[:-a.val]
-    model = Neutralizer(a.k, a.lattice, a.hidden, a.arch, a.head_init,
-                        a.levels)
+    model = Neutralizer(a.k, a.lattice, a.hidden, a.arch, a.levels)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     sched = torch.optim.lr_scheduler.OneCycleLR(
         opt, max_lr=a.lr, total_steps=a.steps,
@@ -274,7 +269,7 @@ def train(a):
     record = {"command": " ".join(sys.argv), "seed": a.seed,
               "steps": a.steps, "batch": a.batch, "lr": a.lr,
               "threads": a.threads, "pixels": a.pixels, "cells": a.cells,
-              "head_init": a.head_init, "levels": a.levels,
+              "levels": a.levels,
               "hidden": a.hidden,
               "arch": a.arch, "pairs": len(g), "aside": a.val,
               "seconds": round(secs, 1),
@@ -468,9 +463,6 @@ def main():
                         "(0: linear)")
     t.add_argument("--arch", choices=ARCHS, default="cnn",
                    help="the weight network (see Neutralizer)")
-    t.add_argument("--head-init", type=float, default=0.0,
-                   help="standard deviation of the head's initial weights "
-                        "(0: zeros)")
     t.add_argument("--levels", type=float, default=0.0,
                    help="share T of the levels stage (see "
                         "Neutralizer.level; 0: none)")
