@@ -318,35 +318,36 @@ def write_safetensors(path, tensors, metadata):
     os.replace(tmp, path)
 
 
+def branch_nodes(branch, prefix, act, pool, stride, padding, nodes,
+                 tensors):
+    """The graph nodes of one branch of convolutions (each followed by a
+    LeakyReLU) from the input to its global average, named PREFIX<i>,
+    ACT<i> and POOL; returns POOL, or None for an empty branch."""
+    prev = "x"
+    for i, c in enumerate(branch):
+        conv = {"name": "%s%d" % (prefix, i), "op": "conv2d",
+                "inputs": [prev], "weight": "%s%d.weight" % (prefix, i),
+                "bias": "%s%d.bias" % (prefix, i)}
+        if stride != 1:
+            conv.update(stride=stride, padding=padding)
+        nodes.append(conv)
+        nodes.append({"name": "%s%d" % (act, i), "op": "leaky_relu",
+                      "inputs": ["%s%d" % (prefix, i)], "slope": SLOPE})
+        tensors["%s%d.weight" % (prefix, i)] = c.weight.detach().numpy()
+        tensors["%s%d.bias" % (prefix, i)] = c.bias.detach().numpy()
+        prev = "%s%d" % (act, i)
+    if len(branch) == 0:
+        return None
+    nodes.append({"name": pool, "op": "global_avg_pool", "inputs": [prev]})
+    return pool
+
+
 def graph_of(model):
-    nodes, tensors, pools = [], {}, []
-    prev = "x"
-    for i, c in enumerate(model.convs):
-        nodes.append({"name": "c%d" % i, "op": "conv2d", "inputs": [prev],
-                      "weight": "c%d.weight" % i, "bias": "c%d.bias" % i,
-                      "stride": 2, "padding": 1})
-        nodes.append({"name": "a%d" % i, "op": "leaky_relu",
-                      "inputs": ["c%d" % i], "slope": SLOPE})
-        tensors["c%d.weight" % i] = c.weight.detach().numpy()
-        tensors["c%d.bias" % i] = c.bias.detach().numpy()
-        prev = "a%d" % i
-    if len(model.convs):
-        nodes.append({"name": "pool", "op": "global_avg_pool",
-                      "inputs": [prev]})
-        pools.append("pool")
-    prev = "x"
-    for i, c in enumerate(model.pix):
-        nodes.append({"name": "p%d" % i, "op": "conv2d", "inputs": [prev],
-                      "weight": "p%d.weight" % i, "bias": "p%d.bias" % i})
-        nodes.append({"name": "pa%d" % i, "op": "leaky_relu",
-                      "inputs": ["p%d" % i], "slope": SLOPE})
-        tensors["p%d.weight" % i] = c.weight.detach().numpy()
-        tensors["p%d.bias" % i] = c.bias.detach().numpy()
-        prev = "pa%d" % i
-    if len(model.pix):
-        nodes.append({"name": "ppool", "op": "global_avg_pool",
-                      "inputs": [prev]})
-        pools.append("ppool")
+    nodes, tensors = [], {}
+    pools = [p for p in (
+        branch_nodes(model.convs, "c", "a", "pool", 2, 1, nodes, tensors),
+        branch_nodes(model.pix, "p", "pa", "ppool", 1, 0, nodes, tensors))
+        if p is not None]
     prev = pools[0]
     if len(pools) > 1:
         nodes.append({"name": "feat", "op": "concat", "inputs": pools})

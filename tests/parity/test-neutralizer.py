@@ -189,17 +189,18 @@ def main():
     with open(bad, "wb") as f:
         f.write(whole[:len(whole) // 2])
     refused(bad, "a truncated file", "neutralizer-run")
-    h2 = json.loads(json.dumps(header))
-    meta = json.loads(h2["__metadata__"]["looklab.neutralizer"])
-    meta["k"] = 4
-    h2["__metadata__"]["looklab.neutralizer"] = json.dumps(meta)
-    write_st(bad, h2, blob)
+
+    def with_meta(key, value):
+        """The file with one member of looklab.neutralizer changed."""
+        h2 = json.loads(json.dumps(header))
+        meta = json.loads(h2["__metadata__"]["looklab.neutralizer"])
+        meta[key] = value
+        h2["__metadata__"]["looklab.neutralizer"] = json.dumps(meta)
+        write_st(bad, h2, blob)
+
+    with_meta("k", 4)
     refused(bad, "metadata k 4 for a 5-weight network", "weights")
-    h2 = json.loads(json.dumps(header))
-    meta = json.loads(h2["__metadata__"]["looklab.neutralizer"])
-    meta["levels"] = 2.0
-    h2["__metadata__"]["looklab.neutralizer"] = json.dumps(meta)
-    write_st(bad, h2, blob)
+    with_meta("levels", 2.0)
     refused(bad, "metadata levels 2", "levels")
     h2 = json.loads(json.dumps(header))
     del h2["__metadata__"]["looklab.neutralizer"]
