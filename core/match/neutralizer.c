@@ -62,28 +62,12 @@ parse_meta (const char *meta, LookLabNeutralizer *nz, LookLabDiag *diag)
                         LOOKLAB_NEUTRALIZER_MAX_LATTICE);
       return NULL;
     }
-  nz->levels = 0.0;
-  bn = json_object_get_member (obj, "levels");
-  if (bn != NULL)
+  if (!looklab_json_member_double (obj, "levels", 0.0, 0.0, 1.0, &nz->levels))
     {
-      if (!JSON_NODE_HOLDS_VALUE (bn)
-          || (json_node_get_value_type (bn) != G_TYPE_DOUBLE
-              && json_node_get_value_type (bn) != G_TYPE_INT64))
-        {
-          looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
-                            "looklab.neutralizer: levels is not a number");
-          return NULL;
-        }
-      nz->levels = json_node_get_value_type (bn) == G_TYPE_DOUBLE
-                       ? json_node_get_double (bn)
-                       : (double) json_node_get_int (bn);
-      if (!(nz->levels >= 0.0 && nz->levels <= 1.0))
-        {
-          looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
-                            "looklab.neutralizer: levels %g outside [0, 1]",
-                            nz->levels);
-          return NULL;
-        }
+      looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
+                        "looklab.neutralizer: levels is not a number in "
+                        "[0, 1]");
+      return NULL;
     }
   bn = json_object_get_member (obj, "bases");
   if (bn != NULL)

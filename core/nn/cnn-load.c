@@ -67,25 +67,9 @@ static gboolean
 member_float (JsonObject *obj, const char *key, double def, double lo,
               double hi, float *out)
 {
-  JsonNode *n = json_object_get_member (obj, key);
-  double    v;
-  GType     t;
+  double v;
 
-  if (n == NULL)
-    {
-      *out = (float) def;
-      return TRUE;
-    }
-  if (!JSON_NODE_HOLDS_VALUE (n))
-    return FALSE;
-  t = json_node_get_value_type (n);
-  if (t == G_TYPE_INT64)
-    v = (double) json_node_get_int (n);
-  else if (t == G_TYPE_DOUBLE)
-    v = json_node_get_double (n);
-  else
-    return FALSE;
-  if (!(v >= lo && v <= hi))
+  if (!looklab_json_member_double (obj, key, def, lo, hi, &v))
     return FALSE;
   *out = (float) v;
   return TRUE;

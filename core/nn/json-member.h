@@ -12,4 +12,11 @@
 gboolean looklab_json_member_int (JsonObject *obj, const char *key, int def,
                                   int lo, int hi, int *out);
 
+/* The number member @key of @obj (a JSON integer or real), within [@lo,
+ * @hi], in *@out; @def when it is absent.  FALSE when it is present but
+ * not such a number. */
+gboolean looklab_json_member_double (JsonObject *obj, const char *key,
+                                     double def, double lo, double hi,
+                                     double *out);
+
 #endif /* LOOKLAB_JSON_MEMBER_H */
