@@ -18,6 +18,10 @@
  * parts (looklab_look_apply_view_baked () without a bake: global colour,
  * vignette, local contrast), (e) LookLab fitted with params.spatial = 0 (the global part
  * only, which is also what LookLab fitted before looks had spatial parts),
+ * and, not a learner, (f) the look's own 64^3 LUT (luts/hald-LOOK.png: an
+ * identity HALD image graded by the tool itself; global looks only),
+ * applied tetrahedrally: what a table of the true look gives, so that what
+ * a learner gets wrong can be told from what any LUT loses,
  * applied exactly.  Looks named sp-* are spatial (benchmark 2 of issue 22:
  * target held-out <= 2.0 for (d) exact).
  *
@@ -42,7 +46,8 @@
 
 #define MAX_PHOTOS 32
 #define MAX_LOOKS 32
-#define N_METHODS 6
+#define N_METHODS 7
+#define HALD_LEVEL 8 /* ImageMagick hald:8: 64^3 colours in 512 x 512 */
 #define BAKE_SIZE 33
 #define BAKE_SAMPLES 1000000
 
@@ -53,13 +58,14 @@ enum
   M_MLP,
   M_LOOKLAB_LUT,
   M_LOOKLAB_EXACT,
-  M_LOOKLAB_GLOBAL
+  M_LOOKLAB_GLOBAL,
+  M_TRUE_LUT
 };
 
-static const char *method_names[N_METHODS] = {
-  "(a) identity",         "(b) CLUT-from-pair", "(c) plain MLP",
-  "(d) LookLab 33^3 LUT", "(d) LookLab exact",  "(e) LookLab global only"
-};
+static const char *method_names[N_METHODS]
+    = { "(a) identity",         "(b) CLUT-from-pair", "(c) plain MLP",
+        "(d) LookLab 33^3 LUT", "(d) LookLab exact",  "(e) LookLab global only",
+        "(f) true look, 64^3" };
 
 typedef struct
 {
@@ -161,6 +167,36 @@ load_rgb (const char *path, const char *name, Image *img)
   img->rgb = data;
   snprintf (img->name, sizeof img->name, "%s", name);
   return 0;
+}
+
+/* (f): the look's graded HALD image as a LookLabLut, or NULL when the dev
+ * set has none for @look (spatial looks, or an older dev set). */
+static LookLabLut *
+load_hald_lut (const char *dir, const char *look)
+{
+  const int   size = HALD_LEVEL * HALD_LEVEL;
+  char        path[2048];
+  Image       img = { 0 };
+  LookLabLut *lut;
+
+  snprintf (path, sizeof path, "%s/luts/hald-%s.png", dir, look);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS)
+      || load_rgb (path, look, &img) < 0)
+    return NULL;
+  if (img.width != size * HALD_LEVEL || img.height != size * HALD_LEVEL
+      || (lut = looklab_lut_new (size)) == NULL)
+    {
+      fprintf (stderr, "bench-looks: %s is not a level-%d HALD image\n", path,
+               HALD_LEVEL);
+      free (img.rgb);
+      return NULL;
+    }
+  /* HALD pixels in raster order are the lattice with red fastest, the
+   * order of LookLabLut's table. */
+  memcpy (lut->table, img.rgb,
+          (size_t) size * size * size * 3 * sizeof (float));
+  free (img.rgb);
+  return lut;
 }
 
 static size_t
@@ -325,11 +361,12 @@ mean_de (const float *pred, const float *target_lab, size_t n, double *max)
 
 typedef struct
 {
-  BenchClut   *clut;
-  BenchMlp    *mlp;
-  LookLabLook *look;
-  LookLabLut  *lut;
-  LookLabLook *look_global;
+  BenchClut        *clut;
+  BenchMlp         *mlp;
+  LookLabLook      *look;
+  LookLabLut       *lut;
+  LookLabLook      *look_global;
+  const LookLabLut *true_lut; /* (f), owned by the look's loop */
 } Learned;
 
 static void
@@ -424,6 +461,10 @@ fit_method (int m, const Image *before, const Image *after, Learned *l,
         /* shares (d)'s fit */
         break;
 
+      case M_TRUE_LUT:
+        /* nothing to learn: the look's own table, loaded with the look */
+        break;
+
       case M_LOOKLAB_GLOBAL:
         {
           LookLabFitParams params;
@@ -485,6 +526,15 @@ predict (int m, const Learned *l, const Image *before, float *out)
       case M_LOOKLAB_GLOBAL:
         looklab_look_eval (l->look_global, before->rgb, out, n);
         return 0;
+      case M_TRUE_LUT:
+        {
+          size_t stride = (size_t) before->width * 3 * sizeof (float);
+
+          return looklab_lut_apply (l->true_lut, LOOKLAB_PIXEL_RGB_FLOAT,
+                                    LOOKLAB_INTERP_TETRAHEDRAL, 1.0f,
+                                    before->rgb, stride, out, stride,
+                                    before->width, before->height, opt_threads);
+        }
     }
   return -1;
 }
@@ -619,6 +669,39 @@ typedef struct
   int passed, failed;
 } Checks;
 
+/* (f) for a synthetic look: its 64^3 table, the look applied to the
+ * lattice, as tools/make-dev-set grades a HALD image. */
+static LookLabLut *
+syn_true_lut (int look)
+{
+  const int size = HALD_LEVEL * HALD_LEVEL;
+  Image     lattice = { "lattice", size * HALD_LEVEL, size * HALD_LEVEL, NULL };
+  Image     graded = { 0 };
+  LookLabLut *lut = looklab_lut_new (size);
+
+  lattice.rgb = malloc ((size_t) size * size * size * 3 * sizeof (float));
+  if (lut == NULL || lattice.rgb == NULL)
+    goto fail;
+  for (int i = 0; i < size * size * size; i++)
+    {
+      lattice.rgb[3 * i] = (float) (i % size) / (size - 1);
+      lattice.rgb[3 * i + 1] = (float) (i / size % size) / (size - 1);
+      lattice.rgb[3 * i + 2] = (float) (i / (size * size)) / (size - 1);
+    }
+  apply_syn_look (look, &lattice, &graded);
+  if (graded.rgb == NULL)
+    goto fail;
+  memcpy (lut->table, graded.rgb,
+          (size_t) size * size * size * 3 * sizeof (float));
+  free (graded.rgb);
+  free (lattice.rgb);
+  return lut;
+fail:
+  free (lattice.rgb);
+  looklab_lut_free (lut);
+  return NULL;
+}
+
 static void
 check (Checks *c, int ok, const char *what, const char *look)
 {
@@ -652,6 +735,10 @@ self_test_checks (Checks *c, const char *look, const Score *sc,
                   method_names[m]);
         check (c, sc[m].in_sample / sc[m].runs < id_in / 4, what, look);
       }
+  check (c,
+         sc[M_TRUE_LUT].runs > 0
+             && sc[M_TRUE_LUT].held_mean / sc[M_TRUE_LUT].runs < 0.2,
+         "the look's own 64^3 table reproduces it: held-out < 0.2", look);
   check (c, isfinite (bake_mean) && bake_mean < 0.5,
          "33^3 bake within 0.5 dE00 of exact evaluation on average", look);
   check (
@@ -923,11 +1010,12 @@ main (int argc, char **argv)
 
   for (int li = 0; li < set.n_looks; li++)
     {
-      Image  afters[MAX_PHOTOS] = { 0 };
-      float *labs[MAX_PHOTOS] = { 0 };
-      Score  sc[N_METHODS];
-      double bake_mean = NAN, bake_max = NAN;
-      int    pass, ok = 1;
+      Image       afters[MAX_PHOTOS] = { 0 };
+      float      *labs[MAX_PHOTOS] = { 0 };
+      Score       sc[N_METHODS];
+      double      bake_mean = NAN, bake_max = NAN;
+      int         pass, ok = 1;
+      LookLabLut *true_lut = NULL;
 
       if (look_list != NULL)
         {
@@ -942,6 +1030,8 @@ main (int argc, char **argv)
             continue;
         }
       memset (sc, 0, sizeof sc);
+      true_lut = self_test ? syn_true_lut (li)
+                           : load_hald_lut (set.dir, set.looks[li]);
       for (int i = 0; i < set.n_photos && ok; i++)
         {
           char path[2048];
@@ -974,15 +1064,19 @@ main (int argc, char **argv)
           int     t = train[ti];
           Learned l = { 0 };
 
+          l.true_lut = true_lut;
+
           for (int m = 0; m < N_METHODS; m++)
             {
               double fit_s = 0.0, held = 0.0;
               size_t bytes = 0;
               int    n_held = 0;
 
-              if (no_looklab && m >= M_LOOKLAB_LUT)
+              if (no_looklab && m >= M_LOOKLAB_LUT && m <= M_LOOKLAB_GLOBAL)
                 continue;
               if (only_looklab && (m == M_CLUT || m == M_MLP))
+                continue;
+              if (m == M_TRUE_LUT && true_lut == NULL)
                 continue;
               if (m == M_LOOKLAB_EXACT && l.look == NULL)
                 {
@@ -1077,6 +1171,7 @@ main (int argc, char **argv)
           free (afters[i].rgb);
           free (labs[i]);
         }
+      looklab_lut_free (true_lut);
     }
 
   printf ("\nsummary over %d look(s) (mean of per-look means; worst = worst "
@@ -1085,8 +1180,13 @@ main (int argc, char **argv)
   printf ("  %-22s %9s %9s %9s\n", "method", "in-sample", "held-out", "worst");
   for (int m = 0; m < N_METHODS; m++)
     if (n_sum[m] > 0)
-      printf ("  %-22s %9.3f %9.3f %9.3f\n", method_names[m],
-              sum_in[m] / n_sum[m], sum_held[m] / n_sum[m], worst_all[m]);
+      {
+        printf ("  %-22s %9.3f %9.3f %9.3f", method_names[m],
+                sum_in[m] / n_sum[m], sum_held[m] / n_sum[m], worst_all[m]);
+        if (n_sum[m] < n_looks_done)
+          printf ("  (over its %d look(s))", n_sum[m]);
+        printf ("\n");
+      }
   if (!no_looklab && n_sum[M_LOOKLAB_LUT] > 0)
     {
       printf ("  looks where (d) meets every target: %d of %d\n", n_pass,
