@@ -650,6 +650,9 @@ cmd_info (int argc, char **argv)
       /* TRANSLATORS: %s is the network's shape, as 3-32-32-3 */
       printf (_ ("  model: residual MLP %s, %zu parameters\n"), shape->str,
               info.n_parameters);
+      if (info.curve_knots > 0)
+        printf (_ ("  beside it: a tone curve per channel, %d knots\n"),
+                info.curve_knots);
       if (info.correction_size > 0)
         printf (_ ("  correction lattice: %d^3\n"), info.correction_size);
       printf (_ ("  fitted on %zu colours, in-sample mean dE00 %.3f\n"),

@@ -1,14 +1,16 @@
 /* LookLab core: the look file.
  *
- * Look file format, versions 1 and 2.  All integers little-endian, floats
- * IEEE 754 binary32/binary64 little-endian; no padding.  A look without
- * spatial parts is written as version 1 (the bytes earlier LookLabs
- * wrote); one with spatial parts as version 2, which adds the parts
- * between the lattice and the checksum.
+ * Look file format, versions 1 to 3.  All integers little-endian, floats
+ * IEEE 754 binary32/binary64 little-endian; no padding.  A look is written
+ * in the lowest version that holds it: version 1 (the bytes the first
+ * LookLabs wrote) without spatial parts or curves; version 2 with spatial
+ * parts, which it adds between the lattice and the checksum; version 3
+ * when it has per-channel curves (flags bit 1), with the layout of version
+ * 2 and 0, 1 or 2 spatial parts.
  *
  *   offset  size  field
  *   0       8     magic "LOOKLAB" 0x1A
- *   8       4     u32 version (1 or 2; a reader refuses larger ones)
+ *   8       4     u32 version (1..3; a reader refuses larger ones)
  *   12      2     u16 hidden: units per hidden layer, 4..256
  *   14      2     u16 layers: hidden layers, 1..4
  *   16      1     u8  activation: 0 tanh, 1 SiLU (x sigmoid x)
@@ -16,18 +18,24 @@
  *                     input in [0, 1])
  *   18      1     u8  correction lattice edge K: 0 (none) or 2..65
  *   19      1     u8  flags: bit 0 = linear path (the output also gets
- *                     S (2 xc - 1), S 3 x 3); other bits 0
+ *                     S (2 xc - 1), S 3 x 3); bit 1 (version 3 only) =
+ *                     curves (output channel k also gets c_k (xc_k),
+ *                     linear between 16 knots at 0, 1/15, .., 1); other
+ *                     bits 0
  *   20      4     u32 P: MLP parameters, must equal 3h + h
- *                     + (layers - 1)(h^2 + h) + 3h + 3 (+ 9 with bit 0)
+ *                     + (layers - 1)(h^2 + h) + 3h + 3 (+ 9 with bit 0,
+ *                     + 48 with bit 1)
  *   24      8     f64 in-sample mean CIEDE2000 of the fit
  *   32      8     f64 in-sample largest CIEDE2000 of the fit
  *   40      8     u64 distinct colours the fit saw
  *   48      4P    f32 MLP parameters, layer by layer from the input: the
  *                     weights (n_out x n_in, row-major), then the biases;
- *                     then S (row-major) with flag bit 0
+ *                     then S (row-major) with flag bit 0, then the
+ *                     curves' knots with bit 1 (red's 16, green's, blue's)
  *   48+4P   12K^3 f32 correction lattice, RGB triples, red fastest
- *   version 2 only, then:
- *           4     u32 number of spatial parts, 1 or 2, each part:
+ *   versions 2 and 3 only, then:
+ *           4     u32 number of spatial parts, 1 or 2 (version 3: 0 to 2),
+ *                     each part:
  *           4     u32 type: 1 radial, 2 local contrast (at most one of
  *                     each, radial first)
  *           4     u32 knots k, 2..64
@@ -65,7 +73,7 @@
 #include <unistd.h>
 
 #define HEADER_BYTES 48
-#define FILE_VERSION 2
+#define FILE_VERSION 3
 #define PART_RADIAL 1
 #define PART_DETAIL 2
 #define PART_LIMIT 1000.0f
@@ -186,7 +194,7 @@ looklab_look_serialize (const LookLabLook *look, void **data, size_t *len)
       = (size_t) look->corr_size * look->corr_size * look->corr_size * 3;
   size_t         body = HEADER_BYTES + 4 * look->n_params + 4 * n_corr, i;
   size_t         total = body + 4, n_vig = 0, n_det = 0;
-  int            v2 = looklab_look_has_spatial (look);
+  int            v2 = looklab_look_has_spatial (look) || look->curves;
   unsigned char *buf, *p;
 
   *data = NULL;
@@ -209,13 +217,13 @@ looklab_look_serialize (const LookLabLook *look, void **data, size_t *len)
   if (buf == NULL)
     return LOOKLAB_ERR_NOMEM;
   memcpy (buf, magic, 8);
-  put_u32 (buf + 8, v2 ? 2 : 1);
+  put_u32 (buf + 8, look->curves ? 3 : v2 ? 2 : 1);
   put_u16 (buf + 12, (unsigned) look->hidden);
   put_u16 (buf + 14, (unsigned) look->layers);
   buf[16] = (unsigned char) look->activation;
   buf[17] = 0;
   buf[18] = (unsigned char) look->corr_size;
-  buf[19] = (unsigned char) (look->skip ? 1 : 0);
+  buf[19] = (unsigned char) looklab_look_paths (look);
   put_u32 (buf + 20, (uint32_t) look->n_params);
   put_f64 (buf + 24, look->fit_mean_de00);
   put_f64 (buf + 32, look->fit_max_de00);
@@ -307,21 +315,19 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
         layers, hidden, corr, LOOKLAB_LOOK_MIN_LAYERS, LOOKLAB_LOOK_MAX_LAYERS,
         LOOKLAB_LOOK_MIN_HIDDEN, LOOKLAB_LOOK_MAX_HIDDEN,
         LOOKLAB_LOOK_MIN_CORRECTION, LOOKLAB_LOOK_MAX_CORRECTION);
-  if (activation >= LOOKLAB_ACT_COUNT || encoding != 0 || (flags & ~1u) != 0)
+  if (activation >= LOOKLAB_ACT_COUNT || encoding != 0
+      || (flags & ~(version >= 3 ? LOOKLAB_PATHS_ALL : LOOKLAB_PATH_LINEAR))
+             != 0)
     return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                              "unknown activation %u, encoding %u or "
-                             "flags 0x%02x",
-                             activation, encoding, flags);
-  if (n_params
-      != looklab_look_count_params ((int) hidden, (int) layers,
-                                    (int) (flags & 1u)))
-    return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
-                             "the header says %u parameters but a %u x %u "
-                             "network has %zu",
-                             (unsigned) n_params, layers, hidden,
-                             looklab_look_count_params ((int) hidden,
-                                                        (int) layers,
-                                                        (int) (flags & 1u)));
+                             "flags 0x%02x (version %u)",
+                             activation, encoding, flags, (unsigned) version);
+  if (n_params != looklab_look_count_params ((int) hidden, (int) layers, flags))
+    return looklab_diag_set (
+        diag, LOOKLAB_ERR_PARSE, 0,
+        "the header says %u parameters but a %u x %u network has %zu",
+        (unsigned) n_params, layers, hidden,
+        looklab_look_count_params ((int) hidden, (int) layers, flags));
   n_corr = (size_t) corr * corr * corr * 3;
   body = HEADER_BYTES + 4 * (size_t) n_params + 4 * n_corr;
   expected = body + 4;
@@ -337,11 +343,12 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
                                  "for its spatial parts",
                                  len);
       n_parts = get_u32 (buf + body);
-      if (n_parts < 1 || n_parts > 2)
+      if (n_parts < (version >= 3 ? 0u : 1u) || n_parts > 2)
         return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
-                                 "a version 2 look file with %u spatial "
-                                 "parts (1 or 2)",
-                                 (unsigned) n_parts);
+                                 "a version %u look file with %u spatial "
+                                 "parts (%s)",
+                                 (unsigned) version, (unsigned) n_parts,
+                                 version >= 3 ? "0 to 2" : "1 or 2");
       for (k = 0; k < n_parts; k++)
         {
           size_t need;
@@ -395,7 +402,7 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
                              "damaged)");
 
   look = looklab_look_new_shape ((int) hidden, (int) layers, (int) activation,
-                                 (int) (flags & 1u), (int) corr);
+                                 flags, (int) corr);
   if (look == NULL)
     return looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
   look->fit_mean_de00 = get_f64 (buf + 24);

@@ -66,6 +66,8 @@ static LookLabFitTuning tuning = {
   .corr_size = 17,
   .skip = 1,
   .skip_decay = 0.0f,
+  .curves = 1,
+  .curve_smooth = 0.03f,
 };
 
 LookLabFitTuning *
@@ -149,7 +151,8 @@ typedef struct
 struct Trainer
 {
   Shape             shape;
-  size_t            off_skip; /* 0 when there is no linear path */
+  size_t            off_skip;   /* 0 when there is no linear path */
+  size_t            off_curves; /* 0 when there are no curves */
   int               hidden;
   int               activation;
   const float      *x; /* n x 3 inputs in [0, 1] */
@@ -247,6 +250,17 @@ chunk_gradient (Trainer *tr, Worker *wk, const uint32_t *idx, float *g)
             out[j * CHUNK + c] += S[j * 3 + k] * wk->a[k * CHUNK + c];
     }
 
+  if (tr->off_curves > 0)
+    {
+      const float *knots = p + tr->off_curves;
+      float       *out = wk->z + L * plane;
+
+      for (k = 0; k < 3; k++)
+        for (c = 0; c < CHUNK; c++)
+          out[k * CHUNK + c] += looklab_look_curve (
+              knots + k * LOOKLAB_LOOK_CURVE_KNOTS, tr->x[idx[c] * 3 + k]);
+    }
+
   /* Loss derivative: out = x + f; clipped targets are one-sided. */
   {
     const float *out = wk->z + L * plane;
@@ -281,6 +295,31 @@ chunk_gradient (Trainer *tr, Worker *wk, const uint32_t *idx, float *g)
                 acc[q] += dcur[j * CHUNK + c + q] * wk->a[k * CHUNK + c + q];
             gS[j * 3 + k] = ((acc[0] + acc[1]) + (acc[2] + acc[3]))
                             + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+          }
+    }
+
+  if (tr->off_curves > 0)
+    {
+      float *gc = g + tr->off_curves;
+
+      /* Each sample's error goes to the two knots around it, in sample
+       * order (deterministic). */
+      for (k = 0; k < 3; k++)
+        for (c = 0; c < CHUNK; c++)
+          {
+            float t = tr->x[idx[c] * 3 + k]
+                      * (float) (LOOKLAB_LOOK_CURVE_KNOTS - 1),
+                  f, d = dcur[k * CHUNK + c];
+            int i;
+
+            if (!(t > 0.0f))
+              t = 0.0f;
+            i = (int) t;
+            if (i > LOOKLAB_LOOK_CURVE_KNOTS - 2)
+              i = LOOKLAB_LOOK_CURVE_KNOTS - 2;
+            f = t - (float) i;
+            gc[k * LOOKLAB_LOOK_CURVE_KNOTS + i] += d * (1.0f - f);
+            gc[k * LOOKLAB_LOOK_CURVE_KNOTS + i + 1] += d * f;
           }
     }
 
@@ -385,6 +424,32 @@ worker_main (void *data)
   return NULL;
 }
 
+/* Adds to @grad the gradient of (curve_smooth / 2) x the sum of squared
+ * second differences of each channel's curve @knots (a discrete bending
+ * energy, as in P-splines: P. Eilers and B. Marx, "Flexible smoothing with
+ * B-splines and penalties", Statistical Science 1996). */
+static void
+curve_smoothness_gradient (const float *knots, float *grad)
+{
+  const float lambda = tuning.curve_smooth;
+  int         ch, q;
+
+  for (ch = 0; ch < 3; ch++)
+    {
+      const float *k = knots + ch * LOOKLAB_LOOK_CURVE_KNOTS;
+      float       *g = grad + ch * LOOKLAB_LOOK_CURVE_KNOTS;
+
+      for (q = 1; q < LOOKLAB_LOOK_CURVE_KNOTS - 1; q++)
+        {
+          float d2 = lambda * (k[q - 1] - 2.0f * k[q] + k[q + 1]);
+
+          g[q - 1] += d2;
+          g[q] -= 2.0f * d2;
+          g[q + 1] += d2;
+        }
+    }
+}
+
 static void
 init_params (LookLabLook *look, const Shape *s, uint64_t *rng)
 {
@@ -429,7 +494,10 @@ train_mlp (LookLabLook *look, const LookLabSamples *smp, const float *w,
     batch_size = CHUNK;
   batch_size -= batch_size % CHUNK;
   shape_init (&tr->shape, H, look->layers);
-  tr->off_skip = look->skip ? P - 9 : 0;
+  tr->off_curves = look->curves ? P - 3 * LOOKLAB_LOOK_CURVE_KNOTS : 0;
+  tr->off_skip = look->skip
+                     ? P - 9 - (look->curves ? 3 * LOOKLAB_LOOK_CURVE_KNOTS : 0)
+                     : 0;
   tr->hidden = H;
   tr->activation = look->activation;
   tr->x = smp->x;
@@ -551,13 +619,25 @@ train_mlp (LookLabLook *look, const LookLabSamples *smp, const float *w,
                   look->params[i] -= wd * look->params[i];
               }
           }
-        for (i = tr->off_skip; tr->off_skip > 0 && i < P; i++)
+        for (i = tr->off_skip; tr->off_skip > 0 && i < tr->off_skip + 9; i++)
           {
             m[i] = beta1 * m[i] + (1.0f - beta1) * grad[i];
             v[i] = beta2 * v[i] + (1.0f - beta2) * grad[i] * grad[i];
             look->params[i]
                 -= lr_t * m[i] / (sqrtf (v[i]) + 1e-8f)
                    + (float) (lr * tuning.skip_decay) * look->params[i];
+          }
+        /* The curves: no decay, so that what the pair shows of one
+         * channel carries to colours it does not show; the smoothness
+         * term above keeps them from bending to one photo's colours. */
+        if (tr->off_curves > 0)
+          curve_smoothness_gradient (look->params + tr->off_curves,
+                                     grad + tr->off_curves);
+        for (i = tr->off_curves; tr->off_curves > 0 && i < P; i++)
+          {
+            m[i] = beta1 * m[i] + (1.0f - beta1) * grad[i];
+            v[i] = beta2 * v[i] + (1.0f - beta2) * grad[i] * grad[i];
+            look->params[i] -= lr_t * m[i] / (sqrtf (v[i]) + 1e-8f);
           }
       }
 
@@ -937,7 +1017,7 @@ refit_global (LookLabLook *look, const LookLabImageView *after,
   int          status;
 
   fresh = looklab_look_new_shape (look->hidden, look->layers, look->activation,
-                                  look->skip, rd->corr);
+                                  looklab_look_paths (look), rd->corr);
   if (fresh == NULL)
     return LOOKLAB_ERR_NOMEM;
   status = fit_global (fresh, rd->before, after, mask, rd->params, rd->corr,
@@ -1029,8 +1109,11 @@ looklab_look_fit (const LookLabImageView *before, const LookLabImageView *after,
     return looklab_diag_set (diag, LOOKLAB_ERR_ARG, 0,
                              "spatial %d out of range (0 or 1)",
                              params->spatial);
-  look = looklab_look_new_shape (params->hidden, params->layers,
-                                 tuning.activation, tuning.skip, corr);
+  look = looklab_look_new_shape (
+      params->hidden, params->layers, tuning.activation,
+      (tuning.skip ? LOOKLAB_PATH_LINEAR : 0u)
+          | (tuning.curves ? LOOKLAB_PATH_CURVES : 0u),
+      corr);
   if (look == NULL)
     return looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
   status = fit_global (look, before, after, mask, params, corr, steps,

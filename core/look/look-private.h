@@ -14,6 +14,13 @@
 #define LOOKLAB_LOOK_MIN_CORRECTION 2
 #define LOOKLAB_LOOK_MAX_CORRECTION 65
 
+/* Paths beside the MLP, as bits (the look file's flags byte). */
+#define LOOKLAB_PATH_LINEAR 1u /* a 3 x 3 linear map of the encoded input */
+#define LOOKLAB_PATH_CURVES 2u /* a tone curve per channel */
+#define LOOKLAB_PATHS_ALL (LOOKLAB_PATH_LINEAR | LOOKLAB_PATH_CURVES)
+/* Knots of each channel's curve, at 0, 1/15, .., 1 of the clamped input. */
+#define LOOKLAB_LOOK_CURVE_KNOTS 16
+
 /* Hidden-unit nonlinearities a look file may name. */
 typedef enum
 {
@@ -28,11 +35,14 @@ struct _LookLabLook
   int    layers;
   int    activation; /* LookLabActivation */
   int    skip;       /* 1: a linear 3x3 path from input to output */
+  int    curves;     /* 1: a piecewise-linear curve per channel */
   size_t n_params;
   /* Per layer, input to output: weights (n_out x n_in, row-major) then
    * biases (n_out).  Input layer 3 -> hidden, then hidden -> hidden, and the
    * output layer hidden -> 3; with @skip, 9 more weights (3 x 3, row-major)
-   * of a linear path from the encoded input to the output. */
+   * of a linear path from the encoded input to the output; with @curves,
+   * 3 x LOOKLAB_LOOK_CURVE_KNOTS values (red's knots, then green's, then
+   * blue's) of curves that add c_k (x_k) to output channel k. */
   float *params;
 
   int    corr_size; /* edge of the correction lattice, 0 if none */
@@ -144,6 +154,23 @@ looklab_activate4 (int activation, LookLabVec4 v)
   return looklab_tanh4 (v);
 }
 
+/* One channel's curve at @x in [0, 1]: linear between its
+ * LOOKLAB_LOOK_CURVE_KNOTS @knots. */
+static inline float
+looklab_look_curve (const float *knots, float x)
+{
+  float t = x * (float) (LOOKLAB_LOOK_CURVE_KNOTS - 1), f;
+  int   i;
+
+  if (!(t > 0.0f))
+    t = 0.0f;
+  i = (int) t;
+  if (i > LOOKLAB_LOOK_CURVE_KNOTS - 2)
+    i = LOOKLAB_LOOK_CURVE_KNOTS - 2;
+  f = t - (float) i;
+  return knots[i] + f * (knots[i + 1] - knots[i]);
+}
+
 #define LOOKLAB_SPATIAL_MIN_KNOTS 2
 #define LOOKLAB_SPATIAL_MAX_KNOTS 64
 #define LOOKLAB_DETAIL_MAX_SIGMA 0.25f
@@ -168,13 +195,17 @@ int looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
                               LookLabRefitFunc refit, void *refit_data,
                               LookLabDiag *diag);
 
-/* Returns the number of MLP weights and biases of a shape. */
-size_t looklab_look_count_params (int hidden, int layers, int skip);
+/* Returns the number of parameters of a shape: the MLP's weights and
+ * biases and those of the @paths (LOOKLAB_PATH_* bits). */
+size_t looklab_look_count_params (int hidden, int layers, unsigned paths);
 
 /* Returns a new look of the given shape with zeroed parameters (the
  * identity), or NULL when memory is short.  The shape must be in range. */
 LookLabLook *looklab_look_new_shape (int hidden, int layers, int activation,
-                                     int skip, int corr_size);
+                                     unsigned paths, int corr_size);
+
+/* The LOOKLAB_PATH_* bits of @look. */
+unsigned looklab_look_paths (const LookLabLook *look);
 
 /* Evaluates only the MLP residual f at @n colours already clamped to
  * [0, 1] (no correction, no clamping of the result): out = f (in). */
@@ -217,13 +248,15 @@ typedef struct
   float count_power;  /* sample weight = count^p ... */
   float count_half;   /* ... times count / (count + half) when half > 0 */
   int   activation;
-  float init_scale;  /* output layer starts in +-init_scale */
-  float corr_smooth; /* lattice membrane weight */
-  float corr_ridge;  /* lattice pull toward zero */
-  float corr_power;  /* lattice sample weight = count^p */
-  int   corr_size;   /* default lattice edge */
-  int   skip;        /* linear input -> output path */
-  float skip_decay;  /* weight decay of that path */
+  float init_scale;   /* output layer starts in +-init_scale */
+  float corr_smooth;  /* lattice membrane weight */
+  float corr_ridge;   /* lattice pull toward zero */
+  float corr_power;   /* lattice sample weight = count^p */
+  int   corr_size;    /* default lattice edge */
+  int   skip;         /* linear input -> output path */
+  float skip_decay;   /* weight decay of that path */
+  int   curves;       /* per-channel curves beside the MLP (no decay) */
+  float curve_smooth; /* weight of their second differences */
 } LookLabFitTuning;
 
 LookLabFitTuning *looklab_look_fit_tuning (void);

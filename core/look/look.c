@@ -20,16 +20,24 @@
 #include "common/parallel.h"
 
 size_t
-looklab_look_count_params (int hidden, int layers, int skip)
+looklab_look_count_params (int hidden, int layers, unsigned paths)
 {
   /* 3 -> h, (layers - 1) x h -> h, h -> 3; weights and biases. */
   return (size_t) (3 * hidden + hidden)
          + (size_t) (layers - 1) * (size_t) (hidden * hidden + hidden)
-         + (size_t) (hidden * 3 + 3) + (skip ? 9 : 0);
+         + (size_t) (hidden * 3 + 3) + (paths & LOOKLAB_PATH_LINEAR ? 9 : 0)
+         + (paths & LOOKLAB_PATH_CURVES ? 3 * LOOKLAB_LOOK_CURVE_KNOTS : 0);
+}
+
+unsigned
+looklab_look_paths (const LookLabLook *look)
+{
+  return (look->skip ? LOOKLAB_PATH_LINEAR : 0u)
+         | (look->curves ? LOOKLAB_PATH_CURVES : 0u);
 }
 
 LookLabLook *
-looklab_look_new_shape (int hidden, int layers, int activation, int skip,
+looklab_look_new_shape (int hidden, int layers, int activation, unsigned paths,
                         int corr_size)
 {
   LookLabLook *look = calloc (1, sizeof (LookLabLook));
@@ -39,8 +47,9 @@ looklab_look_new_shape (int hidden, int layers, int activation, int skip,
   look->hidden = hidden;
   look->layers = layers;
   look->activation = activation;
-  look->skip = skip ? 1 : 0;
-  look->n_params = looklab_look_count_params (hidden, layers, skip);
+  look->skip = paths & LOOKLAB_PATH_LINEAR ? 1 : 0;
+  look->curves = paths & LOOKLAB_PATH_CURVES ? 1 : 0;
+  look->n_params = looklab_look_count_params (hidden, layers, paths);
   look->params = calloc (look->n_params, sizeof (float));
   look->corr_size = corr_size;
   if (corr_size > 0)
@@ -145,6 +154,16 @@ eval_mlp_block (const LookLabLook *look, const float *in, float *out, int m)
       for (c = 0; c < MLP_CHAINS; c++)
         for (i = 0; i < MLP_BLOCK && c * MLP_BLOCK + i < m; i++)
           out[(c * MLP_BLOCK + i) * 3 + j] = s[c][i];
+    }
+  if (look->curves)
+    {
+      const float *knots
+          = look->params + look->n_params - 3 * LOOKLAB_LOOK_CURVE_KNOTS;
+
+      for (i = 0; i < m; i++)
+        for (j = 0; j < 3; j++)
+          out[i * 3 + j] += looklab_look_curve (
+              knots + j * LOOKLAB_LOOK_CURVE_KNOTS, in[i * 3 + j]);
     }
 }
 
@@ -351,7 +370,10 @@ looklab_look_get_info (const LookLabLook *look, LookLabLookInfo *info)
   info->correction_size = look->corr_size;
   info->fit_mean_de00 = look->fit_mean_de00;
   info->fit_samples = look->fit_samples;
-  info->file_version = looklab_look_has_spatial (look) ? 2 : 1;
+  info->file_version = look->curves                      ? 3
+                       : looklab_look_has_spatial (look) ? 2
+                                                         : 1;
+  info->curve_knots = look->curves ? LOOKLAB_LOOK_CURVE_KNOTS : 0;
   info->vignette_knots = look->vig_knots;
   info->vignette_proportion = look->vig_prop;
   if (look->vig_knots > 0)

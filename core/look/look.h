@@ -70,11 +70,12 @@ typedef struct
 {
   int    hidden;
   int    layers;
-  size_t n_parameters;        /* MLP weights and biases */
+  size_t n_parameters;        /* MLP weights and biases, and the paths' */
   int    correction_size;     /* edge of the correction lattice, 0 if none */
   double fit_mean_de00;       /* in-sample mean CIEDE2000 of the fit */
   size_t fit_samples;         /* distinct colours the fit saw */
-  int    file_version;        /* what looklab_look_save () writes: 1 or 2 */
+  int    file_version;        /* what looklab_look_save () writes: 1..3 */
+  int    curve_knots;         /* knots of each channel's curve, 0 if none */
   int    vignette_knots;      /* radial part: knots, 0 if none */
   double vignette_proportion; /* 0 circular (half-diagonal), 1 elliptical */
   double vignette_corner[3];  /* what the radial part makes of mid-gray

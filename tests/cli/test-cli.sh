@@ -89,9 +89,13 @@ check "the look changed the photo" sh -c \
 # Spatial parts (issue 22): a version 2 look from the fuzz corpus (the
 # garden look plus a vignette and a local-contrast part).
 spatial=$src/tests/fuzz/corpus/look/garden-spatial.look
-check "info of a look without spatial parts says so" sh -c \
-  "'$looklab' info '$work/garden.look' | grep -q 'file version 1' && \
+check "info of a learned look without spatial parts says so, and lists its curves" sh -c \
+  "'$looklab' info '$work/garden.look' | grep -q 'file version 3' && \
+   '$looklab' info '$work/garden.look' | grep -q 'a tone curve per channel, 16 knots' && \
    '$looklab' info '$work/garden.look' | grep -q 'global colour only'"
+check "info of a version 1 look (the fuzz corpus) lists no curves" sh -c \
+  "'$looklab' info '$src/tests/fuzz/corpus/look/garden-small.look' | grep -q 'file version 1' && \
+   ! '$looklab' info '$src/tests/fuzz/corpus/look/garden-small.look' | grep -q 'tone curve'"
 check "info lists the spatial parts of a version 2 look" sh -c \
   "'$looklab' info '$spatial' | grep -q 'file version 2' && \
    '$looklab' info '$spatial' | grep -q 'radial part (vignette): 8 knots' && \

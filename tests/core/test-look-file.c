@@ -1,7 +1,8 @@
 /* Tests of core/look/look-file.c: the look file round-trips bit-exactly
- * (version 1 without spatial parts, version 2 with them), the committed
- * files of both versions still read, and each malformed input is refused
- * (its own case) with a message, never a crash. */
+ * (version 1 without spatial parts, version 2 with them, version 3 with
+ * per-channel curves), the committed files of versions 1 and 2 still read,
+ * and each malformed input is refused (its own case) with a message, never
+ * a crash. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -16,10 +17,10 @@
 /* A look with every parameter and lattice node set to a distinct value,
  * so that any misplaced byte shows. */
 static LookLabLook *
-make_look (int hidden, int layers, int corr)
+make_look_paths (int hidden, int layers, int corr, unsigned paths)
 {
   LookLabLook *look
-      = looklab_look_new_shape (hidden, layers, LOOKLAB_ACT_TANH, 1, corr);
+      = looklab_look_new_shape (hidden, layers, LOOKLAB_ACT_TANH, paths, corr);
   size_t i;
 
   g_assert_nonnull (look);
@@ -31,6 +32,12 @@ make_look (int hidden, int layers, int corr)
   look->fit_max_de00 = 1.5;
   look->fit_samples = 12345;
   return look;
+}
+
+static LookLabLook *
+make_look (int hidden, int layers, int corr)
+{
+  return make_look_paths (hidden, layers, corr, LOOKLAB_PATH_LINEAR);
 }
 
 static GBytes *
@@ -88,6 +95,48 @@ test_round_trip_no_correction (void)
   g_assert_cmpint (back->skip, ==, 1);
   b = serialize (back);
   g_assert_true (g_bytes_equal (a, b));
+  g_bytes_unref (a);
+  g_bytes_unref (b);
+  looklab_look_free (look);
+  looklab_look_free (back);
+}
+
+/* Curves make a version 3 file, with no spatial part; it reads back to
+ * the same bytes and the same colours. */
+static void
+test_round_trip_curves (void)
+{
+  LookLabLook    *look = make_look_paths (16, 2, 5, LOOKLAB_PATHS_ALL);
+  LookLabLook    *back = NULL;
+  GBytes         *a = serialize (look), *b;
+  gsize           len;
+  const guint8   *data = g_bytes_get_data (a, &len);
+  LookLabDiag     diag = { 0 };
+  LookLabLookInfo info;
+  float           in[300], o1[300], o2[300];
+  int             i;
+
+  g_assert_cmpuint (data[8], ==, 3);
+  g_assert_cmpuint (data[19], ==, 3);
+  g_assert_cmpint (looklab_look_deserialize (data, len, &back, &diag), ==, 0);
+  g_assert_cmpint (back->curves, ==, 1);
+  g_assert_cmpint (back->skip, ==, 1);
+  g_assert_false (looklab_look_has_spatial (back));
+  looklab_look_get_info (back, &info);
+  g_assert_cmpint (info.file_version, ==, 3);
+  g_assert_cmpint (info.curve_knots, ==, LOOKLAB_LOOK_CURVE_KNOTS);
+  b = serialize (back);
+  g_assert_true (g_bytes_equal (a, b));
+  for (i = 0; i < 300; i++)
+    in[i] = (float) ((i * 53) % 101) / 100.0f;
+  looklab_look_eval (look, in, o1, 100);
+  looklab_look_eval (back, in, o2, 100);
+  g_assert_cmpint (memcmp (o1, o2, sizeof (o1)), ==, 0);
+  /* The curves are evaluated: zeroing them changes the colours. */
+  memset (back->params + back->n_params - 3 * LOOKLAB_LOOK_CURVE_KNOTS, 0,
+          sizeof (float) * 3 * LOOKLAB_LOOK_CURVE_KNOTS);
+  looklab_look_eval (back, in, o2, 100);
+  g_assert_cmpint (memcmp (o1, o2, sizeof (o1)), !=, 0);
   g_bytes_unref (a);
   g_bytes_unref (b);
   looklab_look_free (look);
@@ -153,6 +202,7 @@ typedef enum
   BREAK_ACTIVATION,
   BREAK_ENCODING,
   BREAK_RESERVED,
+  BREAK_CURVES_IN_V1,
   BREAK_PARAM_COUNT,
   BREAK_TRAILING,
   BREAK_CHECKSUM,
@@ -184,6 +234,7 @@ static const BadCase bad_cases[] = {
   { "activation-unknown", BREAK_ACTIVATION, LOOKLAB_ERR_PARSE },
   { "encoding-unknown", BREAK_ENCODING, LOOKLAB_ERR_PARSE },
   { "flags-unknown", BREAK_RESERVED, LOOKLAB_ERR_PARSE },
+  { "curves-in-version-1", BREAK_CURVES_IN_V1, LOOKLAB_ERR_PARSE },
   { "param-count-wrong", BREAK_PARAM_COUNT, LOOKLAB_ERR_PARSE },
   { "trailing-bytes", BREAK_TRAILING, LOOKLAB_ERR_PARSE },
   { "checksum-wrong", BREAK_CHECKSUM, LOOKLAB_ERR_PARSE },
@@ -237,7 +288,7 @@ test_bad (gconstpointer data)
       case BREAK_TRUNCATED_WEIGHTS: len = 48 + 40; break;
       case BREAK_TRUNCATED_CHECKSUM: len -= 2; break;
       case BREAK_BAD_MAGIC: p[3] = 'X'; break;
-      case BREAK_VERSION_NEWER: p[8] = 3; break;
+      case BREAK_VERSION_NEWER: p[8] = 4; break;
       case BREAK_VERSION_ZERO: p[8] = 0; break;
       case BREAK_HIDDEN_HUGE:
         p[12] = 0xff;
@@ -263,6 +314,11 @@ test_bad (gconstpointer data)
         break;
       case BREAK_RESERVED:
         p[19] = 0x80;
+        fix_crc (p, len);
+        break;
+      case BREAK_CURVES_IN_V1:
+        /* The flag alone, in a version 1 file: the bit is version 3's. */
+        p[19] |= LOOKLAB_PATH_CURVES;
         fix_crc (p, len);
         break;
       case BREAK_PARAM_COUNT:
@@ -410,15 +466,18 @@ test_round_trip_v2 (void)
 }
 
 /* The committed files (the fuzz corpus): a version 1 look as LookLab
- * wrote it before spatial parts, and a version 2 one made from it.  Both
- * read, and both serialise back to their exact bytes. */
+ * wrote it before spatial parts, a version 2 one made from it, and a
+ * version 3 one (per-channel curves, no spatial part) as `looklab learn
+ * --hidden 8 --layers 1 --global-only` wrote it from data/sample's garden
+ * pair.  All read, and all serialise back to their exact bytes. */
 static void
 test_committed_files (void)
 {
-  const char *names[2] = { "garden-small.look", "garden-spatial.look" };
-  int         k;
+  const char *names[3]
+      = { "garden-small.look", "garden-spatial.look", "garden-curves.look" };
+  int k;
 
-  for (k = 0; k < 2; k++)
+  for (k = 0; k < 3; k++)
     {
       char *path = g_test_build_filename (G_TEST_DIST, "..", "fuzz", "corpus",
                                           "look", names[k], NULL);
@@ -434,8 +493,10 @@ test_committed_files (void)
       looklab_look_get_info (look, &info);
       g_assert_cmpint (info.file_version, ==, k + 1);
       g_assert_cmpint ((unsigned char) bytes[8], ==, k + 1);
-      g_assert_cmpint (info.vignette_knots, ==, k == 0 ? 0 : 8);
-      g_assert_cmpint (info.detail_knots, ==, k == 0 ? 0 : 4);
+      g_assert_cmpint (info.vignette_knots, ==, k == 1 ? 8 : 0);
+      g_assert_cmpint (info.detail_knots, ==, k == 1 ? 4 : 0);
+      g_assert_cmpint (info.curve_knots, ==,
+                       k == 2 ? LOOKLAB_LOOK_CURVE_KNOTS : 0);
       again = serialize (look);
       g_assert_cmpuint (g_bytes_get_size (again), ==, len);
       g_assert_cmpint (memcmp (g_bytes_get_data (again, NULL), bytes, len), ==,
@@ -576,6 +637,7 @@ main (int argc, char **argv)
   g_test_add_func ("/look-file/round-trip", test_round_trip);
   g_test_add_func ("/look-file/round-trip-no-correction",
                    test_round_trip_no_correction);
+  g_test_add_func ("/look-file/round-trip-curves", test_round_trip_curves);
   g_test_add_func ("/look-file/save-load", test_save_load);
   g_test_add_func ("/look-file/sniff", test_sniff);
   g_test_add_func ("/look-file/oversized-file", test_oversized_file);

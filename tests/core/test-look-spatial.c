@@ -230,7 +230,9 @@ test_vignette (void)
   looklab_look_get_info (look, &info);
   g_assert_cmpint (info.vignette_knots, >, 0);
   g_assert_cmpint (info.detail_knots, ==, 0);
-  g_assert_cmpint (info.file_version, ==, 2);
+  /* Fitted looks have per-channel curves: version 3, parts and all. */
+  g_assert_cmpint (info.file_version, ==, 3);
+  g_assert_cmpint (info.curve_knots, >, 0);
   g_assert_true (looklab_look_has_spatial (look));
   g_assert_false (looklab_look_has_spatial (global));
   /* Mid-gray at the corners: the known gain there is 0.45. */
@@ -326,7 +328,7 @@ test_subtractive_vignette (void)
 }
 
 static void
-test_global_pair_stays_v1 (void)
+test_global_pair_keeps_no_part (void)
 {
   Img          b, a;
   LookLabLook *look, *global;
@@ -341,7 +343,10 @@ test_global_pair_stays_v1 (void)
   g_assert_false (looklab_look_has_spatial (look));
   g_assert_cmpint (looklab_look_serialize (look, &d1, &l1), ==, 0);
   g_assert_cmpint (looklab_look_serialize (global, &d2, &l2), ==, 0);
-  g_assert_cmpuint (((unsigned char *) d1)[8], ==, 1);
+  /* Version 3 (the fit's per-channel curves) with no spatial part: the
+   * four bytes before the checksum count the parts. */
+  g_assert_cmpuint (((unsigned char *) d1)[8], ==, 3);
+  g_assert_cmpuint (((unsigned char *) d1)[l1 - 8], ==, 0);
   g_assert_cmpuint (l1, ==, l2);
   g_assert_cmpint (memcmp (d1, d2, l1), ==, 0);
   free (d1);
@@ -630,8 +635,8 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/look-spatial/vignette", test_vignette);
-  g_test_add_func ("/look-spatial/global-pair-stays-v1",
-                   test_global_pair_stays_v1);
+  g_test_add_func ("/look-spatial/global-pair-keeps-no-part",
+                   test_global_pair_keeps_no_part);
   g_test_add_func ("/look-spatial/subtractive-vignette",
                    test_subtractive_vignette);
   g_test_add_func ("/look-spatial/clarity", test_clarity);

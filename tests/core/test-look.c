@@ -187,7 +187,10 @@ test_identity (void)
   g_assert_cmpint (info.layers, ==, 2);
   g_assert_cmpuint (info.n_parameters, ==,
                     3 * 32 + 32 + 32 * 32 + 32 + 32 * 3 + 3
-                        + (look->skip ? 9 : 0));
+                        + (look->skip ? 9 : 0)
+                        + (look->curves ? 3 * LOOKLAB_LOOK_CURVE_KNOTS : 0));
+  g_assert_cmpint (info.curve_knots, ==,
+                   look->curves ? LOOKLAB_LOOK_CURVE_KNOTS : 0);
   looklab_look_free (look);
   g_free (b);
 }
@@ -742,6 +745,21 @@ eval_mlp_plain (const LookLabLook *look, const float *in, float *out)
           s += p[3 * h + 3 + j * 3 + k] * u[k];
       out[j] = s;
     }
+  if (look->curves)
+    for (j = 0; j < 3; j++)
+      {
+        /* Channel j's curve, linear between knots at 0, 1/15, .., 1. */
+        const float *knots = look->params + look->n_params
+                             - 3 * LOOKLAB_LOOK_CURVE_KNOTS
+                             + j * LOOKLAB_LOOK_CURVE_KNOTS;
+        float t = in[j] * (float) (LOOKLAB_LOOK_CURVE_KNOTS - 1), f;
+        int   i = (int) t;
+
+        if (i > LOOKLAB_LOOK_CURVE_KNOTS - 2)
+          i = LOOKLAB_LOOK_CURVE_KNOTS - 2;
+        f = t - (float) i;
+        out[j] += knots[i] + f * (knots[i + 1] - knots[i]);
+      }
 }
 
 /* The blocked evaluation gives the plain loop's floats bit for bit, for
@@ -751,13 +769,15 @@ static void
 test_eval_blocked (void)
 {
   static const int shapes[][4] = {
-    /* hidden, layers, activation, skip */
+    /* hidden, layers, activation, paths (LOOKLAB_PATH_* bits) */
     { 32, 2, LOOKLAB_ACT_TANH, 0 },
     { 32, 2, LOOKLAB_ACT_SILU, 1 },
     { 1, 1, LOOKLAB_ACT_TANH, 1 },
     { 7, 3, LOOKLAB_ACT_SILU, 0 },
     { 64, 4, LOOKLAB_ACT_TANH, 1 },
     { LOOKLAB_LOOK_MAX_HIDDEN, 1, LOOKLAB_ACT_SILU, 1 },
+    { 32, 2, LOOKLAB_ACT_TANH, 3 },
+    { 5, 1, LOOKLAB_ACT_SILU, 2 },
   };
   enum
   {
@@ -770,7 +790,7 @@ test_eval_blocked (void)
   for (t = 0; t < G_N_ELEMENTS (shapes); t++)
     {
       LookLabLook *look = looklab_look_new_shape (
-          shapes[t][0], shapes[t][1], shapes[t][2], shapes[t][3], 0);
+          shapes[t][0], shapes[t][1], shapes[t][2], (unsigned) shapes[t][3], 0);
 
       g_assert_nonnull (look);
       /* Large weights in some shapes: sums beyond tanh's clamp at 7.9. */
