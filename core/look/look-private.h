@@ -184,11 +184,12 @@ int looklab_look_set_detail (LookLabLook *look, int knots);
 /* After the global fit (look-fit.c): fits the spatial parts the pair
  * needs, refitting the global part when a radial part is kept
  * (look-spatial.c).  @refit is called to refit the global part on the
- * corrected after image; it returns a status. */
+ * corrected after image, with the LOOKLAB_PATH_* bits @paths beside its
+ * MLP; it returns a status. */
 typedef int (*LookLabRefitFunc) (LookLabLook            *look,
                                  const LookLabImageView *after,
                                  const unsigned char *mask, double effort,
-                                 void *data);
+                                 unsigned paths, void *data);
 int looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
                               const LookLabImageView *after,
                               const unsigned char *mask, int n_threads,

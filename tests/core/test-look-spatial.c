@@ -230,9 +230,10 @@ test_vignette (void)
   looklab_look_get_info (look, &info);
   g_assert_cmpint (info.vignette_knots, >, 0);
   g_assert_cmpint (info.detail_knots, ==, 0);
-  /* Fitted looks have per-channel curves: version 3, parts and all. */
-  g_assert_cmpint (info.file_version, ==, 3);
-  g_assert_cmpint (info.curve_knots, >, 0);
+  /* The refits a radial part makes leave the global part without
+   * per-channel curves (look-spatial.c, RADIAL_REFIT_PATHS): version 2. */
+  g_assert_cmpint (info.file_version, ==, 2);
+  g_assert_cmpint (info.curve_knots, ==, 0);
   g_assert_true (looklab_look_has_spatial (look));
   g_assert_false (looklab_look_has_spatial (global));
   /* Mid-gray at the corners: the known gain there is 0.45. */
@@ -376,6 +377,9 @@ test_clarity (void)
   g_assert_cmpint (info.detail_knots, >, 0);
   g_assert_cmpint (info.vignette_knots, ==, 0);
   g_assert_cmpfloat (info.detail_gain_max, >, 0.4);
+  /* The local-contrast refit keeps the per-channel curves: version 3. */
+  g_assert_cmpint (info.curve_knots, ==, LOOKLAB_LOOK_CURVE_KNOTS);
+  g_assert_cmpint (info.file_version, ==, 3);
   img_init (&b2, 140, 140);
   make_photo (&b2, 77);
   grade_clarity (&b2, &a2);
