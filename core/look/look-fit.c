@@ -314,17 +314,9 @@ chunk_gradient (Trainer *tr, Worker *wk, const uint32_t *idx, float *g)
       for (k = 0; k < 3; k++)
         for (c = 0; c < CHUNK; c++)
           {
-            float t = tr->x[idx[c] * 3 + k]
-                      * (float) (LOOKLAB_LOOK_CURVE_KNOTS - 1),
-                  f, d = dcur[k * CHUNK + c];
-            int i;
+            float f, d = dcur[k * CHUNK + c];
+            int   i = looklab_look_curve_cell (tr->x[idx[c] * 3 + k], &f);
 
-            if (!(t > 0.0f))
-              t = 0.0f;
-            i = (int) t;
-            if (i > LOOKLAB_LOOK_CURVE_KNOTS - 2)
-              i = LOOKLAB_LOOK_CURVE_KNOTS - 2;
-            f = t - (float) i;
             gc[k * LOOKLAB_LOOK_CURVE_KNOTS + i] += d * (1.0f - f);
             gc[k * LOOKLAB_LOOK_CURVE_KNOTS + i + 1] += d * f;
           }

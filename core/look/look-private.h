@@ -154,12 +154,12 @@ looklab_activate4 (int activation, LookLabVec4 v)
   return looklab_tanh4 (v);
 }
 
-/* One channel's curve at @x in [0, 1]: linear between its
- * LOOKLAB_LOOK_CURVE_KNOTS @knots. */
-static inline float
-looklab_look_curve (const float *knots, float x)
+/* The knot interval of a curve that holds @x in [0, 1] (@x beyond 1 takes
+ * the last one), and @x's place in it in [0, 1] as @frac. */
+static inline int
+looklab_look_curve_cell (float x, float *frac)
 {
-  float t = x * (float) (LOOKLAB_LOOK_CURVE_KNOTS - 1), f;
+  float t = x * (float) (LOOKLAB_LOOK_CURVE_KNOTS - 1);
   int   i;
 
   if (!(t > 0.0f))
@@ -167,7 +167,18 @@ looklab_look_curve (const float *knots, float x)
   i = (int) t;
   if (i > LOOKLAB_LOOK_CURVE_KNOTS - 2)
     i = LOOKLAB_LOOK_CURVE_KNOTS - 2;
-  f = t - (float) i;
+  *frac = t - (float) i;
+  return i;
+}
+
+/* One channel's curve at @x in [0, 1]: linear between its
+ * LOOKLAB_LOOK_CURVE_KNOTS @knots. */
+static inline float
+looklab_look_curve (const float *knots, float x)
+{
+  float f;
+  int   i = looklab_look_curve_cell (x, &f);
+
   return knots[i] + f * (knots[i + 1] - knots[i]);
 }
 
