@@ -490,6 +490,18 @@ fit_method (int m, const Image *before, const Image *after, Learned *l,
   return 0;
 }
 
+/* A LUT on @before, tetrahedral, as a .cube is applied: rows (d) and (f). */
+static int
+apply_lut (const LookLabLut *lut, const Image *before, float *out)
+{
+  size_t stride = (size_t) before->width * 3 * sizeof (float);
+
+  return looklab_lut_apply (lut, LOOKLAB_PIXEL_RGB_FLOAT,
+                            LOOKLAB_INTERP_TETRAHEDRAL, 1.0f, before->rgb,
+                            stride, out, stride, before->width, before->height,
+                            opt_threads);
+}
+
 static int
 predict (int m, const Learned *l, const Image *before, float *out)
 {
@@ -502,15 +514,7 @@ predict (int m, const Learned *l, const Image *before, float *out)
         return 0;
       case M_CLUT: bench_clut_apply (l->clut, before->rgb, out, n); return 0;
       case M_MLP: bench_mlp_eval (l->mlp, before->rgb, out, n); return 0;
-      case M_LOOKLAB_LUT:
-        {
-          size_t stride = (size_t) before->width * 3 * sizeof (float);
-
-          return looklab_lut_apply (l->lut, LOOKLAB_PIXEL_RGB_FLOAT,
-                                    LOOKLAB_INTERP_TETRAHEDRAL, 1.0f,
-                                    before->rgb, stride, out, stride,
-                                    before->width, before->height, opt_threads);
-        }
+      case M_LOOKLAB_LUT: return apply_lut (l->lut, before, out);
       case M_LOOKLAB_EXACT:
         if (looklab_look_has_spatial (l->look))
           {
@@ -526,15 +530,7 @@ predict (int m, const Learned *l, const Image *before, float *out)
       case M_LOOKLAB_GLOBAL:
         looklab_look_eval (l->look_global, before->rgb, out, n);
         return 0;
-      case M_TRUE_LUT:
-        {
-          size_t stride = (size_t) before->width * 3 * sizeof (float);
-
-          return looklab_lut_apply (l->true_lut, LOOKLAB_PIXEL_RGB_FLOAT,
-                                    LOOKLAB_INTERP_TETRAHEDRAL, 1.0f,
-                                    before->rgb, stride, out, stride,
-                                    before->width, before->height, opt_threads);
-        }
+      case M_TRUE_LUT: return apply_lut (l->true_lut, before, out);
     }
   return -1;
 }

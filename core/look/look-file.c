@@ -192,14 +192,15 @@ looklab_look_serialize (const LookLabLook *look, void **data, size_t *len)
 {
   size_t n_corr
       = (size_t) look->corr_size * look->corr_size * look->corr_size * 3;
-  size_t         body = HEADER_BYTES + 4 * look->n_params + 4 * n_corr, i;
-  size_t         total = body + 4, n_vig = 0, n_det = 0;
-  int            v2 = looklab_look_has_spatial (look) || look->curves;
+  size_t body = HEADER_BYTES + 4 * look->n_params + 4 * n_corr, i;
+  size_t total = body + 4, n_vig = 0, n_det = 0;
+  /* Versions 2 and 3 carry the section of spatial parts. */
+  int parts_section = looklab_look_has_spatial (look) || look->curves;
   unsigned char *buf, *p;
 
   *data = NULL;
   *len = 0;
-  if (v2)
+  if (parts_section)
     {
       total += 4;
       if (look->vig_knots > 0)
@@ -217,7 +218,7 @@ looklab_look_serialize (const LookLabLook *look, void **data, size_t *len)
   if (buf == NULL)
     return LOOKLAB_ERR_NOMEM;
   memcpy (buf, magic, 8);
-  put_u32 (buf + 8, look->curves ? 3 : v2 ? 2 : 1);
+  put_u32 (buf + 8, look->curves ? 3 : parts_section ? 2 : 1);
   put_u16 (buf + 12, (unsigned) look->hidden);
   put_u16 (buf + 14, (unsigned) look->layers);
   buf[16] = (unsigned char) look->activation;
@@ -233,7 +234,7 @@ looklab_look_serialize (const LookLabLook *look, void **data, size_t *len)
     put_f32 (p, look->params[i]);
   for (i = 0; i < n_corr; i++, p += 4)
     put_f32 (p, look->corr[i]);
-  if (v2)
+  if (parts_section)
     {
       put_u32 (p, (uint32_t) ((n_vig > 0) + (n_det > 0)));
       p += 4;

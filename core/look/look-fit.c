@@ -618,25 +618,26 @@ train_mlp (LookLabLook *look, const LookLabSamples *smp, const float *w,
                   look->params[i] -= wd * look->params[i];
               }
           }
-        for (i = tr->off_skip; tr->off_skip > 0 && i < tr->off_skip + 9; i++)
-          {
-            m[i] = beta1 * m[i] + (1.0f - beta1) * grad[i];
-            v[i] = beta2 * v[i] + (1.0f - beta2) * grad[i] * grad[i];
-            look->params[i]
-                -= lr_t * m[i] / (sqrtf (v[i]) + 1e-8f)
-                   + (float) (lr * tuning.skip_decay) * look->params[i];
-          }
-        /* The curves: no decay, so that what the pair shows of one
-         * channel carries to colours it does not show; the smoothness
-         * term above keeps them from bending to one photo's colours. */
+        /* The paths beside the MLP: the linear path with its own decay;
+         * the curves with none, so that what the pair shows of one
+         * channel carries to colours it does not show (their smoothness
+         * term keeps them from bending to one photo's colours). */
         if (tr->off_curves > 0)
           curve_smoothness_gradient (look->params + tr->off_curves,
                                      grad + tr->off_curves);
-        for (i = tr->off_curves; tr->off_curves > 0 && i < P; i++)
+        for (i = tr->off_skip > 0     ? tr->off_skip
+                 : tr->off_curves > 0 ? tr->off_curves
+                                      : P;
+             i < P; i++)
           {
+            float delta;
+
             m[i] = beta1 * m[i] + (1.0f - beta1) * grad[i];
             v[i] = beta2 * v[i] + (1.0f - beta2) * grad[i] * grad[i];
-            look->params[i] -= lr_t * m[i] / (sqrtf (v[i]) + 1e-8f);
+            delta = lr_t * m[i] / (sqrtf (v[i]) + 1e-8f);
+            if (tr->off_skip > 0 && i < tr->off_skip + 9)
+              delta += (float) (lr * tuning.skip_decay) * look->params[i];
+            look->params[i] -= delta;
           }
       }
 
