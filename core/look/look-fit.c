@@ -882,12 +882,15 @@ check_view (const LookLabImageView *view, const char *name, LookLabDiag *diag)
 }
 
 /* The global part: samples, MLP, lattice and in-sample error, into the
- * zeroed @look of the right shape.  @progress may be NULL. */
+ * zeroed @look of the right shape.  The MLP starts from @start (the
+ * look's n_params) when it is not NULL, else from a fresh initialisation.
+ * @progress may be NULL. */
 static int
 fit_global (LookLabLook *look, const LookLabImageView *before,
             const LookLabImageView *after, const unsigned char *mask,
-            const LookLabFitParams *params, int corr, int steps, int n_threads,
-            LookLabProgressFunc progress, void *user_data, LookLabDiag *diag)
+            const LookLabFitParams *params, int corr, int steps,
+            const float *start, int n_threads, LookLabProgressFunc progress,
+            void *user_data, LookLabDiag *diag)
 {
   LookLabSamples smp;
   float         *w = NULL, *pred = NULL;
@@ -947,12 +950,15 @@ fit_global (LookLabLook *look, const LookLabImageView *before,
         }
       for (i = 0; i < smp.n; i++)
         w[i] = (float) (w[i] * (double) smp.n / wsum);
-      {
-        Shape s;
+      if (start != NULL)
+        memcpy (look->params, start, sizeof (float) * look->n_params);
+      else
+        {
+          Shape s;
 
-        shape_init (&s, look->hidden, look->layers);
-        init_params (look, &s, &init_rng);
-      }
+          shape_init (&s, look->hidden, look->layers);
+          init_params (look, &s, &init_rng);
+        }
       status = train_mlp (look, &smp, w, steps, n_threads, &rng, progress,
                           user_data, diag);
       if (status != LOOKLAB_OK)
@@ -1011,7 +1017,7 @@ typedef struct
 static int
 refit_global (LookLabLook *look, const LookLabImageView *after,
               const unsigned char *mask, double effort, unsigned paths,
-              void *data)
+              int warm, void *data)
 {
   RefitData   *rd = data;
   LookLabLook *fresh;
@@ -1021,9 +1027,15 @@ refit_global (LookLabLook *look, const LookLabImageView *after,
                                   paths, rd->corr);
   if (fresh == NULL)
     return LOOKLAB_ERR_NOMEM;
+  if (warm && fresh->n_params != look->n_params)
+    {
+      looklab_look_free (fresh);
+      return LOOKLAB_ERR_ARG;
+    }
   status = fit_global (fresh, rd->before, after, mask, rd->params, rd->corr,
-                       (int) (rd->steps * effort + 0.5), rd->n_threads, NULL,
-                       NULL, NULL);
+                       (int) (rd->steps * effort + 0.5),
+                       warm ? look->params : NULL, rd->n_threads, NULL, NULL,
+                       NULL);
   if (status == LOOKLAB_OK)
     {
       float *t = look->params;
@@ -1119,7 +1131,7 @@ looklab_look_fit (const LookLabImageView *before, const LookLabImageView *after,
       corr);
   if (look == NULL)
     return looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
-  status = fit_global (look, before, after, mask, params, corr, steps,
+  status = fit_global (look, before, after, mask, params, corr, steps, NULL,
                        n_threads, progress, user_data, diag);
   if (status == LOOKLAB_OK && params->spatial)
     {

@@ -196,11 +196,13 @@ int looklab_look_set_detail (LookLabLook *look, int knots);
  * needs, refitting the global part when a radial part is kept
  * (look-spatial.c).  @refit is called to refit the global part on the
  * corrected after image, with the LOOKLAB_PATH_* bits @paths beside its
- * MLP; it returns a status. */
+ * MLP, at @effort times the fit's steps; with @warm it starts from the
+ * parameters @look has (which must have the same @paths) instead of a
+ * fresh initialisation.  It returns a status. */
 typedef int (*LookLabRefitFunc) (LookLabLook            *look,
                                  const LookLabImageView *after,
                                  const unsigned char *mask, double effort,
-                                 unsigned paths, void *data);
+                                 unsigned paths, int warm, void *data);
 int looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
                               const LookLabImageView *after,
                               const unsigned char *mask, int n_threads,

@@ -380,9 +380,15 @@ looklab_look_get_info (const LookLabLook *look, LookLabLookInfo *info)
     {
       int k = look->vig_knots, c;
 
+      /* Clamped as the part is applied: a vignette that goes to black
+       * has offsets below zero at the corners. */
       for (c = 0; c < 3; c++)
-        info->vignette_corner[c]
-            = 0.5 * look->vig[(k - 1) * 3 + c] + look->vig[(2 * k - 1) * 3 + c];
+        {
+          double z = 0.5 * look->vig[(k - 1) * 3 + c]
+                     + look->vig[(2 * k - 1) * 3 + c];
+
+          info->vignette_corner[c] = z < 0.0 ? 0.0 : z > 1.0 ? 1.0 : z;
+        }
     }
   info->detail_knots = look->det_knots;
   info->detail_sigma = look->det_sigma;

@@ -79,7 +79,7 @@ typedef struct
   int    vignette_knots;      /* radial part: knots, 0 if none */
   double vignette_proportion; /* 0 circular (half-diagonal), 1 elliptical */
   double vignette_corner[3];  /* what the radial part makes of mid-gray
-                               * (0.5) at the corners */
+                               * (0.5) at the corners, in [0, 1] */
   int    detail_knots;        /* local-contrast part: knots, 0 if none */
   double detail_sigma;        /* its blur, fraction of the diagonal */
   double detail_gain_min;     /* its gain range over lightness */
