@@ -99,26 +99,43 @@ vignette (int x, int y, int w, int h)
   return 1.0f - 0.55f * (u * u + v * v) / 2.0f;
 }
 
+/* @in graded by the known global part, then each pixel multiplied by
+ * @gain (one per pixel; NULL: no gain). */
+static void
+grade_gain (const Img *in, Img *out, const float *gain)
+{
+  size_t i, n = (size_t) in->w * in->h;
+  int    c;
+
+  img_init (out, in->w, in->h);
+  for (i = 0; i < n; i++)
+    {
+      float a[3], b[3], g = gain != NULL ? gain[i] : 1.0f;
+
+      for (c = 0; c < 3; c++)
+        a[c] = in->px[i * 3 + c] / 255.0f;
+      global_look (a, b);
+      for (c = 0; c < 3; c++)
+        out->px[i * 3 + c]
+            = (unsigned char) lrintf (CLAMP (b[c] * g, 0.0f, 1.0f) * 255.0f);
+    }
+}
+
 static void
 grade_vignette (const Img *in, Img *out, int with_vignette)
 {
-  int x, y, c;
+  float *gain = NULL;
+  int    x, y;
 
-  img_init (out, in->w, in->h);
-  for (y = 0; y < in->h; y++)
-    for (x = 0; x < in->w; x++)
-      {
-        size_t i = ((size_t) y * in->w + x) * 3;
-        float  a[3], b[3],
-            g = with_vignette ? vignette (x, y, in->w, in->h) : 1.0f;
-
-        for (c = 0; c < 3; c++)
-          a[c] = in->px[i + c] / 255.0f;
-        global_look (a, b);
-        for (c = 0; c < 3; c++)
-          out->px[i + c]
-              = (unsigned char) lrintf (CLAMP (b[c] * g, 0.0f, 1.0f) * 255.0f);
-      }
+  if (with_vignette)
+    {
+      gain = g_new (float, (size_t) in->w * in->h);
+      for (y = 0; y < in->h; y++)
+        for (x = 0; x < in->w; x++)
+          gain[(size_t) y * in->w + x] = vignette (x, y, in->w, in->h);
+    }
+  grade_gain (in, out, gain);
+  g_free (gain);
 }
 
 /* Unsharp mask with a true Gaussian of sigma 0.012 of the diagonal,
@@ -335,7 +352,8 @@ test_subtractive_vignette (void)
 static void
 grade_blurred_ellipse (const Img *in, Img *out, double sigma_w)
 {
-  int     w = in->w, h = in->h, x, y, c, t;
+  int     w = in->w, h = in->h, x, y, t;
+  float  *gain;
   double  sigma = sigma_w * w;
   int     rad = (int) ceil (3.0 * sigma);
   double *k = g_new (double, 2 * rad + 1), ks = 0.0;
@@ -369,23 +387,14 @@ grade_blurred_ellipse (const Img *in, Img *out, double sigma_w)
           sum += k[t + rad] * tmp[(size_t) CLAMP (y + t, 0, h - 1) * w + x];
         m[(size_t) y * w + x] = sum / ks;
       }
-  img_init (out, w, h);
-  for (y = 0; y < h; y++)
-    for (x = 0; x < w; x++)
-      {
-        size_t i = ((size_t) y * w + x) * 3;
-        float  a[3], b[3], g = (float) m[(size_t) y * w + x];
-
-        for (c = 0; c < 3; c++)
-          a[c] = in->px[i + c] / 255.0f;
-        global_look (a, b);
-        for (c = 0; c < 3; c++)
-          out->px[i + c]
-              = (unsigned char) lrintf (CLAMP (b[c] * g, 0.0f, 1.0f) * 255.0f);
-      }
+  gain = g_new (float, (size_t) w *h);
+  for (t = 0; t < w * h; t++)
+    gain[t] = (float) m[t];
+  grade_gain (in, out, gain);
   g_free (k);
   g_free (m);
   g_free (tmp);
+  g_free (gain);
 }
 
 /* ImageMagick's vignette is not a function of the elliptical radius
