@@ -188,7 +188,7 @@ grade_clarity (const Img *in, Img *out)
 }
 
 static LookLabLook *
-fit (const Img *b, const Img *a, int spatial)
+fit_threads (const Img *b, const Img *a, int spatial, int n_threads)
 {
   LookLabFitParams params;
   LookLabImageView vb = img_view (b), va = img_view (a);
@@ -198,12 +198,28 @@ fit (const Img *b, const Img *a, int spatial)
 
   looklab_fit_params_init (&params);
   params.iterations = FIT_STEPS;
-  params.n_threads = 2;
+  params.n_threads = n_threads;
   params.spatial = spatial;
   status = looklab_look_fit (&vb, &va, NULL, &params, NULL, NULL, &look, &diag);
   if (status != LOOKLAB_OK)
     g_error ("fit failed: %s (%s)", looklab_strerror (status), diag.message);
   return look;
+}
+
+static LookLabLook *
+fit (const Img *b, const Img *a, int spatial)
+{
+  return fit_threads (b, a, spatial, 2);
+}
+
+static GBytes *
+look_bytes (const LookLabLook *look)
+{
+  void  *data = NULL;
+  size_t len = 0;
+
+  g_assert_cmpint (looklab_look_serialize (look, &data, &len), ==, LOOKLAB_OK);
+  return g_bytes_new_take (data, len);
 }
 
 /* Mean CIEDE2000 of @look applied to @b against @a. */
@@ -434,6 +450,40 @@ test_vignette_shape (void)
   g_free (a.px);
   g_free (b2.px);
   g_free (a2.px);
+}
+
+/* A look with spatial parts is the same bytes for any number of threads,
+ * as a global look is (test-look.c): a radial part (the centre refit, the
+ * second choice of its shape, the warm-started refit) and a local-contrast
+ * part (its refit without the detail). */
+static void
+test_fit_threads (void)
+{
+  Img     b, a[2];
+  GBytes *x[3];
+  int     threads[] = { 1, 2, 3 }, k, p;
+
+  img_init (&b, 192, 128);
+  make_photo (&b, 7);
+  grade_vignette (&b, &a[0], 1);
+  grade_clarity (&b, &a[1]);
+  for (p = 0; p < 2; p++)
+    {
+      for (k = 0; k < 3; k++)
+        {
+          LookLabLook *look = fit_threads (&b, &a[p], 1, threads[k]);
+
+          g_assert_true (looklab_look_has_spatial (look));
+          x[k] = look_bytes (look);
+          looklab_look_free (look);
+        }
+      g_assert_true (g_bytes_equal (x[0], x[1]));
+      g_assert_true (g_bytes_equal (x[0], x[2]));
+      for (k = 0; k < 3; k++)
+        g_bytes_unref (x[k]);
+      g_free (a[p].px);
+    }
+  g_free (b.px);
 }
 
 static void
@@ -750,6 +800,7 @@ main (int argc, char **argv)
   g_test_add_func ("/look-spatial/global-pair-keeps-no-part",
                    test_global_pair_keeps_no_part);
   g_test_add_func ("/look-spatial/vignette-shape", test_vignette_shape);
+  g_test_add_func ("/look-spatial/fit-threads", test_fit_threads);
   g_test_add_func ("/look-spatial/subtractive-vignette",
                    test_subtractive_vignette);
   g_test_add_func ("/look-spatial/clarity", test_clarity);
