@@ -42,6 +42,13 @@ img_init (Img *im, int w, int h)
   im->px = g_malloc0 ((size_t) w * h * 3);
 }
 
+static void
+pair_free (Img *b, Img *a)
+{
+  g_free (b->px);
+  g_free (a->px);
+}
+
 static LookLabImageView
 img_view (const Img *im)
 {
@@ -290,10 +297,8 @@ test_vignette (void)
   g_assert_cmpfloat (out_s, <, 1.5);
   looklab_look_free (look);
   looklab_look_free (global);
-  g_free (b.px);
-  g_free (a.px);
-  g_free (b2.px);
-  g_free (a2.px);
+  pair_free (&b, &a);
+  pair_free (&b2, &a2);
 }
 
 /* A vignette that subtracts, as G'MIC's `vignette` does: 0 inside 0.6 of
@@ -355,10 +360,8 @@ test_subtractive_vignette (void)
   g_assert_cmpfloat (in_s, <, 0.6);
   g_assert_cmpfloat (out_s, <, 0.8);
   looklab_look_free (look);
-  g_free (b.px);
-  g_free (a.px);
-  g_free (b2.px);
-  g_free (a2.px);
+  pair_free (&b, &a);
+  pair_free (&b2, &a2);
 }
 
 /* A vignette towards black as ImageMagick's -vignette 0xS draws it: the
@@ -446,10 +449,8 @@ test_vignette_shape (void)
   g_assert_cmpfloat (in_s, <, 1.4);
   g_assert_cmpfloat (out_s, <, 1.6);
   looklab_look_free (look);
-  g_free (b.px);
-  g_free (a.px);
-  g_free (b2.px);
-  g_free (a2.px);
+  pair_free (&b, &a);
+  pair_free (&b2, &a2);
 }
 
 /* A look with spatial parts is the same bytes for any number of threads,
@@ -551,10 +552,8 @@ test_clarity (void)
   g_assert_cmpfloat (out_s, <, 0.25);
   looklab_look_free (look);
   looklab_look_free (global);
-  g_free (b.px);
-  g_free (a.px);
-  g_free (b2.px);
-  g_free (a2.px);
+  pair_free (&b, &a);
+  pair_free (&b2, &a2);
 }
 
 /* A look with both parts set by hand. */
