@@ -1578,44 +1578,46 @@ fail:
   return LOOKLAB_ERR_NOMEM;
 }
 
-/* The proportion whose radial part, fitted on one half of the pair over
- * the global part now in s->g, predicts the other half best; @vig gets
- * that part.  The first choice is made over the global part of the whole
- * pair, which saw the corners' darkening averaged into every colour, and
- * that bias can favour the wrong shape: ImageMagick's -vignette (an
+/* The proportion of vig_props[] whose radial part, fitted on one half of
+ * the pair over the global part in s->g, predicts the other half best, by
+ * CIEDE2000 when @by_de00 (with @n_threads) and by squared error
+ * otherwise.  Returns its score, HUGE_VAL when no part could be fitted;
+ * the proportion and the part go to *@prop and @vig, untouched then.
+ * @cand is scratch for 3 n floats.
+ *
+ * It is run twice.  The first choice is made over the global part of the
+ * whole pair, which saw the corners' darkening averaged into every colour,
+ * and that bias can favour the wrong shape: ImageMagick's -vignette (an
  * ellipse through the edges' midpoints) was fitted as "between circular
  * and elliptical", held-out 3.28 dE00 on bench-looks for the vignette
- * alone, where the elliptical profile of the true gains gives 0.62.
- * Scored by the squared error of the held-out half, as the local-contrast
- * part's blur is chosen: whether to keep a radial part is decided
- * already, and CIEDE2000 costs twice as much here. */
-static float
-choose_proportion (const Pair *s, float prop, float *vig)
+ * alone, where the elliptical profile of the true gains gives 0.62.  So
+ * the proportion is chosen again over the global part of the centre, by
+ * squared error as the local-contrast part's blur is: whether to keep a
+ * radial part is decided already, and CIEDE2000 costs twice as much. */
+static double
+best_proportion (const Pair *s, int by_de00, int n_threads, float *cand,
+                 float *prop, float *vig)
 {
-  float  cand_vig[6 * VIG_KNOTS], *cand;
+  float  part[6 * VIG_KNOTS];
   double best = HUGE_VAL;
   size_t pi;
 
-  cand = malloc (sizeof (float) * 3 * s->n);
-  if (cand == NULL)
-    return prop; /* keep the first choice */
   for (pi = 0; pi < sizeof (vig_props) / sizeof (vig_props[0]); pi++)
     {
       double sc;
 
-      if (fit_vignette (s, s->g, vig_props[pi], 0, cand_vig) != 0)
+      if (fit_vignette (s, s->g, vig_props[pi], 0, part) != 0)
         continue;
-      predict_vignette (s, s->g, cand_vig, vig_props[pi], cand);
-      sc = pair_sse (s, cand, 1);
+      predict_vignette (s, s->g, part, vig_props[pi], cand);
+      sc = by_de00 ? pair_score (s, cand, 1, n_threads) : pair_sse (s, cand, 1);
       if (sc < best)
         {
           best = sc;
-          prop = vig_props[pi];
-          memcpy (vig, cand_vig, sizeof (cand_vig));
+          *prop = vig_props[pi];
+          memcpy (vig, part, sizeof (part));
         }
     }
-  free (cand);
-  return prop;
+  return best;
 }
 
 int
@@ -1653,22 +1655,7 @@ looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
 
   /* Radial part. */
   base_score = pair_score (&s, s.g, 1, n_threads);
-  best_score = base_score;
-  for (pi = 0; pi < sizeof (vig_props) / sizeof (vig_props[0]); pi++)
-    {
-      double sc;
-
-      if (fit_vignette (&s, s.g, vig_props[pi], 0, vig) != 0)
-        continue;
-      predict_vignette (&s, s.g, vig, vig_props[pi], cand);
-      sc = pair_score (&s, cand, 1, n_threads);
-      if (sc < best_score)
-        {
-          best_score = sc;
-          best_prop = vig_props[pi];
-          memcpy (best_vig, vig, sizeof (vig));
-        }
-    }
+  best_score = best_proportion (&s, 1, n_threads, cand, &best_prop, best_vig);
   if (worth_it (base_score, best_score))
     {
       float         *img = NULL;
@@ -1697,11 +1684,15 @@ looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
                 goto out;
               centred = status == LOOKLAB_OK;
               status = LOOKLAB_OK;
-              eval_threaded (look, s.xc, s.g, s.n, n_threads);
-              /* The proportion again, over the global part of the
-               * centre: see choose_proportion (). */
-              best_prop = choose_proportion (&s, best_prop, best_vig);
-              look->vig_prop = best_prop;
+              if (centred)
+                {
+                  /* The proportion again, over the global part of the
+                   * centre: see best_proportion (). */
+                  eval_threaded (look, s.xc, s.g, s.n, n_threads);
+                  best_proportion (&s, 0, n_threads, cand, &best_prop,
+                                   best_vig);
+                  look->vig_prop = best_prop;
+                }
             }
         }
       /* The whole pair, then the global part without the vignette, then

@@ -419,7 +419,7 @@ grade_blurred_ellipse (const Img *in, Img *out, double sigma_w)
 /* ImageMagick's vignette is not a function of the elliptical radius
  * alone; the fit must still take it for an elliptical one and carry it to
  * another photo of the same aspect ratio.  (The shape is chosen again over
- * the global part of the centre, choose_proportion () in look-spatial.c;
+ * the global part of the centre, best_proportion () in look-spatial.c;
  * these synthetic pairs get it right either way, the photo of bench-looks'
  * sp-im-lomo did not.) */
 static void
