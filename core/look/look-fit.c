@@ -1006,7 +1006,7 @@ out:
 }
 
 /* The refit of the global part on the after image with the spatial parts
- * taken out (look-spatial.c calls it when it keeps a radial part). */
+ * taken out (look-spatial-fit.c calls it when it keeps a radial part). */
 typedef struct
 {
   const LookLabImageView *before;

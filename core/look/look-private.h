@@ -194,7 +194,7 @@ int looklab_look_set_detail (LookLabLook *look, int knots);
 
 /* After the global fit (look-fit.c): fits the spatial parts the pair
  * needs, refitting the global part when a radial part is kept
- * (look-spatial.c).  @refit is called to refit the global part on the
+ * (look-spatial-fit.c).  @refit is called to refit the global part on the
  * corrected after image, with the LOOKLAB_PATH_* bits @paths beside its
  * MLP, at @effort times the fit's steps; with @warm it starts from the
  * parameters @look has (which must have the same @paths) instead of a

@@ -29,75 +29,17 @@
  * of a large radius ("clarity", ImageMagick -unsharp) with a gain that may
  * depend on lightness.
  *
- * Fit (after the global part, look-fit.c).  The pair is sampled (one pixel
- * per block of a grid, at most about 2^18), the pixels split into a
- * checkerboard of blocks of 1/32 of the diagonal: each part is fitted by
- * linear least squares on one half and kept only when it lowers the mean
- * CIEDE2000 on the other half by at least MIN_GAIN and by MIN_GAIN_FRACTION
- * of what was left, so a pair without a vignette gets none and a global
- * look stays a version 1 file, byte for byte what it was.  When a radial
- * part is kept, the global part is fitted again on the centre of the pair
- * (CENTRE_RADIUS), the radial part over it, the global part again on the
- * whole after image with the radial part divided out (the first global fit
- * saw the corners' darkening averaged into every colour), then the radial
- * part again.  Clipped after values are censored in the radial fit
- * (clipped ()).  The local-contrast part tries blurs in half-octave steps
- * (det_sigmas), chosen by the squared error of the held-out half; its gain
- * is fitted on the band less its mean per colour (partial_out ()), then
- * the global part again on the after image without it, and the gain again.
+ * Fitting the parts to a pair is look-spatial-fit.c.
  */
-#include "look/look-private.h"
+#include "look/look-spatial-private.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/colour.h"
 #include "common/parallel.h"
 #include "lut/lut-apply.h"
-
-#define VIG_KNOTS 16
-#define DET_KNOTS 8
-#define SAMPLE_BUDGET ((size_t) 1 << 18)
-#define MIN_GAIN 0.15          /* dE00 a part must win on held-out pixels */
-#define MIN_GAIN_FRACTION 0.10 /* ... and this share of the error left */
-/* Once a radial part is kept, the global part is fitted again on the
- * pixels within CENTRE_RADIUS (r as the part measures it: 0.4 holds about
- * a quarter of the image) before the radial part is fitted over it.  The
- * first global fit saw the corners' darkening averaged into every colour;
- * a radial part fitted over that biased global part compensates the bias
- * ring by ring, dividing it out hands the bias back to the refit, and the
- * two settle on a wrong pair (G'MIC's `vignette`: in-sample 1.06 dE00,
- * 0.05 with the centre first).  A vignette leaves the centre alone, and
- * what it does there can always be folded into the global part. */
-#define CENTRE_RADIUS 0.4f
-#define CENTRE_MIN_SHARE 0.05 /* ... of the pixels of the mask, or no refit */
-#define CENTRE_EFFORT 0.5     /* ... at this share of the fit's steps */
-/* The refit on the devignetted after starts from the centre's global
- * part (the same paths), so it needs fewer steps than a fresh fit. */
-#define WARM_EFFORT 0.5
-/* The global part a radial part's refits make has no per-channel curves.
- * Those refits see the centre of the pair, then the after with the
- * vignette divided out, and curves (no decay) carried the centre's tones
- * to the corners: on bench-looks, sp-im-lomo 3.46 -> 4.09 dE00 held-out
- * with them, sp-gmic-lomo 4.29 -> 4.35, sp-gegl-vignette 2.78 -> 2.81.
- * The local-contrast refit sees the whole pair and keeps them
- * (sp-im-clarity 0.68 -> 0.58). */
-#define RADIAL_REFIT_PATHS(look)                                               \
-  (looklab_look_paths (look) & ~LOOKLAB_PATH_CURVES)
-
-static const float det_sigmas[]
-    = { 0.003f, 0.006f, 0.0085f, 0.012f, 0.017f, 0.024f, 0.034f, 0.048f };
-static const float vig_props[] = { 0.0f, 0.5f, 1.0f };
-
-static inline float
-clamp01 (float v)
-{
-  if (!(v > 0.0f))
-    return 0.0f;
-  return v < 1.0f ? v : 1.0f;
-}
 
 int
 looklab_look_set_vignette (LookLabLook *look, int knots)
@@ -147,80 +89,6 @@ int
 looklab_look_has_spatial (const LookLabLook *look)
 {
   return look != NULL && (look->vig_knots > 0 || look->det_knots > 0);
-}
-
-/* ---- geometry and the parts at one pixel ---- */
-
-typedef struct
-{
-  float wx, wy, cx, cy, sx, sy; /* sx = 2 / W, sy = 2 / H */
-} Radial;
-
-static void
-radial_init (Radial *rad, float prop, float cx, float cy, int w, int h)
-{
-  double w2 = (double) w * w, h2 = (double) h * h;
-
-  rad->wx = (float) (prop / 2.0 + (1.0 - prop) * w2 / (w2 + h2));
-  rad->wy = (float) (prop / 2.0 + (1.0 - prop) * h2 / (w2 + h2));
-  rad->cx = cx;
-  rad->cy = cy;
-  rad->sx = 2.0f / (float) w;
-  rad->sy = 2.0f / (float) h;
-}
-
-static inline float
-radial_r (const Radial *rad, int x, int y)
-{
-  float u = ((float) x + 0.5f) * rad->sx - 1.0f - rad->cx;
-  float v = ((float) y + 0.5f) * rad->sy - 1.0f - rad->cy;
-
-  return sqrtf (rad->wx * u * u + rad->wy * v * v);
-}
-
-/* Knot index and weight of the next knot for @t in [0, 1] over @k knots. */
-static inline int
-knot_pos (float t, int k, float *f)
-{
-  float s = clamp01 (t) * (float) (k - 1);
-  int   j = (int) s;
-
-  if (j >= k - 1)
-    j = k - 2;
-  *f = s - (float) j;
-  return j;
-}
-
-static inline float
-luma (const float *rgb)
-{
-  return 0.2126f * rgb[0] + 0.7152f * rgb[1] + 0.0722f * rgb[2];
-}
-
-/* z = a (r) g + o (r) */
-static inline void
-vig_apply (const float *vig, int k, float r, float *z)
-{
-  float f;
-  int   j = knot_pos (r, k, &f), c;
-
-  for (c = 0; c < 3; c++)
-    {
-      float a = vig[j * 3 + c] * (1.0f - f) + vig[(j + 1) * 3 + c] * f;
-      float o
-          = vig[(k + j) * 3 + c] * (1.0f - f) + vig[(k + j + 1) * 3 + c] * f;
-
-      z[c] = a * z[c] + o;
-    }
-}
-
-static inline float
-det_gain (const float *det, int k, float l)
-{
-  float f;
-  int   j = knot_pos (l, k, &f);
-
-  return det[j] * (1.0f - f) + det[j + 1] * f;
 }
 
 /* ---- blur ---- */
@@ -326,8 +194,8 @@ box_worker (void *data)
  * pixels, as three box filters whose widths Kovesi (2010) gives, on
  * @n_threads threads (0: all cores).  Every output value is computed the
  * same way whatever the number of threads, so the result is too. */
-static int
-blur_rgb (float *img, int w, int h, double sigma, int n_threads)
+int
+looklab_spatial_blur_rgb (float *img, int w, int h, double sigma, int n_threads)
 {
   BoxJob  jobs[LOOKLAB_MAX_THREADS];
   float  *tmp;
@@ -377,13 +245,6 @@ blur_rgb (float *img, int w, int h, double sigma, int n_threads)
   return LOOKLAB_OK;
 }
 
-static double
-detail_sigma_px (float sigma, int full_w, int full_h)
-{
-  return (double) sigma
-         * sqrt ((double) full_w * full_w + (double) full_h * full_h);
-}
-
 int
 looklab_look_apply_margin (const LookLabLook *look, int full_width,
                            int full_height)
@@ -391,13 +252,13 @@ looklab_look_apply_margin (const LookLabLook *look, int full_width,
   if (look == NULL || look->det_knots <= 0)
     return 0;
   return (int) ceil (
-      3.0 * detail_sigma_px (look->det_sigma, full_width, full_height));
+      3.0 * looklab_detail_sigma_px (look->det_sigma, full_width, full_height));
 }
 
 /* ---- reading and writing pixel views ---- */
 
-static void
-read_row (const LookLabImageView *view, int y, float *rgb)
+void
+looklab_spatial_read_row (const LookLabImageView *view, int y, float *rgb)
 {
   int                  ch = looklab_pixel_format_channels (view->format), x, c;
   const unsigned char *row
@@ -423,8 +284,8 @@ read_row (const LookLabImageView *view, int y, float *rgb)
       }
 }
 
-static float
-read_alpha (const LookLabImageView *view, int x, int y)
+float
+looklab_spatial_read_alpha (const LookLabImageView *view, int x, int y)
 {
   const unsigned char *row
       = (const unsigned char *) view->pixels + (size_t) y * view->stride;
@@ -457,12 +318,12 @@ write_row (LookLabPixelFormat format, unsigned char *row, int width,
           {
             case LOOKLAB_PIXEL_RGB_U8:
             case LOOKLAB_PIXEL_RGBA_U8:
-              row[i] = (unsigned char) (clamp01 (v) * 255.0f + 0.5f);
+              row[i] = (unsigned char) (looklab_clamp01 (v) * 255.0f + 0.5f);
               break;
             case LOOKLAB_PIXEL_RGB_U16:
             case LOOKLAB_PIXEL_RGBA_U16:
               ((uint16_t *) row)[i]
-                  = (uint16_t) (clamp01 (v) * 65535.0f + 0.5f);
+                  = (uint16_t) (looklab_clamp01 (v) * 65535.0f + 0.5f);
               break;
             default: ((float *) row)[i] = v; break;
           }
@@ -475,7 +336,7 @@ write_row (LookLabPixelFormat format, unsigned char *row, int width,
  * @g the global part (clamped inputs), @xc the clamped inputs, @bl their
  * blur (NULL without detail), @x the raw inputs; result in @out. */
 static void
-spatial_row (const LookLabLook *look, const Radial *rad, int y, int x0,
+spatial_row (const LookLabLook *look, const LookLabRadial *rad, int y, int x0,
              size_t n, const float *g, const float *xc, const float *bl,
              const float *x, float *out)
 {
@@ -487,11 +348,12 @@ spatial_row (const LookLabLook *look, const Radial *rad, int y, int x0,
       float z[3] = { g[i * 3], g[i * 3 + 1], g[i * 3 + 2] };
 
       if (look->vig_knots > 0)
-        vig_apply (look->vig, look->vig_knots, radial_r (rad, x0 + (int) i, y),
-                   z);
+        looklab_vignette_apply (look->vig, look->vig_knots,
+                                looklab_radial_r (rad, x0 + (int) i, y), z);
       if (look->det_knots > 0 && bl != NULL)
         {
-          float k = det_gain (look->det, look->det_knots, luma (xc + i * 3));
+          float k = looklab_detail_gain (look->det, look->det_knots,
+                                         looklab_spatial_luma (xc + i * 3));
 
           for (c = 0; c < 3; c++)
             z[c] += k * (xc[i * 3 + c] - bl[i * 3 + c]);
@@ -501,7 +363,7 @@ spatial_row (const LookLabLook *look, const Radial *rad, int y, int x0,
           float xv = x[i * 3 + c];
           float excess = isfinite (xv) ? xv - xc[i * 3 + c] : 0.0f;
 
-          out[i * 3 + c] = clamp01 (z[c]) + excess;
+          out[i * 3 + c] = looklab_clamp01 (z[c]) + excess;
         }
     }
 }
@@ -515,7 +377,7 @@ typedef struct
   const float             *blr; /* blurred clamped RGB, or NULL */
   unsigned char           *out;
   size_t                   out_stride;
-  Radial                   rad;
+  LookLabRadial            rad;
   int                      x0, y0, first, last;
   float                    strength;
   int                      failed;
@@ -541,7 +403,7 @@ apply_worker (void *data)
       const float *x = job->in + (size_t) y * n3;
 
       for (i = 0; i < n3; i++)
-        xc[i] = clamp01 (x[i]);
+        xc[i] = looklab_clamp01 (x[i]);
       if (job->global != NULL)
         looklab_lut_applier_run (job->global, xc, sizeof (float) * n3, g,
                                  sizeof (float) * n3, w, 1, 1);
@@ -638,7 +500,7 @@ looklab_look_apply_view_baked (const LookLabLook       *look,
       goto out;
     }
   for (y = 0; y < h; y++)
-    read_row (view, y, in + (size_t) y * n3);
+    looklab_spatial_read_row (view, y, in + (size_t) y * n3);
   if (look->det_knots > 0)
     {
       size_t i;
@@ -651,10 +513,12 @@ looklab_look_apply_view_baked (const LookLabLook       *look,
           goto out;
         }
       for (i = 0; i < n3 * (size_t) h; i++)
-        blr[i] = clamp01 (in[i]);
-      if (blur_rgb (blr, w, h,
-                    detail_sigma_px (look->det_sigma, full_width, full_height),
-                    n_threads)
+        blr[i] = looklab_clamp01 (in[i]);
+      if (looklab_spatial_blur_rgb (blr, w, h,
+                                    looklab_detail_sigma_px (look->det_sigma,
+                                                             full_width,
+                                                             full_height),
+                                    n_threads)
           != LOOKLAB_OK)
         {
           status
@@ -673,8 +537,8 @@ looklab_look_apply_view_baked (const LookLabLook       *look,
       jobs[t].blr = blr;
       jobs[t].out = out_pixels;
       jobs[t].out_stride = out_stride;
-      radial_init (&jobs[t].rad, look->vig_prop, look->vig_cx, look->vig_cy,
-                   full_width, full_height);
+      looklab_radial_init (&jobs[t].rad, look->vig_prop, look->vig_cx,
+                           look->vig_cy, full_width, full_height);
       jobs[t].x0 = offset_x;
       jobs[t].y0 = offset_y;
       jobs[t].first = h * t / n_threads;
@@ -705,1165 +569,5 @@ looklab_look_apply_view_baked (const LookLabLook       *look,
 out:
   free (in);
   free (blr);
-  return status;
-}
-
-/* ---- fitting ---- */
-
-/* Solves the symmetric positive definite @n x @n system A x = b in place
- * (Cholesky; b becomes x).  Returns 0, or -1 when A is not positive
- * definite. */
-static int
-solve_spd (double *a, double *b, int n)
-{
-  int i, j, k;
-
-  for (j = 0; j < n; j++)
-    {
-      double d = a[j * n + j];
-
-      for (k = 0; k < j; k++)
-        d -= a[j * n + k] * a[j * n + k];
-      if (!(d > 0.0))
-        return -1;
-      d = sqrt (d);
-      a[j * n + j] = d;
-      for (i = j + 1; i < n; i++)
-        {
-          double s = a[i * n + j];
-
-          for (k = 0; k < j; k++)
-            s -= a[i * n + k] * a[j * n + k];
-          a[i * n + j] = s / d;
-        }
-    }
-  for (i = 0; i < n; i++)
-    {
-      double s = b[i];
-
-      for (k = 0; k < i; k++)
-        s -= a[i * n + k] * b[k];
-      b[i] = s / a[i * n + i];
-    }
-  for (i = n - 1; i >= 0; i--)
-    {
-      double s = b[i];
-
-      for (k = i + 1; k < n; k++)
-        s -= a[k * n + i] * b[k];
-      b[i] = s / a[i * n + i];
-    }
-  return 0;
-}
-
-/* Adds @lambda times the squared second differences of the @k values at
- * @off (of @n unknowns) to the normal matrix @a. */
-static void
-add_smooth (double *a, int n, int off, int k, double lambda)
-{
-  int j;
-
-  for (j = 1; j + 1 < k; j++)
-    {
-      int    idx[3] = { off + j - 1, off + j, off + j + 1 };
-      double cf[3] = { 1.0, -2.0, 1.0 };
-      int    p, q;
-
-      for (p = 0; p < 3; p++)
-        for (q = 0; q < 3; q++)
-          a[idx[p] * n + idx[q]] += lambda * cf[p] * cf[q];
-    }
-}
-
-/* The pair, sampled: one pixel per block of a grid. */
-typedef struct
-{
-  size_t  n;
-  int     w, h;    /* full size */
-  int     step;    /* sampling step in pixels */
-  int     gw, gh;  /* sample grid */
-  int    *gx, *gy; /* pixel position of each sample */
-  int    *cell;    /* index in the gw x gh grid */
-  char   *held;    /* 1: held out (scoring half) */
-  float  *xc;      /* clamped before, 3n */
-  float  *y;       /* after, 3n */
-  float  *g;       /* global part, 3n */
-  float  *p;       /* prediction with the parts kept so far, 3n */
-  double *lab;     /* CIE Lab of the after colours, 3n */
-  float  *grid;    /* the before image averaged over the grid's blocks */
-  float  *bl;      /* blurred grid (scratch) */
-} Pair;
-
-static void
-pair_clear (Pair *s)
-{
-  free (s->gx);
-  free (s->gy);
-  free (s->cell);
-  free (s->held);
-  free (s->xc);
-  free (s->y);
-  free (s->g);
-  free (s->p);
-  free (s->lab);
-  free (s->grid);
-  free (s->bl);
-  memset (s, 0, sizeof (*s));
-}
-
-static int
-pair_collect (Pair *s, const LookLabImageView *before,
-              const LookLabImageView *after, const unsigned char *mask)
-{
-  int    w = before->width, h = before->height, x, y, block;
-  size_t total = (size_t) w * h, i, ng;
-  float *row_b = NULL, *row_a = NULL;
-  double diag_px = sqrt ((double) w * w + (double) h * h);
-
-  s->w = w;
-  s->h = h;
-  s->step = (int) ceil (sqrt ((double) total / (double) SAMPLE_BUDGET));
-  if (s->step < 1)
-    s->step = 1;
-  s->gw = (w + s->step - 1) / s->step;
-  s->gh = (h + s->step - 1) / s->step;
-  ng = (size_t) s->gw * s->gh;
-  block = (int) (diag_px / 32.0);
-  if (block < 4)
-    block = 4;
-  s->gx = malloc (sizeof (int) * ng);
-  s->gy = malloc (sizeof (int) * ng);
-  s->cell = malloc (sizeof (int) * ng);
-  s->held = malloc (ng);
-  s->xc = malloc (sizeof (float) * 3 * ng);
-  s->y = malloc (sizeof (float) * 3 * ng);
-  s->g = malloc (sizeof (float) * 3 * ng);
-  s->p = malloc (sizeof (float) * 3 * ng);
-  s->lab = malloc (sizeof (double) * 3 * ng);
-  s->grid = calloc (3 * ng, sizeof (float));
-  s->bl = malloc (sizeof (float) * 3 * ng);
-  row_b = malloc (sizeof (float) * 3 * (size_t) w);
-  row_a = malloc (sizeof (float) * 3 * (size_t) w);
-  if (s->gx == NULL || s->gy == NULL || s->cell == NULL || s->held == NULL
-      || s->xc == NULL || s->y == NULL || s->g == NULL || s->p == NULL
-      || s->lab == NULL || s->grid == NULL || s->bl == NULL || row_b == NULL
-      || row_a == NULL)
-    {
-      free (row_b);
-      free (row_a);
-      return LOOKLAB_ERR_NOMEM;
-    }
-  s->n = 0;
-  for (y = 0; y < h; y++)
-    {
-      int gyy = y / s->step, sy = gyy * s->step + s->step / 2;
-
-      if (sy >= h)
-        sy = (gyy * s->step + h) / 2;
-      read_row (before, y, row_b);
-      for (x = 0; x < w; x++)
-        {
-          size_t cidx = (size_t) gyy * s->gw + (size_t) (x / s->step);
-          int    c;
-
-          for (c = 0; c < 3; c++)
-            s->grid[cidx * 3 + c] += clamp01 (row_b[(size_t) x * 3 + c]);
-        }
-      if (y != sy)
-        continue;
-      read_row (after, y, row_a);
-      for (x = 0; x < w; x++)
-        {
-          int gxx = x / s->step, sx = gxx * s->step + s->step / 2, c;
-
-          if (sx >= w)
-            sx = (gxx * s->step + w) / 2;
-          if (x != sx)
-            continue;
-          if (read_alpha (before, x, y) <= 0.0f
-              || read_alpha (after, x, y) <= 0.0f
-              || (mask != NULL && mask[(size_t) y * w + x] == 0))
-            continue;
-          i = s->n++;
-          s->gx[i] = x;
-          s->gy[i] = y;
-          s->cell[i] = gyy * s->gw + gxx;
-          s->held[i] = (char) (((x / block) + (y / block)) & 1);
-          for (c = 0; c < 3; c++)
-            {
-              float a = row_a[(size_t) x * 3 + c];
-
-              s->xc[i * 3 + c] = clamp01 (row_b[(size_t) x * 3 + c]);
-              s->y[i * 3 + c] = isfinite (a) ? clamp01 (a) : 0.0f;
-            }
-        }
-    }
-  for (i = 0; i < s->n; i++)
-    looklab_srgb_to_lab (s->y + i * 3, s->lab + i * 3);
-  /* Block sums to means. */
-  for (i = 0; i < ng; i++)
-    {
-      int    gxx = (int) (i % s->gw), gyy = (int) (i / s->gw);
-      int    bw = (gxx + 1) * s->step > w ? w - gxx * s->step : s->step;
-      int    bh = (gyy + 1) * s->step > h ? h - gyy * s->step : s->step;
-      double inv = 1.0 / ((double) bw * bh);
-      int    c;
-
-      for (c = 0; c < 3; c++)
-        s->grid[i * 3 + c] = (float) (s->grid[i * 3 + c] * inv);
-    }
-  free (row_b);
-  free (row_a);
-  return s->n > 0 ? LOOKLAB_OK : LOOKLAB_ERR_EMPTY;
-}
-
-typedef struct
-{
-  const LookLabLook *look;
-  const float       *in;
-  float             *out;
-  size_t             n;
-} EvalJob;
-
-static void *
-eval_worker (void *data)
-{
-  EvalJob *job = data;
-
-  looklab_look_eval (job->look, job->in, job->out, job->n);
-  return NULL;
-}
-
-/* looklab_look_eval () on @n colours with up to @n_threads threads (each
- * colour on its own, so the result does not depend on the count). */
-static void
-eval_threaded (const LookLabLook *look, const float *in, float *out, size_t n,
-               int n_threads)
-{
-  EvalJob jobs[LOOKLAB_MAX_THREADS];
-  int     t;
-
-  n_threads = looklab_parallel_threads (n_threads, 0);
-  for (t = 0; t < n_threads; t++)
-    {
-      size_t a = n * t / n_threads, b = n * (t + 1) / n_threads;
-
-      jobs[t].look = look;
-      jobs[t].in = in + a * 3;
-      jobs[t].out = out + a * 3;
-      jobs[t].n = b - a;
-    }
-  looklab_parallel_run (eval_worker, jobs, sizeof (EvalJob), n_threads);
-}
-
-/* CIEDE2000 of sample @i's prediction (clamped) against its after. */
-static double
-sample_de (const Pair *s, const float *pred, size_t i)
-{
-  float  q[3];
-  double la[3];
-  int    c;
-
-  for (c = 0; c < 3; c++)
-    q[c] = clamp01 (pred[i * 3 + c]);
-  looklab_srgb_to_lab (q, la);
-  return looklab_ciede2000 (la, s->lab + i * 3);
-}
-
-typedef struct
-{
-  const Pair  *s;
-  const float *pred;
-  int          held;
-  size_t       first, last;
-  double      *de; /* one a sample */
-} ScoreJob;
-
-static void *
-score_worker (void *data)
-{
-  ScoreJob *job = data;
-  size_t    i;
-
-  for (i = job->first; i < job->last; i++)
-    if (job->held < 0 || job->s->held[i] == job->held)
-      job->de[i] = sample_de (job->s, job->pred, i);
-  return NULL;
-}
-
-/* Mean CIEDE2000 of @pred against the after colours over the held-out
- * (@held 1) or fitting (0) samples, @pred clamped.  The differences are
- * computed on @n_threads threads and summed in the samples' order, so the
- * mean is the same to the last bit for any thread count. */
-static double
-pair_score (const Pair *s, const float *pred, int held, int n_threads)
-{
-  ScoreJob jobs[LOOKLAB_MAX_THREADS];
-  double  *de = malloc (sizeof (double) * (s->n > 0 ? s->n : 1));
-  double   sum = 0.0;
-  size_t   i, n = 0;
-  int      t;
-
-  if (de == NULL)
-    {
-      /* Out of memory: the same sum, on this thread. */
-      for (i = 0; i < s->n; i++)
-        if (held < 0 || s->held[i] == held)
-          {
-            sum += sample_de (s, pred, i);
-            n++;
-          }
-      return n > 0 ? sum / (double) n : 0.0;
-    }
-  n_threads = looklab_parallel_threads (n_threads, 0);
-  for (t = 0; t < n_threads; t++)
-    {
-      jobs[t].s = s;
-      jobs[t].pred = pred;
-      jobs[t].held = held;
-      jobs[t].first = s->n * t / n_threads;
-      jobs[t].last = s->n * (t + 1) / n_threads;
-      jobs[t].de = de;
-    }
-  looklab_parallel_run (score_worker, jobs, sizeof (ScoreJob), n_threads);
-  for (i = 0; i < s->n; i++)
-    {
-      if (held >= 0 && s->held[i] != held)
-        continue;
-      sum += de[i];
-      n++;
-    }
-  free (de);
-  return n > 0 ? sum / (double) n : 0.0;
-}
-
-/* An after value at 0 or 1 only says the look took it there or beyond: a
- * vignette that subtracts (G'MIC's `vignette`) or a gain that pushes past
- * white leaves clipped pixels whose true value is unknown.  Least squares
- * on them as they are pulls the part toward less darkening.  So they are
- * censored observations (Tobit, 1958): a first solve leaves them out, a
- * second takes in those whose prediction is inside (0, 1), where the model
- * contradicts the clip, with the clip as the target. */
-#define CLIP_EPS (0.5f / 255.0f)
-
-static inline int
-clipped (float v)
-{
-  return v <= CLIP_EPS || v >= 1.0f - CLIP_EPS;
-}
-
-/* Mean squared error of @pred over the samples of half @held, clamped as
- * applied. */
-static double
-pair_sse (const Pair *s, const float *pred, int held)
-{
-  double sum = 0.0;
-  size_t i, n = 0;
-  int    c;
-
-  for (i = 0; i < s->n; i++)
-    {
-      if (s->held[i] != held)
-        continue;
-      for (c = 0; c < 3; c++)
-        {
-          double d = clamp01 (pred[i * 3 + c]) - s->y[i * 3 + c];
-
-          sum += d * d;
-        }
-      n++;
-    }
-  return n > 0 ? sum / (double) n : 0.0;
-}
-
-/* Radial part on the samples with @use (0 fitting half, -1 all) from the
- * base @base: fills @vig (6 K) for proportion @prop, by linear least
- * squares per channel, clipped samples censored.  Returns 0 or -1. */
-static int
-fit_vignette (const Pair *s, const float *base, float prop, int use, float *vig)
-{
-  enum
-  {
-    K = VIG_KNOTS,
-    N = 2 * VIG_KNOTS
-  };
-  double a[N * N], b[N], x[N];
-  Radial rad;
-  int    c, j, pass;
-  size_t i, n = 0;
-
-  radial_init (&rad, prop, 0.0f, 0.0f, s->w, s->h);
-  for (c = 0; c < 3; c++)
-    {
-      int censor = 1;
-
-      for (pass = 0; pass < 2; pass++)
-        {
-          memset (a, 0, sizeof (a));
-          memset (b, 0, sizeof (b));
-          n = 0;
-          for (i = 0; i < s->n; i++)
-            {
-              float  f, gv = base[i * 3 + c], yv = s->y[i * 3 + c];
-              int    jj;
-              double ph[4];
-              int    id[4], p, q;
-
-              if (use >= 0 && s->held[i] != use)
-                continue;
-              jj = knot_pos (radial_r (&rad, s->gx[i], s->gy[i]), K, &f);
-              id[0] = jj;
-              id[1] = jj + 1;
-              id[2] = K + jj;
-              id[3] = K + jj + 1;
-              ph[0] = (1.0 - f) * gv;
-              ph[1] = f * gv;
-              ph[2] = 1.0 - f;
-              ph[3] = f;
-              if (censor && clipped (yv))
-                {
-                  double z = 0.0;
-
-                  if (pass == 0)
-                    continue;
-                  for (p = 0; p < 4; p++)
-                    z += ph[p] * x[id[p]];
-                  if ((yv <= CLIP_EPS && z <= yv) || (yv > CLIP_EPS && z >= yv))
-                    continue; /* the prediction agrees with the clip */
-                }
-              for (p = 0; p < 4; p++)
-                {
-                  b[id[p]] += ph[p] * yv;
-                  for (q = 0; q < 4; q++)
-                    a[id[p] * N + id[q]] += ph[p] * ph[q];
-                }
-              n++;
-            }
-          if (n == 0 && censor)
-            {
-              /* Every sample clipped (a channel all 0 or 1): take them
-               * as they are. */
-              censor = 0;
-              pass = -1;
-              continue;
-            }
-          if (n == 0)
-            return -1;
-          for (j = 0; j < N * N; j++)
-            a[j] /= (double) n;
-          for (j = 0; j < N; j++)
-            b[j] /= (double) n;
-          /* Smooth in r; a faint pull toward the identity (gain 1,
-           * offset 0) decides knots no sample reached. */
-          add_smooth (a, N, 0, K, 1e-3);
-          add_smooth (a, N, K, K, 1e-3);
-          for (j = 0; j < K; j++)
-            {
-              a[j * N + j] += 1e-6;
-              b[j] += 1e-6;
-              a[(K + j) * N + K + j] += 1e-6;
-            }
-          if (solve_spd (a, b, N) != 0)
-            return -1;
-          memcpy (x, b, sizeof (x));
-        }
-      for (j = 0; j < K; j++)
-        {
-          vig[j * 3 + c] = (float) x[j];
-          vig[(K + j) * 3 + c] = (float) x[K + j];
-        }
-    }
-  return 0;
-}
-
-static void
-predict_vignette (const Pair *s, const float *base, const float *vig,
-                  float prop, float *out)
-{
-  Radial rad;
-  size_t i;
-
-  radial_init (&rad, prop, 0.0f, 0.0f, s->w, s->h);
-  for (i = 0; i < s->n; i++)
-    {
-      memcpy (out + i * 3, base + i * 3, sizeof (float) * 3);
-      vig_apply (vig, VIG_KNOTS, radial_r (&rad, s->gx[i], s->gy[i]),
-                 out + i * 3);
-    }
-}
-
-/* Bilinear read of the blurred grid at pixel (x, y). */
-static void
-grid_at (const Pair *s, const float *grid, int x, int y, float *out)
-{
-  float fx = ((float) x + 0.5f) / (float) s->step - 0.5f;
-  float fy = ((float) y + 0.5f) / (float) s->step - 0.5f;
-  int   x0, y0, x1, y1, c;
-  float tx, ty;
-
-  if (fx < 0.0f)
-    fx = 0.0f;
-  if (fy < 0.0f)
-    fy = 0.0f;
-  x0 = (int) fx;
-  y0 = (int) fy;
-  if (x0 > s->gw - 1)
-    x0 = s->gw - 1;
-  if (y0 > s->gh - 1)
-    y0 = s->gh - 1;
-  x1 = x0 + 1 < s->gw ? x0 + 1 : x0;
-  y1 = y0 + 1 < s->gh ? y0 + 1 : y0;
-  tx = fx - (float) x0;
-  ty = fy - (float) y0;
-  if (tx > 1.0f)
-    tx = 1.0f;
-  if (ty > 1.0f)
-    ty = 1.0f;
-  for (c = 0; c < 3; c++)
-    {
-      float a = grid[((size_t) y0 * s->gw + x0) * 3 + c];
-      float b = grid[((size_t) y0 * s->gw + x1) * 3 + c];
-      float d = grid[((size_t) y1 * s->gw + x0) * 3 + c];
-      float e = grid[((size_t) y1 * s->gw + x1) * 3 + c];
-
-      out[c] = (1.0f - ty) * ((1.0f - tx) * a + tx * b)
-               + ty * ((1.0f - tx) * d + tx * e);
-    }
-}
-
-/* Detail band of every sample for blur @sigma (fraction of the diagonal)
- * into @band (3n): xc - blur (xc), the blur taken on the block grid. */
-static int
-detail_band (Pair *s, float sigma, float *band)
-{
-  size_t i, ng = (size_t) s->gw * s->gh;
-  double px = detail_sigma_px (sigma, s->w, s->h) / s->step;
-
-  memcpy (s->bl, s->grid, sizeof (float) * 3 * ng);
-  /* The block grid is small: one thread. */
-  if (blur_rgb (s->bl, s->gw, s->gh, px, 1) != LOOKLAB_OK)
-    return LOOKLAB_ERR_NOMEM;
-  for (i = 0; i < s->n; i++)
-    {
-      float b[3];
-      int   c;
-
-      if (s->step == 1)
-        memcpy (b, s->bl + (size_t) s->cell[i] * 3, sizeof (b));
-      else
-        grid_at (s, s->bl, s->gx[i], s->gy[i], b);
-      for (c = 0; c < 3; c++)
-        band[i * 3 + c] = s->xc[i * 3 + c] - b[c];
-    }
-  return LOOKLAB_OK;
-}
-
-/* The global part, fitted first to the pair as it is, has learned what
- * the colour alone says of the local contrast (in a landscape, say, the
- * colours of the horizon sit on one side of an edge): regressed on the
- * band, its residual gives the gain about halved (ImageMagick -unsharp
- * 0x25+0.6: 0.26 instead of 0.57).  By Frisch-Waugh-Lovell, regressing
- * on the band less its mean per colour gives the gain the global part
- * could not take; the refit then takes the part out of the after image
- * and fits the global part anew.  The mean per colour: PO_BINS^3 cells
- * of the clamped before colour, the granularity of the global part's
- * correction lattice. */
-#define PO_BINS 16
-
-static int
-partial_out (const Pair *s, float *band)
-{
-  size_t  nb = (size_t) PO_BINS * PO_BINS * PO_BINS, i;
-  double *sum = calloc (nb * 4, sizeof (double));
-  int    *bin = malloc (sizeof (int) * s->n);
-  int     c;
-
-  if (sum == NULL || bin == NULL)
-    {
-      free (sum);
-      free (bin);
-      return LOOKLAB_ERR_NOMEM;
-    }
-  for (i = 0; i < s->n; i++)
-    {
-      int q[3];
-
-      for (c = 0; c < 3; c++)
-        {
-          q[c] = (int) (s->xc[i * 3 + c] * PO_BINS);
-          if (q[c] > PO_BINS - 1)
-            q[c] = PO_BINS - 1;
-        }
-      bin[i] = (q[0] * PO_BINS + q[1]) * PO_BINS + q[2];
-      for (c = 0; c < 3; c++)
-        sum[(size_t) bin[i] * 4 + c] += band[i * 3 + c];
-      sum[(size_t) bin[i] * 4 + 3] += 1.0;
-    }
-  for (i = 0; i < s->n; i++)
-    for (c = 0; c < 3; c++)
-      band[i * 3 + c] -= (float) (sum[(size_t) bin[i] * 4 + c]
-                                  / sum[(size_t) bin[i] * 4 + 3]);
-  free (sum);
-  free (bin);
-  return LOOKLAB_OK;
-}
-
-static int
-fit_detail (const Pair *s, const float *base, const float *band, int use,
-            float *det)
-{
-  enum
-  {
-    K = DET_KNOTS
-  };
-  double a[K * K], b[K];
-  size_t i, n = 0;
-  int    j, c;
-
-  memset (a, 0, sizeof (a));
-  memset (b, 0, sizeof (b));
-  for (i = 0; i < s->n; i++)
-    {
-      float f;
-      int   jj;
-
-      if (use >= 0 && s->held[i] != use)
-        continue;
-      jj = knot_pos (luma (s->xc + i * 3), K, &f);
-      for (c = 0; c < 3; c++)
-        {
-          double d = band[i * 3 + c];
-          double r = s->y[i * 3 + c] - base[i * 3 + c];
-          double p0 = (1.0 - f) * d, p1 = f * d;
-
-          a[jj * K + jj] += p0 * p0;
-          a[jj * K + jj + 1] += p0 * p1;
-          a[(jj + 1) * K + jj] += p0 * p1;
-          a[(jj + 1) * K + jj + 1] += p1 * p1;
-          b[jj] += p0 * r;
-          b[jj + 1] += p1 * r;
-        }
-      n++;
-    }
-  if (n == 0)
-    return -1;
-  for (j = 0; j < K * K; j++)
-    a[j] /= (double) n;
-  for (j = 0; j < K; j++)
-    {
-      b[j] /= (double) n;
-      a[j * K + j] += 1e-8;
-    }
-  add_smooth (a, K, 0, K, 1e-6);
-  if (solve_spd (a, b, K) != 0)
-    return -1;
-  for (j = 0; j < K; j++)
-    det[j] = (float) b[j];
-  return 0;
-}
-
-static void
-predict_detail (const Pair *s, const float *base, const float *band,
-                const float *det, float *out)
-{
-  size_t i;
-  int    c;
-
-  for (i = 0; i < s->n; i++)
-    {
-      float k = det_gain (det, DET_KNOTS, luma (s->xc + i * 3));
-
-      for (c = 0; c < 3; c++)
-        out[i * 3 + c] = base[i * 3 + c] + k * band[i * 3 + c];
-    }
-}
-
-/* Whether a part that scores @with on held-out pixels is worth keeping
- * over @without. */
-static int
-worth_it (double without, double with)
-{
-  return without - with >= MIN_GAIN
-         && without - with >= MIN_GAIN_FRACTION * without;
-}
-
-/* A number in [0, 1) from a pixel's position (a 32-bit integer hash of
- * the Murmur3 finaliser kind): the same pixel, the same number. */
-static inline float
-keep_hash (int x, int y)
-{
-  uint32_t h = (uint32_t) x * 0x9e3779b1u ^ (uint32_t) y * 0x85ebca77u;
-
-  h ^= h >> 16;
-  h *= 0x7feb352du;
-  h ^= h >> 15;
-  h *= 0x846ca68bu;
-  h ^= h >> 16;
-  return (float) (h >> 8) / 16777216.0f;
-}
-
-/* The after image with the radial part divided out, for the refit: float
- * RGB, and a mask.  Divided out, a pixel the part darkens by a gain a
- * carries the part's own error times 1 / a: the least-squares weight of
- * the global part's error there is a^2 (a g + o - y = a (g - (y - o) /
- * a)).  The refit takes a mask, not weights, so a pixel is kept with
- * probability a^2 (per pixel, by keep_hash (); ImageMagick's lomo, held
- * out: 4.25 -> 3.46 dE00), and never below a gain of 0.2. */
-static int
-devignette (const LookLabLook *look, const LookLabImageView *after,
-            const unsigned char *mask, float **img_out,
-            unsigned char **mask_out)
-{
-  int            w = after->width, h = after->height, x, y, c;
-  float         *img = malloc (sizeof (float) * 3 * (size_t) w * h);
-  unsigned char *m = malloc ((size_t) w * h);
-  Radial         rad;
-  int            k = look->vig_knots;
-  float          a0[3], o0[3];
-
-  if (img == NULL || m == NULL)
-    {
-      free (img);
-      free (m);
-      return LOOKLAB_ERR_NOMEM;
-    }
-  radial_init (&rad, look->vig_prop, look->vig_cx, look->vig_cy, w, h);
-  for (c = 0; c < 3; c++)
-    {
-      a0[c] = look->vig[c] > 0.2f ? look->vig[c] : 1.0f;
-      o0[c] = look->vig[k * 3 + c];
-    }
-  for (y = 0; y < h; y++)
-    {
-      float *row = img + (size_t) y * w * 3;
-
-      read_row (after, y, row);
-      for (x = 0; x < w; x++)
-        {
-          float  f;
-          int    j = knot_pos (radial_r (&rad, x, y), k, &f), ok = 1;
-          size_t i = (size_t) y * w + x;
-          float  keep = keep_hash (x, y);
-
-          for (c = 0; c < 3; c++)
-            {
-              float a = look->vig[j * 3 + c] * (1.0f - f)
-                        + look->vig[(j + 1) * 3 + c] * f;
-              float o = look->vig[(k + j) * 3 + c] * (1.0f - f)
-                        + look->vig[(k + j + 1) * 3 + c] * f;
-              float v = row[(size_t) x * 3 + c];
-
-              /* The part relative to its centre: a g + o = a' (a0 g + o0)
-               * + o' with a' = a / a0, o' = o - a' o0.  What it leaves
-               * at the centre belongs to the global part, and dividing
-               * out (a, o) would hand the refit the first global fit's
-               * bias (the corners' darkening averaged into every colour)
-               * to learn again. */
-              a /= a0[c];
-              o -= a * o0[c];
-
-              if (a < 0.2f || (a < 1.0f && keep >= a * a))
-                ok = 0;
-              else
-                {
-                  float d = (v - o) / a;
-
-                  /* A clipped value says nothing of what it was before
-                   * the part moved it (see clipped ()). */
-                  if (clipped (v) && fabsf (d - v) > CLIP_EPS)
-                    ok = 0;
-                  v = d;
-                }
-              row[(size_t) x * 3 + c] = clamp01 (v);
-            }
-          m[i] = (unsigned char) (ok && (mask == NULL || mask[i] != 0)
-                                  && read_alpha (after, x, y) > 0.0f);
-        }
-    }
-  *img_out = img;
-  *mask_out = m;
-  return LOOKLAB_OK;
-}
-
-/* The pixels of @mask (all when NULL) within CENTRE_RADIUS of the centre
- * for proportion @prop, in *@out; NULL when they are fewer than
- * CENTRE_MIN_SHARE of the pixels of @mask (a selection or an overlap
- * away from the centre), and the global part stays as it is. */
-static int
-centre_mask (const LookLabImageView *after, const unsigned char *mask,
-             float prop, unsigned char **out)
-{
-  int            w = after->width, h = after->height, x, y;
-  unsigned char *m = malloc ((size_t) w * h);
-  size_t         n_in = 0, n_centre = 0;
-  Radial         rad;
-
-  *out = NULL;
-  if (m == NULL)
-    return LOOKLAB_ERR_NOMEM;
-  radial_init (&rad, prop, 0.0f, 0.0f, w, h);
-  for (y = 0; y < h; y++)
-    for (x = 0; x < w; x++)
-      {
-        size_t i = (size_t) y * w + x;
-        int    in = mask == NULL || mask[i] != 0;
-
-        m[i] = (unsigned char) (in && radial_r (&rad, x, y) < CENTRE_RADIUS);
-        n_in += (size_t) in;
-        n_centre += m[i];
-      }
-  if ((double) n_centre < CENTRE_MIN_SHARE * (double) n_in)
-    {
-      free (m);
-      return LOOKLAB_OK;
-    }
-  *out = m;
-  return LOOKLAB_OK;
-}
-
-/* The after image minus the local-contrast part (its detail band taken
- * on the before image at full resolution), for the refit. */
-static int
-undetail (const LookLabLook *look, const LookLabImageView *before,
-          const LookLabImageView *after, const unsigned char *mask,
-          int n_threads, float **img_out, unsigned char **mask_out)
-{
-  int            w = after->width, h = after->height, x, y, c;
-  size_t         n3 = (size_t) w * 3;
-  float         *img = malloc (sizeof (float) * n3 * h);
-  float         *bl = malloc (sizeof (float) * n3 * h);
-  unsigned char *m = malloc ((size_t) w * h);
-
-  if (img == NULL || bl == NULL || m == NULL)
-    goto fail;
-  for (y = 0; y < h; y++)
-    {
-      read_row (before, y, bl + (size_t) y * n3);
-      for (x = 0; x < w * 3; x++)
-        bl[(size_t) y * n3 + x] = clamp01 (bl[(size_t) y * n3 + x]);
-    }
-  if (blur_rgb (bl, w, h, detail_sigma_px (look->det_sigma, w, h), n_threads)
-      != LOOKLAB_OK)
-    goto fail;
-  for (y = 0; y < h; y++)
-    {
-      float *row = img + (size_t) y * n3, xb[4];
-
-      read_row (after, y, row);
-      for (x = 0; x < w; x++)
-        {
-          size_t i = (size_t) y * w + x;
-          float  k;
-
-          looklab_image_view_get (before, x, y, xb);
-          for (c = 0; c < 3; c++)
-            xb[c] = clamp01 (xb[c]);
-          k = det_gain (look->det, look->det_knots, luma (xb));
-          for (c = 0; c < 3; c++)
-            row[(size_t) x * 3 + c] = clamp01 (row[(size_t) x * 3 + c]
-                                               - k * (xb[c] - bl[i * 3 + c]));
-          m[i] = (unsigned char) ((mask == NULL || mask[i] != 0)
-                                  && read_alpha (after, x, y) > 0.0f);
-        }
-    }
-  free (bl);
-  *img_out = img;
-  *mask_out = m;
-  return LOOKLAB_OK;
-
-fail:
-  free (img);
-  free (bl);
-  free (m);
-  return LOOKLAB_ERR_NOMEM;
-}
-
-/* The proportion of vig_props[] whose radial part, fitted on one half of
- * the pair over the global part in s->g, predicts the other half best, by
- * CIEDE2000 when @by_de00 (with @n_threads) and by squared error
- * otherwise.  Returns its score, HUGE_VAL when no part could be fitted;
- * the proportion and the part go to *@prop and @vig, untouched then.
- * @cand is scratch for 3 n floats.
- *
- * It is run twice.  The first choice is made over the global part of the
- * whole pair, which saw the corners' darkening averaged into every colour,
- * and that bias can favour the wrong shape: ImageMagick's -vignette (an
- * ellipse through the edges' midpoints) was fitted as "between circular
- * and elliptical", held-out 3.28 dE00 on bench-looks for the vignette
- * alone, where the elliptical profile of the true gains gives 0.62.  So
- * the proportion is chosen again over the global part of the centre, by
- * squared error as the local-contrast part's blur is: whether to keep a
- * radial part is decided already, and CIEDE2000 costs twice as much. */
-static double
-best_proportion (const Pair *s, int by_de00, int n_threads, float *cand,
-                 float *prop, float *vig)
-{
-  float  part[6 * VIG_KNOTS];
-  double best = HUGE_VAL;
-  size_t pi;
-
-  for (pi = 0; pi < sizeof (vig_props) / sizeof (vig_props[0]); pi++)
-    {
-      double sc;
-
-      if (fit_vignette (s, s->g, vig_props[pi], 0, part) != 0)
-        continue;
-      predict_vignette (s, s->g, part, vig_props[pi], cand);
-      sc = by_de00 ? pair_score (s, cand, 1, n_threads) : pair_sse (s, cand, 1);
-      if (sc < best)
-        {
-          best = sc;
-          *prop = vig_props[pi];
-          memcpy (vig, part, sizeof (part));
-        }
-    }
-  return best;
-}
-
-int
-looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
-                          const LookLabImageView *after,
-                          const unsigned char *mask, int n_threads,
-                          LookLabRefitFunc refit, void *refit_data,
-                          LookLabDiag *diag)
-{
-  Pair   s;
-  float *cand = NULL, *best = NULL, *band = NULL;
-  float  vig[6 * VIG_KNOTS], best_vig[6 * VIG_KNOTS], det[DET_KNOTS];
-  int    status = LOOKLAB_OK, kept_vig = 0, kept_det = 0, refit_det;
-  int    centred = 0;
-  size_t pi;
-  double base_score, best_score;
-  float  best_prop = 1.0f, best_sigma = 0.0f;
-
-  memset (&s, 0, sizeof (s));
-  status = pair_collect (&s, before, after, mask);
-  if (status == LOOKLAB_ERR_EMPTY)
-    {
-      status = LOOKLAB_OK; /* nothing to say about space */
-      goto out;
-    }
-  if (status != LOOKLAB_OK)
-    goto nomem;
-  cand = malloc (sizeof (float) * 3 * s.n);
-  best = malloc (sizeof (float) * 3 * s.n);
-  band = malloc (sizeof (float) * 3 * s.n);
-  if (cand == NULL || best == NULL || band == NULL)
-    goto nomem;
-  eval_threaded (look, s.xc, s.g, s.n, n_threads);
-  memcpy (s.p, s.g, sizeof (float) * 3 * s.n);
-
-  /* Radial part. */
-  base_score = pair_score (&s, s.g, 1, n_threads);
-  best_score = best_proportion (&s, 1, n_threads, cand, &best_prop, best_vig);
-  if (worth_it (base_score, best_score))
-    {
-      float         *img = NULL;
-      unsigned char *m = NULL;
-
-      if (looklab_look_set_vignette (look, VIG_KNOTS) != LOOKLAB_OK)
-        goto nomem;
-      look->vig_prop = best_prop;
-      kept_vig = 1;
-      if (refit != NULL)
-        {
-          /* The global part again, from the centre of the pair only,
-           * before the radial part is fitted over it: see
-           * CENTRE_RADIUS. */
-          unsigned char *cm = NULL;
-
-          status = centre_mask (after, mask, best_prop, &cm);
-          if (status != LOOKLAB_OK)
-            goto nomem;
-          if (cm != NULL)
-            {
-              status = refit (look, after, cm, CENTRE_EFFORT,
-                              RADIAL_REFIT_PATHS (look), 0, refit_data);
-              free (cm);
-              if (status != LOOKLAB_OK && status != LOOKLAB_ERR_EMPTY)
-                goto out;
-              centred = status == LOOKLAB_OK;
-              status = LOOKLAB_OK;
-              if (centred)
-                {
-                  /* The proportion again, over the global part of the
-                   * centre: see best_proportion (). */
-                  eval_threaded (look, s.xc, s.g, s.n, n_threads);
-                  best_proportion (&s, 0, n_threads, cand, &best_prop,
-                                   best_vig);
-                  look->vig_prop = best_prop;
-                }
-            }
-        }
-      /* The whole pair, then the global part without the vignette, then
-       * the radial part again over the new global part. */
-      if (fit_vignette (&s, s.g, best_prop, -1, look->vig) != 0)
-        memcpy (look->vig, best_vig, sizeof (best_vig));
-      if (refit != NULL)
-        {
-          LookLabImageView v;
-
-          status = devignette (look, after, mask, &img, &m);
-          if (status != LOOKLAB_OK)
-            goto nomem;
-          v.pixels = img;
-          v.format = LOOKLAB_PIXEL_RGB_FLOAT;
-          v.width = after->width;
-          v.height = after->height;
-          v.stride = sizeof (float) * 3 * (size_t) after->width;
-          status = refit (look, &v, m, centred ? WARM_EFFORT : 1.0,
-                          RADIAL_REFIT_PATHS (look), centred, refit_data);
-          free (img);
-          free (m);
-          if (status == LOOKLAB_ERR_EMPTY)
-            {
-              /* The vignette darkens every pixel out of reach: keep the
-               * global part as it was, without a radial part. */
-              looklab_look_set_vignette (look, 0);
-              kept_vig = 0;
-              status = LOOKLAB_OK;
-              goto detail;
-            }
-          if (status != LOOKLAB_OK)
-            goto out;
-          eval_threaded (look, s.xc, s.g, s.n, n_threads);
-          if (fit_vignette (&s, s.g, best_prop, -1, vig) == 0)
-            memcpy (look->vig, vig, sizeof (vig));
-        }
-      predict_vignette (&s, s.g, look->vig, best_prop, s.p);
-    }
-
-detail:
-  /* Local-contrast part, over what the parts so far leave.  When the
-   * global part can be fitted again without it, the band is first taken
-   * apart from what the colour alone predicts of it (partial_out ()). */
-  refit_det = refit != NULL && !kept_vig;
-  base_score = pair_score (&s, s.p, 1, n_threads);
-  best_score = base_score;
-  {
-    /* The blur by the squared error of the held-out half (cheap), then
-     * CIEDE2000 for the one chosen. */
-    double best_sse = HUGE_VAL;
-
-    for (pi = 0; pi < sizeof (det_sigmas) / sizeof (det_sigmas[0]); pi++)
-      {
-        double sse;
-
-        if (detail_band (&s, det_sigmas[pi], band) != LOOKLAB_OK)
-          goto nomem;
-        if (refit_det && partial_out (&s, band) != LOOKLAB_OK)
-          goto nomem;
-        if (fit_detail (&s, s.p, band, 0, det) != 0)
-          continue;
-        predict_detail (&s, s.p, band, det, cand);
-        sse = pair_sse (&s, cand, 1);
-        if (sse < best_sse)
-          {
-            best_sse = sse;
-            best_sigma = det_sigmas[pi];
-          }
-      }
-    if (best_sigma > 0.0f)
-      {
-        if (detail_band (&s, best_sigma, band) != LOOKLAB_OK
-            || (refit_det && partial_out (&s, band) != LOOKLAB_OK))
-          goto nomem;
-        if (fit_detail (&s, s.p, band, 0, det) == 0)
-          {
-            predict_detail (&s, s.p, band, det, cand);
-            best_score = pair_score (&s, cand, 1, n_threads);
-          }
-      }
-  }
-  if (worth_it (base_score, best_score))
-    {
-      /* band holds the chosen blur's band, as scored above. */
-      if (looklab_look_set_detail (look, DET_KNOTS) != LOOKLAB_OK)
-        goto nomem;
-      look->det_sigma = best_sigma;
-      if (fit_detail (&s, s.p, band, -1, look->det) != 0)
-        {
-          free (look->det);
-          look->det = NULL;
-          look->det_knots = 0;
-        }
-      else
-        {
-          kept_det = 1;
-          if (refit_det)
-            {
-              /* As for the vignette: the global part again, on the after
-               * image with the local contrast taken out (an unsharp mask
-               * shifts the colour statistics the first fit saw), then the
-               * part again over it.  (Not after a radial part: the after
-               * image would need both taken out.) */
-              float         *img = NULL;
-              unsigned char *m = NULL;
-
-              status
-                  = undetail (look, before, after, mask, n_threads, &img, &m);
-              if (status != LOOKLAB_OK)
-                goto nomem;
-              {
-                LookLabImageView v;
-
-                v.pixels = img;
-                v.format = LOOKLAB_PIXEL_RGB_FLOAT;
-                v.width = after->width;
-                v.height = after->height;
-                v.stride = sizeof (float) * 3 * (size_t) after->width;
-                status = refit (look, &v, m, 1.0, looklab_look_paths (look), 0,
-                                refit_data);
-              }
-              free (img);
-              free (m);
-              if (status != LOOKLAB_OK && status != LOOKLAB_ERR_EMPTY)
-                goto out;
-              status = LOOKLAB_OK;
-              eval_threaded (look, s.xc, s.g, s.n, n_threads);
-              memcpy (s.p, s.g, sizeof (float) * 3 * s.n);
-              if (detail_band (&s, best_sigma, band) != LOOKLAB_OK)
-                goto nomem;
-              if (fit_detail (&s, s.p, band, -1, det) == 0)
-                memcpy (look->det, det, sizeof (det));
-            }
-          predict_detail (&s, s.p, band, look->det, cand);
-          memcpy (s.p, cand, sizeof (float) * 3 * s.n);
-        }
-    }
-
-  if (kept_vig || kept_det)
-    {
-      /* The fit's error is now that of the whole look, over the sampled
-       * pixels. */
-      double sum = 0.0, mx = 0.0;
-      size_t i;
-
-      for (i = 0; i < s.n; i++)
-        {
-          float  q[3];
-          double la[3], d;
-          int    c;
-
-          for (c = 0; c < 3; c++)
-            q[c] = clamp01 (s.p[i * 3 + c]);
-          looklab_srgb_to_lab (q, la);
-          d = looklab_ciede2000 (la, s.lab + i * 3);
-          sum += d;
-          if (d > mx)
-            mx = d;
-        }
-      look->fit_mean_de00 = sum / (double) s.n;
-      look->fit_max_de00 = mx;
-    }
-  goto out;
-
-nomem:
-  status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
-out:
-  pair_clear (&s);
-  free (cand);
-  free (best);
-  free (band);
   return status;
 }

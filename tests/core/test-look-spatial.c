@@ -1,4 +1,5 @@
-/* Tests of core/look/look-spatial.c: the spatial parts of a look.
+/* Tests of core/look/look-spatial.c and look-spatial-fit.c: the spatial
+ * parts of a look.
  *
  * Synthetic, seeded pairs: a "photo" of smooth waves and noise, graded by
  * a known global look and then a known vignette (a gain falling with the
@@ -271,7 +272,7 @@ test_vignette (void)
   g_assert_cmpint (info.vignette_knots, >, 0);
   g_assert_cmpint (info.detail_knots, ==, 0);
   /* The refits a radial part makes leave the global part without
-   * per-channel curves (look-spatial.c, RADIAL_REFIT_PATHS): version 2. */
+   * per-channel curves (look-spatial-fit.c, RADIAL_REFIT_PATHS): version 2. */
   g_assert_cmpint (info.file_version, ==, 2);
   g_assert_cmpint (info.curve_knots, ==, 0);
   g_assert_true (looklab_look_has_spatial (look));
@@ -419,7 +420,7 @@ grade_blurred_ellipse (const Img *in, Img *out, double sigma_w)
 /* ImageMagick's vignette is not a function of the elliptical radius
  * alone; the fit must still take it for an elliptical one and carry it to
  * another photo of the same aspect ratio.  (The shape is chosen again over
- * the global part of the centre, best_proportion () in look-spatial.c;
+ * the global part of the centre, best_proportion () in look-spatial-fit.c;
  * these synthetic pairs get it right either way, the photo of bench-looks'
  * sp-im-lomo did not.) */
 static void
@@ -547,7 +548,7 @@ test_clarity (void)
   g_test_message ("other photo %.3f (global only %.3f)", out_s, out_g);
   g_assert_cmpfloat (out_s, <, out_g * 0.6);
   /* Without the band's mean per colour taken out before the gain is
-   * fitted (look-spatial.c, partial_out ()), the global part keeps part of
+   * fitted (look-spatial-fit.c, partial_out ()), the global part keeps part of
    * the local contrast: 0.46 here. */
   g_assert_cmpfloat (out_s, <, 0.25);
   looklab_look_free (look);
