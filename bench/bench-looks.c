@@ -92,7 +92,7 @@ typedef struct
   char   worst_name[64];
   double fit_s; /* summed */
   size_t bytes;
-  int    n_vignette, n_detail; /* LookLab: runs that kept each part */
+  int    n_vignette, n_field, n_detail; /* LookLab: runs that kept each part */
   int    runs;
   int    failed;
 } Score;
@@ -779,9 +779,9 @@ print_look_table (const char *look, const Score *sc, int n_train, int n_held,
     }
   printf ("  bake %d^3 vs exact, %d random colours: mean %.4f, max %.3f\n",
           BAKE_SIZE, BAKE_SAMPLES, bake_mean, bake_max);
-  printf ("  (d) kept a radial part in %d and a local-contrast part in %d "
-          "of %d fits\n",
-          d->n_vignette, d->n_detail, d->runs);
+  printf ("  (d) kept a radial part in %d, a position field in %d and a "
+          "local-contrast part in %d of %d fits\n",
+          d->n_vignette, d->n_field, d->n_detail, d->runs);
   if (strncmp (look, "sp-", 3) == 0)
     {
       const Score *e = &sc[M_LOOKLAB_EXACT];
@@ -1127,6 +1127,7 @@ main (int argc, char **argv)
 
                   looklab_look_get_info (l.look, &info);
                   sc[m].n_vignette += info.vignette_knots > 0;
+                  sc[m].n_field += info.field_knots > 0;
                   sc[m].n_detail += info.detail_knots > 0;
                   if (fit_s < fit1_min)
                     fit1_min = fit_s;

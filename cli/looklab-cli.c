@@ -238,6 +238,21 @@ print_parts (FILE *f, const LookLabLookInfo *info)
                  : _ ("between circular and elliptical"),
              info->vignette_corner[0], info->vignette_corner[1],
              info->vignette_corner[2]);
+  if (info->field_knots > 0)
+    /* TRANSLATORS: the position field of a look; "mid-gray" is 0.5 in
+     * every channel, the four triples are RGB at the middles of the
+     * image's edges */
+    fprintf (f,
+             _ ("  position field: %d x %d nodes, mid-gray becomes %.3f "
+                "%.3f %.3f at the top, %.3f %.3f %.3f at the bottom, %.3f "
+                "%.3f %.3f at the left, %.3f %.3f %.3f at the right\n"),
+             info->field_knots, info->field_knots, info->field_edges[0][0],
+             info->field_edges[0][1], info->field_edges[0][2],
+             info->field_edges[1][0], info->field_edges[1][1],
+             info->field_edges[1][2], info->field_edges[2][0],
+             info->field_edges[2][1], info->field_edges[2][2],
+             info->field_edges[3][0], info->field_edges[3][1],
+             info->field_edges[3][2]);
   if (info->detail_knots > 0)
     fprintf (f,
              _ ("  local-contrast part: blur %.4g of the diagonal, gain "
@@ -251,12 +266,13 @@ static void
 note_bake_global_only (const char *what, const LookLabLook *look)
 {
   if (looklab_look_has_spatial (look))
-    fprintf (stderr,
-             _ ("looklab: note: %s has spatial parts (vignette, local "
-                "contrast) that a .cube cannot hold; the .cube has only its "
-                "global colour part (apply the look file itself for all "
-                "parts)\n"),
-             what);
+    fprintf (
+        stderr,
+        _ ("looklab: note: %s has spatial parts (vignette, gradient, "
+           "local contrast) that a .cube cannot hold; the .cube has only its "
+           "global colour part (apply the look file itself for all "
+           "parts)\n"),
+        what);
 }
 
 int
@@ -657,7 +673,7 @@ cmd_info (int argc, char **argv)
         printf (_ ("  correction lattice: %d^3\n"), info.correction_size);
       printf (_ ("  fitted on %zu colours, in-sample mean dE00 %.3f\n"),
               info.fit_samples, info.fit_mean_de00);
-      if (info.vignette_knots == 0 && info.detail_knots == 0)
+      if (!looklab_look_has_spatial (look))
         printf (_ ("  parts: global colour only\n"));
       else
         {

@@ -182,8 +182,8 @@ fit_params_from_config (GimpProcedureConfig *config, LookLabFitParams *params)
   if (layers > 0)
     params->layers = layers;
   params->seed = (unsigned) seed;
-  /* The fit keeps a vignette or local contrast only when the pair shows
-   * one (core/look/look-spatial.c); the preview, looklab:apply and the
+  /* The fit keeps a vignette, a gradient or local contrast only when the
+   * pair shows one (core/look/look-spatial-fit.c); the preview, looklab:apply and the
    * pixel path apply them, as `looklab apply` does. */
   params->spatial = !global_only;
 }
@@ -200,6 +200,10 @@ spatial_text (const LookLabLookInfo *info)
   if (info->vignette_knots > 0)
     return g_strdup (_ ("The look has a vignette, which a .cube cannot "
                         "hold: save a look file to keep it."));
+  if (info->field_knots > 0)
+    return g_strdup (_ ("The look changes across the frame (a gradient), "
+                        "which a .cube cannot hold: save a look file to "
+                        "keep it."));
   if (info->detail_knots > 0)
     return g_strdup (_ ("The look has local contrast, which a .cube cannot "
                         "hold: save a look file to keep it."));

@@ -203,8 +203,8 @@ looklab_tell_cube_partial (const LookLabLook *look, const gchar *name)
 {
   if (look != NULL && looklab_look_has_spatial (look))
     g_message (_ ("'%s' holds the look's colours only: a .cube cannot hold "
-                  "its vignette or local contrast.  Save a look file to keep "
-                  "them."),
+                  "its vignette, gradient or local contrast.  Save a look "
+                  "file to keep them."),
                name);
 }
 

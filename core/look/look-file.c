@@ -1,16 +1,17 @@
 /* LookLab core: the look file.
  *
- * Look file format, versions 1 to 3.  All integers little-endian, floats
+ * Look file format, versions 1 to 4.  All integers little-endian, floats
  * IEEE 754 binary32/binary64 little-endian; no padding.  A look is written
  * in the lowest version that holds it: version 1 (the bytes the first
  * LookLabs wrote) without spatial parts or curves; version 2 with spatial
  * parts, which it adds between the lattice and the checksum; version 3
  * when it has per-channel curves (flags bit 1), with the layout of version
- * 2 and 0, 1 or 2 spatial parts.
+ * 2 and 0, 1 or 2 spatial parts; version 4 when it has a position field
+ * (part type 3), with the layout of version 3 and 0 to 3 parts.
  *
  *   offset  size  field
  *   0       8     magic "LOOKLAB" 0x1A
- *   8       4     u32 version (1..3; a reader refuses larger ones)
+ *   8       4     u32 version (1..4; a reader refuses larger ones)
  *   12      2     u16 hidden: units per hidden layer, 4..256
  *   14      2     u16 layers: hidden layers, 1..4
  *   16      1     u8  activation: 0 tanh, 1 SiLU (x sigmoid x)
@@ -18,7 +19,7 @@
  *                     input in [0, 1])
  *   18      1     u8  correction lattice edge K: 0 (none) or 2..65
  *   19      1     u8  flags: bit 0 = linear path (the output also gets
- *                     S (2 xc - 1), S 3 x 3); bit 1 (version 3 only) =
+ *                     S (2 xc - 1), S 3 x 3); bit 1 (versions 3, 4) =
  *                     curves (output channel k also gets c_k (xc_k),
  *                     linear between 16 knots at 0, 1/15, .., 1); other
  *                     bits 0
@@ -33,18 +34,21 @@
  *                     then S (row-major) with flag bit 0, then the
  *                     curves' knots with bit 1 (red's 16, green's, blue's)
  *   48+4P   12K^3 f32 correction lattice, RGB triples, red fastest
- *   versions 2 and 3 only, then:
- *           4     u32 number of spatial parts, 1 or 2 (version 3: 0 to 2),
- *                     each part:
- *           4     u32 type: 1 radial, 2 local contrast (at most one of
- *                     each, radial first)
- *           4     u32 knots k, 2..64
+ *   versions 2 to 4 only, then:
+ *           4     u32 number of spatial parts, 1 or 2 (version 3: 0 to 2,
+ *                     version 4: 0 to 3), each part:
+ *           4     u32 type: 1 radial, 2 local contrast, 3 (version 4
+ *                     only) position field (at most one of each, in the
+ *                     order of their types)
+ *           4     u32 knots k, 2..64 (the field: 2..17 per side)
  *           radial (type 1): f32 p in [0, 1] (0: r over the half-diagonal,
  *                     1: elliptical), f32 cx, f32 cy in [-1, 1] (centre
  *                     offset in half-widths / half-heights), 3k f32 gains
  *                     a (RGB per knot), 3k f32 offsets o
  *           local contrast (type 2): f32 sigma in (0, 0.25] (blur, a
  *                     fraction of the image diagonal), k f32 gains
+ *           position field (type 3): 3k^2 f32 gains (RGB per node, rows
+ *                     of k nodes from the top)
  *                     (every float of a part finite, gains and offsets
  *                     within +-1000)
  *   end-4   4     u32 CRC-32 (ISO-HDLC, as zlib's crc32) of all bytes before
@@ -73,9 +77,11 @@
 #include <unistd.h>
 
 #define HEADER_BYTES 48
-#define FILE_VERSION 3
+#define FILE_VERSION 4
 #define PART_RADIAL 1
 #define PART_DETAIL 2
+#define PART_FIELD 3
+#define MAX_PARTS 3
 #define PART_LIMIT 1000.0f
 
 static const unsigned char magic[8]
@@ -193,8 +199,8 @@ looklab_look_serialize (const LookLabLook *look, void **data, size_t *len)
   size_t n_corr
       = (size_t) look->corr_size * look->corr_size * look->corr_size * 3;
   size_t body = HEADER_BYTES + 4 * look->n_params + 4 * n_corr, i;
-  size_t total = body + 4, n_vig = 0, n_det = 0;
-  /* Versions 2 and 3 carry the section of spatial parts. */
+  size_t total = body + 4, n_vig = 0, n_det = 0, n_fld = 0;
+  /* Versions 2 to 4 carry the section of spatial parts. */
   int parts_section = looklab_look_has_spatial (look) || look->curves;
   unsigned char *buf, *p;
 
@@ -213,12 +219,17 @@ looklab_look_serialize (const LookLabLook *look, void **data, size_t *len)
           n_det = 1 + (size_t) look->det_knots;
           total += 8 + 4 * n_det;
         }
+      if (look->fld_knots > 0)
+        {
+          n_fld = 3 * (size_t) look->fld_knots * (size_t) look->fld_knots;
+          total += 8 + 4 * n_fld;
+        }
     }
   buf = calloc (1, total);
   if (buf == NULL)
     return LOOKLAB_ERR_NOMEM;
   memcpy (buf, magic, 8);
-  put_u32 (buf + 8, look->curves ? 3 : parts_section ? 2 : 1);
+  put_u32 (buf + 8, n_fld > 0 ? 4 : look->curves ? 3 : parts_section ? 2 : 1);
   put_u16 (buf + 12, (unsigned) look->hidden);
   put_u16 (buf + 14, (unsigned) look->layers);
   buf[16] = (unsigned char) look->activation;
@@ -236,7 +247,7 @@ looklab_look_serialize (const LookLabLook *look, void **data, size_t *len)
     put_f32 (p, look->corr[i]);
   if (parts_section)
     {
-      put_u32 (p, (uint32_t) ((n_vig > 0) + (n_det > 0)));
+      put_u32 (p, (uint32_t) ((n_vig > 0) + (n_det > 0) + (n_fld > 0)));
       p += 4;
       if (n_vig > 0)
         {
@@ -258,6 +269,14 @@ looklab_look_serialize (const LookLabLook *look, void **data, size_t *len)
           for (i = 0; i < (size_t) look->det_knots; i++, p += 4)
             put_f32 (p, look->det[i]);
         }
+      if (n_fld > 0)
+        {
+          put_u32 (p, PART_FIELD);
+          put_u32 (p + 4, (uint32_t) look->fld_knots);
+          p += 8;
+          for (i = 0; i < n_fld; i++, p += 4)
+            put_f32 (p, look->fld[i]);
+        }
     }
   put_u32 (p, crc32_update (0, buf, total - 4));
   *data = buf;
@@ -271,9 +290,9 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
 {
   const unsigned char *buf = data;
   unsigned             hidden, layers, activation, encoding, corr, flags;
-  uint32_t             version, n_params, crc, n_parts = 0, types[2] = { 0, 0 };
-  uint32_t             knots[2] = { 0, 0 };
-  size_t               expected, n_corr, i, body, at[2] = { 0, 0 };
+  uint32_t             version, n_params, crc, n_parts = 0;
+  uint32_t             types[MAX_PARTS] = { 0 }, knots[MAX_PARTS] = { 0 };
+  size_t               expected, n_corr, i, body, at[MAX_PARTS] = { 0 };
   LookLabLook         *look;
 
   if (out == NULL)
@@ -344,12 +363,15 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
                                  "for its spatial parts",
                                  len);
       n_parts = get_u32 (buf + body);
-      if (n_parts < (version >= 3 ? 0u : 1u) || n_parts > 2)
+      if (n_parts < (version >= 3 ? 0u : 1u)
+          || n_parts > (version >= 4 ? 3u : 2u))
         return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                                  "a version %u look file with %u spatial "
                                  "parts (%s)",
                                  (unsigned) version, (unsigned) n_parts,
-                                 version >= 3 ? "0 to 2" : "1 or 2");
+                                 version >= 4   ? "0 to 3"
+                                 : version >= 3 ? "0 to 2"
+                                                : "1 or 2");
       for (k = 0; k < n_parts; k++)
         {
           size_t need;
@@ -361,22 +383,28 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
                                      k + 1);
           types[k] = get_u32 (buf + pos);
           knots[k] = get_u32 (buf + pos + 4);
-          if ((types[k] != PART_RADIAL && types[k] != PART_DETAIL)
+          if ((types[k] != PART_RADIAL && types[k] != PART_DETAIL
+               && (types[k] != PART_FIELD || version < 4))
               || (k > 0 && types[k] <= types[k - 1]))
             return looklab_diag_set (diag, LOOKLAB_ERR_PARSE, 0,
                                      "spatial part %u has an unknown or "
                                      "repeated type %u",
                                      k + 1, (unsigned) types[k]);
           if (knots[k] < LOOKLAB_SPATIAL_MIN_KNOTS
-              || knots[k] > LOOKLAB_SPATIAL_MAX_KNOTS)
-            return looklab_diag_set (diag, LOOKLAB_ERR_LIMIT, 0,
-                                     "spatial part %u has %u knots "
-                                     "(limits %d..%d)",
-                                     k + 1, (unsigned) knots[k],
-                                     LOOKLAB_SPATIAL_MIN_KNOTS,
-                                     LOOKLAB_SPATIAL_MAX_KNOTS);
+              || knots[k] > (types[k] == PART_FIELD
+                                 ? LOOKLAB_FIELD_MAX_KNOTS
+                                 : LOOKLAB_SPATIAL_MAX_KNOTS))
+            return looklab_diag_set (
+                diag, LOOKLAB_ERR_LIMIT, 0,
+                "spatial part %u has %u knots "
+                "(limits %d..%d)",
+                k + 1, (unsigned) knots[k], LOOKLAB_SPATIAL_MIN_KNOTS,
+                types[k] == PART_FIELD ? LOOKLAB_FIELD_MAX_KNOTS
+                                       : LOOKLAB_SPATIAL_MAX_KNOTS);
           need = types[k] == PART_RADIAL ? 3 + 6 * (size_t) knots[k]
-                                         : 1 + (size_t) knots[k];
+                 : types[k] == PART_FIELD
+                     ? 3 * (size_t) knots[k] * (size_t) knots[k]
+                     : 1 + (size_t) knots[k];
           at[k] = pos + 8;
           pos += 8 + 4 * need;
         }
@@ -447,6 +475,13 @@ looklab_look_deserialize (const void *data, size_t len, LookLabLook **out,
           v = look->vig;
           n = 6 * (size_t) knots[i];
           q += 12;
+        }
+      else if (types[i] == PART_FIELD)
+        {
+          if (looklab_look_set_field (look, (int) knots[i]) != LOOKLAB_OK)
+            goto nomem;
+          v = look->fld;
+          n = 3 * (size_t) knots[i] * (size_t) knots[i];
         }
       else
         {

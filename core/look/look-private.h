@@ -58,6 +58,9 @@ struct _LookLabLook
   float  vig_cx;    /* centre offset in half-widths */
   float  vig_cy;    /* centre offset in half-heights */
   float *vig;       /* vig_knots RGB gains, then vig_knots RGB offsets */
+  int    fld_knots; /* position field: nodes along each side, 0 = absent */
+  float *fld;       /* fld_knots^2 RGB gains (row-major, top row first;
+                     * file version 4) */
   int    det_knots; /* local-contrast part: knots over lightness [0, 1] */
   float  det_sigma; /* blur sigma as a fraction of the image diagonal */
   float *det;       /* det_knots gains */
@@ -184,12 +187,14 @@ looklab_look_curve (const float *knots, float x)
 
 #define LOOKLAB_SPATIAL_MIN_KNOTS 2
 #define LOOKLAB_SPATIAL_MAX_KNOTS 64
+#define LOOKLAB_FIELD_MAX_KNOTS 17 /* of the position field, per side */
 #define LOOKLAB_DETAIL_MAX_SIGMA 0.25f
 
-/* Allocates the radial (@knots > 0: gains 1, offsets 0) or the detail
- * (gains 0) part of @look, replacing one it had.  Returns 0 or
- * LOOKLAB_ERR_NOMEM. */
+/* Allocates the radial (@knots > 0: gains 1, offsets 0), the position
+ * field's (@knots^2 nodes, gains 1) or the detail (gains 0) part of
+ * @look, replacing one it had.  Returns 0 or LOOKLAB_ERR_NOMEM. */
 int looklab_look_set_vignette (LookLabLook *look, int knots);
+int looklab_look_set_field (LookLabLook *look, int knots);
 int looklab_look_set_detail (LookLabLook *look, int knots);
 
 /* After the global fit (look-fit.c): fits the spatial parts the pair

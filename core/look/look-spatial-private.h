@@ -81,6 +81,49 @@ looklab_vignette_apply (const float *vig, int k, float r, float *z)
     }
 }
 
+/* The position field's coordinates of pixel (@x, @y): s and t in [0, 1]
+ * across the image's width and height (pixel centres), so the field
+ * stretches with the frame. */
+static inline void
+looklab_field_st (const LookLabRadial *rad, int x, int y, float *s, float *t)
+{
+  *s = ((float) x + 0.5f) * rad->sx * 0.5f;
+  *t = ((float) y + 0.5f) * rad->sy * 0.5f;
+}
+
+/* The field's RGB gain @b at (@s, @t): bilinear between the @k x @k
+ * nodes of @fld (node (i, j) at (i / (k - 1), j / (k - 1)), row j from the
+ * top). */
+static inline void
+looklab_field_at (const float *fld, int k, float s, float t, float *b)
+{
+  float  fs, ft;
+  int    i = looklab_knot_pos (s, k, &fs), j = looklab_knot_pos (t, k, &ft);
+  size_t n00 = (size_t) j * k + i, c;
+  float  w00 = (1.0f - fs) * (1.0f - ft), w10 = fs * (1.0f - ft);
+  float  w01 = (1.0f - fs) * ft, w11 = fs * ft;
+
+  for (c = 0; c < 3; c++)
+    {
+      const float *g = fld + c;
+
+      b[c] = w00 * g[n00 * 3] + w10 * g[(n00 + 1) * 3] + w01 * g[(n00 + k) * 3]
+             + w11 * g[(n00 + k + 1) * 3];
+    }
+}
+
+/* z = b (s, t) z */
+static inline void
+looklab_field_apply (const float *fld, int k, float s, float t, float *z)
+{
+  float b[3];
+  int   c;
+
+  looklab_field_at (fld, k, s, t, b);
+  for (c = 0; c < 3; c++)
+    z[c] *= b[c];
+}
+
 static inline float
 looklab_detail_gain (const float *det, int k, float l)
 {

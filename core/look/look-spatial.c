@@ -9,6 +9,7 @@
  * looklab_look_apply_view_lut () without a LUT):
  *
  *   z = a (r) g + o (r)                        radial part (vignette)
+ *   z = b (s, t) z                             position field (gradients)
  *   z = z + k (L) (xc - blur (xc))             local-contrast part
  *   y = clamp (z, 0, 1) + (x - xc)
  *
@@ -21,6 +22,13 @@
  * gegl:vignette at proportion 1 draw); either way r = 1 at the corners, so
  * the part carries over to other sizes and aspect ratios.  a and o are RGB,
  * piecewise linear in r over K knots j / (K - 1) (r clamped to [0, 1]).
+ *
+ * Field.  s = (X + 0.5) / W and t = (Y + 0.5) / H; b is an RGB gain,
+ * bilinear between K x K nodes at (i / (K - 1), j / (K - 1)).  A colour
+ * cast that sweeps across the frame, a light leak in a corner, a
+ * lopsided vignette: what no function of r draws.  It stretches with the
+ * frame, so it means the same part of any other photo (the left edge, a
+ * corner), whatever its aspect ratio.
  *
  * Detail.  blur is a Gaussian of sigma s times the diagonal of the image
  * (approximated by three box filters, P. Kovesi, "Fast almost-Gaussian
@@ -68,6 +76,26 @@ looklab_look_set_vignette (LookLabLook *look, int knots)
 }
 
 int
+looklab_look_set_field (LookLabLook *look, int knots)
+{
+  float *v = NULL;
+  size_t j, n = 3 * (size_t) knots * (size_t) knots;
+
+  if (knots > 0)
+    {
+      v = malloc (sizeof (float) * n);
+      if (v == NULL)
+        return LOOKLAB_ERR_NOMEM;
+      for (j = 0; j < n; j++)
+        v[j] = 1.0f;
+    }
+  free (look->fld);
+  look->fld = v;
+  look->fld_knots = knots;
+  return LOOKLAB_OK;
+}
+
+int
 looklab_look_set_detail (LookLabLook *look, int knots)
 {
   float *d = NULL;
@@ -88,7 +116,8 @@ looklab_look_set_detail (LookLabLook *look, int knots)
 int
 looklab_look_has_spatial (const LookLabLook *look)
 {
-  return look != NULL && (look->vig_knots > 0 || look->det_knots > 0);
+  return look != NULL
+         && (look->vig_knots > 0 || look->fld_knots > 0 || look->det_knots > 0);
 }
 
 /* ---- blur ---- */
@@ -350,6 +379,13 @@ spatial_row (const LookLabLook *look, const LookLabRadial *rad, int y, int x0,
       if (look->vig_knots > 0)
         looklab_vignette_apply (look->vig, look->vig_knots,
                                 looklab_radial_r (rad, x0 + (int) i, y), z);
+      if (look->fld_knots > 0)
+        {
+          float s, t;
+
+          looklab_field_st (rad, x0 + (int) i, y, &s, &t);
+          looklab_field_apply (look->fld, look->fld_knots, s, t, z);
+        }
       if (look->det_knots > 0 && bl != NULL)
         {
           float k = looklab_detail_gain (look->det, look->det_knots,

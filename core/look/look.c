@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "common/parallel.h"
+#include "look/look-spatial-private.h"
 
 size_t
 looklab_look_count_params (int hidden, int layers, unsigned paths)
@@ -71,6 +72,7 @@ looklab_look_free (LookLabLook *look)
   free (look->params);
   free (look->corr);
   free (look->vig);
+  free (look->fld);
   free (look->det);
   free (look);
 }
@@ -370,7 +372,8 @@ looklab_look_get_info (const LookLabLook *look, LookLabLookInfo *info)
   info->correction_size = look->corr_size;
   info->fit_mean_de00 = look->fit_mean_de00;
   info->fit_samples = look->fit_samples;
-  info->file_version = look->curves                      ? 3
+  info->file_version = look->fld_knots > 0               ? 4
+                       : look->curves                    ? 3
                        : looklab_look_has_spatial (look) ? 2
                                                          : 1;
   info->curve_knots = look->curves ? LOOKLAB_LOOK_CURVE_KNOTS : 0;
@@ -388,6 +391,25 @@ looklab_look_get_info (const LookLabLook *look, LookLabLookInfo *info)
                      + look->vig[(2 * k - 1) * 3 + c];
 
           info->vignette_corner[c] = z < 0.0 ? 0.0 : z > 1.0 ? 1.0 : z;
+        }
+    }
+  info->field_knots = look->fld_knots;
+  if (look->fld_knots > 0)
+    {
+      static const float at[4][2]
+          = { { 0.5f, 0.0f }, { 0.5f, 1.0f }, { 0.0f, 0.5f }, { 1.0f, 0.5f } };
+      int e, c;
+
+      for (e = 0; e < 4; e++)
+        {
+          float z[3] = { 0.5f, 0.5f, 0.5f };
+
+          looklab_field_apply (look->fld, look->fld_knots, at[e][0], at[e][1],
+                               z);
+          for (c = 0; c < 3; c++)
+            info->field_edges[e][c] = z[c] < 0.0f   ? 0.0
+                                      : z[c] > 1.0f ? 1.0
+                                                    : z[c];
         }
     }
   info->detail_knots = look->det_knots;

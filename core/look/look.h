@@ -74,12 +74,16 @@ typedef struct
   int    correction_size;     /* edge of the correction lattice, 0 if none */
   double fit_mean_de00;       /* in-sample mean CIEDE2000 of the fit */
   size_t fit_samples;         /* distinct colours the fit saw */
-  int    file_version;        /* what looklab_look_save () writes: 1..3 */
+  int    file_version;        /* what looklab_look_save () writes: 1..4 */
   int    curve_knots;         /* knots of each channel's curve, 0 if none */
   int    vignette_knots;      /* radial part: knots, 0 if none */
   double vignette_proportion; /* 0 circular (half-diagonal), 1 elliptical */
   double vignette_corner[3];  /* what the radial part makes of mid-gray
                                * (0.5) at the corners, in [0, 1] */
+  int    field_knots;         /* position field: nodes per side, 0 if none */
+  double field_edges[4][3];   /* what it makes of mid-gray (0.5) at the
+                               * middles of the top, bottom, left and right
+                               * edges, in [0, 1] */
   int    detail_knots;        /* local-contrast part: knots, 0 if none */
   double detail_sigma;        /* its blur, fraction of the diagonal */
   double detail_gain_min;     /* its gain range over lightness */

@@ -100,6 +100,17 @@ check "info lists the spatial parts of a version 2 look" sh -c \
   "'$looklab' info '$spatial' | grep -q 'file version 2' && \
    '$looklab' info '$spatial' | grep -q 'radial part (vignette): 8 knots' && \
    '$looklab' info '$spatial' | grep -q 'local-contrast part'"
+field=$src/tests/fuzz/corpus/look/garden-field.look
+check "info lists the position field of a version 4 look" sh -c \
+  "'$looklab' info '$field' | grep -q 'file version 4' && \
+   '$looklab' info '$field' | grep -q 'position field: 7 x 7 nodes'"
+check "apply a look with a position field: the left of the photo warmer than the right" sh -c \
+  "'$looklab' apply '$field' '$sample/ladybird.png' '$work/ladybird-field.png' && \
+   l=\$(magick '$work/ladybird-field.png' -crop 10%x100%+0+0 -format '%[fx:mean.r-mean.b]' info:) && \
+   r=\$(magick '$work/ladybird-field.png' -gravity east -crop 10%x100%+0+0 -format '%[fx:mean.r-mean.b]' info:) && \
+   l0=\$(magick '$sample/ladybird.png' -crop 10%x100%+0+0 -format '%[fx:mean.r-mean.b]' info:) && \
+   r0=\$(magick '$sample/ladybird.png' -gravity east -crop 10%x100%+0+0 -format '%[fx:mean.r-mean.b]' info:) && \
+   awk -v l=\$l -v r=\$r -v l0=\$l0 -v r0=\$r0 'BEGIN { exit !((l - l0) - (r - r0) > 0.1) }'"
 check "bake of a look with spatial parts writes the global part and says so" \
   sh -c "'$looklab' bake '$spatial' -o '$work/spatial.cube' --size 9 2>'$work/bake.err' && \
    grep -q 'cannot hold' '$work/bake.err' && test -s '$work/spatial.cube'"

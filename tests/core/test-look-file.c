@@ -288,7 +288,7 @@ test_bad (gconstpointer data)
       case BREAK_TRUNCATED_WEIGHTS: len = 48 + 40; break;
       case BREAK_TRUNCATED_CHECKSUM: len -= 2; break;
       case BREAK_BAD_MAGIC: p[3] = 'X'; break;
-      case BREAK_VERSION_NEWER: p[8] = 4; break;
+      case BREAK_VERSION_NEWER: p[8] = 5; break;
       case BREAK_VERSION_ZERO: p[8] = 0; break;
       case BREAK_HIDDEN_HUGE:
         p[12] = 0xff;
@@ -466,18 +466,22 @@ test_round_trip_v2 (void)
 }
 
 /* The committed files (the fuzz corpus): a version 1 look as LookLab
- * wrote it before spatial parts, a version 2 one made from it, and a
- * version 3 one (per-channel curves, no spatial part) as `looklab learn
- * --hidden 8 --layers 1 --global-only` wrote it from data/sample's garden
- * pair.  All read, and all serialise back to their exact bytes. */
+ * wrote it before spatial parts, a version 2 one made from it, a version
+ * 3 one (per-channel curves, no spatial part) as `looklab learn --hidden
+ * 8 --layers 1 --global-only` wrote it from data/sample's garden pair, and
+ * a version 4 one (a position field) as `looklab learn --hidden 8
+ * --layers 1` wrote it from that pair, the after multiplied by
+ * ImageMagick's `-sparse-color Barycentric '0,0 rgb(255,210,165)
+ * %[fx:w-1],0 rgb(180,200,255)'` (warm at the left, cool at the right).
+ * All read, and all serialise back to their exact bytes. */
 static void
 test_committed_files (void)
 {
-  const char *names[3]
-      = { "garden-small.look", "garden-spatial.look", "garden-curves.look" };
-  int k;
+  const char *names[4] = { "garden-small.look", "garden-spatial.look",
+                           "garden-curves.look", "garden-field.look" };
+  int         k;
 
-  for (k = 0; k < 3; k++)
+  for (k = 0; k < 4; k++)
     {
       char *path = g_test_build_filename (G_TEST_DIST, "..", "fuzz", "corpus",
                                           "look", names[k], NULL);
@@ -495,6 +499,7 @@ test_committed_files (void)
       g_assert_cmpint ((unsigned char) bytes[8], ==, k + 1);
       g_assert_cmpint (info.vignette_knots, ==, k == 1 ? 8 : 0);
       g_assert_cmpint (info.detail_knots, ==, k == 1 ? 4 : 0);
+      g_assert_cmpint (info.field_knots, ==, k == 3 ? 7 : 0);
       g_assert_cmpint (info.curve_knots, ==,
                        k == 2 ? LOOKLAB_LOOK_CURVE_KNOTS : 0);
       again = serialize (look);
@@ -628,6 +633,81 @@ test_bad_v2 (gconstpointer data)
   looklab_look_free (look);
 }
 
+/* make_spatial_look () plus a position field of 3 x 3 nodes: version 4,
+ * three parts, and back to the same bytes; then the ways a version 4 file
+ * can be wrong about its field. */
+static void
+test_round_trip_v4 (void)
+{
+  LookLabLook    *look = make_spatial_look (8, 2, 3), *back = NULL;
+  GBytes         *a, *b;
+  LookLabDiag     diag = { 0 };
+  LookLabLookInfo info;
+  gsize           len;
+  guint8         *p;
+  size_t          body, fld;
+  int             i, k;
+  float           v;
+
+  g_assert_cmpint (looklab_look_set_field (look, 3), ==, 0);
+  for (i = 0; i < 27; i++)
+    look->fld[i] = 0.8f + 0.003f * (float) i;
+  a = serialize (look);
+  p = (guint8 *) g_bytes_get_data (a, &len);
+  g_assert_cmpuint (p[8], ==, 4);
+  g_assert_cmpint (looklab_look_deserialize (p, len, &back, &diag), ==, 0);
+  b = serialize (back);
+  g_assert_true (g_bytes_equal (a, b));
+  g_assert_cmpint (back->fld_knots, ==, 3);
+  g_assert_cmpint (memcmp (look->fld, back->fld, sizeof (float) * 27), ==, 0);
+  looklab_look_get_info (back, &info);
+  g_assert_cmpint (info.file_version, ==, 4);
+  g_assert_cmpint (info.field_knots, ==, 3);
+  g_assert_cmpint (info.vignette_knots, ==, 4);
+  g_assert_cmpint (info.detail_knots, ==, 3);
+  /* Mid-gray at the middle of the top edge: node 1, gains 0.8 + 0.003
+   * (3 + c). */
+  for (k = 0; k < 3; k++)
+    g_assert_cmpfloat_with_epsilon (info.field_edges[0][k],
+                                    0.5 * (0.8 + 0.003 * (3 + k)), 1e-6);
+  g_bytes_unref (b);
+  looklab_look_free (back);
+
+  /* Offsets: the parts count, the radial part (20 + 4 * 24 bytes), the
+   * detail part (24), then the field (type, knots, 27 gains). */
+  body = 48 + 4 * look->n_params + 12 * 27;
+  fld = body + 4 + 116 + 24;
+  g_assert_cmpuint (len, ==, fld + 8 + 4 * 27 + 4);
+  for (k = 0; k < 4; k++)
+    {
+      guint8      *q = g_memdup2 (p, len);
+      LookLabLook *out = (LookLabLook *) 0x1;
+      int          want = LOOKLAB_ERR_PARSE;
+
+      switch (k)
+        {
+          case 0: put32 (q + 8, 3); break; /* a field in version 3 */
+          case 1:
+            put32 (q + fld + 4, 18);
+            want = LOOKLAB_ERR_LIMIT;
+            break;
+          case 2:
+            v = NAN;
+            memcpy (q + fld + 8 + 4 * 10, &v, 4);
+            break;
+          case 3: put32 (q + body, 4); break; /* four parts */
+        }
+      fix_crc (q, len);
+      g_assert_cmpint (looklab_look_deserialize (q, len, &out, &diag), ==,
+                       want);
+      g_assert_null (out);
+      g_test_message ("case %d: %s", k, diag.message);
+      g_free (q);
+    }
+  g_bytes_unref (a);
+  looklab_look_free (look);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -643,6 +723,7 @@ main (int argc, char **argv)
   g_test_add_func ("/look-file/oversized-file", test_oversized_file);
   g_test_add_func ("/look-file/fifo", test_fifo);
   g_test_add_func ("/look-file/round-trip-v2", test_round_trip_v2);
+  g_test_add_func ("/look-file/round-trip-v4", test_round_trip_v4);
   g_test_add_func ("/look-file/committed-files", test_committed_files);
   for (i = 0; i < G_N_ELEMENTS (bad_cases_v2); i++)
     {

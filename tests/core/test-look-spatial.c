@@ -255,13 +255,34 @@ apply_de00 (const LookLabLook *look, const Img *b, const Img *a)
   return d;
 }
 
+/* @look (with spatial parts) and @global (without), fitted to @b -> @a:
+ * the spatial parts must halve the error in-sample and on another photo
+ * @b2 -> @a2 graded alike, and leave under 1.5 dE00 there.  Frees all. */
+static void
+check_carries (LookLabLook *look, LookLabLook *global, Img *b, Img *a, Img *b2,
+               Img *a2)
+{
+  double in_s = apply_de00 (look, b, a), in_g = apply_de00 (global, b, a);
+  double out_s = apply_de00 (look, b2, a2), out_g = apply_de00 (global, b2, a2);
+
+  g_test_message ("in-sample %.3f (global only %.3f), other photo %.3f "
+                  "(global only %.3f)",
+                  in_s, in_g, out_s, out_g);
+  g_assert_cmpfloat (in_s, <, in_g / 2.0);
+  g_assert_cmpfloat (out_s, <, out_g / 2.0);
+  g_assert_cmpfloat (out_s, <, 1.5);
+  looklab_look_free (look);
+  looklab_look_free (global);
+  pair_free (b, a);
+  pair_free (b2, a2);
+}
+
 static void
 test_vignette (void)
 {
   Img             b, a, b2, a2;
   LookLabLook    *look, *global;
   LookLabLookInfo info;
-  double          in_s, in_g, out_s, out_g;
 
   img_init (&b, 192, 128);
   make_photo (&b, 7);
@@ -286,20 +307,7 @@ test_vignette (void)
   img_init (&b2, 100, 150);
   make_photo (&b2, 99);
   grade_vignette (&b2, &a2, 1);
-  in_s = apply_de00 (look, &b, &a);
-  in_g = apply_de00 (global, &b, &a);
-  out_s = apply_de00 (look, &b2, &a2);
-  out_g = apply_de00 (global, &b2, &a2);
-  g_test_message ("in-sample %.3f (global only %.3f), other photo %.3f "
-                  "(global only %.3f)",
-                  in_s, in_g, out_s, out_g);
-  g_assert_cmpfloat (in_s, <, in_g / 2.0);
-  g_assert_cmpfloat (out_s, <, out_g / 2.0);
-  g_assert_cmpfloat (out_s, <, 1.5);
-  looklab_look_free (look);
-  looklab_look_free (global);
-  pair_free (&b, &a);
-  pair_free (&b2, &a2);
+  check_carries (look, global, &b, &a, &b2, &a2);
 }
 
 /* A vignette that subtracts, as G'MIC's `vignette` does: 0 inside 0.6 of
@@ -486,6 +494,54 @@ test_fit_threads (void)
       g_free (a[p].px);
     }
   g_free (b.px);
+}
+
+/* A colour cast that sweeps across the frame (a gain falling from left to
+ * right, stronger in blue), which no function of the radius can draw:
+ * the fit keeps a position field, and it carries over to a portrait. */
+static void
+grade_sweep (const Img *in, Img *out)
+{
+  float *gain = g_new (float, (size_t) in->w * in->h);
+  int    x, y;
+
+  for (y = 0; y < in->h; y++)
+    for (x = 0; x < in->w; x++)
+      gain[(size_t) y * in->w + x] = 1.0f - 0.45f * (x + 0.5f) / in->w;
+  grade_gain (in, out, gain);
+  g_free (gain);
+}
+
+static void
+test_field (void)
+{
+  Img             b, a, b2, a2;
+  LookLabLook    *look, *global;
+  LookLabLookInfo info;
+
+  img_init (&b, 192, 128);
+  make_photo (&b, 13);
+  grade_sweep (&b, &a);
+  look = fit (&b, &a, 1);
+  global = fit (&b, &a, 0);
+  looklab_look_get_info (look, &info);
+  g_test_message ("field: mid-gray %.3f at the left, %.3f at the right, "
+                  "%.3f at the top, %.3f at the bottom (green)",
+                  info.field_edges[2][1], info.field_edges[3][1],
+                  info.field_edges[0][1], info.field_edges[1][1]);
+  g_assert_cmpint (info.field_knots, >, 0);
+  g_assert_cmpint (info.vignette_knots, ==, 0);
+  g_assert_cmpint (info.detail_knots, ==, 0);
+  g_assert_cmpint (info.file_version, ==, 4);
+  /* The left edge is brighter than the right, the top and bottom alike. */
+  g_assert_cmpfloat (info.field_edges[2][1] - info.field_edges[3][1], >, 0.1);
+  g_assert_cmpfloat (fabs (info.field_edges[0][1] - info.field_edges[1][1]), <,
+                     0.05);
+
+  img_init (&b2, 100, 150);
+  make_photo (&b2, 98);
+  grade_sweep (&b2, &a2);
+  check_carries (look, global, &b, &a, &b2, &a2);
 }
 
 static void
@@ -797,6 +853,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/look-spatial/vignette", test_vignette);
+  g_test_add_func ("/look-spatial/field", test_field);
   g_test_add_func ("/look-spatial/global-pair-keeps-no-part",
                    test_global_pair_keeps_no_part);
   g_test_add_func ("/look-spatial/vignette-shape", test_vignette_shape);

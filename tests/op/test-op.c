@@ -435,10 +435,11 @@ test_float_rgb (void)
   g_rand_free (rand);
 }
 
-/* A look with a vignette, and with local contrast if @detail, its parts
- * set by hand (as tests/core/test-look-spatial.c does), saved as @name. */
+/* A look with a vignette, and with local contrast if @detail and a
+ * position field if @field, its parts set by hand (as
+ * tests/core/test-look-spatial.c does), saved as @name. */
 static gchar *
-write_spatial_look (const gchar *name, gboolean detail)
+write_spatial_look (const gchar *name, gboolean detail, gboolean field)
 {
   LookLabLook *look = looklab_look_new_shape (8, 1, LOOKLAB_ACT_TANH, 1, 0);
   gchar       *path = tmp_path (name);
@@ -461,6 +462,15 @@ write_spatial_look (const gchar *name, gboolean detail)
       look->det_sigma = 0.02f;
       for (j = 0; j < 4; j++)
         look->det[j] = 0.3f + 0.1f * j;
+    }
+  if (field)
+    {
+      /* 5 x 5 nodes: warmer to the left, darker to the bottom. */
+      g_assert_cmpint (looklab_look_set_field (look, 5), ==, 0);
+      for (j = 0; j < 25; j++)
+        for (c = 0; c < 3; c++)
+          look->fld[j * 3 + c]
+              = 1.1f - 0.05f * (j % 5) * (c == 0 ? 2 : 1) - 0.04f * (j / 5);
     }
   g_assert_cmpint (looklab_look_save (look, path, NULL), ==, LOOKLAB_OK);
   looklab_look_free (look);
@@ -485,13 +495,14 @@ test_spatial (void)
     { "R'G'B' u8", LOOKLAB_PIXEL_RGB_U8 },
   };
   const int w = 301, h = 203;
-  gchar    *files[2];
+  gchar    *files[3];
   GRand    *rand = g_rand_new_with_seed (5);
   gint      old_threads, old_chunk;
   gsize     f, k, i, n = (gsize) w * h;
 
-  files[0] = write_spatial_look ("radial.look", FALSE);
-  files[1] = write_spatial_look ("radial-detail.look", TRUE);
+  files[0] = write_spatial_look ("radial.look", FALSE, FALSE);
+  files[1] = write_spatial_look ("radial-detail.look", TRUE, FALSE);
+  files[2] = write_spatial_look ("radial-field.look", FALSE, TRUE);
   g_object_get (gegl_config (), "threads", &old_threads, "chunk-size",
                 &old_chunk, NULL);
   g_object_set (gegl_config (), "threads", 2, "chunk-size", 4096, NULL);
@@ -546,8 +557,8 @@ test_spatial (void)
       }
   g_object_set (gegl_config (), "threads", old_threads, "chunk-size", old_chunk,
                 NULL);
-  g_free (files[0]);
-  g_free (files[1]);
+  for (k = 0; k < G_N_ELEMENTS (files); k++)
+    g_free (files[k]);
   g_rand_free (rand);
 }
 
@@ -566,7 +577,7 @@ test_spatial_changes (void)
   gsize            n = (gsize) w * h * 4, i;
   float           *in = g_new (float, n), *out = g_new (float, n);
   float           *ref = g_new (float, n), *inverted = g_new (float, n);
-  gchar           *path = write_spatial_look ("changes.look", TRUE);
+  gchar           *path = write_spatial_look ("changes.look", TRUE, FALSE);
   LookLabImageView view
       = { inverted, LOOKLAB_PIXEL_RGBA_FLOAT, w, h, (size_t) w * 16 };
   LookLabLook *look = NULL;
