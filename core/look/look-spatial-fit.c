@@ -1100,6 +1100,7 @@ best_proportion (const Pair *s, int by_de00, int n_threads, float *cand,
 #define FIELD_BINS 32
 #define FIELD_MIN_EXPLAINED 0.25 /* of the within-cell spread, other half */
 #define FIELD_LOG_FLOOR 0.02f    /* darker after values: too noisy in log */
+#define FIELD_MAX_LOG 4.0        /* largest log gain from the centre's */
 #define FIELD_SMOOTH 1e-3        /* the membrane's weight, per sample */
 
 typedef struct
@@ -1388,9 +1389,13 @@ try_field (LookLabLook *look, Pair *s, const LookLabImageView *after,
       status = LOOKLAB_ERR_NOMEM;
       goto out;
     }
+  /* Within a factor of e^4 of the centre's gain either way: beyond what
+   * after values above FIELD_LOG_FLOOR can show, and far inside what a
+   * look file holds (PART_LIMIT), so a learned look always reads back. */
   for (c = 0; c < 3; c++)
     for (j = 0; j < NN; j++)
-      look->fld[j * 3 + c] = (float) exp (alpha[c * NN + j]);
+      look->fld[j * 3 + c] = (float) exp (
+          fmin (fmax (alpha[c * NN + j], -FIELD_MAX_LOG), FIELD_MAX_LOG));
   if (refit != NULL)
     {
       float         *img = NULL;
