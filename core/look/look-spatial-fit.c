@@ -825,9 +825,6 @@ static inline void
 position_at (const LookLabLook *look, const LookLabRadial *rad, int x, int y,
              float *a, float *o)
 {
-  float f;
-  int   k = look->vig_knots, j, c;
-
   if (look->fld_knots > 0)
     {
       float st, tt;
@@ -837,13 +834,8 @@ position_at (const LookLabLook *look, const LookLabRadial *rad, int x, int y,
       o[0] = o[1] = o[2] = 0.0f;
       return;
     }
-  j = looklab_knot_pos (looklab_radial_r (rad, x, y), k, &f);
-  for (c = 0; c < 3; c++)
-    {
-      a[c] = look->vig[j * 3 + c] * (1.0f - f) + look->vig[(j + 1) * 3 + c] * f;
-      o[c] = look->vig[(k + j) * 3 + c] * (1.0f - f)
-             + look->vig[(k + j + 1) * 3 + c] * f;
-    }
+  looklab_vignette_at (look->vig, look->vig_knots, looklab_radial_r (rad, x, y),
+                       a, o);
 }
 
 /* The after image with the position part (radial or field) divided out,
@@ -1119,41 +1111,37 @@ colour_cell (const float *x)
                   + FIELD_BINS * (uint32_t) (x[2] * (FIELD_BINS - 0.001f)));
 }
 
-/* The samples of colour half @half (-1: all) in @cells, sorted by colour
- * cell and, within a cell, by sample (a counting sort).  Returns their
- * number, or (size_t) -1 when memory is short. */
-static size_t
-within_cells (const Pair *s, int half, CellSample *cells)
+/* Every sample in @cells (s->n of them), sorted by colour cell and,
+ * within a cell, by sample (a counting sort), so that either colour half
+ * is a subsequence in the same order.  Returns 0, or -1 when memory is
+ * short. */
+static int
+within_cells (const Pair *s, CellSample *cells)
 {
   enum
   {
     NC = FIELD_BINS * FIELD_BINS * FIELD_BINS
   };
   uint32_t *start = calloc (NC + 1, sizeof (uint32_t));
-  size_t    i, n = 0;
+  size_t    i;
   uint32_t  k;
 
   if (start == NULL)
-    return (size_t) -1;
+    return -1;
   for (i = 0; i < s->n; i++)
-    if (half < 0 || s->chalf[i] == half)
-      {
-        start[colour_cell (s->xc + i * 3) + 1]++;
-        n++;
-      }
+    start[colour_cell (s->xc + i * 3) + 1]++;
   for (k = 0; k < NC; k++)
     start[k + 1] += start[k];
   for (i = 0; i < s->n; i++)
-    if (half < 0 || s->chalf[i] == half)
-      {
-        uint32_t key = colour_cell (s->xc + i * 3);
+    {
+      uint32_t key = colour_cell (s->xc + i * 3);
 
-        cells[start[key]].key = key;
-        cells[start[key]].i = (uint32_t) i;
-        start[key]++;
-      }
+      cells[start[key]].key = key;
+      cells[start[key]].i = (uint32_t) i;
+      start[key]++;
+    }
   free (start);
-  return n;
+  return 0;
 }
 
 /* The field's nodes and weights at sample @i. */
@@ -1177,21 +1165,26 @@ field_nodes (const Pair *s, const LookLabRadial *rad, size_t i, int *id,
   w[3] = fs * ft;
 }
 
-/* Whether the after value @yv can take part in the within estimator. */
+/* Whether sample @i takes part in the within estimator of channel @c on
+ * colour half @half (-1: both): its after value must say something in
+ * log. */
 static inline int
-within_usable (float yv)
+within_usable (const Pair *s, uint32_t i, int c, int half)
 {
-  return yv >= FIELD_LOG_FLOOR && !clipped (yv);
+  float yv = s->y[(size_t) i * 3 + c];
+
+  return (half < 0 || s->chalf[i] == half) && yv >= FIELD_LOG_FLOOR
+         && !clipped (yv);
 }
 
-/* One pass of the within estimator over channel @c of the @n samples of
- * @cells (within_cells ()), those whose after value is usable.  With @a
+/* One pass of the within estimator over channel @c of the samples of
+ * @cells (within_cells ()) that are usable on colour half @half.  With @a
  * and @b, adds the demeaned normal equations (NN x NN, and NN); with
  * @alpha, adds to *@sse0 and *@sse1 the within-cell spread of the log
  * after without and with the log gains @alpha.  Returns the number of
  * samples in cells of two or more. */
 static size_t
-within_pass (const Pair *s, int c, const CellSample *cells, size_t n, double *a,
+within_pass (const Pair *s, int c, int half, const CellSample *cells, double *a,
              double *b, const double *alpha, double *sse0, double *sse1)
 {
   enum
@@ -1201,7 +1194,7 @@ within_pass (const Pair *s, int c, const CellSample *cells, size_t n, double *a,
   LookLabRadial rad;
   double        mean_phi[NN];
   int           touched[NN];
-  size_t        first, used = 0;
+  size_t        first, used = 0, n = s->n;
 
   looklab_radial_init (&rad, 1.0f, 0.0f, 0.0f, s->w, s->h);
   memset (mean_phi, 0, sizeof (mean_phi));
@@ -1213,7 +1206,7 @@ within_pass (const Pair *s, int c, const CellSample *cells, size_t n, double *a,
 
       m = 0;
       while (last < n && cells[last].key == cells[first].key)
-        m += (size_t) within_usable (s->y[cells[last++].i * 3 + c]);
+        m += (size_t) within_usable (s, cells[last++].i, c, half);
       if (m < 2)
         {
           first = last;
@@ -1225,7 +1218,7 @@ within_pass (const Pair *s, int c, const CellSample *cells, size_t n, double *a,
           int    id[4];
           double w[4];
 
-          if (!within_usable (s->y[cells[k].i * 3 + c]))
+          if (!within_usable (s, cells[k].i, c, half))
             continue;
           field_nodes (s, &rad, cells[k].i, id, w);
           mean_l += log (s->y[cells[k].i * 3 + c]) * inv;
@@ -1241,7 +1234,7 @@ within_pass (const Pair *s, int c, const CellSample *cells, size_t n, double *a,
           int    id[4];
           double w[4], l;
 
-          if (!within_usable (s->y[cells[k].i * 3 + c]))
+          if (!within_usable (s, cells[k].i, c, half))
             continue;
           l = log (s->y[cells[k].i * 3 + c]) - mean_l;
           field_nodes (s, &rad, cells[k].i, id, w);
@@ -1281,10 +1274,11 @@ within_pass (const Pair *s, int c, const CellSample *cells, size_t n, double *a,
 }
 
 /* The field's log gains (NN per channel, in @alpha, 0 at the centre node)
- * by the within estimator on the @n samples of @cells.  Returns 0, or -1
- * when too few samples share a cell or memory is short. */
+ * by the within estimator on colour half @half (-1: both) of @cells.
+ * Returns 0, or -1 when too few samples share a cell or memory is
+ * short. */
 static int
-within_fit (const Pair *s, const CellSample *cells, size_t n, double *alpha)
+within_fit (const Pair *s, int half, const CellSample *cells, double *alpha)
 {
   enum
   {
@@ -1302,7 +1296,7 @@ within_fit (const Pair *s, const CellSample *cells, size_t n, double *alpha)
 
       memset (a, 0, sizeof (double) * NN * NN);
       memset (b, 0, sizeof (b));
-      used = within_pass (s, c, cells, n, a, b, NULL, NULL, NULL);
+      used = within_pass (s, c, half, cells, a, b, NULL, NULL, NULL);
       if (used < 16 * NN)
         {
           status = -1;
@@ -1362,27 +1356,18 @@ try_field (LookLabLook *look, Pair *s, const LookLabImageView *after,
   CellSample *cells = malloc (sizeof (CellSample) * (s->n > 0 ? s->n : 1));
   double      alpha[3 * NN], sse0 = 0.0, sse1 = 0.0;
   int         c, j, status = LOOKLAB_OK;
-  size_t      n;
 
   *kept = 0;
   if (cells == NULL)
     return LOOKLAB_ERR_NOMEM;
-  n = within_cells (s, 0, cells);
-  if (n == (size_t) -1)
+  if (within_cells (s, cells) != 0)
     goto nomem;
-  if (within_fit (s, cells, n, alpha) != 0)
+  if (within_fit (s, 0, cells, alpha) != 0)
     goto out;
-  n = within_cells (s, 1, cells);
-  if (n == (size_t) -1)
-    goto nomem;
   for (c = 0; c < 3; c++)
-    within_pass (s, c, cells, n, NULL, NULL, alpha + c * NN, &sse0, &sse1);
-  if (!(sse1 <= (1.0 - FIELD_MIN_EXPLAINED) * sse0))
-    goto out;
-  n = within_cells (s, -1, cells);
-  if (n == (size_t) -1)
-    goto nomem;
-  if (within_fit (s, cells, n, alpha) != 0)
+    within_pass (s, c, 1, cells, NULL, NULL, alpha + c * NN, &sse0, &sse1);
+  if (!(sse1 <= (1.0 - FIELD_MIN_EXPLAINED) * sse0)
+      || within_fit (s, -1, cells, alpha) != 0)
     goto out;
   if (looklab_look_set_field (look, FIELD_KNOTS) != LOOKLAB_OK)
     {

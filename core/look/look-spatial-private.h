@@ -64,21 +64,30 @@ looklab_spatial_luma (const float *rgb)
   return 0.2126f * rgb[0] + 0.7152f * rgb[1] + 0.0722f * rgb[2];
 }
 
-/* z = a (r) g + o (r) */
+/* The radial part's RGB gain @a and offset @o at radius @r. */
 static inline void
-looklab_vignette_apply (const float *vig, int k, float r, float *z)
+looklab_vignette_at (const float *vig, int k, float r, float *a, float *o)
 {
   float f;
   int   j = looklab_knot_pos (r, k, &f), c;
 
   for (c = 0; c < 3; c++)
     {
-      float a = vig[j * 3 + c] * (1.0f - f) + vig[(j + 1) * 3 + c] * f;
-      float o
-          = vig[(k + j) * 3 + c] * (1.0f - f) + vig[(k + j + 1) * 3 + c] * f;
-
-      z[c] = a * z[c] + o;
+      a[c] = vig[j * 3 + c] * (1.0f - f) + vig[(j + 1) * 3 + c] * f;
+      o[c] = vig[(k + j) * 3 + c] * (1.0f - f) + vig[(k + j + 1) * 3 + c] * f;
     }
+}
+
+/* z = a (r) g + o (r) */
+static inline void
+looklab_vignette_apply (const float *vig, int k, float r, float *z)
+{
+  float a[3], o[3];
+  int   c;
+
+  looklab_vignette_at (vig, k, r, a, o);
+  for (c = 0; c < 3; c++)
+    z[c] = a[c] * z[c] + o[c];
 }
 
 /* The position field's coordinates of pixel (@x, @y): s and t in [0, 1]
