@@ -197,6 +197,10 @@ spatial_text (const LookLabLookInfo *info)
     return g_strdup (_ ("The look has a vignette and local contrast, which "
                         "a .cube cannot hold: save a look file to keep "
                         "them."));
+  if (info->vignette_knots > 0 && info->field_knots > 0)
+    return g_strdup (_ ("The look has a vignette and changes across the "
+                        "frame (a gradient), which a .cube cannot hold: "
+                        "save a look file to keep them."));
   if (info->vignette_knots > 0)
     return g_strdup (_ ("The look has a vignette, which a .cube cannot "
                         "hold: save a look file to keep it."));

@@ -223,6 +223,10 @@ size_t looklab_look_count_params (int hidden, int layers, unsigned paths);
 LookLabLook *looklab_look_new_shape (int hidden, int layers, int activation,
                                      unsigned paths, int corr_size);
 
+/* Returns a copy of @look, every part included, or NULL when memory is
+ * short. */
+LookLabLook *looklab_look_copy (const LookLabLook *look);
+
 /* The LOOKLAB_PATH_* bits of @look. */
 unsigned looklab_look_paths (const LookLabLook *look);
 

@@ -64,6 +64,47 @@ looklab_look_new_shape (int hidden, int layers, int activation, unsigned paths,
   return look;
 }
 
+/* A copy of @n floats of @src, or NULL (also when @src is NULL); sets
+ * *@failed when memory is short. */
+static float *
+dup_floats (const float *src, size_t n, int *failed)
+{
+  float *dst;
+
+  if (src == NULL || n == 0)
+    return NULL;
+  dst = malloc (n * sizeof (float));
+  if (dst == NULL)
+    *failed = 1;
+  else
+    memcpy (dst, src, n * sizeof (float));
+  return dst;
+}
+
+LookLabLook *
+looklab_look_copy (const LookLabLook *look)
+{
+  LookLabLook *copy = malloc (sizeof (LookLabLook));
+  int          failed = 0;
+  size_t nc = (size_t) look->corr_size * look->corr_size * look->corr_size * 3;
+
+  if (copy == NULL)
+    return NULL;
+  *copy = *look;
+  copy->params = dup_floats (look->params, look->n_params, &failed);
+  copy->corr = dup_floats (look->corr, nc, &failed);
+  copy->vig = dup_floats (look->vig, (size_t) look->vig_knots * 6, &failed);
+  copy->fld = dup_floats (
+      look->fld, (size_t) look->fld_knots * look->fld_knots * 3, &failed);
+  copy->det = dup_floats (look->det, (size_t) look->det_knots, &failed);
+  if (failed)
+    {
+      looklab_look_free (copy);
+      return NULL;
+    }
+  return copy;
+}
+
 void
 looklab_look_free (LookLabLook *look)
 {
