@@ -3,7 +3,8 @@
  *
  * Fit (after the global part, look-fit.c).  The pair is sampled (one pixel
  * per block of a grid, at most about 2^18), the pixels split into a
- * checkerboard of blocks of 1/32 of the diagonal: each part is fitted by
+ * checkerboard of blocks of 1/32 of the diagonal (look-spatial-pair.c):
+ * each part is fitted by
  * linear least squares on one half and kept only when it lowers the mean
  * CIEDE2000 on the other half by at least MIN_GAIN and by MIN_GAIN_FRACTION
  * of what was left, so a pair without a vignette gets none and a global
@@ -13,7 +14,7 @@
  * whole after image with the radial part divided out (the first global fit
  * saw the corners' darkening averaged into every colour), then the radial
  * part again.  Clipped after values are censored in the radial fit
- * (clipped ()).  The local-contrast part tries blurs in half-octave steps
+ * (looklab_clipped ()).  The local-contrast part tries blurs in half-octave steps
  * (det_sigmas), chosen by the squared error of the held-out half; its gain
  * is fitted on the band less its mean per colour (partial_out ()), then
  * the global part again on the after image without it, and the gain again.
@@ -32,14 +33,19 @@
 #include <string.h>
 
 #include "common/colour.h"
-#include "common/parallel.h"
+#include "common/spd-solve.h"
+#include "look/look-field-within.h"
+#include "look/look-spatial-pair.h"
 
 #define VIG_KNOTS 16
-#define FIELD_KNOTS 7 /* nodes per side of the position field */
 #define DET_KNOTS 8
-#define SAMPLE_BUDGET ((size_t) 1 << 18)
 #define MIN_GAIN 0.15          /* dE00 a part must win on held-out pixels */
 #define MIN_GAIN_FRACTION 0.10 /* ... and this share of the error left */
+/* The position field (try_field ()): its gains must explain this share of
+ * the within-cell spread on the other colour half, and stay within e^this
+ * of the centre's. */
+#define FIELD_MIN_EXPLAINED 0.25
+#define FIELD_MAX_LOG 4.0
 /* Once a radial part is kept, the global part is fitted again on the
  * pixels within CENTRE_RADIUS (r as the part measures it: 0.4 holds about
  * a quarter of the image) before the radial part is fitted over it.  The
@@ -69,52 +75,6 @@ static const float det_sigmas[]
     = { 0.003f, 0.006f, 0.0085f, 0.012f, 0.017f, 0.024f, 0.034f, 0.048f };
 static const float vig_props[] = { 0.0f, 0.5f, 1.0f };
 
-/* Solves the symmetric positive definite @n x @n system A x = b in place
- * (Cholesky; b becomes x).  Returns 0, or -1 when A is not positive
- * definite. */
-static int
-solve_spd (double *a, double *b, int n)
-{
-  int i, j, k;
-
-  for (j = 0; j < n; j++)
-    {
-      double d = a[j * n + j];
-
-      for (k = 0; k < j; k++)
-        d -= a[j * n + k] * a[j * n + k];
-      if (!(d > 0.0))
-        return -1;
-      d = sqrt (d);
-      a[j * n + j] = d;
-      for (i = j + 1; i < n; i++)
-        {
-          double s = a[i * n + j];
-
-          for (k = 0; k < j; k++)
-            s -= a[i * n + k] * a[j * n + k];
-          a[i * n + j] = s / d;
-        }
-    }
-  for (i = 0; i < n; i++)
-    {
-      double s = b[i];
-
-      for (k = 0; k < i; k++)
-        s -= a[i * n + k] * b[k];
-      b[i] = s / a[i * n + i];
-    }
-  for (i = n - 1; i >= 0; i--)
-    {
-      double s = b[i];
-
-      for (k = i + 1; k < n; k++)
-        s -= a[k * n + i] * b[k];
-      b[i] = s / a[i * n + i];
-    }
-  return 0;
-}
-
 /* Adds @lambda times the squared second differences of the @k values at
  * @off (of @n unknowns) to the normal matrix @a. */
 static void
@@ -134,335 +94,12 @@ add_smooth (double *a, int n, int off, int k, double lambda)
     }
 }
 
-/* The pair, sampled: one pixel per block of a grid. */
-typedef struct
-{
-  size_t  n;
-  int     w, h;    /* full size */
-  int     step;    /* sampling step in pixels */
-  int     gw, gh;  /* sample grid */
-  int    *gx, *gy; /* pixel position of each sample */
-  int    *cell;    /* index in the gw x gh grid */
-  char   *held;    /* 1: held out (scoring half) */
-  char   *chalf;   /* 1: the other half by colour (colour_half ()) */
-  float  *xc;      /* clamped before, 3n */
-  float  *y;       /* after, 3n */
-  float  *g;       /* global part, 3n */
-  float  *p;       /* prediction with the parts kept so far, 3n */
-  double *lab;     /* CIE Lab of the after colours, 3n */
-  float  *grid;    /* the before image averaged over the grid's blocks */
-  float  *bl;      /* blurred grid (scratch) */
-} Pair;
-
-static void
-pair_clear (Pair *s)
-{
-  free (s->gx);
-  free (s->gy);
-  free (s->cell);
-  free (s->held);
-  free (s->chalf);
-  free (s->xc);
-  free (s->y);
-  free (s->g);
-  free (s->p);
-  free (s->lab);
-  free (s->grid);
-  free (s->bl);
-  memset (s, 0, sizeof (*s));
-}
-
-/* Which half a before colour falls in, by a hash of its cell in a 16^3
- * grid.  The position field is read off one half and judged on the other
- * (try_field ()): a checkerboard of pixel blocks would not do, as
- * whatever the pair does to one region's colours (a sky's blues, which
- * sit at the top) shows in the blocks beside those it was read from. */
-static char
-colour_half (const float *xc)
-{
-  uint32_t q = (uint32_t) (xc[0] * 15.999f) | (uint32_t) (xc[1] * 15.999f) << 4
-               | (uint32_t) (xc[2] * 15.999f) << 8;
-
-  q *= 0x9e3779b1u;
-  q ^= q >> 15;
-  q *= 0x85ebca77u;
-  q ^= q >> 13;
-  return (char) (q & 1u);
-}
-
-static int
-pair_collect (Pair *s, const LookLabImageView *before,
-              const LookLabImageView *after, const unsigned char *mask)
-{
-  int    w = before->width, h = before->height, x, y, block;
-  size_t total = (size_t) w * h, i, ng;
-  float *row_b = NULL, *row_a = NULL;
-  double diag_px = sqrt ((double) w * w + (double) h * h);
-
-  s->w = w;
-  s->h = h;
-  s->step = (int) ceil (sqrt ((double) total / (double) SAMPLE_BUDGET));
-  if (s->step < 1)
-    s->step = 1;
-  s->gw = (w + s->step - 1) / s->step;
-  s->gh = (h + s->step - 1) / s->step;
-  ng = (size_t) s->gw * s->gh;
-  block = (int) (diag_px / 32.0);
-  if (block < 4)
-    block = 4;
-  s->gx = malloc (sizeof (int) * ng);
-  s->gy = malloc (sizeof (int) * ng);
-  s->cell = malloc (sizeof (int) * ng);
-  s->held = malloc (ng);
-  s->chalf = malloc (ng);
-  s->xc = malloc (sizeof (float) * 3 * ng);
-  s->y = malloc (sizeof (float) * 3 * ng);
-  s->g = malloc (sizeof (float) * 3 * ng);
-  s->p = malloc (sizeof (float) * 3 * ng);
-  s->lab = malloc (sizeof (double) * 3 * ng);
-  s->grid = calloc (3 * ng, sizeof (float));
-  s->bl = malloc (sizeof (float) * 3 * ng);
-  row_b = malloc (sizeof (float) * 3 * (size_t) w);
-  row_a = malloc (sizeof (float) * 3 * (size_t) w);
-  if (s->gx == NULL || s->gy == NULL || s->cell == NULL || s->held == NULL
-      || s->chalf == NULL || s->xc == NULL || s->y == NULL || s->g == NULL
-      || s->p == NULL || s->lab == NULL || s->grid == NULL || s->bl == NULL
-      || row_b == NULL || row_a == NULL)
-    {
-      free (row_b);
-      free (row_a);
-      return LOOKLAB_ERR_NOMEM;
-    }
-  s->n = 0;
-  for (y = 0; y < h; y++)
-    {
-      int gyy = y / s->step, sy = gyy * s->step + s->step / 2;
-
-      if (sy >= h)
-        sy = (gyy * s->step + h) / 2;
-      looklab_spatial_read_row (before, y, row_b);
-      for (x = 0; x < w; x++)
-        {
-          size_t cidx = (size_t) gyy * s->gw + (size_t) (x / s->step);
-          int    c;
-
-          for (c = 0; c < 3; c++)
-            s->grid[cidx * 3 + c]
-                += looklab_clamp01 (row_b[(size_t) x * 3 + c]);
-        }
-      if (y != sy)
-        continue;
-      looklab_spatial_read_row (after, y, row_a);
-      for (x = 0; x < w; x++)
-        {
-          int gxx = x / s->step, sx = gxx * s->step + s->step / 2, c;
-
-          if (sx >= w)
-            sx = (gxx * s->step + w) / 2;
-          if (x != sx)
-            continue;
-          if (looklab_spatial_read_alpha (before, x, y) <= 0.0f
-              || looklab_spatial_read_alpha (after, x, y) <= 0.0f
-              || (mask != NULL && mask[(size_t) y * w + x] == 0))
-            continue;
-          i = s->n++;
-          s->gx[i] = x;
-          s->gy[i] = y;
-          s->cell[i] = gyy * s->gw + gxx;
-          s->held[i] = (char) (((x / block) + (y / block)) & 1);
-          for (c = 0; c < 3; c++)
-            {
-              float a = row_a[(size_t) x * 3 + c];
-
-              s->xc[i * 3 + c] = looklab_clamp01 (row_b[(size_t) x * 3 + c]);
-              s->y[i * 3 + c] = isfinite (a) ? looklab_clamp01 (a) : 0.0f;
-            }
-          s->chalf[i] = colour_half (s->xc + i * 3);
-        }
-    }
-  for (i = 0; i < s->n; i++)
-    looklab_srgb_to_lab (s->y + i * 3, s->lab + i * 3);
-  /* Block sums to means. */
-  for (i = 0; i < ng; i++)
-    {
-      int    gxx = (int) (i % s->gw), gyy = (int) (i / s->gw);
-      int    bw = (gxx + 1) * s->step > w ? w - gxx * s->step : s->step;
-      int    bh = (gyy + 1) * s->step > h ? h - gyy * s->step : s->step;
-      double inv = 1.0 / ((double) bw * bh);
-      int    c;
-
-      for (c = 0; c < 3; c++)
-        s->grid[i * 3 + c] = (float) (s->grid[i * 3 + c] * inv);
-    }
-  free (row_b);
-  free (row_a);
-  return s->n > 0 ? LOOKLAB_OK : LOOKLAB_ERR_EMPTY;
-}
-
-typedef struct
-{
-  const LookLabLook *look;
-  const float       *in;
-  float             *out;
-  size_t             n;
-} EvalJob;
-
-static void *
-eval_worker (void *data)
-{
-  EvalJob *job = data;
-
-  looklab_look_eval (job->look, job->in, job->out, job->n);
-  return NULL;
-}
-
-/* looklab_look_eval () on @n colours with up to @n_threads threads (each
- * colour on its own, so the result does not depend on the count). */
-static void
-eval_threaded (const LookLabLook *look, const float *in, float *out, size_t n,
-               int n_threads)
-{
-  EvalJob jobs[LOOKLAB_MAX_THREADS];
-  int     t;
-
-  n_threads = looklab_parallel_threads (n_threads, 0);
-  for (t = 0; t < n_threads; t++)
-    {
-      size_t a = n * t / n_threads, b = n * (t + 1) / n_threads;
-
-      jobs[t].look = look;
-      jobs[t].in = in + a * 3;
-      jobs[t].out = out + a * 3;
-      jobs[t].n = b - a;
-    }
-  looklab_parallel_run (eval_worker, jobs, sizeof (EvalJob), n_threads);
-}
-
-/* CIEDE2000 of sample @i's prediction (clamped) against its after. */
-static double
-sample_de (const Pair *s, const float *pred, size_t i)
-{
-  float  q[3];
-  double la[3];
-  int    c;
-
-  for (c = 0; c < 3; c++)
-    q[c] = looklab_clamp01 (pred[i * 3 + c]);
-  looklab_srgb_to_lab (q, la);
-  return looklab_ciede2000 (la, s->lab + i * 3);
-}
-
-typedef struct
-{
-  const Pair  *s;
-  const float *pred;
-  int          held;
-  size_t       first, last;
-  double      *de; /* one a sample */
-} ScoreJob;
-
-static void *
-score_worker (void *data)
-{
-  ScoreJob *job = data;
-  size_t    i;
-
-  for (i = job->first; i < job->last; i++)
-    if (job->held < 0 || job->s->held[i] == job->held)
-      job->de[i] = sample_de (job->s, job->pred, i);
-  return NULL;
-}
-
-/* Mean CIEDE2000 of @pred against the after colours over the held-out
- * (@held 1) or fitting (0) samples, @pred clamped.  The differences are
- * computed on @n_threads threads and summed in the samples' order, so the
- * mean is the same to the last bit for any thread count. */
-static double
-pair_score (const Pair *s, const float *pred, int held, int n_threads)
-{
-  ScoreJob jobs[LOOKLAB_MAX_THREADS];
-  double  *de = malloc (sizeof (double) * (s->n > 0 ? s->n : 1));
-  double   sum = 0.0;
-  size_t   i, n = 0;
-  int      t;
-
-  if (de == NULL)
-    {
-      /* Out of memory: the same sum, on this thread. */
-      for (i = 0; i < s->n; i++)
-        if (held < 0 || s->held[i] == held)
-          {
-            sum += sample_de (s, pred, i);
-            n++;
-          }
-      return n > 0 ? sum / (double) n : 0.0;
-    }
-  n_threads = looklab_parallel_threads (n_threads, 0);
-  for (t = 0; t < n_threads; t++)
-    {
-      jobs[t].s = s;
-      jobs[t].pred = pred;
-      jobs[t].held = held;
-      jobs[t].first = s->n * t / n_threads;
-      jobs[t].last = s->n * (t + 1) / n_threads;
-      jobs[t].de = de;
-    }
-  looklab_parallel_run (score_worker, jobs, sizeof (ScoreJob), n_threads);
-  for (i = 0; i < s->n; i++)
-    {
-      if (held >= 0 && s->held[i] != held)
-        continue;
-      sum += de[i];
-      n++;
-    }
-  free (de);
-  return n > 0 ? sum / (double) n : 0.0;
-}
-
-/* An after value at 0 or 1 only says the look took it there or beyond: a
- * vignette that subtracts (G'MIC's `vignette`) or a gain that pushes past
- * white leaves clipped pixels whose true value is unknown.  Least squares
- * on them as they are pulls the part toward less darkening.  So they are
- * censored observations (Tobit, 1958): a first solve leaves them out, a
- * second takes in those whose prediction is inside (0, 1), where the model
- * contradicts the clip, with the clip as the target. */
-#define CLIP_EPS (0.5f / 255.0f)
-
-static inline int
-clipped (float v)
-{
-  return v <= CLIP_EPS || v >= 1.0f - CLIP_EPS;
-}
-
-/* Mean squared error of @pred over the samples of half @held, clamped as
- * applied. */
-static double
-pair_sse (const Pair *s, const float *pred, int held)
-{
-  double sum = 0.0;
-  size_t i, n = 0;
-  int    c;
-
-  for (i = 0; i < s->n; i++)
-    {
-      if (s->held[i] != held)
-        continue;
-      for (c = 0; c < 3; c++)
-        {
-          double d = looklab_clamp01 (pred[i * 3 + c]) - s->y[i * 3 + c];
-
-          sum += d * d;
-        }
-      n++;
-    }
-  return n > 0 ? sum / (double) n : 0.0;
-}
-
 /* LookLabRadial part on the samples with @use (0 fitting half, -1 all) from the
  * base @base: fills @vig (6 K) for proportion @prop, by linear least
  * squares per channel, clipped samples censored.  Returns 0 or -1. */
 static int
-fit_vignette (const Pair *s, const float *base, float prop, int use, float *vig)
+fit_vignette (const LookLabSpatialPair *s, const float *base, float prop,
+              int use, float *vig)
 {
   enum
   {
@@ -503,7 +140,7 @@ fit_vignette (const Pair *s, const float *base, float prop, int use, float *vig)
               ph[1] = f * gv;
               ph[2] = 1.0 - f;
               ph[3] = f;
-              if (censor && clipped (yv))
+              if (censor && looklab_clipped (yv))
                 {
                   double z = 0.0;
 
@@ -511,7 +148,8 @@ fit_vignette (const Pair *s, const float *base, float prop, int use, float *vig)
                     continue;
                   for (p = 0; p < 4; p++)
                     z += ph[p] * x[id[p]];
-                  if ((yv <= CLIP_EPS && z <= yv) || (yv > CLIP_EPS && z >= yv))
+                  if ((yv <= LOOKLAB_CLIP_EPS && z <= yv)
+                      || (yv > LOOKLAB_CLIP_EPS && z >= yv))
                     continue; /* the prediction agrees with the clip */
                 }
               for (p = 0; p < 4; p++)
@@ -524,7 +162,7 @@ fit_vignette (const Pair *s, const float *base, float prop, int use, float *vig)
             }
           if (n == 0 && censor)
             {
-              /* Every sample clipped (a channel all 0 or 1): take them
+              /* Every sample looklab_clipped (a channel all 0 or 1): take them
                * as they are. */
               censor = 0;
               pass = -1;
@@ -546,7 +184,7 @@ fit_vignette (const Pair *s, const float *base, float prop, int use, float *vig)
               b[j] += 1e-6;
               a[(K + j) * N + K + j] += 1e-6;
             }
-          if (solve_spd (a, b, N) != 0)
+          if (looklab_solve_spd (a, b, N) != 0)
             return -1;
           memcpy (x, b, sizeof (x));
         }
@@ -560,8 +198,8 @@ fit_vignette (const Pair *s, const float *base, float prop, int use, float *vig)
 }
 
 static void
-predict_vignette (const Pair *s, const float *base, const float *vig,
-                  float prop, float *out)
+predict_vignette (const LookLabSpatialPair *s, const float *base,
+                  const float *vig, float prop, float *out)
 {
   LookLabRadial rad;
   size_t        i;
@@ -577,7 +215,8 @@ predict_vignette (const Pair *s, const float *base, const float *vig,
 }
 
 static void
-predict_field (const Pair *s, const float *base, const float *fld, float *out)
+predict_field (const LookLabSpatialPair *s, const float *base, const float *fld,
+               float *out)
 {
   LookLabRadial rad;
   size_t        i;
@@ -590,13 +229,14 @@ predict_field (const Pair *s, const float *base, const float *fld, float *out)
       if (out != base)
         memcpy (out + i * 3, base + i * 3, sizeof (float) * 3);
       looklab_field_st (&rad, s->gx[i], s->gy[i], &st, &tt);
-      looklab_field_apply (fld, FIELD_KNOTS, st, tt, out + i * 3);
+      looklab_field_apply (fld, LOOKLAB_FIELD_KNOTS, st, tt, out + i * 3);
     }
 }
 
 /* Bilinear read of the blurred grid at pixel (x, y). */
 static void
-grid_at (const Pair *s, const float *grid, int x, int y, float *out)
+grid_at (const LookLabSpatialPair *s, const float *grid, int x, int y,
+         float *out)
 {
   float fx = ((float) x + 0.5f) / (float) s->step - 0.5f;
   float fy = ((float) y + 0.5f) / (float) s->step - 0.5f;
@@ -636,7 +276,7 @@ grid_at (const Pair *s, const float *grid, int x, int y, float *out)
 /* Detail band of every sample for blur @sigma (fraction of the diagonal)
  * into @band (3n): xc - blur (xc), the blur taken on the block grid. */
 static int
-detail_band (Pair *s, float sigma, float *band)
+detail_band (LookLabSpatialPair *s, float sigma, float *band)
 {
   size_t i, ng = (size_t) s->gw * s->gh;
   double px = looklab_detail_sigma_px (sigma, s->w, s->h) / s->step;
@@ -673,7 +313,7 @@ detail_band (Pair *s, float sigma, float *band)
 #define PO_BINS 16
 
 static int
-partial_out (const Pair *s, float *band)
+partial_out (const LookLabSpatialPair *s, float *band)
 {
   size_t  nb = (size_t) PO_BINS * PO_BINS * PO_BINS, i;
   double *sum = calloc (nb * 4, sizeof (double));
@@ -711,8 +351,8 @@ partial_out (const Pair *s, float *band)
 }
 
 static int
-fit_detail (const Pair *s, const float *base, const float *band, int use,
-            float *det)
+fit_detail (const LookLabSpatialPair *s, const float *base, const float *band,
+            int use, float *det)
 {
   enum
   {
@@ -757,7 +397,7 @@ fit_detail (const Pair *s, const float *base, const float *band, int use,
       a[j * K + j] += 1e-8;
     }
   add_smooth (a, K, 0, K, 1e-6);
-  if (solve_spd (a, b, K) != 0)
+  if (looklab_solve_spd (a, b, K) != 0)
     return -1;
   for (j = 0; j < K; j++)
     det[j] = (float) b[j];
@@ -765,8 +405,8 @@ fit_detail (const Pair *s, const float *base, const float *band, int use,
 }
 
 static void
-predict_detail (const Pair *s, const float *base, const float *band,
-                const float *det, float *out)
+predict_detail (const LookLabSpatialPair *s, const float *base,
+                const float *band, const float *det, float *out)
 {
   size_t i;
   int    c;
@@ -938,8 +578,8 @@ divide_out_position (const LookLabLook *look, const LookLabImageView *after,
                   float d = (v - o) / a;
 
                   /* A clipped value says nothing of what it was before
-                   * the part moved it (see clipped ()). */
-                  if (clipped (v) && fabsf (d - v) > CLIP_EPS)
+                   * the part moved it (see looklab_clipped ()). */
+                  if (looklab_clipped (v) && fabsf (d - v) > LOOKLAB_CLIP_EPS)
                     ok = 0;
                   v = d;
                 }
@@ -1070,8 +710,8 @@ fail:
  * squared error as the local-contrast part's blur is: whether to keep a
  * radial part is decided already, and CIEDE2000 costs twice as much. */
 static double
-best_proportion (const Pair *s, int by_de00, int n_threads, float *cand,
-                 float *prop, float *vig)
+best_proportion (const LookLabSpatialPair *s, int by_de00, int n_threads,
+                 float *cand, float *prop, float *vig)
 {
   float  part[6 * VIG_KNOTS];
   double best = HUGE_VAL;
@@ -1084,7 +724,8 @@ best_proportion (const Pair *s, int by_de00, int n_threads, float *cand,
       if (fit_vignette (s, s->g, vig_props[pi], 0, part) != 0)
         continue;
       predict_vignette (s, s->g, part, vig_props[pi], cand);
-      sc = by_de00 ? pair_score (s, cand, 1, n_threads) : pair_sse (s, cand, 1);
+      sc = by_de00 ? looklab_spatial_pair_score (s, cand, 1, n_threads)
+                   : looklab_spatial_pair_sse (s, cand, 1);
       if (sc < best)
         {
           best = sc;
@@ -1097,279 +738,14 @@ best_proportion (const Pair *s, int by_de00, int n_threads, float *cand,
 
 /* ---- the position field's first guess ---- */
 
-/* A pair whose after is darker on one side than the other says so twice:
- * in what the global part makes of the colours found there, and in how
- * the same before colour comes out at different places.  Only the second
- * is free of the first fit's bias: fitted to the binned colours, the
- * global part takes a field as a colour change wherever colour and place
- * go together (a sky at the top, a lawn at the bottom), and fitting the
- * field over it and the global part again (backfitting) moves each by a
- * fraction of the way: on a left-to-right colour cast, held-out 3.88,
- * 3.43, 2.98 dE00 after 1, 2 and 4 rounds.  So the field's gains are
- * first read from the second alone: the log of the after, less its mean
- * over the pixels whose before colour falls in the same cell of a
- * FIELD_BINS^3 grid, regressed on the field's nodes less their mean over
- * those pixels (the within, or fixed-effects, estimator of panel data:
- * each colour cell's own level drops out, and with it the global part).
- * A field that only mends colours (the global part's error on a sky)
- * leaves that within-cell spread as it was on the other half of the
- * colours (colour_half ()), so the same regression scored there also
- * decides whether the pair has a field at all. */
-#define FIELD_BINS 32
-#define FIELD_MIN_EXPLAINED 0.25 /* of the within-cell spread, other half */
-#define FIELD_LOG_FLOOR 0.02f    /* darker after values: too noisy in log */
-#define FIELD_MAX_LOG 4.0        /* largest log gain from the centre's */
-#define FIELD_SMOOTH 1e-3        /* the membrane's weight, per sample */
-
-typedef struct
-{
-  uint32_t key; /* colour cell */
-  uint32_t i;   /* sample */
-} CellSample;
-
-/* The colour cell of a clamped before colour. */
-static inline uint32_t
-colour_cell (const float *x)
-{
-  return (uint32_t) (x[0] * (FIELD_BINS - 0.001f))
-         + FIELD_BINS
-               * ((uint32_t) (x[1] * (FIELD_BINS - 0.001f))
-                  + FIELD_BINS * (uint32_t) (x[2] * (FIELD_BINS - 0.001f)));
-}
-
-/* Every sample in @cells (s->n of them), sorted by colour cell and,
- * within a cell, by sample (a counting sort), so that either colour half
- * is a subsequence in the same order.  Returns 0, or -1 when memory is
- * short. */
-static int
-within_cells (const Pair *s, CellSample *cells)
-{
-  enum
-  {
-    NC = FIELD_BINS * FIELD_BINS * FIELD_BINS
-  };
-  uint32_t *start = calloc (NC + 1, sizeof (uint32_t));
-  size_t    i;
-  uint32_t  k;
-
-  if (start == NULL)
-    return -1;
-  for (i = 0; i < s->n; i++)
-    start[colour_cell (s->xc + i * 3) + 1]++;
-  for (k = 0; k < NC; k++)
-    start[k + 1] += start[k];
-  for (i = 0; i < s->n; i++)
-    {
-      uint32_t key = colour_cell (s->xc + i * 3);
-
-      cells[start[key]].key = key;
-      cells[start[key]].i = (uint32_t) i;
-      start[key]++;
-    }
-  free (start);
-  return 0;
-}
-
-/* The field's nodes and weights at sample @i. */
-static void
-field_nodes (const Pair *s, const LookLabRadial *rad, size_t i, int *id,
-             double *w)
-{
-  float fs, ft, st, tt;
-  int   ci, cj;
-
-  looklab_field_st (rad, s->gx[i], s->gy[i], &st, &tt);
-  ci = looklab_knot_pos (st, FIELD_KNOTS, &fs);
-  cj = looklab_knot_pos (tt, FIELD_KNOTS, &ft);
-  id[0] = cj * FIELD_KNOTS + ci;
-  id[1] = id[0] + 1;
-  id[2] = id[0] + FIELD_KNOTS;
-  id[3] = id[0] + FIELD_KNOTS + 1;
-  w[0] = (1.0 - fs) * (1.0 - ft);
-  w[1] = fs * (1.0 - ft);
-  w[2] = (1.0 - fs) * ft;
-  w[3] = fs * ft;
-}
-
-/* Whether sample @i takes part in the within estimator of channel @c on
- * colour half @half (-1: both): its value in @y (the after, or the after
- * with the radial part divided out) must say something in log, and the
- * after itself must not be clipped. */
-static inline int
-within_usable (const Pair *s, const float *y, uint32_t i, int c, int half)
-{
-  size_t k = (size_t) i * 3 + c;
-
-  return (half < 0 || s->chalf[i] == half) && y[k] >= FIELD_LOG_FLOOR
-         && !clipped (s->y[k]);
-}
-
-/* One pass of the within estimator over channel @c of @y (within_usable
- * ()) at the samples of @cells (within_cells ()) that are usable on
- * colour half @half.  With @a
- * and @b, adds the demeaned normal equations (NN x NN, and NN); with
- * @alpha, adds to *@sse0 and *@sse1 the within-cell spread of the log
- * after without and with the log gains @alpha.  Returns the number of
- * samples in cells of two or more. */
-static size_t
-within_pass (const Pair *s, const float *y, int c, int half,
-             const CellSample *cells, double *a, double *b, const double *alpha,
-             double *sse0, double *sse1)
-{
-  enum
-  {
-    NN = FIELD_KNOTS * FIELD_KNOTS
-  };
-  LookLabRadial rad;
-  double        mean_phi[NN];
-  int           touched[NN];
-  size_t        first, used = 0, n = s->n;
-
-  looklab_radial_init (&rad, 1.0f, 0.0f, 0.0f, s->w, s->h);
-  memset (mean_phi, 0, sizeof (mean_phi));
-  for (first = 0; first < n;)
-    {
-      size_t last = first, k, m;
-      int    n_touched = 0, p, q;
-      double mean_l = 0.0, inv;
-
-      m = 0;
-      while (last < n && cells[last].key == cells[first].key)
-        m += (size_t) within_usable (s, y, cells[last++].i, c, half);
-      if (m < 2)
-        {
-          first = last;
-          continue;
-        }
-      inv = 1.0 / (double) m;
-      for (k = first; k < last; k++)
-        {
-          int    id[4];
-          double w[4];
-
-          if (!within_usable (s, y, cells[k].i, c, half))
-            continue;
-          field_nodes (s, &rad, cells[k].i, id, w);
-          mean_l += log (y[cells[k].i * 3 + c]) * inv;
-          for (p = 0; p < 4; p++)
-            {
-              if (mean_phi[id[p]] == 0.0 && w[p] != 0.0)
-                touched[n_touched++] = id[p];
-              mean_phi[id[p]] += w[p] * inv;
-            }
-        }
-      for (k = first; k < last; k++)
-        {
-          int    id[4];
-          double w[4], l;
-
-          if (!within_usable (s, y, cells[k].i, c, half))
-            continue;
-          l = log (y[cells[k].i * 3 + c]) - mean_l;
-          field_nodes (s, &rad, cells[k].i, id, w);
-          if (a != NULL)
-            for (p = 0; p < 4; p++)
-              {
-                b[id[p]] += w[p] * l;
-                for (q = 0; q < 4; q++)
-                  a[id[p] * NN + id[q]] += w[p] * w[q];
-              }
-          if (alpha != NULL)
-            {
-              double pred = 0.0;
-
-              for (p = 0; p < 4; p++)
-                pred += w[p] * alpha[id[p]];
-              for (p = 0; p < n_touched; p++)
-                pred -= mean_phi[touched[p]] * alpha[touched[p]];
-              *sse0 += l * l;
-              *sse1 += (l - pred) * (l - pred);
-            }
-        }
-      if (a != NULL)
-        /* Less m times the outer product of the mean: what demeaning the
-         * nodes does to the normal equations (b needs nothing, as l is
-         * demeaned already). */
-        for (p = 0; p < n_touched; p++)
-          for (q = 0; q < n_touched; q++)
-            a[touched[p] * NN + touched[q]]
-                -= (double) m * mean_phi[touched[p]] * mean_phi[touched[q]];
-      for (p = 0; p < n_touched; p++)
-        mean_phi[touched[p]] = 0.0;
-      used += m;
-      first = last;
-    }
-  return used;
-}
-
-/* The field's log gains (NN per channel, in @alpha, 0 at the centre node)
- * by the within estimator of @y on colour half @half (-1: both) of
- * @cells.
- * Returns 0, or -1 when too few samples share a cell or memory is
- * short. */
-static int
-within_fit (const Pair *s, const float *y, int half, const CellSample *cells,
-            double *alpha)
-{
-  enum
-  {
-    K = FIELD_KNOTS,
-    NN = FIELD_KNOTS * FIELD_KNOTS
-  };
-  double *a = malloc (sizeof (double) * NN * NN), b[NN];
-  int     c, j, status = 0;
-
-  if (a == NULL)
-    return -1;
-  for (c = 0; c < 3 && status == 0; c++)
-    {
-      size_t used;
-
-      memset (a, 0, sizeof (double) * NN * NN);
-      memset (b, 0, sizeof (b));
-      used = within_pass (s, y, c, half, cells, a, b, NULL, NULL, NULL);
-      if (used < 16 * NN)
-        {
-          status = -1;
-          break;
-        }
-      for (j = 0; j < NN * NN; j++)
-        a[j] /= (double) used;
-      for (j = 0; j < NN; j++)
-        {
-          int r = j / K, q = j % K, e;
-          int nb[2] = { q + 1 < K ? j + 1 : -1, r + 1 < K ? j + K : -1 };
-
-          b[j] /= (double) used;
-          for (e = 0; e < 2; e++)
-            if (nb[e] >= 0)
-              {
-                a[j * NN + j] += FIELD_SMOOTH;
-                a[nb[e] * NN + nb[e]] += FIELD_SMOOTH;
-                a[j * NN + nb[e]] -= FIELD_SMOOTH;
-                a[nb[e] * NN + j] -= FIELD_SMOOTH;
-              }
-          a[j * NN + j] += 1e-6;
-        }
-      if (solve_spd (a, b, NN) != 0)
-        {
-          status = -1;
-          break;
-        }
-      for (j = 0; j < NN; j++)
-        alpha[c * NN + j] = b[j] - b[(K / 2) * K + K / 2];
-    }
-  free (a);
-  return status;
-}
-
 /* The after values of @s with @look's radial part divided out, relative
  * to its centre as divide_out_position () does, in @out (3 s->n): what
  * the field is read from when the look has a radial part.  A sample the
- * part darkens below a gain of 0.2 gets 0 (below FIELD_LOG_FLOOR: not
+ * part darkens below a gain of 0.2 gets 0 (below LOOKLAB_FIELD_LOG_FLOOR: not
  * used). */
 static void
-divide_out_radial (const LookLabLook *look, const Pair *s, float *out)
+divide_out_radial (const LookLabLook *look, const LookLabSpatialPair *s,
+                   float *out)
 {
   LookLabRadial rad;
   float         a0[3], o0[3];
@@ -1399,9 +775,9 @@ divide_out_radial (const LookLabLook *look, const Pair *s, float *out)
 }
 
 /* The after values of @s with the field @fld's gain divided out, in @out
- * (3 s->n); a clipped value is kept as it is (see clipped ()). */
+ * (3 s->n); a clipped value is kept as it is (see looklab_clipped ()). */
 static void
-divide_out_field (const Pair *s, const float *fld, float *out)
+divide_out_field (const LookLabSpatialPair *s, const float *fld, float *out)
 {
   LookLabRadial rad;
   size_t        i;
@@ -1413,12 +789,12 @@ divide_out_field (const Pair *s, const float *fld, float *out)
       float st, tt, b[3];
 
       looklab_field_st (&rad, s->gx[i], s->gy[i], &st, &tt);
-      looklab_field_at (fld, FIELD_KNOTS, st, tt, b);
+      looklab_field_at (fld, LOOKLAB_FIELD_KNOTS, st, tt, b);
       for (c = 0; c < 3; c++)
         {
           float v = s->y[i * 3 + c];
 
-          out[i * 3 + c] = clipped (v) ? v : v / b[c];
+          out[i * 3 + c] = looklab_clipped (v) ? v : v / b[c];
         }
     }
 }
@@ -1438,15 +814,16 @@ divide_out_field (const Pair *s, const float *fld, float *out)
  * 1.75 dE00 held-out, sp-im-grad from 1.60 to 2.08.  s->p gets the
  * prediction; *@kept says whether the look has a field. */
 static int
-try_field (LookLabLook *look, Pair *s, const LookLabImageView *after,
-           const unsigned char *mask, int n_threads, LookLabRefitFunc refit,
-           void *refit_data, int *kept)
+try_field (LookLabLook *look, LookLabSpatialPair *s,
+           const LookLabImageView *after, const unsigned char *mask,
+           int n_threads, LookLabRefitFunc refit, void *refit_data, int *kept)
 {
   enum
   {
-    NN = FIELD_KNOTS * FIELD_KNOTS
+    NN = LOOKLAB_FIELD_KNOTS * LOOKLAB_FIELD_KNOTS
   };
-  CellSample  *cells = malloc (sizeof (CellSample) * (s->n > 0 ? s->n : 1));
+  LookLabCellSample *cells
+      = malloc (sizeof (LookLabCellSample) * (s->n > 0 ? s->n : 1));
   float       *yr = NULL, *cand = NULL;
   LookLabLook *saved = NULL;
   const float *y = s->y;
@@ -1465,17 +842,16 @@ try_field (LookLabLook *look, Pair *s, const LookLabImageView *after,
       divide_out_radial (look, s, yr);
       y = yr;
     }
-  if (within_cells (s, cells) != 0)
+  if (looklab_field_cells (s, cells) != 0)
     goto nomem;
-  if (within_fit (s, y, 0, cells, alpha) != 0)
+  if (looklab_field_within_fit (s, y, 0, cells, alpha) != 0)
     goto out;
-  for (c = 0; c < 3; c++)
-    within_pass (s, y, c, 1, cells, NULL, NULL, alpha + c * NN, &sse0, &sse1);
+  looklab_field_within_spread (s, y, 1, cells, alpha, &sse0, &sse1);
   if (!(sse1 <= (1.0 - FIELD_MIN_EXPLAINED) * sse0)
-      || within_fit (s, y, -1, cells, alpha) != 0)
+      || looklab_field_within_fit (s, y, -1, cells, alpha) != 0)
     goto out;
   /* Within a factor of e^4 of the centre's gain either way: beyond what
-   * after values above FIELD_LOG_FLOOR can show, and far inside what a
+   * after values above LOOKLAB_FIELD_LOG_FLOOR can show, and far inside what a
    * look file holds (PART_LIMIT), so a learned look always reads back. */
   for (c = 0; c < 3; c++)
     for (j = 0; j < NN; j++)
@@ -1485,7 +861,7 @@ try_field (LookLabLook *look, Pair *s, const LookLabImageView *after,
   saved = looklab_look_copy (look);
   if (cand == NULL || saved == NULL)
     goto nomem;
-  if (looklab_look_set_field (look, FIELD_KNOTS) != LOOKLAB_OK)
+  if (looklab_look_set_field (look, LOOKLAB_FIELD_KNOTS) != LOOKLAB_OK)
     goto nomem;
   memcpy (look->fld, fld, sizeof (fld));
   if (refit != NULL)
@@ -1507,12 +883,12 @@ try_field (LookLabLook *look, Pair *s, const LookLabImageView *after,
         }
       if (status != LOOKLAB_OK)
         goto out;
-      eval_threaded (look, s->xc, s->g, s->n, n_threads);
+      looklab_spatial_eval (look, s->xc, s->g, s->n, n_threads);
       if (look->vig_knots > 0)
         {
           /* The radial part again, over the new global part and the
            * field: the after with the field's gain divided out (a
-           * clipped value kept as it is, see clipped ()). */
+           * clipped value kept as it is, see looklab_clipped ()). */
           float *after_y = s->y, vig[6 * VIG_KNOTS];
 
           divide_out_field (s, fld, cand);
@@ -1537,14 +913,14 @@ try_field (LookLabLook *look, Pair *s, const LookLabImageView *after,
    * explains may be what the radial shape misses on this frame alone
    * (ImageMagick's lomo: 40 % of it; held-out on other photos 1.25 ->
    * 1.39 dE00 with the field); that fails here. */
-  if (!worth_it (pair_score (s, s->p, 1, n_threads),
-                 pair_score (s, cand, 1, n_threads)))
+  if (!worth_it (looklab_spatial_pair_score (s, s->p, 1, n_threads),
+                 looklab_spatial_pair_score (s, cand, 1, n_threads)))
     {
       LookLabLook t = *look;
 
       *look = *saved;
       *saved = t;
-      eval_threaded (look, s->xc, s->g, s->n, n_threads);
+      looklab_spatial_eval (look, s->xc, s->g, s->n, n_threads);
       goto out;
     }
   memcpy (s->p, cand, sizeof (float) * 3 * s->n);
@@ -1568,8 +944,8 @@ looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
                           LookLabRefitFunc refit, void *refit_data,
                           LookLabDiag *diag)
 {
-  Pair   s;
-  float *cand = NULL, *best = NULL, *band = NULL;
+  LookLabSpatialPair s;
+  float             *cand = NULL, *best = NULL, *band = NULL;
   float  vig[6 * VIG_KNOTS], best_vig[6 * VIG_KNOTS], det[DET_KNOTS];
   int    status = LOOKLAB_OK, kept_vig = 0, kept_det = 0, kept_fld = 0;
   int    refit_det;
@@ -1579,7 +955,7 @@ looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
   float  best_prop = 1.0f, best_sigma = 0.0f;
 
   memset (&s, 0, sizeof (s));
-  status = pair_collect (&s, before, after, mask);
+  status = looklab_spatial_pair_collect (&s, before, after, mask);
   if (status == LOOKLAB_ERR_EMPTY)
     {
       status = LOOKLAB_OK; /* nothing to say about space */
@@ -1592,11 +968,11 @@ looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
   band = malloc (sizeof (float) * 3 * s.n);
   if (cand == NULL || best == NULL || band == NULL)
     goto nomem;
-  eval_threaded (look, s.xc, s.g, s.n, n_threads);
+  looklab_spatial_eval (look, s.xc, s.g, s.n, n_threads);
   memcpy (s.p, s.g, sizeof (float) * 3 * s.n);
 
   /* LookLabRadial part. */
-  base_score = pair_score (&s, s.g, 1, n_threads);
+  base_score = looklab_spatial_pair_score (&s, s.g, 1, n_threads);
   best_score = best_proportion (&s, 1, n_threads, cand, &best_prop, best_vig);
   if (worth_it (base_score, best_score))
     {
@@ -1630,7 +1006,7 @@ looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
                 {
                   /* The proportion again, over the global part of the
                    * centre: see best_proportion (). */
-                  eval_threaded (look, s.xc, s.g, s.n, n_threads);
+                  looklab_spatial_eval (look, s.xc, s.g, s.n, n_threads);
                   best_proportion (&s, 0, n_threads, cand, &best_prop,
                                    best_vig);
                   look->vig_prop = best_prop;
@@ -1660,7 +1036,7 @@ looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
             }
           if (status != LOOKLAB_OK)
             goto out;
-          eval_threaded (look, s.xc, s.g, s.n, n_threads);
+          looklab_spatial_eval (look, s.xc, s.g, s.n, n_threads);
           if (fit_vignette (&s, s.g, best_prop, -1, vig) == 0)
             memcpy (look->vig, vig, sizeof (vig));
         }
@@ -1672,7 +1048,7 @@ detail:
    * global part can be fitted again without it, the band is first taken
    * apart from what the colour alone predicts of it (partial_out ()). */
   refit_det = refit != NULL && !kept_vig;
-  base_score = pair_score (&s, s.p, 1, n_threads);
+  base_score = looklab_spatial_pair_score (&s, s.p, 1, n_threads);
   best_score = base_score;
   {
     /* The blur by the squared error of the held-out half (cheap), then
@@ -1690,7 +1066,7 @@ detail:
         if (fit_detail (&s, s.p, band, 0, det) != 0)
           continue;
         predict_detail (&s, s.p, band, det, cand);
-        sse = pair_sse (&s, cand, 1);
+        sse = looklab_spatial_pair_sse (&s, cand, 1);
         if (sse < best_sse)
           {
             best_sse = sse;
@@ -1705,7 +1081,7 @@ detail:
         if (fit_detail (&s, s.p, band, 0, det) == 0)
           {
             predict_detail (&s, s.p, band, det, cand);
-            best_score = pair_score (&s, cand, 1, n_threads);
+            best_score = looklab_spatial_pair_score (&s, cand, 1, n_threads);
           }
       }
   }
@@ -1743,7 +1119,7 @@ detail:
               if (status != LOOKLAB_OK && status != LOOKLAB_ERR_EMPTY)
                 goto out;
               status = LOOKLAB_OK;
-              eval_threaded (look, s.xc, s.g, s.n, n_threads);
+              looklab_spatial_eval (look, s.xc, s.g, s.n, n_threads);
               memcpy (s.p, s.g, sizeof (float) * 3 * s.n);
               if (detail_band (&s, best_sigma, band) != LOOKLAB_OK)
                 goto nomem;
@@ -1794,7 +1170,7 @@ detail:
 nomem:
   status = looklab_diag_set (diag, LOOKLAB_ERR_NOMEM, 0, "out of memory");
 out:
-  pair_clear (&s);
+  looklab_spatial_pair_clear (&s);
   free (cand);
   free (best);
   free (band);
