@@ -17,7 +17,9 @@
  * (looklab_clipped ()).  The local-contrast part tries blurs in half-octave steps
  * (det_sigmas), chosen by the squared error of the held-out half; its gain
  * is fitted on the band less its mean per colour (partial_out ()), then
- * the global part again on the after image without it, and the gain again.
+ * the global part again on the after image without it (and, over a radial
+ * part, with that divided out too, then the radial part again:
+ * refit_radial_detail ()), and the gain again.
  * The position field is tried last, when no local-contrast part was kept
  * (over the radial part, if any): its gains are read where colour cannot
  * explain them (the within estimator, try_field ()), the global part is
@@ -447,19 +449,28 @@ keep_hash (int x, int y)
 
 /* Calls @refit on @img, float RGB of @after's size with the spatial parts
  * taken out, and @mask, then frees both. */
-static int
-refit_image (LookLabRefitFunc refit, void *refit_data, LookLabLook *look,
-             const LookLabImageView *after, float *img, unsigned char *mask,
-             double effort, unsigned paths, int warm)
+/* A view of @img, float RGB of @after's size. */
+static LookLabImageView
+float_view (float *img, const LookLabImageView *after)
 {
   LookLabImageView v;
-  int              status;
 
   v.pixels = img;
   v.format = LOOKLAB_PIXEL_RGB_FLOAT;
   v.width = after->width;
   v.height = after->height;
   v.stride = sizeof (float) * 3 * (size_t) after->width;
+  return v;
+}
+
+static int
+refit_image (LookLabRefitFunc refit, void *refit_data, LookLabLook *look,
+             const LookLabImageView *after, float *img, unsigned char *mask,
+             double effort, unsigned paths, int warm)
+{
+  LookLabImageView v = float_view (img, after);
+  int              status;
+
   status = refit (look, &v, mask, effort, paths, warm, refit_data);
   free (img);
   free (mask);
@@ -938,6 +949,61 @@ out:
   return status;
 }
 
+/* After a local-contrast part is kept over a radial part: the global
+ * part again on the after image with both taken out (the local contrast
+ * subtracted, then the radial part divided out), the radial part again
+ * over it on the after less the local contrast, and the local contrast's
+ * gain again over those (ImageMagick's clarity under G'MIC's vignette:
+ * the first global part saw both averaged into every colour).  @band gets
+ * the chosen blur's band at the samples, as it is (not partialled out, as
+ * undetail () takes it), @tmp is scratch of 3 s->n.  s->g and s->p get
+ * the new global part and the radial part's prediction. */
+static int
+refit_radial_detail (LookLabLook *look, LookLabSpatialPair *s,
+                     const LookLabImageView *before,
+                     const LookLabImageView *after, const unsigned char *mask,
+                     float *band, int n_threads, LookLabRefitFunc refit,
+                     void *refit_data, float *tmp)
+{
+  float           *img = NULL, *img2 = NULL, *after_y, vig[6 * VIG_KNOTS];
+  float            neg[DET_KNOTS], det[DET_KNOTS];
+  unsigned char   *m = NULL, *m2 = NULL;
+  LookLabImageView v;
+  int              status, j;
+
+  status = undetail (look, before, after, mask, n_threads, &img, &m);
+  if (status != LOOKLAB_OK)
+    return status;
+  v = float_view (img, after);
+  status = divide_out_position (look, &v, m, &img2, &m2);
+  free (img);
+  free (m);
+  if (status != LOOKLAB_OK)
+    return status;
+  status = refit_image (refit, refit_data, look, after, img2, m2, 1.0,
+                        RADIAL_REFIT_PATHS (look), 0);
+  if (status == LOOKLAB_ERR_EMPTY)
+    return LOOKLAB_OK; /* nothing left to fit on: keep the parts as they are */
+  if (status != LOOKLAB_OK)
+    return status;
+  looklab_spatial_eval (look, s->xc, s->g, s->n, n_threads);
+  status = detail_band (s, look->det_sigma, band);
+  if (status != LOOKLAB_OK)
+    return status;
+  for (j = 0; j < DET_KNOTS; j++)
+    neg[j] = -look->det[j];
+  predict_detail (s, s->y, band, neg, tmp); /* the after less the detail */
+  after_y = s->y;
+  s->y = tmp;
+  if (fit_vignette (s, s->g, look->vig_prop, -1, vig) == 0)
+    memcpy (look->vig, vig, sizeof (vig));
+  s->y = after_y;
+  predict_vignette (s, s->g, look->vig, look->vig_prop, s->p);
+  if (fit_detail (s, s->p, band, -1, det) == 0)
+    memcpy (look->det, det, sizeof (det));
+  return LOOKLAB_OK;
+}
+
 int
 looklab_look_fit_spatial (LookLabLook *look, const LookLabImageView *before,
                           const LookLabImageView *after,
@@ -1048,7 +1114,7 @@ detail:
   /* Local-contrast part, over what the parts so far leave.  When the
    * global part can be fitted again without it, the band is first taken
    * apart from what the colour alone predicts of it (partial_out ()). */
-  refit_det = refit != NULL && !kept_vig;
+  refit_det = refit != NULL;
   base_score = looklab_spatial_pair_score (&s, s.p, 1, n_threads);
   best_score = base_score;
   {
@@ -1101,13 +1167,13 @@ detail:
       else
         {
           kept_det = 1;
-          if (refit_det)
+          if (refit_det && !kept_vig)
             {
               /* As for the vignette: the global part again, on the after
                * image with the local contrast taken out (an unsharp mask
                * shifts the colour statistics the first fit saw), then the
-               * part again over it.  (Not after a radial part: the after
-               * image would need both taken out.) */
+               * part again over it.  After a radial part:
+               * refit_radial_detail (). */
               float         *img = NULL;
               unsigned char *m = NULL;
 
@@ -1126,6 +1192,15 @@ detail:
                 goto nomem;
               if (fit_detail (&s, s.p, band, -1, det) == 0)
                 memcpy (look->det, det, sizeof (det));
+            }
+          else if (refit_det)
+            {
+              status = refit_radial_detail (look, &s, before, after, mask, band,
+                                            n_threads, refit, refit_data, cand);
+              if (status == LOOKLAB_ERR_NOMEM)
+                goto nomem;
+              if (status != LOOKLAB_OK)
+                goto out;
             }
           predict_detail (&s, s.p, band, look->det, cand);
           memcpy (s.p, cand, sizeof (float) * 3 * s.n);

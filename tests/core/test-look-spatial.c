@@ -707,6 +707,45 @@ test_global_pair_keeps_no_part (void)
   g_free (a.px);
 }
 
+/* Local contrast under a vignette (grade_clarity (), then the global
+ * part and the vignette of grade_vignette (), the order of a raw
+ * converter's clarity and post-crop vignette): the fit keeps both parts,
+ * fits the global part again with both taken out (refit_radial_detail
+ * ()), and they carry over to a portrait. */
+static void
+test_vignette_and_clarity (void)
+{
+  Img             b, a, c, b2, a2, c2;
+  LookLabLook    *look, *global;
+  LookLabLookInfo info;
+
+  img_init (&b, 192, 128);
+  make_photo (&b, 5);
+  grade_clarity (&b, &c);
+  grade_vignette (&c, &a, 1);
+  look = fit (&b, &a, 1);
+  global = fit (&b, &a, 0);
+  looklab_look_get_info (look, &info);
+  g_test_message ("vignette and clarity: corner of mid-gray %.3f %.3f %.3f, "
+                  "detail sigma %.4f, gain %.3f..%.3f",
+                  info.vignette_corner[0], info.vignette_corner[1],
+                  info.vignette_corner[2], info.detail_sigma,
+                  info.detail_gain_min, info.detail_gain_max);
+  g_assert_cmpint (info.vignette_knots, >, 0);
+  g_assert_cmpint (info.detail_knots, >, 0);
+  g_assert_cmpint (info.field_knots, ==, 0);
+  img_init (&b2, 100, 150);
+  make_photo (&b2, 77);
+  grade_clarity (&b2, &c2);
+  grade_vignette (&c2, &a2, 1);
+  g_free (c.px);
+  g_free (c2.px);
+  /* Without that refit (the parts fitted over the first global part,
+   * which saw both averaged into every colour): 0.87 here. */
+  g_assert_cmpfloat (apply_de00 (look, &b2, &a2), <, 0.65);
+  check_carries (look, global, &b, &a, &b2, &a2);
+}
+
 static void
 test_clarity (void)
 {
@@ -996,6 +1035,8 @@ main (int argc, char **argv)
   g_test_add_func ("/look-spatial/subtractive-vignette",
                    test_subtractive_vignette);
   g_test_add_func ("/look-spatial/clarity", test_clarity);
+  g_test_add_func ("/look-spatial/vignette-and-clarity",
+                   test_vignette_and_clarity);
   g_test_add_func ("/look-spatial/tiles", test_tiles);
   g_test_add_func ("/look-spatial/apply-threads-and-bake",
                    test_apply_threads_and_bake);
