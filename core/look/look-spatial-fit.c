@@ -509,6 +509,36 @@ position_at (const LookLabLook *look, const LookLabRadial *rad, int x, int y,
     }
 }
 
+/* The gain @a0 and offset @o0 (RGB) of @look's position parts at the
+ * centre of the frame (knot 0 of a radial part, the field's middle node),
+ * which divide_out_position () and divide_out_radial () leave to the
+ * global part; a gain of 0.2 or less (or NaN) is taken as 1. */
+static void
+position_centre (const LookLabLook *look, float *a0, float *o0)
+{
+  int c;
+
+  for (c = 0; c < 3; c++)
+    {
+      a0[c] = look->vig_knots > 0 ? look->vig[c] : 1.0f;
+      o0[c] = look->vig_knots > 0 ? look->vig[look->vig_knots * 3 + c] : 0.0f;
+    }
+  if (look->fld_knots > 0)
+    {
+      float b0[3];
+
+      looklab_field_at (look->fld, look->fld_knots, 0.5f, 0.5f, b0);
+      for (c = 0; c < 3; c++)
+        {
+          a0[c] *= b0[c];
+          o0[c] *= b0[c];
+        }
+    }
+  for (c = 0; c < 3; c++)
+    if (!(a0[c] > 0.2f))
+      a0[c] = 1.0f;
+}
+
 /* The after image with the position parts (radial, field) divided out,
  * for the refit: float RGB, and a mask.  Divided out, a pixel the part
  * darkens by a gain a carries the part's own error times 1 / a: the least-squares weight of
@@ -534,27 +564,7 @@ divide_out_position (const LookLabLook *look, const LookLabImageView *after,
       return LOOKLAB_ERR_NOMEM;
     }
   looklab_radial_init (&rad, look->vig_prop, look->vig_cx, look->vig_cy, w, h);
-  /* The parts at the centre of the frame (knot 0 of a radial part, the
-   * field's middle node). */
-  for (c = 0; c < 3; c++)
-    {
-      a0[c] = look->vig_knots > 0 ? look->vig[c] : 1.0f;
-      o0[c] = look->vig_knots > 0 ? look->vig[look->vig_knots * 3 + c] : 0.0f;
-    }
-  if (look->fld_knots > 0)
-    {
-      float b0[3];
-
-      looklab_field_at (look->fld, look->fld_knots, 0.5f, 0.5f, b0);
-      for (c = 0; c < 3; c++)
-        {
-          a0[c] *= b0[c];
-          o0[c] *= b0[c];
-        }
-    }
-  for (c = 0; c < 3; c++)
-    if (!(a0[c] > 0.2f))
-      a0[c] = 1.0f;
+  position_centre (look, a0, o0);
   for (y = 0; y < h; y++)
     {
       float *row = img + (size_t) y * w * 3;
@@ -753,7 +763,8 @@ best_proportion (const LookLabSpatialPair *s, int by_de00, int n_threads,
  * to its centre as divide_out_position () does, in @out (3 s->n): what
  * the field is read from when the look has a radial part.  A sample the
  * part darkens below a gain of 0.2 gets 0 (below LOOKLAB_FIELD_LOG_FLOOR: not
- * used). */
+ * used).  Called before the look has a field, so that position_at ()
+ * gives the radial part alone. */
 static void
 divide_out_radial (const LookLabLook *look, const LookLabSpatialPair *s,
                    float *out)
@@ -765,17 +776,12 @@ divide_out_radial (const LookLabLook *look, const LookLabSpatialPair *s,
 
   looklab_radial_init (&rad, look->vig_prop, look->vig_cx, look->vig_cy, s->w,
                        s->h);
-  for (c = 0; c < 3; c++)
-    {
-      a0[c] = look->vig[c] > 0.2f ? look->vig[c] : 1.0f;
-      o0[c] = look->vig[look->vig_knots * 3 + c];
-    }
+  position_centre (look, a0, o0);
   for (i = 0; i < s->n; i++)
     {
       float a[3], o[3];
 
-      looklab_vignette_at (look->vig, look->vig_knots,
-                           looklab_radial_r (&rad, s->gx[i], s->gy[i]), a, o);
+      position_at (look, &rad, s->gx[i], s->gy[i], a, o);
       for (c = 0; c < 3; c++)
         {
           float ar = a[c] / a0[c], orel = o[c] - ar * o0[c];
